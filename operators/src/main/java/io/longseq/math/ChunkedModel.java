@@ -1,0 +1,67 @@
+package io.longseq.math;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fast path for one whole sequence, computed chunk by chunk exactly as the streaming job does:
+ * chunk c has core positions [cC, (c+1)C) and the halos of {@link ModelConfig#attentionHalo()} /
+ * {@link ModelConfig#rightHalo()} that exist; its blocks are pooled, then passed in order through the
+ * global tier. Used by the offline CLI, by tests (chunked equals whole, equals the reference) and by
+ * benchmarks. Not thread-safe.
+ */
+public final class ChunkedModel implements AutoCloseable {
+
+    /** Per-position vectors z [n, d] (null unless asked for) and one result per block, in order. */
+    public record Result(float[] z, List<BlockResult> blocks) {}
+
+    private final ModelConfig cfg;
+    private final LocalTier local;
+    private final BlockPooling pooling;
+    private final GlobalTier global;
+
+    public ChunkedModel(ModelConfig cfg, Weights weights) {
+        this.cfg = cfg;
+        this.local = new LocalTier(cfg, weights);
+        this.pooling = new BlockPooling(cfg, weights);
+        this.global = new GlobalTier(cfg, weights);
+    }
+
+    // ids [n·F] -> z [n, d] (when keepZ) and block results [⌈n/B⌉]
+    public Result run(int[] ids, int n, boolean keepZ) {
+        int d = cfg.dModel();
+        int nf = cfg.maxFeatures();
+        int c = cfg.chunkSize();
+        float[] z = keepZ ? new float[n * d] : null;
+        float[] zChunk = new float[c * d];                                  // [C, d]
+        float[] summaries = new float[pooling.blocks(c) * d];              // [C/B, d]
+        int[] chunkIds = new int[local.capacity() * nf];                   // [n_chunk·F]
+        BlockMemory memory = BlockMemory.create(cfg);
+        List<BlockResult> blocks = new ArrayList<>();
+        for (int coreFrom = 0; coreFrom < n; coreFrom += c) {
+            int coreTo = Math.min(n, coreFrom + c);
+            int from = Math.max(0, coreFrom - cfg.attentionHalo());
+            int to = Math.min(n, coreTo + cfg.rightHalo());
+            System.arraycopy(ids, from * nf, chunkIds, 0, (to - from) * nf);
+            local.forward(chunkIds, from, to - from, coreFrom, coreTo, zChunk);
+            int len = coreTo - coreFrom;
+            if (keepZ) {
+                System.arraycopy(zChunk, 0, z, coreFrom * d, len * d);
+            }
+            pooling.pool(zChunk, len, summaries);
+            float[] s = new float[d];
+            for (int blk = 0; blk < pooling.blocks(len); blk++) {
+                System.arraycopy(summaries, blk * d, s, 0, d);
+                long start = coreFrom + (long) blk * cfg.blockSize();
+                long end = Math.min(coreTo, start + cfg.blockSize());
+                blocks.add(global.step(memory, start, end, s));
+            }
+        }
+        return new Result(z, blocks);
+    }
+
+    @Override
+    public void close() {
+        local.close();
+    }
+}

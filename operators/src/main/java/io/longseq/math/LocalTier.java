@@ -1,0 +1,476 @@
+package io.longseq.math;
+
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The local tier on one chunk plus its halos (DESIGN.md 2.2–2.3), computed with ND4J.
+ *
+ * <p>Dense work is a handful of large GEMMs per layer into buffers allocated once: [N, d]·[d, 3d] for
+ * Q, K and V, [N, d]·[d, d] for W_o, [N, d]·[d, f] and [N, f]·[f, d] for the FFN, where N is the chunk
+ * with its halos rounded up to a multiple of w. Attention uses the "sliding chunks" form: the N queries
+ * are cut into N/w blocks of w, and block t meets the 3w keys of blocks t−1, t, t+1. Two batched
+ * matmuls over all (head, block) pairs give the scores [h·N/w, w, 3w] and the outputs [h·N/w, w, d_h];
+ * the band mask (|i−j| ≤ w, or i−w ≤ j ≤ i when causal, and 0 ≤ j &lt; n) is applied inside the softmax,
+ * which runs in Java over the band only. Elementwise steps (LayerNorm, RoPE, softmax, GELU) run in
+ * plain Java over direct views of the same off-heap buffers, so nothing is copied or allocated per
+ * chunk once a chunk length has been seen (views are cached per padded length).
+ *
+ * <p>Positions beyond the array are simply absent, so a chunk's window is cut at its halo edges. With
+ * L·w tokens of halo on each side, the cut only reaches the halo, never the core: the core outputs equal
+ * those of the whole sequence. At the true start or end of a sequence the array edge is the sequence
+ * edge. Not thread-safe: one instance per Flink subtask.
+ */
+public final class LocalTier implements AutoCloseable {
+
+    private final ModelConfig cfg;
+    private final Weights weights;
+    private final int d;
+    private final int heads;
+    private final int dh;
+    private final int w;
+    private final int f;
+    private final int maxRows;       // largest padded N: capacity of every [N, ·] buffer
+    private final float qScale;      // 1/√d_h, folded into q
+
+    // Off-heap buffers (ND4J) and direct Java views of the same memory.
+    private final INDArray xBase;    // [maxRows, d]   residual stream
+    private final INDArray aBase;    // [maxRows, d]   LayerNorm output
+    private final INDArray qkvBase;  // [maxRows, 3d]  a·[W_q | W_k | W_v]
+    private final INDArray oBase;    // [maxRows, d]   attention output, heads concatenated
+    private final INDArray hBase;    // [maxRows, f]   FFN hidden
+    private final INDArray qBase;    // [h·nb, w, d_h]   query blocks (RoPE'd, scaled)
+    private final INDArray kBase;    // [h·nb, 3w, d_h]  key windows (RoPE'd)
+    private final INDArray vBase;    // [h·nb, 3w, d_h]  value windows
+    private final INDArray sBase;    // [h·nb, w, 3w]    scores, then probabilities
+    private final INDArray obBase;   // [h·nb, w, d_h]   per-block outputs
+    private final FloatBuffer x;
+    private final FloatBuffer a;
+    private final FloatBuffer qkv;
+    private final FloatBuffer o;
+    private final FloatBuffer hid;
+    private final FloatBuffer q;
+    private final FloatBuffer k;
+    private final FloatBuffer v;
+    private final FloatBuffer s;
+    private final FloatBuffer ob;
+
+    private final INDArray[] wqkv;   // per layer [d, 3d]
+    private final INDArray[] wo;     // per layer [d, d]
+    private final INDArray[] w1;     // per layer [d, f]
+    private final INDArray[] w2;     // per layer [f, d]
+
+    private final Rope rope;
+    private final float[] cos;       // [maxRows, d_h/2]
+    private final float[] sin;       // [maxRows, d_h/2]
+    private final float[] row;       // [max(d, 3w)] scratch
+
+    private final Map<Integer, Views> views = new HashMap<>();
+    private boolean closed;
+
+    /** Array views over the first nb·w rows of every buffer, for one padded chunk length. */
+    private static final class Views {
+        final INDArray x;   // [Np, d]
+        final INDArray a;   // [Np, d]
+        final INDArray qkv; // [Np, 3d]
+        final INDArray o;   // [Np, d]
+        final INDArray h;   // [Np, f]
+        final INDArray q;   // [h·nb, w, d_h]
+        final INDArray k;   // [h·nb, 3w, d_h]
+        final INDArray v;   // [h·nb, 3w, d_h]
+        final INDArray s;   // [h·nb, w, 3w]
+        final INDArray ob;  // [h·nb, w, d_h]
+
+        Views(LocalTier t, int nb) {
+            long np = (long) nb * t.w;
+            long hb = (long) t.heads * nb;
+            x = Nd4j.create(t.xBase.data(), new long[] {np, t.d});
+            a = Nd4j.create(t.aBase.data(), new long[] {np, t.d});
+            qkv = Nd4j.create(t.qkvBase.data(), new long[] {np, 3L * t.d});
+            o = Nd4j.create(t.oBase.data(), new long[] {np, t.d});
+            h = Nd4j.create(t.hBase.data(), new long[] {np, t.f});
+            q = Nd4j.create(t.qBase.data(), new long[] {hb, t.w, t.dh});
+            k = Nd4j.create(t.kBase.data(), new long[] {hb, 3L * t.w, t.dh});
+            v = Nd4j.create(t.vBase.data(), new long[] {hb, 3L * t.w, t.dh});
+            s = Nd4j.create(t.sBase.data(), new long[] {hb, t.w, 3L * t.w});
+            ob = Nd4j.create(t.obBase.data(), new long[] {hb, t.w, t.dh});
+        }
+    }
+
+    /**
+     * Allocates every buffer for chunks of up to {@code cfg.chunkSize()} core positions plus halos.
+     * ND4J must be initialised first ({@link Nd4jRuntime#init(int)}).
+     */
+    public LocalTier(ModelConfig cfg, Weights weights) {
+        this(cfg, weights, cfg.chunkSize() + cfg.attentionHalo() + cfg.rightHalo());
+    }
+
+    /** As above, with room for arrays of up to {@code maxPositions} positions. */
+    public LocalTier(ModelConfig cfg, Weights weights, int maxPositions) {
+        this.cfg = cfg;
+        this.weights = weights;
+        d = cfg.dModel();
+        heads = cfg.heads();
+        dh = cfg.headDim();
+        w = cfg.window();
+        f = cfg.ffnDim();
+        int nbMax = Math.max(1, (maxPositions + w - 1) / w);
+        maxRows = nbMax * w;
+        qScale = (float) (1.0 / Math.sqrt(dh));
+
+        xBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
+        aBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
+        qkvBase = Nd4j.create(DataType.FLOAT, (long) maxRows * 3 * d);
+        oBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
+        hBase = Nd4j.create(DataType.FLOAT, (long) maxRows * f);
+        qBase = Nd4j.create(DataType.FLOAT, (long) heads * maxRows * dh);
+        kBase = Nd4j.create(DataType.FLOAT, 3L * heads * maxRows * dh);
+        vBase = Nd4j.create(DataType.FLOAT, 3L * heads * maxRows * dh);
+        sBase = Nd4j.create(DataType.FLOAT, 3L * heads * maxRows * w);
+        obBase = Nd4j.create(DataType.FLOAT, (long) heads * maxRows * dh);
+        x = view(xBase);
+        a = view(aBase);
+        qkv = view(qkvBase);
+        o = view(oBase);
+        hid = view(hBase);
+        q = view(qBase);
+        k = view(kBase);
+        v = view(vBase);
+        s = view(sBase);
+        ob = view(obBase);
+
+        int layers = cfg.layers();
+        wqkv = new INDArray[layers];
+        wo = new INDArray[layers];
+        w1 = new INDArray[layers];
+        w2 = new INDArray[layers];
+        for (int l = 0; l < layers; l++) {
+            Weights.Layer y = weights.layers[l];
+            float[] cat = new float[d * 3 * d]; // [d, 3d] = [W_q | W_k | W_v]
+            for (int r = 0; r < d; r++) {
+                System.arraycopy(y.wq, r * d, cat, r * 3 * d, d);
+                System.arraycopy(y.wk, r * d, cat, r * 3 * d + d, d);
+                System.arraycopy(y.wv, r * d, cat, r * 3 * d + 2 * d, d);
+            }
+            wqkv[l] = Nd4j.create(cat, new long[] {d, 3L * d}, DataType.FLOAT);
+            wo[l] = Nd4j.create(y.wo, new long[] {d, d}, DataType.FLOAT);
+            w1[l] = Nd4j.create(y.w1, new long[] {d, f}, DataType.FLOAT);
+            w2[l] = Nd4j.create(y.w2, new long[] {f, d}, DataType.FLOAT);
+        }
+        rope = new Rope(dh);
+        cos = new float[maxRows * (dh / 2)];
+        sin = new float[maxRows * (dh / 2)];
+        row = new float[Math.max(d, 3 * w)];
+    }
+
+    private static FloatBuffer view(INDArray arr) {
+        return arr.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** Most positions one call accepts (chunk plus halos). */
+    public int capacity() {
+        return maxRows;
+    }
+
+    /**
+     * Runs the local tier over positions [first, first+n) and writes z for the core positions
+     * [coreFrom, coreTo) into {@code z}.
+     *
+     * @param ids      feature ids [n·F], position-major; an id that {@link ModelConfig#isPadding} is skipped
+     * @param first    absolute position of ids' first position
+     * @param n        positions in the array (chunk plus the halos that exist)
+     * @param coreFrom first absolute position to output
+     * @param coreTo   one past the last position to output
+     * @param z        output [coreTo−coreFrom, d]
+     */
+    // ids [n·F] -> z [coreTo−coreFrom, d]
+    public void forward(int[] ids, long first, int n, long coreFrom, long coreTo, float[] z) {
+        if (closed) {
+            throw new IllegalStateException("LocalTier is closed");
+        }
+        if (n < 1 || n > maxRows) {
+            throw new IllegalArgumentException("chunk of " + n + " positions; this LocalTier holds 1.." + maxRows);
+        }
+        if (coreFrom < first || coreTo > first + n || coreFrom >= coreTo) {
+            throw new IllegalArgumentException("core [" + coreFrom + ", " + coreTo + ") is not inside the array ["
+                    + first + ", " + (first + n) + ")");
+        }
+        if (ids.length < (long) n * cfg.maxFeatures()) {
+            throw new IllegalArgumentException("ids holds " + ids.length + " values, need n·F = "
+                    + (long) n * cfg.maxFeatures());
+        }
+        if (z.length < (coreTo - coreFrom) * d) {
+            throw new IllegalArgumentException("z holds " + z.length + " floats, need " + (coreTo - coreFrom) * d);
+        }
+        int nb = (n + w - 1) / w;
+        int np = nb * w;
+        Views vw = views.computeIfAbsent(nb, b -> new Views(this, b));
+
+        embed(ids, n, np);
+        rope.angles(first, n, cos, sin);
+        for (int l = 0; l < cfg.layers(); l++) {
+            Weights.Layer y = weights.layers[l];
+            layerNorm(x, a, n, np, y.ln1Gain, y.ln1Bias);
+            Nd4j.gemm(vw.a, wqkv[l], vw.qkv, false, false, 1.0, 0.0);
+            scatterHeads(n, nb);
+            Nd4j.matmul(vw.q, vw.k, vw.s, false, true, false);
+            bandSoftmax(n, nb);
+            Nd4j.matmul(vw.s, vw.v, vw.ob, false, false, false);
+            gatherHeads(nb);
+            Nd4j.gemm(vw.o, wo[l], vw.x, false, false, 1.0, 1.0);     // x += o·W_o
+            layerNorm(x, a, n, np, y.ln2Gain, y.ln2Bias);
+            Nd4j.gemm(vw.a, w1[l], vw.h, false, false, 1.0, 0.0);
+            biasGelu(n, np, y.b1);
+            Nd4j.gemm(vw.h, w2[l], vw.x, false, false, 1.0, 1.0);     // x += GELU(..)·W_2
+            addBias(n, y.b2);
+        }
+        finalNorm((int) (coreFrom - first), (int) (coreTo - coreFrom), z);
+    }
+
+    // ids [n·F] -> x [Np, d]: mean of the embeddings of non-padding ids; padded rows are zero
+    private void embed(int[] ids, int n, int np) {
+        int nf = cfg.maxFeatures();
+        float[] e = weights.embedding;
+        int rows = cfg.embeddingRows();
+        for (int i = 0; i < n; i++) {
+            java.util.Arrays.fill(row, 0, d, 0f);
+            int count = 0;
+            for (int j = 0; j < nf; j++) {
+                int id = ids[i * nf + j];
+                if (cfg.isPadding(id)) {
+                    continue;
+                }
+                if (id >= rows) {
+                    throw new IllegalArgumentException("feature id " + id + " at array position " + i
+                            + " is outside the embedding table [0, " + rows + ")");
+                }
+                int base = id * d;
+                for (int c = 0; c < d; c++) {
+                    row[c] += e[base + c];
+                }
+                count++;
+            }
+            float inv = count == 0 ? 0f : 1f / count;
+            int xo = i * d;
+            for (int c = 0; c < d; c++) {
+                x.put(xo + c, row[c] * inv);
+            }
+        }
+        for (int i = n * d; i < np * d; i++) {
+            x.put(i, 0f);
+        }
+    }
+
+    // src [Np, d] -> dst [Np, d]: LayerNorm (eps 1e-5) of the first n rows, zero rows after them
+    private void layerNorm(FloatBuffer src, FloatBuffer dst, int n, int np, float[] gain, float[] bias) {
+        for (int i = 0; i < n; i++) {
+            int off = i * d;
+            double sum = 0;
+            for (int c = 0; c < d; c++) {
+                float val = src.get(off + c);
+                row[c] = val;
+                sum += val;
+            }
+            float mean = (float) (sum / d);
+            double var = 0;
+            for (int c = 0; c < d; c++) {
+                float dv = row[c] - mean;
+                var += dv * dv;
+            }
+            float inv = (float) (1.0 / Math.sqrt(var / d + 1e-5));
+            for (int c = 0; c < d; c++) {
+                dst.put(off + c, (row[c] - mean) * inv * gain[c] + bias[c]);
+            }
+        }
+        for (int i = n * d; i < np * d; i++) {
+            dst.put(i, 0f);
+        }
+    }
+
+    // qkv [Np, 3d] -> q [h·nb, w, d_h] (RoPE'd, ·1/√d_h), k and v windows [h·nb, 3w, d_h]
+    private void scatterHeads(int n, int nb) {
+        int pairs = dh / 2;
+        int wdh = w * dh;
+        int win = 3 * wdh;                      // floats per key window
+        for (int i = 0; i < nb * w; i++) {
+            int t = i / w;
+            int r = i - t * w;
+            int src = i * 3 * d;
+            boolean real = i < n;
+            for (int hd = 0; hd < heads; hd++) {
+                int col = hd * dh;
+                int hb = hd * nb;
+                int qo = ((hb + t) * w + r) * dh;
+                for (int m = 0; m < pairs; m++) {
+                    float c = real ? cos[i * pairs + m] : 1f;
+                    float sn = real ? sin[i * pairs + m] : 0f;
+                    int e = col + 2 * m;
+                    float q0 = qkv.get(src + e);
+                    float q1 = qkv.get(src + e + 1);
+                    q.put(qo + 2 * m, (q0 * c - q1 * sn) * qScale);
+                    q.put(qo + 2 * m + 1, (q0 * sn + q1 * c) * qScale);
+                    float k0 = qkv.get(src + d + e);
+                    float k1 = qkv.get(src + d + e + 1);
+                    float kr0 = k0 * c - k1 * sn;
+                    float kr1 = k0 * sn + k1 * c;
+                    float v0 = qkv.get(src + 2 * d + e);
+                    float v1 = qkv.get(src + 2 * d + e + 1);
+                    // key i sits in window t+1 (slot r), t (slot w+r) and t−1 (slot 2w+r)
+                    for (int dt = -1; dt <= 1; dt++) {
+                        int tw = t - dt;
+                        if (tw < 0 || tw >= nb) {
+                            continue;
+                        }
+                        int ko = (hb + tw) * win + ((dt + 1) * w + r) * dh + 2 * m;
+                        k.put(ko, kr0);
+                        k.put(ko + 1, kr1);
+                        v.put(ko, v0);
+                        v.put(ko + 1, v1);
+                    }
+                }
+            }
+        }
+        // window 0 has no left block and window nb−1 no right block: keep those slots finite (zero)
+        for (int hd = 0; hd < heads; hd++) {
+            int first = (hd * nb) * win;
+            int last = (hd * nb + nb - 1) * win + 2 * wdh;
+            for (int j = 0; j < wdh; j++) {
+                k.put(first + j, 0f);
+                v.put(first + j, 0f);
+                k.put(last + j, 0f);
+                v.put(last + j, 0f);
+            }
+        }
+    }
+
+    // s [h·nb, w, 3w] scores -> probabilities over the band, zero outside it and for padded queries
+    private void bandSoftmax(int n, int nb) {
+        int w3 = 3 * w;
+        boolean causal = cfg.causal();
+        for (int hd = 0; hd < heads; hd++) {
+            for (int t = 0; t < nb; t++) {
+                int keyBase = (t - 1) * w;       // absolute key index of slot 0 (array coordinates)
+                int blockOff = ((hd * nb) + t) * w * w3;
+                for (int r = 0; r < w; r++) {
+                    int i = t * w + r;
+                    int off = blockOff + r * w3;
+                    if (i >= n) {
+                        for (int j = 0; j < w3; j++) {
+                            s.put(off + j, 0f);
+                        }
+                        continue;
+                    }
+                    int lo = Math.max(0, i - w) - keyBase;
+                    int hi = (causal ? i : Math.min(n - 1, i + w)) - keyBase;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int j = lo; j <= hi; j++) {
+                        max = Math.max(max, s.get(off + j));
+                    }
+                    float sum = 0f;
+                    for (int j = lo; j <= hi; j++) {
+                        float e = (float) Math.exp(s.get(off + j) - max);
+                        row[j] = e;
+                        sum += e;
+                    }
+                    float inv = 1f / sum;
+                    for (int j = 0; j < lo; j++) {
+                        s.put(off + j, 0f);
+                    }
+                    for (int j = lo; j <= hi; j++) {
+                        s.put(off + j, row[j] * inv);
+                    }
+                    for (int j = hi + 1; j < w3; j++) {
+                        s.put(off + j, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    // ob [h·nb, w, d_h] -> o [Np, d], heads concatenated
+    private void gatherHeads(int nb) {
+        for (int i = 0; i < nb * w; i++) {
+            int t = i / w;
+            int r = i - t * w;
+            for (int hd = 0; hd < heads; hd++) {
+                int src = ((hd * nb + t) * w + r) * dh;
+                int dst = i * d + hd * dh;
+                for (int c = 0; c < dh; c++) {
+                    o.put(dst + c, ob.get(src + c));
+                }
+            }
+        }
+    }
+
+    // h [Np, f] -> GELU(h + b1) on the first n rows, zero after them
+    private void biasGelu(int n, int np, float[] b1) {
+        for (int i = 0; i < n; i++) {
+            int off = i * f;
+            for (int c = 0; c < f; c++) {
+                hid.put(off + c, Gelu.apply(hid.get(off + c) + b1[c]));
+            }
+        }
+        for (int i = n * f; i < np * f; i++) {
+            hid.put(i, 0f);
+        }
+    }
+
+    // x [Np, d] += b2 on the first n rows
+    private void addBias(int n, float[] b2) {
+        for (int i = 0; i < n; i++) {
+            int off = i * d;
+            for (int c = 0; c < d; c++) {
+                x.put(off + c, x.get(off + c) + b2[c]);
+            }
+        }
+    }
+
+    // x rows [from, from+count) -> z [count, d] = LN_f(x)
+    private void finalNorm(int from, int count, float[] z) {
+        float[] gain = weights.lnfGain;
+        float[] bias = weights.lnfBias;
+        for (int i = 0; i < count; i++) {
+            int off = (from + i) * d;
+            double sum = 0;
+            for (int c = 0; c < d; c++) {
+                float val = x.get(off + c);
+                row[c] = val;
+                sum += val;
+            }
+            float mean = (float) (sum / d);
+            double var = 0;
+            for (int c = 0; c < d; c++) {
+                float dv = row[c] - mean;
+                var += dv * dv;
+            }
+            float inv = (float) (1.0 / Math.sqrt(var / d + 1e-5));
+            for (int c = 0; c < d; c++) {
+                z[i * d + c] = (row[c] - mean) * inv * gain[c] + bias[c];
+            }
+        }
+    }
+
+    /** Releases the off-heap buffers now rather than at garbage collection. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        views.clear();
+        for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase, obBase}) {
+            arr.close();
+        }
+        for (int l = 0; l < wqkv.length; l++) {
+            wqkv[l].close();
+            wo[l].close();
+            w1[l].close();
+            w2[l].close();
+        }
+    }
+}

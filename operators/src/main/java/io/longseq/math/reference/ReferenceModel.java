@@ -1,0 +1,565 @@
+package io.longseq.math.reference;
+
+import io.longseq.math.BlockResult;
+import io.longseq.math.GlobalMode;
+import io.longseq.math.ModelConfig;
+import io.longseq.math.Pooling;
+import io.longseq.math.TopEntry;
+import io.longseq.math.Weights;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The independent offline reference of the whole model (DESIGN.md section 2, guarantee G2).
+ *
+ * <p>What: the local tier, block pooling and the global tier over a whole sequence at once, in plain
+ * Java loops and {@code double} precision, straight from the formulas of DESIGN.md 2.2–2.6.
+ *
+ * <p>Why: the streamed, chunked, float/ND4J path is checked against this class. It therefore shares no
+ * kernel code with the rest of {@code io.longseq.math} (it only reads {@link ModelConfig} and
+ * {@link Weights} and writes {@link BlockResult}), never chunks, never keeps streaming state, and
+ * recomputes everything from the definitions: the window of every position, the hierarchical
+ * partition of every block. It is slow on purpose: plainness beats speed here.
+ *
+ * <p>Conventions (DESIGN.md 1): row vectors, {@code y = x·W} with W stored row-major
+ * {@code [d_in, d_out]}; LayerNorm eps 1e-5 with biased variance; exact erf GELU; RoPE on the pairs
+ * (2m, 2m+1) of each head at the absolute position (array index i is position i); softmax subtracts the
+ * row maximum. All arithmetic is in double; float weights are widened on read, and only the
+ * {@link BlockResult} fields are rounded to float at the very end.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class ReferenceModel {
+
+    /** LayerNorm epsilon, DESIGN.md 1. */
+    static final double LN_EPS = 1e-5;
+
+    /** RoPE base, DESIGN.md 1: θ_m = 10000^(−2m/d_h). */
+    static final double ROPE_BASE = 10000.0;
+
+    /** Everything the reference computes for one sequence. */
+    public record Result(double[][] z, double[][] summaries, List<BlockResult> blocks) {}
+
+    private final ModelConfig cfg;
+    private final Weights w;
+
+    /**
+     * @param cfg the model shape
+     * @param w   weights for exactly this shape (their own config must agree in every dimension we read)
+     */
+    public ReferenceModel(ModelConfig cfg, Weights w) {
+        if (cfg == null || w == null) {
+            throw new IllegalArgumentException("ReferenceModel: cfg and weights must not be null");
+        }
+        int d = cfg.dModel();
+        if (w.embedding.length != (long) cfg.embeddingRows() * d || w.layers.length != cfg.layers()
+                || w.lnfGain.length != d || w.gWq.length != d * d
+                || w.layers[0].w1.length != (long) d * cfg.ffnDim()) {
+            throw new IllegalArgumentException("ReferenceModel: weights were built for another model shape "
+                    + "(dModel, layers, ffnDim or embedding rows differ from the config)");
+        }
+        this.cfg = cfg;
+        this.w = w;
+    }
+
+    public ModelConfig config() {
+        return cfg;
+    }
+
+    /** The whole model over one sequence: local tier, block pooling, global tier. */
+    public Result run(int[] ids, int n) {
+        // ids [n*F] -> z [n, d], summaries [ceil(n/B), d], one BlockResult per block
+        double[][] z = localTier(ids, n);
+        double[][] s = blockSummaries(z, n);
+        List<BlockResult> blocks = global(s, n);
+        return new Result(z, s, blocks);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Local tier (DESIGN.md 2.2, 2.3)
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * Embedding, then L pre-LayerNorm sliding-window attention layers with RoPE and a GELU FFN, then the
+     * final LayerNorm, over positions 0..n−1 of one sequence.
+     *
+     * @param ids feature ids, position-major: {@code ids[i*F + f]} is feature f of position i
+     *            (F = {@code cfg.maxFeatures()}); ids with {@code cfg.isPadding(id)} are left out of the mean
+     * @param n   sequence length
+     * @return z [n][d]
+     */
+    public double[][] localTier(int[] ids, int n) {
+        // ids [n*F] -> z [n, d]
+        int d = cfg.dModel();
+        double[][] x = embed(ids, n); // [n, d]
+        for (int l = 0; l < cfg.layers(); l++) {
+            x = layer(w.layers[l], x, n);
+        }
+        double[][] z = new double[n][]; // [n, d]
+        for (int i = 0; i < n; i++) {
+            z[i] = layerNorm(x[i], w.lnfGain, w.lnfBias);
+        }
+        assert n == 0 || z[0].length == d;
+        return z;
+    }
+
+    /** x⁰_i = mean over the non-padding ids of position i of their embedding rows; zero if there are none. */
+    private double[][] embed(int[] ids, int n) {
+        // ids [n*F] -> x0 [n, d]
+        int d = cfg.dModel();
+        int f = cfg.maxFeatures();
+        int rows = cfg.embeddingRows();
+        if (n < 0) {
+            throw new IllegalArgumentException("sequence length n = " + n + " is negative");
+        }
+        if (ids.length < (long) n * f) {
+            throw new IllegalArgumentException("ids has " + ids.length + " entries, expected n*F = " + n + "*" + f);
+        }
+        double[][] x = new double[n][d]; // [n, d]
+        for (int i = 0; i < n; i++) {
+            int count = 0;
+            for (int s = 0; s < f; s++) {
+                int id = ids[i * f + s];
+                if (cfg.isPadding(id)) {
+                    continue;
+                }
+                if (id >= rows) {
+                    throw new IllegalArgumentException("feature id " + id + " at position " + i
+                            + " is outside the embedding table [0, " + rows + ")");
+                }
+                for (int c = 0; c < d; c++) {
+                    x[i][c] += w.embedding[id * d + c];
+                }
+                count++;
+            }
+            if (count > 0) {
+                for (int c = 0; c < d; c++) {
+                    x[i][c] /= count;
+                }
+            }
+        }
+        return x;
+    }
+
+    /** One pre-LN layer: y = x + Attn(LN1(x))·W_o; x' = y + GELU(LN2(y)·W1 + b1)·W2 + b2. */
+    private double[][] layer(Weights.Layer p, double[][] x, int n) {
+        // x [n, d] -> x' [n, d]
+        int d = cfg.dModel();
+        int ff = cfg.ffnDim();
+        int heads = cfg.heads();
+        int dh = cfg.headDim();
+        int win = cfg.window();
+        double scale = 1.0 / Math.sqrt(dh);
+
+        double[][] q = new double[n][]; // [n, d]  rotated queries, head h in columns [h*dh, (h+1)*dh)
+        double[][] k = new double[n][]; // [n, d]  rotated keys
+        double[][] v = new double[n][]; // [n, d]  values
+        for (int i = 0; i < n; i++) {
+            double[] a = layerNorm(x[i], p.ln1Gain, p.ln1Bias); // [d]
+            q[i] = rope(vecMat(a, p.wq, d, d), i);
+            k[i] = rope(vecMat(a, p.wk, d, d), i);
+            v[i] = vecMat(a, p.wv, d, d);
+        }
+
+        double[][] out = new double[n][]; // [n, d]
+        for (int i = 0; i < n; i++) {
+            int lo = Math.max(0, i - win);
+            int hi = cfg.causal() ? i : Math.min(n - 1, i + win); // window [lo, hi], inclusive
+            double[] o = new double[d]; // [d]  concatenated heads
+            for (int h = 0; h < heads; h++) {
+                int off = h * dh;
+                double[] score = new double[hi - lo + 1]; // [window]
+                for (int j = lo; j <= hi; j++) {
+                    double dot = 0;
+                    for (int c = 0; c < dh; c++) {
+                        dot += q[i][off + c] * k[j][off + c];
+                    }
+                    score[j - lo] = dot * scale;
+                }
+                double[] prob = softmax(score); // [window]
+                for (int j = lo; j <= hi; j++) {
+                    for (int c = 0; c < dh; c++) {
+                        o[off + c] += prob[j - lo] * v[j][off + c];
+                    }
+                }
+            }
+            double[] attn = vecMat(o, p.wo, d, d); // [d]
+            double[] y = new double[d];            // [d]
+            for (int c = 0; c < d; c++) {
+                y[c] = x[i][c] + attn[c];
+            }
+            double[] hid = vecMat(layerNorm(y, p.ln2Gain, p.ln2Bias), p.w1, d, ff); // [ff]
+            for (int c = 0; c < ff; c++) {
+                hid[c] = gelu(hid[c] + p.b1[c]);
+            }
+            double[] ffn = vecMat(hid, p.w2, ff, d); // [d]
+            double[] next = new double[d];           // [d]
+            for (int c = 0; c < d; c++) {
+                next[c] = y[c] + ffn[c] + p.b2[c];
+            }
+            out[i] = next;
+        }
+        return out;
+    }
+
+    /**
+     * RoPE at absolute position pos: in every head, pair (2m, 2m+1) is rotated by pos·θ_m,
+     * θ_m = 10000^(−2m/d_h): (x0, x1) → (x0 cos − x1 sin, x0 sin + x1 cos).
+     */
+    private double[] rope(double[] u, long pos) {
+        // u [d] -> rotated [d]
+        int dh = cfg.headDim();
+        double[] r = new double[u.length]; // [d]
+        for (int h = 0; h < cfg.heads(); h++) {
+            for (int m = 0; m < dh / 2; m++) {
+                double theta = Math.pow(ROPE_BASE, -2.0 * m / dh);
+                double angle = pos * theta;
+                double cos = Math.cos(angle);
+                double sin = Math.sin(angle);
+                int e = h * dh + 2 * m;
+                double x0 = u[e];
+                double x1 = u[e + 1];
+                r[e] = x0 * cos - x1 * sin;
+                r[e + 1] = x0 * sin + x1 * cos;
+            }
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Block summaries (DESIGN.md 2.4)
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * Level-1 block summaries: block b pools positions [bB, min((b+1)B, n)), so the last block of the
+     * sequence pools over the positions it has.
+     *
+     * @param z output of {@link #localTier}, [n][d]
+     * @param n sequence length
+     * @return s [ceil(n/B)][d]
+     */
+    public double[][] blockSummaries(double[][] z, int n) {
+        // z [n, d] -> s [ceil(n/B), d]
+        int d = cfg.dModel();
+        int bs = cfg.blockSize();
+        if (z.length < n) {
+            throw new IllegalArgumentException("z has " + z.length + " rows, expected n = " + n);
+        }
+        int blocks = (n + bs - 1) / bs;
+        double[][] s = new double[blocks][]; // [blocks, d]
+        double invSqrtD = 1.0 / Math.sqrt(d);
+        for (int b = 0; b < blocks; b++) {
+            int start = b * bs;
+            int end = Math.min(start + bs, n);
+            double[] sb = new double[d]; // [d]
+            if (cfg.pooling() == Pooling.MEAN) {
+                for (int i = start; i < end; i++) {
+                    for (int c = 0; c < d; c++) {
+                        sb[c] += z[i][c];
+                    }
+                }
+                for (int c = 0; c < d; c++) {
+                    sb[c] /= (end - start);
+                }
+            } else {
+                double[] score = new double[end - start]; // [block length]
+                for (int i = start; i < end; i++) {
+                    double[] key = vecMat(z[i], w.poolWk, d, d); // [d]
+                    double dot = 0;
+                    for (int c = 0; c < d; c++) {
+                        dot += w.poolQuery[c] * key[c];
+                    }
+                    score[i - start] = dot * invSqrtD;
+                }
+                double[] alpha = softmax(score); // [block length]
+                for (int i = start; i < end; i++) {
+                    double[] val = vecMat(z[i], w.poolWv, d, d); // [d]
+                    for (int c = 0; c < d; c++) {
+                        sb[c] += alpha[i - start] * val[c];
+                    }
+                }
+            }
+            s[b] = sb;
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Global tier (DESIGN.md 2.5, 2.6)
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * Block-level attention, causal over blocks, in the configured {@link GlobalMode}.
+     *
+     * @param summaries s [blocks][d], blocks = ceil(n/B)
+     * @param n         sequence length, only used for each block's [start, end)
+     * @return one {@link BlockResult} per block, in block order
+     * @throws IllegalStateException in FULL mode when a block index reaches {@code cfg.maxBlocks()}
+     */
+    public List<BlockResult> global(double[][] summaries, int n) {
+        // s [blocks, d] -> blocks × BlockResult
+        int d = cfg.dModel();
+        int bs = cfg.blockSize();
+        int blocks = summaries.length;
+        if (blocks != (n + bs - 1) / bs) {
+            throw new IllegalArgumentException("global: " + blocks + " summaries do not match n = " + n
+                    + " with blockSize = " + bs + " (expected " + (n + bs - 1) / bs + ")");
+        }
+        double invSqrtD = 1.0 / Math.sqrt(d);
+
+        // Per-block projections of LN_g(s_b). Causality holds because block b only reads entries <= b.
+        double[][] q = new double[blocks][]; // [blocks, d]
+        double[][] k = new double[blocks][]; // [blocks, d]
+        double[][] v = new double[blocks][]; // [blocks, d]
+        for (int b = 0; b < blocks; b++) {
+            double[] a = layerNorm(summaries[b], w.lngGain, w.lngBias); // [d]
+            q[b] = vecMat(a, w.gWq, d, d);
+            k[b] = vecMat(a, w.gWk, d, d);
+            v[b] = vecMat(a, w.gWv, d, d);
+        }
+        // Prefix sums: kSum[j] = Σ_{b<j} k_b, so the mean over blocks [f, l] is (kSum[l+1] − kSum[f]) / c.
+        double[][] kSum = new double[blocks + 1][d]; // [blocks+1, d]
+        double[][] vSum = new double[blocks + 1][d]; // [blocks+1, d]
+        for (int b = 0; b < blocks; b++) {
+            for (int c = 0; c < d; c++) {
+                kSum[b + 1][c] = kSum[b][c] + k[b][c];
+                vSum[b + 1][c] = vSum[b][c] + v[b][c];
+            }
+        }
+
+        List<BlockResult> out = new ArrayList<>(blocks);
+        for (int b = 0; b < blocks; b++) {
+            List<long[]> entries = entriesFor(b); // M × {level, first, lastInclusive}; the last one is b itself
+            int mCount = entries.size();
+            double[] score = new double[mCount];    // [M]
+            double[][] vbar = new double[mCount][]; // [M, d]
+            for (int m = 0; m < mCount; m++) {
+                long[] e = entries.get(m);
+                int first = (int) e[1];
+                int last = (int) e[2];
+                int c = last - first + 1;
+                double dot = 0;
+                vbar[m] = new double[d];
+                for (int col = 0; col < d; col++) {
+                    double kbar = (kSum[last + 1][col] - kSum[first][col]) / c;
+                    vbar[m][col] = (vSum[last + 1][col] - vSum[first][col]) / c;
+                    dot += q[b][col] * kbar;
+                }
+                score[m] = dot * invSqrtD + Math.log(c);
+            }
+            double[] p = softmax(score); // [M]
+            double[] g = new double[d];  // [d]
+            for (int m = 0; m < mCount; m++) {
+                for (int col = 0; col < d; col++) {
+                    g[col] += p[m] * vbar[m][col];
+                }
+            }
+            double[] go = vecMat(g, w.gWo, d, d); // [d]
+            float[] summary = new float[d];
+            float[] context = new float[d];
+            for (int col = 0; col < d; col++) {
+                summary[col] = (float) summaries[b][col];
+                context[col] = (float) (summaries[b][col] + go[col]);
+            }
+
+            int self = -1;
+            double entropy = 0;
+            List<TopEntry> others = new ArrayList<>(mCount);
+            for (int m = 0; m < mCount; m++) {
+                long[] e = entries.get(m);
+                if (e[0] == 1 && e[1] == b && e[2] == b) {
+                    self = m;
+                } else {
+                    others.add(new TopEntry((int) e[0], e[1], e[2], (float) p[m]));
+                }
+                if (p[m] > 0) {
+                    entropy -= p[m] * Math.log(p[m]);
+                }
+            }
+            if (self < 0) {
+                throw new AssertionError("memory of block " + b + " has no entry for the block itself");
+            }
+            // Sort by the reported (float) weight, descending; equal weights go to the lower first block.
+            others.sort(Comparator.comparingDouble((TopEntry t) -> -t.weight())
+                    .thenComparingLong(TopEntry::firstBlock));
+            TopEntry[] top = others.subList(0, Math.min(cfg.topK(), others.size())).toArray(new TopEntry[0]);
+
+            long start = (long) b * bs;
+            long end = Math.min((long) (b + 1) * bs, n);
+            out.add(new BlockResult(b, start, end, summary, context, top, (float) p[self], (float) entropy));
+        }
+        return out;
+    }
+
+    /** Memory entries of block b in the configured mode, each {level, firstBlock, lastBlockInclusive}. */
+    private List<long[]> entriesFor(int b) {
+        if (cfg.globalMode() == GlobalMode.FULL) {
+            if ((long) b + 1 > cfg.maxBlocks()) {
+                throw new IllegalStateException("global mode FULL holds every block, and block " + b + " makes "
+                        + ((long) b + 1) + " blocks, more than maxBlocks = " + cfg.maxBlocks()
+                        + "; use HIERARCHICAL mode or raise maxBlocks");
+            }
+            List<long[]> e = new ArrayList<>(b + 1);
+            for (long j = 0; j <= b; j++) {
+                e.add(new long[] {1, j, j});
+            }
+            return e;
+        }
+        return hierarchicalPartition(b, cfg.recent(), cfg.group(), cfg.levels());
+    }
+
+    /**
+     * The multi-resolution partition of blocks [0, b] of DESIGN.md 2.5, computed straight from the formula.
+     *
+     * <pre>
+     * s₁ = max(0, G·⌊(b − R + 1)/G⌋),          level 1 = blocks s₁..b (one entry each)
+     * s_ℓ = max(0, G·⌊(s_(ℓ−1)/G − R)/G⌋),      level ℓ = groups s_ℓ .. s_(ℓ−1)/G − 1, ℓ = 2..H,
+     *                                          group g of level ℓ = blocks [g·G^(ℓ−1), (g+1)·G^(ℓ−1))
+     * prefix (level H+1) = blocks [0, s_H·G^(H−1)), one entry, when not empty
+     * </pre>
+     *
+     * @return entries {level, firstBlock, lastBlockInclusive}, ordered prefix first, then level H down to
+     *         level 1, each level oldest first; so they tile [0, b] left to right and the last entry is
+     *         {1, b, b}
+     */
+    public static List<long[]> hierarchicalPartition(long b, int R, int G, int H) {
+        if (b < 0 || R < 1 || G < 2 || H < 1) {
+            throw new IllegalArgumentException("hierarchicalPartition needs b >= 0, R >= 1, G >= 2, H >= 1; got b="
+                    + b + " R=" + R + " G=" + G + " H=" + H);
+        }
+        // start[l] = s_l in units of level-l groups; span[l] = G^(l-1) blocks per level-l group.
+        long[] start = new long[H + 1];
+        long[] span = new long[H + 1];
+        start[1] = Math.max(0, G * Math.floorDiv(b - R + 1, (long) G));
+        span[1] = 1;
+        for (int l = 2; l <= H; l++) {
+            start[l] = Math.max(0, G * Math.floorDiv(start[l - 1] / G - R, (long) G));
+            // Once a level starts at 0 every later start is 0; the span is then never multiplied by
+            // anything but 0, so saturating it avoids overflow without changing a result.
+            span[l] = span[l - 1] > Long.MAX_VALUE / G ? Long.MAX_VALUE : span[l - 1] * G;
+        }
+
+        List<long[]> out = new ArrayList<>();
+        long prefixEnd = start[H] == 0 ? 0 : start[H] * span[H]; // blocks [0, prefixEnd)
+        if (prefixEnd > 0) {
+            out.add(new long[] {H + 1, 0, prefixEnd - 1});
+        }
+        for (int l = H; l >= 2; l--) {
+            long endGroup = start[l - 1] / G; // exclusive
+            for (long g = start[l]; g < endGroup; g++) {
+                out.add(new long[] {l, g * span[l], (g + 1) * span[l] - 1});
+            }
+        }
+        for (long j = start[1]; j <= b; j++) {
+            out.add(new long[] {1, j, j});
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Scalar and vector helpers, private to the reference on purpose (no shared kernels).
+    // ------------------------------------------------------------------------------------------------
+
+    /** y = x·W for a row vector x [din] and W stored row-major [din, dout]. */
+    private static double[] vecMat(double[] x, float[] wt, int din, int dout) {
+        // x [din], W [din, dout] -> y [dout]
+        double[] y = new double[dout];
+        for (int r = 0; r < din; r++) {
+            double xr = x[r];
+            int row = r * dout;
+            for (int c = 0; c < dout; c++) {
+                y[c] += xr * wt[row + c];
+            }
+        }
+        return y;
+    }
+
+    /** LayerNorm with biased variance (divide by d), eps 1e-5, gain and bias. */
+    static double[] layerNorm(double[] x, float[] gain, float[] bias) {
+        // x [d] -> [d]
+        int d = x.length;
+        double mean = 0;
+        for (double u : x) {
+            mean += u;
+        }
+        mean /= d;
+        double var = 0;
+        for (double u : x) {
+            var += (u - mean) * (u - mean);
+        }
+        var /= d;
+        double inv = 1.0 / Math.sqrt(var + LN_EPS);
+        double[] y = new double[d];
+        for (int c = 0; c < d; c++) {
+            y[c] = (x[c] - mean) * inv * gain[c] + bias[c];
+        }
+        return y;
+    }
+
+    /** Softmax that subtracts the maximum first. */
+    static double[] softmax(double[] s) {
+        // s [m] -> p [m]
+        double max = Double.NEGATIVE_INFINITY;
+        for (double u : s) {
+            max = Math.max(max, u);
+        }
+        double[] p = new double[s.length];
+        double sum = 0;
+        for (int i = 0; i < s.length; i++) {
+            p[i] = Math.exp(s[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < s.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    /** Exact GELU: 0.5·u·(1 + erf(u/√2)). */
+    public static double gelu(double u) {
+        return 0.5 * u * (1.0 + erf(u / Math.sqrt(2.0)));
+    }
+
+    /**
+     * The error function in double precision, absolute error below 1e-15 (Java has none).
+     *
+     * <p>For |x| &lt; 2.5 it sums the series erf(x) = (2/√π)·e^(−x²)·Σ_{n≥0} 2ⁿ x^(2n+1) / (1·3·…·(2n+1))
+     * (Abramowitz–Stegun 7.1.6): all terms have one sign, so nothing cancels; terms are added until they
+     * no longer change the sum. For 2.5 ≤ |x| &lt; 6 it is 1 − erfc(x), with erfc from its continued
+     * fraction erfc(x) = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))) (A–S 7.1.14),
+     * evaluated from the tail with a fixed depth that is ample for x ≥ 2.5. For |x| ≥ 6,
+     * 1 − |erf(x)| &lt; 2.2e-17, so ±1 is erf rounded to double.
+     */
+    public static double erf(double x) {
+        if (Double.isNaN(x)) {
+            return Double.NaN;
+        }
+        double ax = Math.abs(x);
+        double r;
+        if (ax >= 6.0) {
+            r = 1.0;
+        } else if (ax >= 2.5) {
+            double t = ax;
+            for (int k = 120; k >= 1; k--) {
+                t = ax + (k / 2.0) / t;
+            }
+            r = 1.0 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / t;
+        } else {
+            double x2 = ax * ax;
+            double term = ax; // n = 0
+            double sum = ax;
+            for (int n = 1; n < 200; n++) {
+                term *= 2.0 * x2 / (2 * n + 1);
+                double next = sum + term;
+                if (next == sum) {
+                    break;
+                }
+                sum = next;
+            }
+            r = Math.min(1.0, 2.0 / Math.sqrt(Math.PI) * Math.exp(-x2) * sum);
+        }
+        return Math.copySign(r, x);
+    }
+}

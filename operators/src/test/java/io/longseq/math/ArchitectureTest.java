@@ -1,0 +1,38 @@
+package io.longseq.math;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The math layer stays pure: no Flink, so it can be tested and benchmarked without a cluster. */
+class ArchitectureTest {
+
+    private static final JavaClasses MATH = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.longseq.math");
+
+    @Test
+    void mathHasNoFlinkImports() {
+        noClasses().that().resideInAPackage("io.longseq.math..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.flink..")
+                .because("the math layer (DESIGN.md 6) must not depend on Flink")
+                .check(MATH);
+    }
+
+    @Test
+    void referenceSharesNoKernelWithTheFastPath() {
+        noClasses().that().resideInAPackage("io.longseq.math.reference..")
+                .should().dependOnClassesThat().resideInAPackage("org.nd4j..")
+                .orShould().dependOnClassesThat().haveSimpleNameStartingWith("LocalTier")
+                .orShould().dependOnClassesThat().haveSimpleNameStartingWith("GlobalTier")
+                .orShould().dependOnClassesThat().haveSimpleNameStartingWith("BlockPooling")
+                .orShould().dependOnClassesThat().haveSimpleNameEndingWith("Memory")
+                .orShould().dependOnClassesThat().haveSimpleName("Gelu")
+                .orShould().dependOnClassesThat().haveSimpleName("Rope")
+                .because("the reference must be independent of the code it checks")
+                .check(MATH);
+    }
+}

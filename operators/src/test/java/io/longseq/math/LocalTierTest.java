@@ -1,0 +1,147 @@
+package io.longseq.math;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.longseq.math.reference.ReferenceModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The ND4J local tier against the double-precision reference. Tolerance: 1e-4 absolute on z, whose
+ * entries are LayerNorm outputs of order 1 (float32 rounding through L layers stays near 1e-6).
+ */
+class LocalTierTest {
+
+    static final double TOL = 1e-4;
+
+    @BeforeAll
+    static void nd4j() {
+        Nd4jRuntime.init(1);
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        // n: a single token, shorter than w (8), shorter than B (16), not a multiple of B or C (64), several chunks
+        int[] lengths = {1, 5, 13, 61, 150, 301};
+        for (boolean causal : new boolean[] {false, true}) {
+            for (int layers : new int[] {1, 2}) {
+                for (boolean random : new boolean[] {true, false}) {
+                    for (int n : lengths) {
+                        out.add(Arguments.of(causal, layers, random, n));
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "causal={0} L={1} randomWeights={2} n={3}")
+    @MethodSource("cases")
+    void wholeSequenceMatchesReference(boolean causal, int layers, boolean random, int n) {
+        ModelConfig cfg = TestModels.small().causal(causal).layers(layers).build();
+        Weights w = random ? WeightsInit.random(cfg, 7, 1f) : WeightsInit.defaults(cfg, 7);
+        int[] ids = TestModels.dnaIds(cfg, n, 11 + n);
+        double[][] expected = new ReferenceModel(cfg, w).localTier(ids, n);
+        float[] z = new float[n * cfg.dModel()];
+        try (LocalTier tier = new LocalTier(cfg, w, n)) {
+            tier.forward(ids, 0, n, 0, n, z);
+        }
+        assertClose(z, expected, 0, n, cfg.dModel());
+    }
+
+    @ParameterizedTest(name = "causal={0} L={1}")
+    @MethodSource("chunkCases")
+    void chunkByChunkEqualsWhole(boolean causal, int layers) {
+        ModelConfig cfg = TestModels.small().causal(causal).layers(layers).build();
+        Weights w = WeightsInit.random(cfg, 3, 1f);
+        int n = 333;
+        int d = cfg.dModel();
+        int[] ids = TestModels.dnaIds(cfg, n, 5);
+        float[] whole = new float[n * d];
+        try (LocalTier tier = new LocalTier(cfg, w, n)) {
+            tier.forward(ids, 0, n, 0, n, whole);
+        }
+        float[] chunked;
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            chunked = model.run(ids, n, true).z();
+        }
+        double maxDiff = 0;
+        for (int i = 0; i < whole.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(whole[i] - chunked[i]));
+        }
+        // only float rounding differs (GEMMs over other row counts); the math is the same
+        assertThat(maxDiff).isLessThan(1e-5);
+    }
+
+    static Stream<Arguments> chunkCases() {
+        return Stream.of(Arguments.of(false, 1), Arguments.of(false, 2), Arguments.of(true, 1), Arguments.of(true, 2));
+    }
+
+    @Test
+    void typicalShapeMatchesReference() {
+        // DESIGN.md's typical model: d = 128, h = 4, w = 64, one chunk of C = 2048 with its halos
+        ModelConfig cfg = ModelConfig.builder().kmer(6).build();
+        Weights w = WeightsInit.random(cfg, 1, 1f);
+        int n = 2300;
+        int[] ids = TestModels.dnaIds(cfg, n, 2);
+        double[][] expected = new ReferenceModel(cfg, w).localTier(ids, n);
+        float[] z = new float[cfg.chunkSize() * cfg.dModel()];
+        try (LocalTier tier = new LocalTier(cfg, w)) {
+            // core [64, 2112): a full chunk with a left halo of L·w = 64 and a right halo of 64
+            tier.forward(java.util.Arrays.copyOfRange(ids, 0, 2176), 0, 2176, 64, 64 + 2048, z);
+        }
+        // the chunk's left halo reaches position 0, so the core equals the whole sequence's positions 64..2111
+        assertClose(z, expected, 64, 2048, cfg.dModel());
+    }
+
+    @Test
+    void tokenAndMultiFeatureInputsMatchReference() {
+        ModelConfig cfg = TestModels.small().featureKind(FeatureKind.LOG).vocabSize(97).maxFeatures(5).build();
+        Weights w = WeightsInit.random(cfg, 9, 1f);
+        int n = 77;
+        int[] ids = TestModels.tokenIds(cfg, n, 4);
+        double[][] expected = new ReferenceModel(cfg, w).localTier(ids, n);
+        float[] z = new float[n * cfg.dModel()];
+        try (LocalTier tier = new LocalTier(cfg, w, n)) {
+            tier.forward(ids, 0, n, 0, n, z);
+        }
+        assertClose(z, expected, 0, n, cfg.dModel());
+    }
+
+    @Test
+    void rejectsArraysItCannotHold() {
+        ModelConfig cfg = TestModels.small().build();
+        Weights w = WeightsInit.random(cfg, 1, 1f);
+        try (LocalTier tier = new LocalTier(cfg, w)) {
+            int cap = tier.capacity();
+            assertThatThrownBy(() -> tier.forward(new int[cap + 1], 0, cap + 1, 0, 1, new float[1000]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positions");
+            assertThatThrownBy(() -> tier.forward(new int[10], 5, 10, 2, 8, new float[1000]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("core");
+            assertThatThrownBy(() -> tier.forward(new int[] {cfg.embeddingRows()}, 0, 1, 0, 1, new float[32]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("embedding table");
+        }
+    }
+
+    static void assertClose(float[] z, double[][] expected, int from, int count, int d) {
+        double maxDiff = 0;
+        int worst = -1;
+        for (int i = 0; i < count; i++) {
+            for (int c = 0; c < d; c++) {
+                double diff = Math.abs(z[i * d + c] - expected[from + i][c]);
+                if (diff > maxDiff || Double.isNaN(diff)) {
+                    maxDiff = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff;
+                    worst = from + i;
+                }
+            }
+        }
+        assertThat(maxDiff).as("max |z − reference| (worst at position %d)", worst).isLessThan(TOL);
+    }
+}
