@@ -66,11 +66,23 @@ public final class LocalTier implements AutoCloseable {
     private final INDArray[] w2;     // per layer [f, d]
 
     private final Rope rope;
+    private final RowKernels kernels;
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
     private final float[] row;       // [max(d, 3w)] scratch
+    private final float[] qkvRow;    // [3d] scratch
+    private final float[] headRow;   // [d_h] scratch
+    private final float[] headRow2;  // [d_h] scratch
+    private final float[] hidRow;    // [f] scratch
+    private final float[] zeros;     // [4096] always zero
 
     private final Map<Integer, Views> views = new HashMap<>();
+    private final long[] stageNanos = new long[Stage.values().length];
+
+    /** Where a chunk's time goes; {@link #stageNanos()} sums each since construction. */
+    public enum Stage {
+        EMBED_ROPE, LAYER_NORM, GEMM_QKV, SCATTER, SCORES, SOFTMAX, WEIGHTED_VALUES, GATHER, GEMM_OUT, GEMM_FFN, GELU
+    }
     private boolean closed;
 
     /** Array views over the first nb·w rows of every buffer, for one padded chunk length. */
@@ -112,6 +124,11 @@ public final class LocalTier implements AutoCloseable {
 
     /** As above, with room for arrays of up to {@code maxPositions} positions. */
     public LocalTier(ModelConfig cfg, Weights weights, int maxPositions) {
+        this(cfg, weights, maxPositions, RowKernels.best());
+    }
+
+    /** As above, with the given elementwise kernels (tests compare the scalar and vector ones). */
+    public LocalTier(ModelConfig cfg, Weights weights, int maxPositions, RowKernels kernels) {
         this.cfg = cfg;
         this.weights = weights;
         d = cfg.dModel();
@@ -163,13 +180,24 @@ public final class LocalTier implements AutoCloseable {
             w2[l] = Nd4j.create(y.w2, new long[] {f, d}, DataType.FLOAT);
         }
         rope = new Rope(dh);
+        this.kernels = kernels;
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, 3 * w)];
+        qkvRow = new float[3 * d];
+        headRow = new float[dh];
+        headRow2 = new float[dh];
+        hidRow = new float[f];
+        zeros = new float[Math.max(4096, 3 * w)];
     }
 
     private static FloatBuffer view(INDArray arr) {
         return arr.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** The elementwise kernels in use ("vector-512", "scalar", ...). */
+    public String kernelName() {
+        return kernels.name();
     }
 
     /** Most positions one call accepts (chunk plus halos). */
@@ -211,25 +239,40 @@ public final class LocalTier implements AutoCloseable {
         int np = nb * w;
         Views vw = views.computeIfAbsent(nb, b -> new Views(this, b));
 
+        long t0 = System.nanoTime();
         embed(ids, n, np);
         rope.angles(first, n, cos, sin);
+        t0 = lap(Stage.EMBED_ROPE, t0);
         for (int l = 0; l < cfg.layers(); l++) {
             Weights.Layer y = weights.layers[l];
-            layerNorm(x, a, n, np, y.ln1Gain, y.ln1Bias);
+            // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
+            layerNorm(x, a, n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
+            t0 = lap(Stage.LAYER_NORM, t0);
             Nd4j.gemm(vw.a, wqkv[l], vw.qkv, false, false, 1.0, 0.0);
+            t0 = lap(Stage.GEMM_QKV, t0);
             scatterHeads(n, nb);
+            t0 = lap(Stage.SCATTER, t0);
             Nd4j.matmul(vw.q, vw.k, vw.s, false, true, false);
+            t0 = lap(Stage.SCORES, t0);
             bandSoftmax(n, nb);
+            t0 = lap(Stage.SOFTMAX, t0);
             Nd4j.matmul(vw.s, vw.v, vw.ob, false, false, false);
+            t0 = lap(Stage.WEIGHTED_VALUES, t0);
             gatherHeads(nb);
+            t0 = lap(Stage.GATHER, t0);
             Nd4j.gemm(vw.o, wo[l], vw.x, false, false, 1.0, 1.0);     // x += o·W_o
+            t0 = lap(Stage.GEMM_OUT, t0);
             layerNorm(x, a, n, np, y.ln2Gain, y.ln2Bias);
+            t0 = lap(Stage.LAYER_NORM, t0);
             Nd4j.gemm(vw.a, w1[l], vw.h, false, false, 1.0, 0.0);
+            t0 = lap(Stage.GEMM_FFN, t0);
             biasGelu(n, np, y.b1);
+            t0 = lap(Stage.GELU, t0);
             Nd4j.gemm(vw.h, w2[l], vw.x, false, false, 1.0, 1.0);     // x += GELU(..)·W_2
-            addBias(n, y.b2);
+            t0 = lap(Stage.GEMM_FFN, t0);
         }
-        finalNorm((int) (coreFrom - first), (int) (coreTo - coreFrom), z);
+        finalNorm((int) (coreFrom - first), (int) (coreTo - coreFrom), z, weights.layers[cfg.layers() - 1].b2);
+        lap(Stage.LAYER_NORM, t0);
     }
 
     // ids [n·F] -> x [Np, d]: mean of the embeddings of non-padding ids; padded rows are zero
@@ -256,39 +299,80 @@ public final class LocalTier implements AutoCloseable {
                 count++;
             }
             float inv = count == 0 ? 0f : 1f / count;
-            int xo = i * d;
             for (int c = 0; c < d; c++) {
-                x.put(xo + c, row[c] * inv);
+                row[c] *= inv;
             }
+            x.put(i * d, row, 0, d);
         }
-        for (int i = n * d; i < np * d; i++) {
-            x.put(i, 0f);
-        }
+        zeroRows(x, n * d, np * d);
     }
 
     // src [Np, d] -> dst [Np, d]: LayerNorm (eps 1e-5) of the first n rows, zero rows after them
     private void layerNorm(FloatBuffer src, FloatBuffer dst, int n, int np, float[] gain, float[] bias) {
+        layerNorm(src, dst, n, np, gain, bias, null);
+    }
+
+    // x [Np, d] (+ b, written back when residualBias is given) -> dst [Np, d] = LN(x); rows ≥ n zero
+    private void layerNorm(FloatBuffer src, FloatBuffer dst, int n, int np, float[] gain, float[] bias,
+                           float[] residualBias) {
+        float[] r = row;
         for (int i = 0; i < n; i++) {
             int off = i * d;
-            double sum = 0;
-            for (int c = 0; c < d; c++) {
-                float val = src.get(off + c);
-                row[c] = val;
-                sum += val;
+            src.get(off, r, 0, d);
+            if (residualBias != null) {
+                for (int c = 0; c < d; c++) {
+                    r[c] += residualBias[c];
+                }
+                src.put(off, r, 0, d);
             }
-            float mean = (float) (sum / d);
-            double var = 0;
-            for (int c = 0; c < d; c++) {
-                float dv = row[c] - mean;
-                var += dv * dv;
-            }
-            float inv = (float) (1.0 / Math.sqrt(var / d + 1e-5));
-            for (int c = 0; c < d; c++) {
-                dst.put(off + c, (row[c] - mean) * inv * gain[c] + bias[c]);
-            }
+            normalizeRow(r, gain, bias);
+            dst.put(off, r, 0, d);
         }
-        for (int i = n * d; i < np * d; i++) {
-            dst.put(i, 0f);
+        zeroRows(dst, n * d, np * d);
+    }
+
+    // r [d] -> LN(r) [d] in place; four partial sums keep the reductions off one dependency chain
+    private void normalizeRow(float[] r, float[] gain, float[] bias) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int c = 0;
+        for (; c + 3 < d; c += 4) {
+            s0 += r[c];
+            s1 += r[c + 1];
+            s2 += r[c + 2];
+            s3 += r[c + 3];
+        }
+        for (; c < d; c++) {
+            s0 += r[c];
+        }
+        float mean = ((s0 + s1) + (s2 + s3)) / d;
+        float v0 = 0, v1 = 0, v2 = 0, v3 = 0;
+        c = 0;
+        for (; c + 3 < d; c += 4) {
+            float a0 = r[c] - mean;
+            float a1 = r[c + 1] - mean;
+            float a2 = r[c + 2] - mean;
+            float a3 = r[c + 3] - mean;
+            v0 += a0 * a0;
+            v1 += a1 * a1;
+            v2 += a2 * a2;
+            v3 += a3 * a3;
+        }
+        for (; c < d; c++) {
+            float a0 = r[c] - mean;
+            v0 += a0 * a0;
+        }
+        float inv = (float) (1.0 / Math.sqrt(((v0 + v1) + (v2 + v3)) / d + 1e-5));
+        for (c = 0; c < d; c++) {
+            r[c] = (r[c] - mean) * inv * gain[c] + bias[c];
+        }
+    }
+
+    private void zeroRows(FloatBuffer buf, int from, int to) {
+        if (to > from) {
+            java.util.Arrays.fill(zeros, 0f);
+            for (int i = from; i < to; i += zeros.length) {
+                buf.put(i, zeros, 0, Math.min(zeros.length, to - i));
+            }
         }
     }
 
@@ -297,41 +381,41 @@ public final class LocalTier implements AutoCloseable {
         int pairs = dh / 2;
         int wdh = w * dh;
         int win = 3 * wdh;                      // floats per key window
+        float[] src = qkvRow;                   // [3d]
+        float[] qr = headRow;                   // [d_h]
+        float[] kr = headRow2;                  // [d_h]
         for (int i = 0; i < nb * w; i++) {
             int t = i / w;
             int r = i - t * w;
-            int src = i * 3 * d;
+            qkv.get(i * 3 * d, src, 0, 3 * d);
             boolean real = i < n;
+            int ang = i * pairs;
             for (int hd = 0; hd < heads; hd++) {
                 int col = hd * dh;
                 int hb = hd * nb;
-                int qo = ((hb + t) * w + r) * dh;
                 for (int m = 0; m < pairs; m++) {
-                    float c = real ? cos[i * pairs + m] : 1f;
-                    float sn = real ? sin[i * pairs + m] : 0f;
+                    float c = real ? cos[ang + m] : 1f;
+                    float sn = real ? sin[ang + m] : 0f;
                     int e = col + 2 * m;
-                    float q0 = qkv.get(src + e);
-                    float q1 = qkv.get(src + e + 1);
-                    q.put(qo + 2 * m, (q0 * c - q1 * sn) * qScale);
-                    q.put(qo + 2 * m + 1, (q0 * sn + q1 * c) * qScale);
-                    float k0 = qkv.get(src + d + e);
-                    float k1 = qkv.get(src + d + e + 1);
-                    float kr0 = k0 * c - k1 * sn;
-                    float kr1 = k0 * sn + k1 * c;
-                    float v0 = qkv.get(src + 2 * d + e);
-                    float v1 = qkv.get(src + 2 * d + e + 1);
-                    // key i sits in window t+1 (slot r), t (slot w+r) and t−1 (slot 2w+r)
-                    for (int dt = -1; dt <= 1; dt++) {
-                        int tw = t - dt;
-                        if (tw < 0 || tw >= nb) {
-                            continue;
-                        }
-                        int ko = (hb + tw) * win + ((dt + 1) * w + r) * dh + 2 * m;
-                        k.put(ko, kr0);
-                        k.put(ko + 1, kr1);
-                        v.put(ko, v0);
-                        v.put(ko + 1, v1);
+                    float q0 = src[e];
+                    float q1 = src[e + 1];
+                    qr[2 * m] = (q0 * c - q1 * sn) * qScale;
+                    qr[2 * m + 1] = (q0 * sn + q1 * c) * qScale;
+                    float k0 = src[d + e];
+                    float k1 = src[d + e + 1];
+                    kr[2 * m] = k0 * c - k1 * sn;
+                    kr[2 * m + 1] = k0 * sn + k1 * c;
+                }
+                q.put(((hb + t) * w + r) * dh, qr, 0, dh);
+                // key i sits in window t+1 (slot r), t (slot w+r) and t−1 (slot 2w+r)
+                for (int dt = -1; dt <= 1; dt++) {
+                    int tw = t - dt;
+                    if (tw < 0 || tw >= nb) {
+                        continue;
                     }
+                    int ko = (hb + tw) * win + ((dt + 1) * w + r) * dh;
+                    k.put(ko, kr, 0, dh);
+                    v.put(ko, src, 2 * d + col, dh);
                 }
             }
         }
@@ -339,12 +423,10 @@ public final class LocalTier implements AutoCloseable {
         for (int hd = 0; hd < heads; hd++) {
             int first = (hd * nb) * win;
             int last = (hd * nb + nb - 1) * win + 2 * wdh;
-            for (int j = 0; j < wdh; j++) {
-                k.put(first + j, 0f);
-                v.put(first + j, 0f);
-                k.put(last + j, 0f);
-                v.put(last + j, 0f);
-            }
+            zeroRows(k, first, first + wdh);
+            zeroRows(v, first, first + wdh);
+            zeroRows(k, last, last + wdh);
+            zeroRows(v, last, last + wdh);
         }
     }
 
@@ -352,41 +434,23 @@ public final class LocalTier implements AutoCloseable {
     private void bandSoftmax(int n, int nb) {
         int w3 = 3 * w;
         boolean causal = cfg.causal();
+        float[] r3 = row;
         for (int hd = 0; hd < heads; hd++) {
             for (int t = 0; t < nb; t++) {
-                int keyBase = (t - 1) * w;       // absolute key index of slot 0 (array coordinates)
+                int keyBase = (t - 1) * w;       // array index of the key in slot 0
                 int blockOff = ((hd * nb) + t) * w * w3;
                 for (int r = 0; r < w; r++) {
                     int i = t * w + r;
                     int off = blockOff + r * w3;
                     if (i >= n) {
-                        for (int j = 0; j < w3; j++) {
-                            s.put(off + j, 0f);
-                        }
+                        s.put(off, zeros, 0, w3);
                         continue;
                     }
                     int lo = Math.max(0, i - w) - keyBase;
                     int hi = (causal ? i : Math.min(n - 1, i + w)) - keyBase;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = lo; j <= hi; j++) {
-                        max = Math.max(max, s.get(off + j));
-                    }
-                    float sum = 0f;
-                    for (int j = lo; j <= hi; j++) {
-                        float e = (float) Math.exp(s.get(off + j) - max);
-                        row[j] = e;
-                        sum += e;
-                    }
-                    float inv = 1f / sum;
-                    for (int j = 0; j < lo; j++) {
-                        s.put(off + j, 0f);
-                    }
-                    for (int j = lo; j <= hi; j++) {
-                        s.put(off + j, row[j] * inv);
-                    }
-                    for (int j = hi + 1; j < w3; j++) {
-                        s.put(off + j, 0f);
-                    }
+                    s.get(off, r3, 0, w3);
+                    kernels.bandSoftmax(r3, lo, hi, w3);
+                    s.put(off, r3, 0, w3);
                 }
             }
         }
@@ -394,65 +458,52 @@ public final class LocalTier implements AutoCloseable {
 
     // ob [h·nb, w, d_h] -> o [Np, d], heads concatenated
     private void gatherHeads(int nb) {
+        float[] seg = headRow;
         for (int i = 0; i < nb * w; i++) {
             int t = i / w;
             int r = i - t * w;
             for (int hd = 0; hd < heads; hd++) {
-                int src = ((hd * nb + t) * w + r) * dh;
-                int dst = i * d + hd * dh;
-                for (int c = 0; c < dh; c++) {
-                    o.put(dst + c, ob.get(src + c));
-                }
+                ob.get(((hd * nb + t) * w + r) * dh, seg, 0, dh);
+                o.put(i * d + hd * dh, seg, 0, dh);
             }
         }
     }
 
     // h [Np, f] -> GELU(h + b1) on the first n rows, zero after them
     private void biasGelu(int n, int np, float[] b1) {
+        float[] r = hidRow;
         for (int i = 0; i < n; i++) {
             int off = i * f;
-            for (int c = 0; c < f; c++) {
-                hid.put(off + c, Gelu.apply(hid.get(off + c) + b1[c]));
-            }
+            hid.get(off, r, 0, f);
+            kernels.biasGelu(r, b1, f);
+            hid.put(off, r, 0, f);
         }
-        for (int i = n * f; i < np * f; i++) {
-            hid.put(i, 0f);
-        }
+        zeroRows(hid, n * f, np * f);
     }
 
-    // x [Np, d] += b2 on the first n rows
-    private void addBias(int n, float[] b2) {
-        for (int i = 0; i < n; i++) {
-            int off = i * d;
-            for (int c = 0; c < d; c++) {
-                x.put(off + c, x.get(off + c) + b2[c]);
-            }
-        }
-    }
 
-    // x rows [from, from+count) -> z [count, d] = LN_f(x)
-    private void finalNorm(int from, int count, float[] z) {
-        float[] gain = weights.lnfGain;
-        float[] bias = weights.lnfBias;
+    // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2)
+    private void finalNorm(int from, int count, float[] z, float[] residualBias) {
+        float[] r = row;
         for (int i = 0; i < count; i++) {
-            int off = (from + i) * d;
-            double sum = 0;
+            x.get((from + i) * d, r, 0, d);
             for (int c = 0; c < d; c++) {
-                float val = x.get(off + c);
-                row[c] = val;
-                sum += val;
+                r[c] += residualBias[c];
             }
-            float mean = (float) (sum / d);
-            double var = 0;
-            for (int c = 0; c < d; c++) {
-                float dv = row[c] - mean;
-                var += dv * dv;
-            }
-            float inv = (float) (1.0 / Math.sqrt(var / d + 1e-5));
-            for (int c = 0; c < d; c++) {
-                z[i * d + c] = (row[c] - mean) * inv * gain[c] + bias[c];
-            }
+            normalizeRow(r, weights.lnfGain, weights.lnfBias);
+            System.arraycopy(r, 0, z, i * d, d);
         }
+    }
+
+    private long lap(Stage stage, long since) {
+        long now = System.nanoTime();
+        stageNanos[stage.ordinal()] += now - since;
+        return now;
+    }
+
+    /** Nanoseconds spent per {@link Stage} (indexed by ordinal) since construction: for profiling. */
+    public long[] stageNanos() {
+        return stageNanos.clone();
     }
 
     /** Releases the off-heap buffers now rather than at garbage collection. */

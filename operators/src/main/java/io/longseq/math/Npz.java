@@ -209,7 +209,7 @@ public final class Npz {
      */
     public static Map<String, NpyArray> read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new UncheckedIOException(new IOException("npz " + file + ": no such file"));
+            throw new UncheckedIOException(new IOException("npz " + file + ": no such file (or not a regular file)"));
         }
         Map<String, NpyArray> out = new LinkedHashMap<>();
         ZipFile zip;

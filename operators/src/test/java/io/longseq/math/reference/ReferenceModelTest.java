@@ -529,6 +529,73 @@ class ReferenceModelTest {
         assertThat(rh.get(29).top()).anyMatch(t -> t.level() == 3).anyMatch(t -> t.level() == 2);
     }
 
+    /**
+     * Block attention written directly (entry means by explicit loops, no prefix sums), with the hierarchical
+     * entries taken from the formula that {@link #hierarchicalPartitionTilesAndMatchesIncrementalMemory} checks.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"FULL", "HIERARCHICAL"})
+    void globalTierMatchesDirectBlockAttention(String mode) {
+        ModelConfig cfg = small().globalMode(GlobalMode.valueOf(mode)).recent(3).group(2).levels(3).topK(4)
+                .blockSize(2).chunkSize(4).build();
+        Weights w = randomWeights(cfg, 41);
+        int blocks = 40;
+        int n = 2 * blocks - 1;
+        double[][] s = randomMatrix(blocks, cfg.dModel(), 17);
+        List<BlockResult> r = new ReferenceModel(cfg, w).global(s, n);
+        assertThat(r).hasSize(blocks);
+        for (int b = 0; b < blocks; b++) {
+            List<long[]> entries = new ArrayList<>();
+            if (cfg.globalMode() == GlobalMode.FULL) {
+                for (long j = 0; j <= b; j++) {
+                    entries.add(new long[] {1, j, j});
+                }
+            } else {
+                entries = ReferenceModel.hierarchicalPartition(b, 3, 2, 3);
+            }
+            double[] p = new double[entries.size()];
+            double[] context = Dense.blockAttention(cfg, w, s, b, entries, p);
+            BlockResult x = r.get(b);
+            assertThat(x.block()).isEqualTo(b);
+            assertThat(x.start()).isEqualTo(2L * b);
+            assertThat(x.end()).isEqualTo(Math.min(2L * b + 2, n));
+            assertThat(x.context()).as("block %d", b).containsExactly(toFloat(context), within(1e-6f));
+            int self = entries.size() - 1;
+            assertThat(x.selfWeight()).isCloseTo((float) p[self], within(1e-7f));
+            double entropy = 0;
+            for (double u : p) {
+                entropy -= u * Math.log(u);
+            }
+            assertThat(x.entropy()).isCloseTo((float) entropy, within(1e-6f));
+            // top: the largest weights other than self, in order
+            Integer[] order = new Integer[self];
+            for (int i = 0; i < self; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (i, j) -> Double.compare(p[j], p[i]));
+            assertThat(x.top()).hasSize(Math.min(4, self));
+            for (int i = 0; i < x.top().length; i++) {
+                long[] e = entries.get(order[i]);
+                TopEntry t = x.top()[i];
+                assertThat(new long[] {t.level(), t.firstBlock(), t.lastBlock()}).containsExactly(e);
+                assertThat(t.weight()).isCloseTo((float) p[order[i]], within(1e-7f));
+            }
+        }
+    }
+
+    @Test
+    void zeroOutputProjectionLeavesTheSummary() {
+        ModelConfig cfg = small().blockSize(2).chunkSize(4).build();
+        Map<String, float[]> a = randomArrays(cfg, 9);
+        Arrays.fill(a.get("global.wo"), 0f);
+        double[][] s = randomMatrix(5, cfg.dModel(), 3);
+        List<BlockResult> r = new ReferenceModel(cfg, Weights.fromArrays(cfg, a)).global(s, 10);
+        for (int b = 0; b < 5; b++) {
+            assertThat(r.get(b).context()).containsExactly(toFloat(s[b]));
+            assertThat(r.get(b).summary()).containsExactly(toFloat(s[b]));
+        }
+    }
+
     /** (f) Weights sum to 1, top-K is sorted and excludes the block itself, entropy is in [0, ln M]. */
     @Test
     void topEntropyAndSelfWeightBasics() {
@@ -802,6 +869,53 @@ class ReferenceModelTest {
                 }
             }
             return r;
+        }
+
+        /** c_b for block b over the given entries; fills p with the entries' softmax weights. */
+        static double[] blockAttention(ModelConfig cfg, Weights w, double[][] s, int b, List<long[]> entries,
+                                       double[] p) {
+            int d = cfg.dModel();
+            double[] qb = vecMat(layerNorm(s[b], w.lngGain, w.lngBias), w.gWq, d, d);
+            double[][] vbar = new double[entries.size()][d];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int m = 0; m < entries.size(); m++) {
+                long[] e = entries.get(m);
+                double[] kbar = new double[d];
+                int c = (int) (e[2] - e[1] + 1);
+                for (int j = (int) e[1]; j <= e[2]; j++) {
+                    double[] ln = layerNorm(s[j], w.lngGain, w.lngBias);
+                    double[] kj = vecMat(ln, w.gWk, d, d);
+                    double[] vj = vecMat(ln, w.gWv, d, d);
+                    for (int col = 0; col < d; col++) {
+                        kbar[col] += kj[col] / c;
+                        vbar[m][col] += vj[col] / c;
+                    }
+                }
+                double dot = 0;
+                for (int col = 0; col < d; col++) {
+                    dot += qb[col] * kbar[col];
+                }
+                p[m] = dot / Math.sqrt(d) + Math.log(c);
+                max = Math.max(max, p[m]);
+            }
+            double sum = 0;
+            for (int m = 0; m < p.length; m++) {
+                p[m] = Math.exp(p[m] - max);
+                sum += p[m];
+            }
+            double[] g = new double[d];
+            for (int m = 0; m < p.length; m++) {
+                p[m] /= sum;
+                for (int col = 0; col < d; col++) {
+                    g[col] += p[m] * vbar[m][col];
+                }
+            }
+            double[] go = vecMat(g, w.gWo, d, d);
+            double[] out = new double[d];
+            for (int col = 0; col < d; col++) {
+                out[col] = s[b][col] + go[col];
+            }
+            return out;
         }
 
         static double[][] matMul(double[][] a, float[] w, int din, int dout) {

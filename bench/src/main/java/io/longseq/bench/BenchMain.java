@@ -1,6 +1,0 @@
-package io.longseq.bench;
-
-/** Placeholder. */
-public final class BenchMain {
-    public static void main(String[] args) {}
-}

@@ -1,0 +1,120 @@
+package io.longseq.bench;
+
+import io.longseq.math.LocalTier;
+import io.longseq.math.ModelConfig;
+import io.longseq.math.Nd4jRuntime;
+import io.longseq.math.Weights;
+import io.longseq.math.WeightsInit;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.Pointer;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The local tier on one full chunk, single-threaded: C = 2048 core positions with L·w halo tokens on
+ * each side (2176 positions computed), random non-zero weights, DNA 6-mer features.
+ *
+ * <p>Besides time per chunk, JMH reports three rates from {@link Counters}: {@code tokens} (core
+ * positions/s), {@code usefulFlops} (FLOP/s counting only the band of 2w+1 keys per query, the core
+ * positions and the GEMM work; divide by 1e9 for GFLOP/s), and {@code nd4jBytes} (bytes of new off-heap
+ * ND4J/JavaCPP memory per second: zero when the per-chunk path reuses its buffers). Run through
+ * {@code bench/run}; see docs/benchmarks.md.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@Threads(1)
+public class LocalTierBenchmark {
+
+    @Param({"128"})
+    int d;
+    @Param({"4"})
+    int heads;
+    @Param({"64"})
+    int window;
+    @Param({"1"})
+    int layers;
+    @Param({"2048"})
+    int chunk;
+    @Param({"512"})
+    int ffn;
+    @Param({"false"})
+    boolean causal;
+
+    private ModelConfig cfg;
+    private LocalTier tier;
+    private int[] ids;      // [n] feature ids of the chunk with its halos
+    private float[] z;      // [C, d]
+    private int n;
+    private long first;
+
+    /** Per-invocation counts that JMH turns into rates. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Counters {
+        public long tokens;
+        public double usefulFlops;
+        public long nd4jBytes;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Nd4jRuntime.init(1);
+        cfg = ModelConfig.builder().dModel(d).heads(heads).window(window).layers(layers).chunkSize(chunk)
+                .ffnDim(ffn).causal(causal).build();
+        Weights w = WeightsInit.random(cfg, 42, 1f);
+        tier = new LocalTier(cfg, w);
+        int halo = cfg.attentionHalo();
+        n = halo + chunk + cfg.rightHalo();
+        Random r = new Random(7);
+        ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = r.nextInt(cfg.nId());
+        }
+        z = new float[chunk * d];
+        first = 1_000_000L - halo; // a chunk deep inside a sequence: core [1e6, 1e6 + C)
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        tier.close();
+    }
+
+    @Benchmark
+    public float[] chunk(Counters counters) {
+        long before = Pointer.totalBytes();
+        tier.forward(ids, first, n, first + cfg.attentionHalo(), first + cfg.attentionHalo() + chunk, z);
+        counters.nd4jBytes += Pointer.totalBytes() - before;
+        counters.tokens += chunk;
+        counters.usefulFlops += usefulFlopsPerToken(cfg) * chunk;
+        return z;
+    }
+
+    /**
+     * FLOPs per core position that the model needs: Q, K, V and O projections (8d²), the FFN (4·d·f),
+     * and scores plus weighted values over the band (4·d·(2w+1), or 4·d·(w+1) causal), per layer.
+     * The 3w keys the sliding-chunks form computes, the halos and elementwise steps do not count.
+     */
+    public static double usefulFlopsPerToken(ModelConfig c) {
+        double band = c.causal() ? c.window() + 1 : 2.0 * c.window() + 1;
+        double perLayer = 8.0 * c.dModel() * c.dModel() + 4.0 * c.dModel() * c.ffnDim() + 4.0 * c.dModel() * band;
+        return perLayer * c.layers();
+    }
+}

@@ -1,0 +1,65 @@
+package io.longseq.jobs;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Opens an input file, decompressing gzip transparently, and tells the input kind from a file name.
+ *
+ * <p>Why magic bytes first: a compressed file is recognised by its first two bytes {@code 1f 8b}, whatever its
+ * name, so a renamed or extension-less download still works. A name ending in {@code .gz} whose bytes are not
+ * gzip is an error rather than a guess, because reading compressed bytes as text would report nonsense
+ * (thousands of "invalid bases") far from the real cause. Concatenated gzip members, as written by
+ * {@code bgzip}, are read as one stream.
+ */
+public final class InputFiles {
+
+    private static final int GZIP_MAGIC_1 = 0x1f;
+    private static final int GZIP_MAGIC_2 = 0x8b;
+    private static final int BUFFER = 1 << 16;
+
+    private InputFiles() {}
+
+    /**
+     * A buffered stream of the file's (decompressed) bytes.
+     *
+     * @throws IOException if the file cannot be read, or its name ends in {@code .gz} but it is not gzip
+     */
+    public static InputStream open(Path path) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(Files.newInputStream(path), BUFFER);
+        try {
+            in.mark(2);
+            int b1 = in.read();
+            int b2 = in.read();
+            in.reset();
+            boolean magic = b1 == GZIP_MAGIC_1 && b2 == GZIP_MAGIC_2;
+            if (magic) {
+                return new BufferedInputStream(new GZIPInputStream(in, BUFFER), BUFFER);
+            }
+            if (lowerName(path).endsWith(".gz")) {
+                throw new IOException("'" + path + "' ends in .gz but does not start with the gzip magic bytes"
+                        + " 1f 8b; decompress it or rename it");
+            }
+            return in;
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /** The file name, lower case, without one trailing {@code .gz}: the part that names the kind. */
+    static String baseName(Path path) {
+        String name = lowerName(path);
+        return name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
+    }
+
+    private static String lowerName(Path path) {
+        Path file = path.getFileName();
+        return file == null ? "" : file.toString().toLowerCase(Locale.ROOT);
+    }
+}

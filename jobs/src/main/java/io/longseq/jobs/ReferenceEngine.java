@@ -1,0 +1,29 @@
+package io.longseq.jobs;
+
+import io.longseq.math.BlockResult;
+import io.longseq.math.ModelConfig;
+import io.longseq.math.Weights;
+import io.longseq.math.reference.ReferenceModel;
+import java.util.List;
+
+/**
+ * The offline reference ({@link ReferenceModel}): plain loops in double precision over the whole sequence at
+ * once. It needs memory for all n·d activations in double and is far slower than {@code nd4j}; use it to check
+ * results, not to process genomes. It never touches ND4J.
+ */
+final class ReferenceEngine implements Engine {
+
+    private final ReferenceModel model;
+
+    ReferenceEngine(ModelConfig cfg, Weights weights) {
+        this.model = new ReferenceModel(cfg, weights);
+    }
+
+    @Override
+    public List<BlockResult> run(int[] ids, int n) {
+        return model.run(ids, n).blocks();
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,47 @@
+package io.longseq.jobs;
+
+import io.longseq.math.ModelConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The sequences of one input file, one at a time, already turned into the model's feature ids.
+ *
+ * <p>A record whose content breaks the input rules (an invalid base, a token id outside the vocabulary) comes
+ * back with a {@linkplain Sequence#problem() problem} instead of ids, so the caller can report it and go on with
+ * the next record; a file that cannot be read at all is an {@link IOException}.
+ */
+public interface SequenceSource extends Closeable {
+
+    /**
+     * One sequence: its 1-based number in the file, its id, and either its feature ids
+     * ({@code ids[positions · F]}, position-major, see {@code io.longseq.math.Features}) or a problem.
+     */
+    record Sequence(int number, String id, int[] ids, int positions, String problem) {
+
+        static Sequence ok(int number, String id, int[] ids, int positions) {
+            return new Sequence(number, id, ids, positions, null);
+        }
+
+        static Sequence bad(int number, String id, String problem) {
+            return new Sequence(number, id, null, 0, problem);
+        }
+
+        public boolean isOk() {
+            return problem == null;
+        }
+    }
+
+    /** The next sequence, or null at the end. */
+    Sequence next() throws IOException;
+
+    /** A source for the file, by the config's feature kind (DNA: FASTA; TOKENS: ids; LOG: lines). */
+    static SequenceSource open(Path path, ModelConfig cfg) throws IOException {
+        return switch (cfg.featureKind()) {
+            case DNA -> new DnaSource(FastaReader.open(path), cfg);
+            case TOKENS -> new TokenFileSource(path, cfg);
+            case LOG -> new LogFileSource(path, cfg);
+        };
+    }
+}
