@@ -13,13 +13,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Dense work is a handful of large GEMMs per layer into buffers allocated once: [N, d]·[d, 3d] for
  * Q, K and V, [N, d]·[d, d] for W_o, [N, d]·[d, f] and [N, f]·[f, d] for the FFN, where N is the chunk
- * with its halos rounded up to a multiple of w. Attention uses the "sliding chunks" form: the N queries
- * are cut into N/w blocks of w, and block t meets the 3w keys of blocks t−1, t, t+1. Two batched
- * matmuls over all (head, block) pairs give the scores [h·N/w, w, 3w] and the outputs [h·N/w, w, d_h];
- * the band mask (|i−j| ≤ w, or i−w ≤ j ≤ i when causal, and 0 ≤ j &lt; n) is applied inside the softmax,
- * which runs in Java over the band only. Elementwise steps (LayerNorm, RoPE, softmax, GELU) run in
- * plain Java over direct views of the same off-heap buffers, so nothing is copied or allocated per
- * chunk once a chunk length has been seen (views are cached per padded length).
+ * with its halos rounded up to a multiple of the query block. Attention uses the "sliding chunks" form:
+ * per head, the N queries are cut into blocks of q_b (32 when w ≥ 32) and block t meets the q_b + 2w keys
+ * around it (q_b + w when causal). The keys and values of a head live once in a buffer padded with w
+ * zero rows on each side; each block's key window is an overlapping strided view of it ([N/q_b, q_b+2w,
+ * d_h], row stride q_b·d_h), so no window is copied. Two batched matmuls per head give the scores
+ * [N/q_b, q_b, q_b+2w] and the outputs [N/q_b, q_b, d_h]; the band mask (|i−j| ≤ w, or i−w ≤ j ≤ i when
+ * causal, and 0 ≤ j &lt; n) is applied inside the softmax, over the band only. Elementwise steps
+ * (LayerNorm, RoPE, softmax, GELU) run in Java over direct views of the same off-heap buffers, the
+ * softmax and GELU with the Vector API ({@link RowKernels}); nothing is allocated per chunk once a chunk
+ * length has been seen (views are cached per padded length).
  *
  * <p>Positions beyond the array are simply absent, so a chunk's window is cut at its halo edges. With
  * L·w tokens of halo on each side, the cut only reaches the halo, never the core: the core outputs equal
@@ -35,7 +38,10 @@ public final class LocalTier implements AutoCloseable {
     private final int dh;
     private final int w;
     private final int f;
+    private final int qb;            // query block: queries per attention block
+    private final int kw;            // keys per query block: q_b + 2w, or q_b + w when causal
     private final int maxRows;       // largest padded N: capacity of every [N, ·] buffer
+    private final int kvRows;        // maxRows + 2w: rows of each head's padded key/value buffer
     private final float qScale;      // 1/√d_h, folded into q
 
     // Off-heap buffers (ND4J) and direct Java views of the same memory.
@@ -44,11 +50,11 @@ public final class LocalTier implements AutoCloseable {
     private final INDArray qkvBase;  // [maxRows, 3d]  a·[W_q | W_k | W_v]
     private final INDArray oBase;    // [maxRows, d]   attention output, heads concatenated
     private final INDArray hBase;    // [maxRows, f]   FFN hidden
-    private final INDArray qBase;    // [h·nb, w, d_h]   query blocks (RoPE'd, scaled)
-    private final INDArray kBase;    // [h·nb, 3w, d_h]  key windows (RoPE'd)
-    private final INDArray vBase;    // [h·nb, 3w, d_h]  value windows
-    private final INDArray sBase;    // [h·nb, w, 3w]    scores, then probabilities
-    private final INDArray obBase;   // [h·nb, w, d_h]   per-block outputs
+    private final INDArray qBase;    // [h, maxRows, d_h]       queries (RoPE'd, scaled by 1/√d_h)
+    private final INDArray kBase;    // [h, w + maxRows + w, d_h] keys (RoPE'd), w zero rows each side
+    private final INDArray vBase;    // [h, w + maxRows + w, d_h] values, same padding
+    private final INDArray sBase;    // [h, maxRows, kw]        scores, then probabilities
+    private final INDArray obBase;   // [h, maxRows, d_h]       attention output per head
     private final FloatBuffer x;
     private final FloatBuffer a;
     private final FloatBuffer qkv;
@@ -69,7 +75,7 @@ public final class LocalTier implements AutoCloseable {
     private final RowKernels kernels;
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
-    private final float[] row;       // [max(d, 3w)] scratch
+    private final float[] row;       // [max(d, kw)] scratch
     private final float[] qkvRow;    // [3d] scratch
     private final float[] headRow;   // [d_h] scratch
     private final float[] headRow2;  // [d_h] scratch
@@ -85,32 +91,44 @@ public final class LocalTier implements AutoCloseable {
     }
     private boolean closed;
 
-    /** Array views over the first nb·w rows of every buffer, for one padded chunk length. */
+    /** Array views over the first Np = nq·q_b rows of every buffer, for one padded chunk length. */
     private static final class Views {
-        final INDArray x;   // [Np, d]
-        final INDArray a;   // [Np, d]
-        final INDArray qkv; // [Np, 3d]
-        final INDArray o;   // [Np, d]
-        final INDArray h;   // [Np, f]
-        final INDArray q;   // [h·nb, w, d_h]
-        final INDArray k;   // [h·nb, 3w, d_h]
-        final INDArray v;   // [h·nb, 3w, d_h]
-        final INDArray s;   // [h·nb, w, 3w]
-        final INDArray ob;  // [h·nb, w, d_h]
+        final INDArray x;    // [Np, d]
+        final INDArray a;    // [Np, d]
+        final INDArray qkv;  // [Np, 3d]
+        final INDArray o;    // [Np, d]
+        final INDArray h;    // [Np, f]
+        final INDArray[] q;  // per head [nq, q_b, d_h]
+        final INDArray[] k;  // per head [nq, kw, d_h], overlapping windows (row stride q_b·d_h)
+        final INDArray[] v;  // per head [nq, kw, d_h], overlapping windows
+        final INDArray[] s;  // per head [nq, q_b, kw]
+        final INDArray[] ob; // per head [nq, q_b, d_h]
 
-        Views(LocalTier t, int nb) {
-            long np = (long) nb * t.w;
-            long hb = (long) t.heads * nb;
+        Views(LocalTier t, int nq) {
+            long np = (long) nq * t.qb;
             x = Nd4j.create(t.xBase.data(), new long[] {np, t.d});
             a = Nd4j.create(t.aBase.data(), new long[] {np, t.d});
             qkv = Nd4j.create(t.qkvBase.data(), new long[] {np, 3L * t.d});
             o = Nd4j.create(t.oBase.data(), new long[] {np, t.d});
             h = Nd4j.create(t.hBase.data(), new long[] {np, t.f});
-            q = Nd4j.create(t.qBase.data(), new long[] {hb, t.w, t.dh});
-            k = Nd4j.create(t.kBase.data(), new long[] {hb, 3L * t.w, t.dh});
-            v = Nd4j.create(t.vBase.data(), new long[] {hb, 3L * t.w, t.dh});
-            s = Nd4j.create(t.sBase.data(), new long[] {hb, t.w, 3L * t.w});
-            ob = Nd4j.create(t.obBase.data(), new long[] {hb, t.w, t.dh});
+            q = new INDArray[t.heads];
+            k = new INDArray[t.heads];
+            v = new INDArray[t.heads];
+            s = new INDArray[t.heads];
+            ob = new INDArray[t.heads];
+            long[] windowStride = {(long) t.qb * t.dh, t.dh, 1};
+            for (int hd = 0; hd < t.heads; hd++) {
+                long rowsOff = (long) hd * t.maxRows;
+                long kvOff = (long) hd * t.kvRows * t.dh;
+                q[hd] = Nd4j.create(t.qBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
+                        rowsOff * t.dh, 'c');
+                k[hd] = Nd4j.create(t.kBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
+                v[hd] = Nd4j.create(t.vBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
+                s[hd] = Nd4j.create(t.sBase.data(), new long[] {nq, t.qb, t.kw}, new long[] {(long) t.qb * t.kw, t.kw, 1},
+                        rowsOff * t.kw, 'c');
+                ob[hd] = Nd4j.create(t.obBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
+                        rowsOff * t.dh, 'c');
+            }
         }
     }
 
@@ -136,8 +154,11 @@ public final class LocalTier implements AutoCloseable {
         dh = cfg.headDim();
         w = cfg.window();
         f = cfg.ffnDim();
-        int nbMax = Math.max(1, (maxPositions + w - 1) / w);
-        maxRows = nbMax * w;
+        qb = Math.min(w, 32);
+        kw = qb + (cfg.causal() ? w : 2 * w);
+        int nqMax = Math.max(1, (maxPositions + qb - 1) / qb);
+        maxRows = nqMax * qb;
+        kvRows = maxRows + 2 * w;
         qScale = (float) (1.0 / Math.sqrt(dh));
 
         xBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
@@ -146,9 +167,9 @@ public final class LocalTier implements AutoCloseable {
         oBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
         hBase = Nd4j.create(DataType.FLOAT, (long) maxRows * f);
         qBase = Nd4j.create(DataType.FLOAT, (long) heads * maxRows * dh);
-        kBase = Nd4j.create(DataType.FLOAT, 3L * heads * maxRows * dh);
-        vBase = Nd4j.create(DataType.FLOAT, 3L * heads * maxRows * dh);
-        sBase = Nd4j.create(DataType.FLOAT, 3L * heads * maxRows * w);
+        kBase = Nd4j.create(DataType.FLOAT, (long) heads * kvRows * dh);
+        vBase = Nd4j.create(DataType.FLOAT, (long) heads * kvRows * dh);
+        sBase = Nd4j.create(DataType.FLOAT, (long) heads * maxRows * kw);
         obBase = Nd4j.create(DataType.FLOAT, (long) heads * maxRows * dh);
         x = view(xBase);
         a = view(aBase);
@@ -183,12 +204,12 @@ public final class LocalTier implements AutoCloseable {
         this.kernels = kernels;
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
-        row = new float[Math.max(d, 3 * w)];
+        row = new float[Math.max(d, kw)];
         qkvRow = new float[3 * d];
         headRow = new float[dh];
         headRow2 = new float[dh];
         hidRow = new float[f];
-        zeros = new float[Math.max(4096, 3 * w)];
+        zeros = new float[Math.max(4096, kw)];
     }
 
     private static FloatBuffer view(INDArray arr) {
@@ -235,9 +256,9 @@ public final class LocalTier implements AutoCloseable {
         if (z.length < (coreTo - coreFrom) * d) {
             throw new IllegalArgumentException("z holds " + z.length + " floats, need " + (coreTo - coreFrom) * d);
         }
-        int nb = (n + w - 1) / w;
-        int np = nb * w;
-        Views vw = views.computeIfAbsent(nb, b -> new Views(this, b));
+        int nq = (n + qb - 1) / qb;
+        int np = nq * qb;
+        Views vw = views.computeIfAbsent(nq, b -> new Views(this, b));
 
         long t0 = System.nanoTime();
         embed(ids, n, np);
@@ -250,15 +271,19 @@ public final class LocalTier implements AutoCloseable {
             t0 = lap(Stage.LAYER_NORM, t0);
             Nd4j.gemm(vw.a, wqkv[l], vw.qkv, false, false, 1.0, 0.0);
             t0 = lap(Stage.GEMM_QKV, t0);
-            scatterHeads(n, nb);
+            scatterHeads(np);
             t0 = lap(Stage.SCATTER, t0);
-            Nd4j.matmul(vw.q, vw.k, vw.s, false, true, false);
+            for (int hd = 0; hd < heads; hd++) {
+                Nd4j.matmul(vw.q[hd], vw.k[hd], vw.s[hd], false, true, false);
+            }
             t0 = lap(Stage.SCORES, t0);
-            bandSoftmax(n, nb);
+            bandSoftmax(n, nq);
             t0 = lap(Stage.SOFTMAX, t0);
-            Nd4j.matmul(vw.s, vw.v, vw.ob, false, false, false);
+            for (int hd = 0; hd < heads; hd++) {
+                Nd4j.matmul(vw.s[hd], vw.v[hd], vw.ob[hd], false, false, false);
+            }
             t0 = lap(Stage.WEIGHTED_VALUES, t0);
-            gatherHeads(nb);
+            gatherHeads(np);
             t0 = lap(Stage.GATHER, t0);
             Nd4j.gemm(vw.o, wo[l], vw.x, false, false, 1.0, 1.0);     // x += o·W_o
             t0 = lap(Stage.GEMM_OUT, t0);
@@ -376,26 +401,20 @@ public final class LocalTier implements AutoCloseable {
         }
     }
 
-    // qkv [Np, 3d] -> q [h·nb, w, d_h] (RoPE'd, ·1/√d_h), k and v windows [h·nb, 3w, d_h]
-    private void scatterHeads(int n, int nb) {
+    // qkv [Np, 3d] -> q [h, Np, d_h] (RoPE'd, ·1/√d_h), k [h, w+Np+w, d_h] (RoPE'd), v [h, w+Np+w, d_h]
+    private void scatterHeads(int np) {
         int pairs = dh / 2;
-        int wdh = w * dh;
-        int win = 3 * wdh;                      // floats per key window
         float[] src = qkvRow;                   // [3d]
         float[] qr = headRow;                   // [d_h]
         float[] kr = headRow2;                  // [d_h]
-        for (int i = 0; i < nb * w; i++) {
-            int t = i / w;
-            int r = i - t * w;
+        for (int i = 0; i < np; i++) {
             qkv.get(i * 3 * d, src, 0, 3 * d);
-            boolean real = i < n;
-            int ang = i * pairs;
+            int ang = i * pairs;                // padded rows are zero, any angle leaves them zero
             for (int hd = 0; hd < heads; hd++) {
                 int col = hd * dh;
-                int hb = hd * nb;
                 for (int m = 0; m < pairs; m++) {
-                    float c = real ? cos[ang + m] : 1f;
-                    float sn = real ? sin[ang + m] : 0f;
+                    float c = cos[ang + m];
+                    float sn = sin[ang + m];
                     int e = col + 2 * m;
                     float q0 = src[e];
                     float q1 = src[e + 1];
@@ -406,64 +425,51 @@ public final class LocalTier implements AutoCloseable {
                     kr[2 * m] = k0 * c - k1 * sn;
                     kr[2 * m + 1] = k0 * sn + k1 * c;
                 }
-                q.put(((hb + t) * w + r) * dh, qr, 0, dh);
-                // key i sits in window t+1 (slot r), t (slot w+r) and t−1 (slot 2w+r)
-                for (int dt = -1; dt <= 1; dt++) {
-                    int tw = t - dt;
-                    if (tw < 0 || tw >= nb) {
-                        continue;
-                    }
-                    int ko = (hb + tw) * win + ((dt + 1) * w + r) * dh;
-                    k.put(ko, kr, 0, dh);
-                    v.put(ko, src, 2 * d + col, dh);
-                }
+                q.put((hd * maxRows + i) * dh, qr, 0, dh);
+                int kvAt = (hd * kvRows + w + i) * dh;
+                k.put(kvAt, kr, 0, dh);
+                v.put(kvAt, src, 2 * d + col, dh);
             }
         }
-        // window 0 has no left block and window nb−1 no right block: keep those slots finite (zero)
+        // rows after the chunk may hold a longer chunk's keys: zero them (rows before it are never written)
         for (int hd = 0; hd < heads; hd++) {
-            int first = (hd * nb) * win;
-            int last = (hd * nb + nb - 1) * win + 2 * wdh;
-            zeroRows(k, first, first + wdh);
-            zeroRows(v, first, first + wdh);
-            zeroRows(k, last, last + wdh);
-            zeroRows(v, last, last + wdh);
+            int from = (hd * kvRows + w + np) * dh;
+            int to = (hd + 1) * kvRows * dh;
+            zeroRows(k, from, to);
+            zeroRows(v, from, to);
         }
     }
 
-    // s [h·nb, w, 3w] scores -> probabilities over the band, zero outside it and for padded queries
-    private void bandSoftmax(int n, int nb) {
-        int w3 = 3 * w;
+    // s [h, Np, kw] scores -> probabilities over the band, zero outside it and for padded queries
+    private void bandSoftmax(int n, int nq) {
         boolean causal = cfg.causal();
-        float[] r3 = row;
+        float[] r = row;
         for (int hd = 0; hd < heads; hd++) {
-            for (int t = 0; t < nb; t++) {
-                int keyBase = (t - 1) * w;       // array index of the key in slot 0
-                int blockOff = ((hd * nb) + t) * w * w3;
-                for (int r = 0; r < w; r++) {
-                    int i = t * w + r;
-                    int off = blockOff + r * w3;
+            for (int t = 0; t < nq; t++) {
+                int keyBase = t * qb - w;        // array index of the key in slot 0 of block t's window
+                for (int rr = 0; rr < qb; rr++) {
+                    int i = t * qb + rr;
+                    int off = (hd * maxRows + i) * kw;
                     if (i >= n) {
-                        s.put(off, zeros, 0, w3);
+                        s.put(off, zeros, 0, kw);
                         continue;
                     }
                     int lo = Math.max(0, i - w) - keyBase;
                     int hi = (causal ? i : Math.min(n - 1, i + w)) - keyBase;
-                    s.get(off, r3, 0, w3);
-                    kernels.bandSoftmax(r3, lo, hi, w3);
-                    s.put(off, r3, 0, w3);
+                    s.get(off, r, 0, kw);
+                    kernels.bandSoftmax(r, lo, hi, kw);
+                    s.put(off, r, 0, kw);
                 }
             }
         }
     }
 
-    // ob [h·nb, w, d_h] -> o [Np, d], heads concatenated
-    private void gatherHeads(int nb) {
+    // ob [h, Np, d_h] -> o [Np, d], heads concatenated
+    private void gatherHeads(int np) {
         float[] seg = headRow;
-        for (int i = 0; i < nb * w; i++) {
-            int t = i / w;
-            int r = i - t * w;
-            for (int hd = 0; hd < heads; hd++) {
-                ob.get(((hd * nb + t) * w + r) * dh, seg, 0, dh);
+        for (int hd = 0; hd < heads; hd++) {
+            for (int i = 0; i < np; i++) {
+                ob.get((hd * maxRows + i) * dh, seg, 0, dh);
                 o.put(i * d + hd * dh, seg, 0, dh);
             }
         }
