@@ -28,18 +28,20 @@ import org.openjdk.jmh.annotations.Warmup;
  * The local tier on one full chunk, single-threaded: C = 2048 core positions with L·w halo tokens on
  * each side (2176 positions computed), random non-zero weights, DNA 6-mer features.
  *
- * <p>Besides time per chunk, JMH reports three rates from {@link Counters}: {@code tokens} (core
+ * <p>JMH reports chunks/s and, from {@link Counters}, rates per second: {@code tokens} (core
  * positions/s), {@code usefulFlops} (FLOP/s counting only the band of 2w+1 keys per query, the core
- * positions and the GEMM work; divide by 1e9 for GFLOP/s), and {@code nd4jBytes} (bytes of new off-heap
- * ND4J/JavaCPP memory per second: zero when the per-chunk path reuses its buffers). Run through
- * {@code bench/run}; see docs/benchmarks.md.
+ * positions and the GEMM work; divide by 1e9 for GFLOP/s), and {@code nativeHandles} (new JavaCPP native
+ * objects per second — every ND4J data buffer or op context is one: zero when the per-chunk path reuses
+ * its buffers and op contexts). With {@code -prof gc},
+ * {@code gc.alloc.rate.norm} is the Java heap allocated per chunk. Run through {@code bench/run}; see
+ * docs/benchmarks.md.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "--add-modules=jdk.incubator.vector"})
 @Threads(1)
 public class LocalTierBenchmark {
 
@@ -69,9 +71,10 @@ public class LocalTierBenchmark {
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Counters {
+        public long chunks;
         public long tokens;
         public double usefulFlops;
-        public long nd4jBytes;
+        public long nativeHandles;
     }
 
     @Setup(Level.Trial)
@@ -99,10 +102,11 @@ public class LocalTierBenchmark {
 
     @Benchmark
     public float[] chunk(Counters counters) {
-        long before = Pointer.totalBytes();
+        long before = Pointer.totalCount();
         tier.forward(ids, first, n, first + cfg.attentionHalo(), first + cfg.attentionHalo() + chunk, z);
-        counters.nd4jBytes += Pointer.totalBytes() - before;
+        counters.nativeHandles += Pointer.totalCount() - before;
         counters.tokens += chunk;
+        counters.chunks++;
         counters.usefulFlops += usefulFlopsPerToken(cfg) * chunk;
         return z;
     }

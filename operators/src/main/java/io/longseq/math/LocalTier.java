@@ -103,6 +103,12 @@ public final class LocalTier implements AutoCloseable {
         final INDArray[] v;  // per head [nq, kw, d_h], overlapping windows
         final INDArray[] s;  // per head [nq, q_b, kw]
         final INDArray[] ob; // per head [nq, q_b, d_h]
+        final MatMul[] qkvProj;   // per layer: qkv = a·[W_q|W_k|W_v]
+        final MatMul[] outProj;   // per layer: x += o·W_o
+        final MatMul[] ffnIn;     // per layer: h = a·W_1
+        final MatMul[] ffnOut;    // per layer: x += GELU(h)·W_2
+        final MatMul[] scores;    // per head: s = q·kᵀ
+        final MatMul[] mix;       // per head: ob = s·v
 
         Views(LocalTier t, int nq) {
             long np = (long) nq * t.qb;
@@ -128,6 +134,31 @@ public final class LocalTier implements AutoCloseable {
                         rowsOff * t.kw, 'c');
                 ob[hd] = Nd4j.create(t.obBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
                         rowsOff * t.dh, 'c');
+            }
+            int layers = t.cfg.layers();
+            qkvProj = new MatMul[layers];
+            outProj = new MatMul[layers];
+            ffnIn = new MatMul[layers];
+            ffnOut = new MatMul[layers];
+            for (int l = 0; l < layers; l++) {
+                qkvProj[l] = new MatMul(a, t.wqkv[l], qkv, false, 0.0);
+                outProj[l] = new MatMul(o, t.wo[l], x, false, 1.0);
+                ffnIn[l] = new MatMul(a, t.w1[l], h, false, 0.0);
+                ffnOut[l] = new MatMul(h, t.w2[l], x, false, 1.0);
+            }
+            scores = new MatMul[t.heads];
+            mix = new MatMul[t.heads];
+            for (int hd = 0; hd < t.heads; hd++) {
+                scores[hd] = new MatMul(q[hd], k[hd], s[hd], true, 0.0);
+                mix[hd] = new MatMul(s[hd], v[hd], ob[hd], false, 0.0);
+            }
+        }
+
+        void close() {
+            for (MatMul[] group : new MatMul[][] {qkvProj, outProj, ffnIn, ffnOut, scores, mix}) {
+                for (MatMul m : group) {
+                    m.close();
+                }
             }
         }
     }
@@ -269,31 +300,31 @@ public final class LocalTier implements AutoCloseable {
             // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
             layerNorm(x, a, n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
             t0 = lap(Stage.LAYER_NORM, t0);
-            Nd4j.gemm(vw.a, wqkv[l], vw.qkv, false, false, 1.0, 0.0);
+            vw.qkvProj[l].run();
             t0 = lap(Stage.GEMM_QKV, t0);
             scatterHeads(np);
             t0 = lap(Stage.SCATTER, t0);
             for (int hd = 0; hd < heads; hd++) {
-                Nd4j.matmul(vw.q[hd], vw.k[hd], vw.s[hd], false, true, false);
+                vw.scores[hd].run();
             }
             t0 = lap(Stage.SCORES, t0);
             bandSoftmax(n, nq);
             t0 = lap(Stage.SOFTMAX, t0);
             for (int hd = 0; hd < heads; hd++) {
-                Nd4j.matmul(vw.s[hd], vw.v[hd], vw.ob[hd], false, false, false);
+                vw.mix[hd].run();
             }
             t0 = lap(Stage.WEIGHTED_VALUES, t0);
             gatherHeads(np);
             t0 = lap(Stage.GATHER, t0);
-            Nd4j.gemm(vw.o, wo[l], vw.x, false, false, 1.0, 1.0);     // x += o·W_o
+            vw.outProj[l].run();                                       // x += o·W_o
             t0 = lap(Stage.GEMM_OUT, t0);
             layerNorm(x, a, n, np, y.ln2Gain, y.ln2Bias);
             t0 = lap(Stage.LAYER_NORM, t0);
-            Nd4j.gemm(vw.a, w1[l], vw.h, false, false, 1.0, 0.0);
+            vw.ffnIn[l].run();
             t0 = lap(Stage.GEMM_FFN, t0);
             biasGelu(n, np, y.b1);
             t0 = lap(Stage.GELU, t0);
-            Nd4j.gemm(vw.h, w2[l], vw.x, false, false, 1.0, 1.0);     // x += GELU(..)·W_2
+            vw.ffnOut[l].run();                                        // x += GELU(..)·W_2
             t0 = lap(Stage.GEMM_FFN, t0);
         }
         finalNorm((int) (coreFrom - first), (int) (coreTo - coreFrom), z, weights.layers[cfg.layers() - 1].b2);
@@ -519,6 +550,9 @@ public final class LocalTier implements AutoCloseable {
             return;
         }
         closed = true;
+        for (Views vw : views.values()) {
+            vw.close();
+        }
         views.clear();
         for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase, obBase}) {
             arr.close();
