@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * around it (q_b + w when causal). The keys and values of a head live once in a buffer padded with w
  * zero rows on each side; each block's key window is an overlapping strided view of it ([N/q_b, q_b+2w,
  * d_h], row stride q_b·d_h), so no window is copied. Two batched matmuls per head give the scores
- * [N/q_b, q_b, q_b+2w] and the outputs [N/q_b, q_b, d_h]; the band mask (|i−j| ≤ w, or i−w ≤ j ≤ i when
+ * [N/q_b, q_b, q_b+2w] and the outputs, written straight into the head's columns of [N, d]; the band mask (|i−j| ≤ w, or i−w ≤ j ≤ i when
  * causal, and 0 ≤ j &lt; n) is applied inside the softmax, over the band only. Elementwise steps
  * (LayerNorm, RoPE, softmax, GELU) run in Java over direct views of the same off-heap buffers, the
  * softmax and GELU with the Vector API ({@link RowKernels}); nothing is allocated per chunk once a chunk
@@ -48,13 +48,12 @@ public final class LocalTier implements AutoCloseable {
     private final INDArray xBase;    // [maxRows, d]   residual stream
     private final INDArray aBase;    // [maxRows, d]   LayerNorm output
     private final INDArray qkvBase;  // [maxRows, 3d]  a·[W_q | W_k | W_v]
-    private final INDArray oBase;    // [maxRows, d]   attention output, heads concatenated
+    private final INDArray oBase;    // [maxRows, d]   attention output, heads concatenated (written per head)
     private final INDArray hBase;    // [maxRows, f]   FFN hidden
     private final INDArray qBase;    // [h, maxRows, d_h]       queries (RoPE'd, scaled by 1/√d_h)
     private final INDArray kBase;    // [h, w + maxRows + w, d_h] keys (RoPE'd), w zero rows each side
     private final INDArray vBase;    // [h, w + maxRows + w, d_h] values, same padding
     private final INDArray sBase;    // [h, maxRows, kw]        scores, then probabilities
-    private final INDArray obBase;   // [h, maxRows, d_h]       attention output per head
     private final FloatBuffer x;
     private final FloatBuffer a;
     private final FloatBuffer qkv;
@@ -64,7 +63,6 @@ public final class LocalTier implements AutoCloseable {
     private final FloatBuffer k;
     private final FloatBuffer v;
     private final FloatBuffer s;
-    private final FloatBuffer ob;
 
     private final INDArray[] wqkv;   // per layer [d, 3d]
     private final INDArray[] wo;     // per layer [d, d]
@@ -87,7 +85,7 @@ public final class LocalTier implements AutoCloseable {
 
     /** Where a chunk's time goes; {@link #stageNanos()} sums each since construction. */
     public enum Stage {
-        EMBED_ROPE, LAYER_NORM, GEMM_QKV, SCATTER, SCORES, SOFTMAX, WEIGHTED_VALUES, GATHER, GEMM_OUT, GEMM_FFN, GELU
+        EMBED_ROPE, LAYER_NORM, GEMM_QKV, SCATTER, SCORES, SOFTMAX, WEIGHTED_VALUES, GEMM_OUT, GEMM_FFN, GELU
     }
     private boolean closed;
 
@@ -102,7 +100,7 @@ public final class LocalTier implements AutoCloseable {
         final INDArray[] k;  // per head [nq, kw, d_h], overlapping windows (row stride q_b·d_h)
         final INDArray[] v;  // per head [nq, kw, d_h], overlapping windows
         final INDArray[] s;  // per head [nq, q_b, kw]
-        final INDArray[] ob; // per head [nq, q_b, d_h]
+        final INDArray[] ob; // per head [nq, q_b, d_h], a strided view of head hd's columns of o
         final MatMul[] qkvProj;   // per layer: qkv = a·[W_q|W_k|W_v]
         final MatMul[] outProj;   // per layer: x += o·W_o
         final MatMul[] ffnIn;     // per layer: h = a·W_1
@@ -132,8 +130,9 @@ public final class LocalTier implements AutoCloseable {
                 v[hd] = Nd4j.create(t.vBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
                 s[hd] = Nd4j.create(t.sBase.data(), new long[] {nq, t.qb, t.kw}, new long[] {(long) t.qb * t.kw, t.kw, 1},
                         rowsOff * t.kw, 'c');
-                ob[hd] = Nd4j.create(t.obBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
-                        rowsOff * t.dh, 'c');
+                // written straight into head hd's columns of o [Np, d]: no gather pass
+                ob[hd] = Nd4j.create(t.oBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.d, t.d, 1},
+                        (long) hd * t.dh, 'c');
             }
             int layers = t.cfg.layers();
             qkvProj = new MatMul[layers];
@@ -201,7 +200,6 @@ public final class LocalTier implements AutoCloseable {
         kBase = Nd4j.create(DataType.FLOAT, (long) heads * kvRows * dh);
         vBase = Nd4j.create(DataType.FLOAT, (long) heads * kvRows * dh);
         sBase = Nd4j.create(DataType.FLOAT, (long) heads * maxRows * kw);
-        obBase = Nd4j.create(DataType.FLOAT, (long) heads * maxRows * dh);
         x = view(xBase);
         a = view(aBase);
         qkv = view(qkvBase);
@@ -211,7 +209,6 @@ public final class LocalTier implements AutoCloseable {
         k = view(kBase);
         v = view(vBase);
         s = view(sBase);
-        ob = view(obBase);
 
         int layers = cfg.layers();
         wqkv = new INDArray[layers];
@@ -314,8 +311,6 @@ public final class LocalTier implements AutoCloseable {
                 vw.mix[hd].run();
             }
             t0 = lap(Stage.WEIGHTED_VALUES, t0);
-            gatherHeads(np);
-            t0 = lap(Stage.GATHER, t0);
             vw.outProj[l].run();                                       // x += o·W_o
             t0 = lap(Stage.GEMM_OUT, t0);
             layerNorm(x, a, n, np, y.ln2Gain, y.ln2Bias);
@@ -495,16 +490,6 @@ public final class LocalTier implements AutoCloseable {
         }
     }
 
-    // ob [h, Np, d_h] -> o [Np, d], heads concatenated
-    private void gatherHeads(int np) {
-        float[] seg = headRow;
-        for (int hd = 0; hd < heads; hd++) {
-            for (int i = 0; i < np; i++) {
-                ob.get((hd * maxRows + i) * dh, seg, 0, dh);
-                o.put(i * d + hd * dh, seg, 0, dh);
-            }
-        }
-    }
 
     // h [Np, f] -> GELU(h + b1) on the first n rows, zero after them
     private void biasGelu(int n, int np, float[] b1) {
@@ -554,7 +539,7 @@ public final class LocalTier implements AutoCloseable {
             vw.close();
         }
         views.clear();
-        for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase, obBase}) {
+        for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase}) {
             arr.close();
         }
         for (int l = 0; l < wqkv.length; l++) {
