@@ -2,7 +2,6 @@ package io.longseq.math;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -80,7 +79,19 @@ public final class LocalTier implements AutoCloseable {
     private final float[] hidRow;    // [f] scratch
     private final float[] zeros;     // [4096] always zero
 
-    private final Map<Integer, Views> views = new HashMap<>();
+    /** Chunk lengths whose views (and bound ND4J products) are kept; the last chunk of each sequence differs. */
+    private static final int CACHED_LENGTHS = 4;
+
+    private final Map<Integer, Views> views = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Views> eldest) {
+            if (size() > CACHED_LENGTHS) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
     private final long[] stageNanos = new long[Stage.values().length];
 
     /** Where a chunk's time goes; {@link #stageNanos()} sums each since construction. */
@@ -247,6 +258,11 @@ public final class LocalTier implements AutoCloseable {
     /** The elementwise kernels in use ("vector-512", "scalar", ...). */
     public String kernelName() {
         return kernels.name();
+    }
+
+    /** How many chunk lengths have views cached now (bounded; for tests). */
+    int cachedLengths() {
+        return views.size();
     }
 
     /** Most positions one call accepts (chunk plus halos). */

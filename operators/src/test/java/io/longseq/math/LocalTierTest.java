@@ -116,6 +116,28 @@ class LocalTierTest {
     }
 
     @Test
+    void viewCacheIsBoundedAndEvictionChangesNothing() {
+        // every sequence ends with a chunk of its own length: the cached views (and their native op
+        // contexts) must not grow with the number of sequences
+        ModelConfig cfg = TestModels.small().build();
+        Weights w = WeightsInit.random(cfg, 4, 1f);
+        int d = cfg.dModel();
+        try (LocalTier tier = new LocalTier(cfg, w)) {
+            int n = 37;
+            int[] ids = TestModels.dnaIds(cfg, n, 1);
+            float[] first = new float[n * d];
+            tier.forward(ids, 0, n, 0, n, first);
+            for (int len = 1; len <= 60; len += 7) {
+                tier.forward(TestModels.dnaIds(cfg, len, len), 0, len, 0, len, new float[len * d]);
+            }
+            assertThat(tier.cachedLengths()).isBetween(1, 4);
+            float[] again = new float[n * d];
+            tier.forward(ids, 0, n, 0, n, again);
+            assertThat(again).containsExactly(first);
+        }
+    }
+
+    @Test
     void rejectsArraysItCannotHold() {
         ModelConfig cfg = TestModels.small().build();
         Weights w = WeightsInit.random(cfg, 1, 1f);
