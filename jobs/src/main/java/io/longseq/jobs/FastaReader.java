@@ -186,8 +186,12 @@ public final class FastaReader implements Closeable {
 
     private String preview() {
         int n = Math.min(lineLen, 40);
-        return "it starts with \"" + new String(line, 0, n, StandardCharsets.ISO_8859_1) + (lineLen > n ? "..." : "")
-                + "\"";
+        StringBuilder b = new StringBuilder("it starts with \"");
+        for (int i = 0; i < n; i++) {
+            int c = line[i] & 0xFF;
+            b.append(c >= 0x20 && c < 0x7F ? (char) c : '?'); // binary input stays readable
+        }
+        return b.append(lineLen > n ? "..." : "").append('"').toString();
     }
 
     @Override

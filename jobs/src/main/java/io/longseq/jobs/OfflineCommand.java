@@ -36,8 +36,8 @@ public final class OfflineCommand implements Callable<Integer> {
     Path inputOption;
 
     @Option(names = "--kind", paramLabel = "dna|tokens|log",
-            description = "what the input holds (default: from the extension: .fa/.fasta/.fna = dna, "
-                    + ".txt/.tokens = tokens, .log = log)")
+            description = "what the input holds (default: from the file name: dna for .fa .fasta .fna, "
+                    + "tokens for .txt .tokens, log for .log, each also with .gz)")
     String kind;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",

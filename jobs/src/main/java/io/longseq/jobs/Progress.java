@@ -55,12 +55,14 @@ final class Progress implements AutoCloseable {
 
     private void report() {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                "  progress: %,d positions in %,d records, %.0f s, %,.0f positions/s", positionsDone, recordsDone,
-                seconds, positionsDone / Math.max(seconds, 1e-9)));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  progress: %.0f s", seconds));
+        if (recordsDone > 0) {
+            line.append(String.format(Locale.ROOT, ", %,d positions in %,d records done, %,.0f positions/s",
+                    positionsDone, recordsDone, positionsDone / Math.max(seconds, 1e-9)));
+        }
         String id = currentId;
         if (id != null) {
-            line.append(String.format(Locale.ROOT, "; computing '%s' (%,d positions) for %.0f s", id,
+            line.append(String.format(Locale.ROOT, ", computing '%s' (%,d positions) for %.0f s", id,
                     currentPositions, (System.nanoTime() - currentStartNanos) / 1e9));
         }
         err.println(line);

@@ -29,6 +29,11 @@ public final class ChunkedModel implements AutoCloseable {
 
     // ids [n·F] -> z [n, d] (when keepZ) and block results [⌈n/B⌉]
     public Result run(int[] ids, int n, boolean keepZ) {
+        return run(ids, n, keepZ, done -> { });
+    }
+
+    /** As {@link #run(int[], int, boolean)}, telling {@code progress} the positions done after each chunk. */
+    public Result run(int[] ids, int n, boolean keepZ, java.util.function.LongConsumer progress) {
         int d = cfg.dModel();
         int nf = cfg.maxFeatures();
         int c = cfg.chunkSize();
@@ -56,6 +61,7 @@ public final class ChunkedModel implements AutoCloseable {
                 long end = Math.min(coreTo, start + cfg.blockSize());
                 blocks.add(global.step(memory, start, end, s));
             }
+            progress.accept(coreTo);
         }
         return new Result(z, blocks);
     }
