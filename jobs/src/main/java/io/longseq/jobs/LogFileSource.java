@@ -16,24 +16,14 @@ import java.util.Arrays;
  * as U+FFFD rather than failing the file, because real logs mix encodings. An empty line is a position without
  * features (its embedding is zero), so positions stay aligned with line numbers (position i = line i+1).
  */
-final class LogFileSource implements SequenceSource {
-
-    private final Path path;
-    private final ModelConfig cfg;
-    private boolean done;
+final class LogFileSource extends WholeFileSource {
 
     LogFileSource(Path path, ModelConfig cfg) {
-        this.path = path;
-        this.cfg = cfg;
+        super(path, cfg);
     }
 
     @Override
-    public Sequence next() throws IOException {
-        if (done) {
-            return null;
-        }
-        done = true;
-        String id = String.valueOf(path.getFileName());
+    protected Sequence read(String id) throws IOException {
         int f = cfg.maxFeatures();
         int[] ids = new int[1024 * f];
         int n = 0;
@@ -56,7 +46,4 @@ final class LogFileSource implements SequenceSource {
         }
         return Sequence.ok(1, id, Arrays.copyOf(ids, n * f), n);
     }
-
-    @Override
-    public void close() {}
 }

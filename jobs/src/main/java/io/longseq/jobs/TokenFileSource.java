@@ -13,24 +13,14 @@ import java.util.Arrays;
  * whose id is the file name. A word that is no integer, or an id outside {@code [0, vocabSize)}, makes the one
  * record a problem naming the token's 0-based index, its line and its text.
  */
-final class TokenFileSource implements SequenceSource {
-
-    private final Path path;
-    private final ModelConfig cfg;
-    private boolean done;
+final class TokenFileSource extends WholeFileSource {
 
     TokenFileSource(Path path, ModelConfig cfg) {
-        this.path = path;
-        this.cfg = cfg;
+        super(path, cfg);
     }
 
     @Override
-    public Sequence next() throws IOException {
-        if (done) {
-            return null;
-        }
-        done = true;
-        String id = String.valueOf(path.getFileName());
+    protected Sequence read(String id) throws IOException {
         int vocab = cfg.vocabSize();
         int[] ids = new int[1024];
         int n = 0;
@@ -79,7 +69,4 @@ final class TokenFileSource implements SequenceSource {
     private static String shorten(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
-
-    @Override
-    public void close() {}
 }

@@ -70,6 +70,11 @@ public final class LocalTier implements AutoCloseable {
 
     private final Rope rope;
     private final RowKernels kernels;
+    private final VectorAttention fused;  // null: attention through ND4J's batched products
+    private final float[][] qHeads;       // fused path: per head [maxRows, d_h] queries
+    private final float[][] kHeadsT;      // fused path: per head [d_h, maxRows] keys, transposed
+    private final float[][] vHeads;       // fused path: per head [maxRows, d_h] values
+    private final VectorAttention.RowSink[] sinks; // fused path: head hd's rows -> o[:, hd·d_h ..]
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
     private final float[] row;       // [max(d, kw)] scratch
@@ -96,7 +101,8 @@ public final class LocalTier implements AutoCloseable {
 
     /** Where a chunk's time goes; {@link #stageNanos()} sums each since construction. */
     public enum Stage {
-        EMBED_ROPE, LAYER_NORM, GEMM_QKV, SCATTER, SCORES, SOFTMAX, WEIGHTED_VALUES, GEMM_OUT, GEMM_FFN, GELU
+        EMBED_ROPE, LAYER_NORM, GEMM_QKV, SCATTER, SCORES, SOFTMAX, WEIGHTED_VALUES, ATTENTION_FUSED, GEMM_OUT,
+        GEMM_FFN, GELU
     }
     private boolean closed;
 
@@ -131,20 +137,6 @@ public final class LocalTier implements AutoCloseable {
             v = new INDArray[t.heads];
             s = new INDArray[t.heads];
             ob = new INDArray[t.heads];
-            long[] windowStride = {(long) t.qb * t.dh, t.dh, 1};
-            for (int hd = 0; hd < t.heads; hd++) {
-                long rowsOff = (long) hd * t.maxRows;
-                long kvOff = (long) hd * t.kvRows * t.dh;
-                q[hd] = Nd4j.create(t.qBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
-                        rowsOff * t.dh, 'c');
-                k[hd] = Nd4j.create(t.kBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
-                v[hd] = Nd4j.create(t.vBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
-                s[hd] = Nd4j.create(t.sBase.data(), new long[] {nq, t.qb, t.kw}, new long[] {(long) t.qb * t.kw, t.kw, 1},
-                        rowsOff * t.kw, 'c');
-                // written straight into head hd's columns of o [Np, d]: no gather pass
-                ob[hd] = Nd4j.create(t.oBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.d, t.d, 1},
-                        (long) hd * t.dh, 'c');
-            }
             int layers = t.cfg.layers();
             qkvProj = new MatMul[layers];
             outProj = new MatMul[layers];
@@ -156,11 +148,28 @@ public final class LocalTier implements AutoCloseable {
                 ffnIn[l] = new MatMul(a, t.w1[l], h, false, 0.0);
                 ffnOut[l] = new MatMul(h, t.w2[l], x, false, 1.0);
             }
-            scores = new MatMul[t.heads];
-            mix = new MatMul[t.heads];
-            for (int hd = 0; hd < t.heads; hd++) {
-                scores[hd] = new MatMul(q[hd], k[hd], s[hd], true, 0.0);
-                mix[hd] = new MatMul(s[hd], v[hd], ob[hd], false, 0.0);
+            boolean nd4jAttention = t.fused == null;
+            scores = new MatMul[nd4jAttention ? t.heads : 0];
+            mix = new MatMul[nd4jAttention ? t.heads : 0];
+            if (nd4jAttention) {
+                long[] windowStride = {(long) t.qb * t.dh, t.dh, 1};
+                for (int hd = 0; hd < t.heads; hd++) {
+                    long rowsOff = (long) hd * t.maxRows;
+                    long kvOff = (long) hd * t.kvRows * t.dh;
+                    q[hd] = Nd4j.create(t.qBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
+                            rowsOff * t.dh, 'c');
+                    k[hd] = Nd4j.create(t.kBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
+                    v[hd] = Nd4j.create(t.vBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
+                    s[hd] = Nd4j.create(t.sBase.data(), new long[] {nq, t.qb, t.kw}, new long[] {(long) t.qb * t.kw, t.kw, 1},
+                            rowsOff * t.kw, 'c');
+                    // written straight into head hd's columns of o [Np, d]: no gather pass
+                    ob[hd] = Nd4j.create(t.oBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.d, t.d, 1},
+                            (long) hd * t.dh, 'c');
+                }
+                for (int hd = 0; hd < t.heads; hd++) {
+                    scores[hd] = new MatMul(q[hd], k[hd], s[hd], true, 0.0);
+                    mix[hd] = new MatMul(s[hd], v[hd], ob[hd], false, 0.0);
+                }
             }
         }
 
@@ -207,10 +216,14 @@ public final class LocalTier implements AutoCloseable {
         qkvBase = Nd4j.create(DataType.FLOAT, (long) maxRows * 3 * d);
         oBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
         hBase = Nd4j.create(DataType.FLOAT, (long) maxRows * f);
-        qBase = Nd4j.create(DataType.FLOAT, (long) heads * maxRows * dh);
-        kBase = Nd4j.create(DataType.FLOAT, (long) heads * kvRows * dh);
-        vBase = Nd4j.create(DataType.FLOAT, (long) heads * kvRows * dh);
-        sBase = Nd4j.create(DataType.FLOAT, (long) heads * maxRows * kw);
+        this.kernels = kernels;
+        fused = kernels.attention(dh, w);
+        // the ND4J attention buffers exist only when the fused kernel does not run
+        long attn = fused == null ? 1 : 0;
+        qBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * dh));
+        kBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
+        vBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
+        sBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * kw));
         x = view(xBase);
         a = view(aBase);
         qkv = view(qkvBase);
@@ -240,7 +253,32 @@ public final class LocalTier implements AutoCloseable {
             w2[l] = Nd4j.create(y.w2, new long[] {f, d}, DataType.FLOAT);
         }
         rope = new Rope(dh);
-        this.kernels = kernels;
+        if (fused != null) {
+            qHeads = new float[heads][maxRows * dh];
+            kHeadsT = new float[heads][dh * maxRows];
+            vHeads = new float[heads][maxRows * dh];
+            sinks = new VectorAttention.RowSink[heads];
+            for (int hd = 0; hd < heads; hd++) {
+                int col = hd * dh;
+                float[] scratch = new float[dh];
+                sinks[hd] = new VectorAttention.RowSink() {
+                    @Override
+                    public float[] row() {
+                        return scratch;
+                    }
+
+                    @Override
+                    public void put(int i, float[] r) {
+                        o.put(i * d + col, r, 0, dh);
+                    }
+                };
+            }
+        } else {
+            qHeads = null;
+            kHeadsT = null;
+            vHeads = null;
+            sinks = null;
+        }
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
@@ -255,9 +293,9 @@ public final class LocalTier implements AutoCloseable {
         return arr.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    /** The elementwise kernels in use ("vector-512", "scalar", ...). */
+    /** The kernels in use: elementwise ("vector-512", "scalar") and attention ("fused-512" or "nd4j"). */
     public String kernelName() {
-        return kernels.name();
+        return kernels.name() + ", attention " + (fused != null ? fused.name() : "nd4j");
     }
 
     /** How many chunk lengths have views cached now (bounded; for tests). */
@@ -315,18 +353,28 @@ public final class LocalTier implements AutoCloseable {
             t0 = lap(Stage.LAYER_NORM, t0);
             vw.qkvProj[l].run();
             t0 = lap(Stage.GEMM_QKV, t0);
-            scatterHeads(np);
-            t0 = lap(Stage.SCATTER, t0);
-            for (int hd = 0; hd < heads; hd++) {
-                vw.scores[hd].run();
+            if (fused != null) {
+                scatterHeadsFused(n);
+                t0 = lap(Stage.SCATTER, t0);
+                for (int hd = 0; hd < heads; hd++) {
+                    fused.head(qHeads[hd], kHeadsT[hd], maxRows, vHeads[hd], n, w, cfg.causal(), sinks[hd]);
+                }
+                zeroRows(o, n * d, np * d);
+                t0 = lap(Stage.ATTENTION_FUSED, t0);
+            } else {
+                scatterHeads(np);
+                t0 = lap(Stage.SCATTER, t0);
+                for (int hd = 0; hd < heads; hd++) {
+                    vw.scores[hd].run();
+                }
+                t0 = lap(Stage.SCORES, t0);
+                bandSoftmax(n, nq);
+                t0 = lap(Stage.SOFTMAX, t0);
+                for (int hd = 0; hd < heads; hd++) {
+                    vw.mix[hd].run();
+                }
+                t0 = lap(Stage.WEIGHTED_VALUES, t0);
             }
-            t0 = lap(Stage.SCORES, t0);
-            bandSoftmax(n, nq);
-            t0 = lap(Stage.SOFTMAX, t0);
-            for (int hd = 0; hd < heads; hd++) {
-                vw.mix[hd].run();
-            }
-            t0 = lap(Stage.WEIGHTED_VALUES, t0);
             vw.outProj[l].run();                                       // x += o·W_o
             t0 = lap(Stage.GEMM_OUT, t0);
             layerNorm(x, a, n, np, y.ln2Gain, y.ln2Bias);
@@ -479,6 +527,36 @@ public final class LocalTier implements AutoCloseable {
             int to = (hd + 1) * kvRows * dh;
             zeroRows(k, from, to);
             zeroRows(v, from, to);
+        }
+    }
+
+    // qkv [n, 3d] -> per head q [n, d_h] (RoPE'd, ·1/√d_h), kᵀ [d_h, n] (RoPE'd), v [n, d_h]: the fused path
+    private void scatterHeadsFused(int n) {
+        int pairs = dh / 2;
+        float[] src = qkvRow;                   // [3d]
+        for (int i = 0; i < n; i++) {
+            qkv.get(i * 3 * d, src, 0, 3 * d);
+            int ang = i * pairs;
+            for (int hd = 0; hd < heads; hd++) {
+                int col = hd * dh;
+                float[] qh = qHeads[hd];
+                float[] kt = kHeadsT[hd];
+                int qo = i * dh;
+                for (int m = 0; m < pairs; m++) {
+                    float c = cos[ang + m];
+                    float sn = sin[ang + m];
+                    int e = col + 2 * m;
+                    float q0 = src[e];
+                    float q1 = src[e + 1];
+                    qh[qo + 2 * m] = (q0 * c - q1 * sn) * qScale;
+                    qh[qo + 2 * m + 1] = (q0 * sn + q1 * c) * qScale;
+                    float k0 = src[d + e];
+                    float k1 = src[d + e + 1];
+                    kt[(2 * m) * maxRows + i] = k0 * c - k1 * sn;
+                    kt[(2 * m + 1) * maxRows + i] = k0 * sn + k1 * c;
+                }
+                System.arraycopy(src, 2 * d + col, vHeads[hd], qo, dh);
+            }
         }
     }
 

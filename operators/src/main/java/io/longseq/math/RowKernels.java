@@ -37,6 +37,14 @@ public abstract class RowKernels {
     public abstract String name();
 
     /**
+     * A fused band-attention kernel for heads of width d_h on these kernels, or null (then the local
+     * tier computes attention with ND4J's batched products). Only the Vector API kernels have one.
+     */
+    VectorAttention attention(int dh, int w) {
+        return null;
+    }
+
+    /**
      * r[lo..hi] ← softmax(r[lo..hi]) (max subtracted), every other entry of r[0..len) ← 0.
      */
     // r [len] scores -> probabilities over the band [lo, hi], zero elsewhere

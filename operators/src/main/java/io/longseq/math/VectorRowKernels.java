@@ -26,6 +26,11 @@ final class VectorRowKernels extends RowKernels {
     }
 
     @Override
+    VectorAttention attention(int dh, int w) {
+        return VectorAttention.create(dh, w, this);
+    }
+
+    @Override
     public void bandSoftmax(float[] r, int lo, int hi, int len) {
         int end = hi + 1;
         FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);

@@ -26,15 +26,23 @@ class LocalTierTest {
         Nd4jRuntime.init(1);
     }
 
+    /**
+     * Head widths 8, 16 and 32: d_h = 2 × the CPU's vector width runs the fused Vector-API attention
+     * (32 with AVX-512, 16 with AVX2), the others ND4J's batched products; both are checked.
+     */
+    static final int[][] HEAD_SHAPES = {{32, 4}, {32, 2}, {64, 2}}; // {d, heads}
+
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         // n: a single token, shorter than w (8), shorter than B (16), not a multiple of B or C (64), several chunks
         int[] lengths = {1, 5, 13, 61, 150, 301};
-        for (boolean causal : new boolean[] {false, true}) {
-            for (int layers : new int[] {1, 2}) {
-                for (boolean random : new boolean[] {true, false}) {
-                    for (int n : lengths) {
-                        out.add(Arguments.of(causal, layers, random, n));
+        for (int[] shape : HEAD_SHAPES) {
+            for (boolean causal : new boolean[] {false, true}) {
+                for (int layers : new int[] {1, 2}) {
+                    for (boolean random : new boolean[] {true, false}) {
+                        for (int n : lengths) {
+                            out.add(Arguments.of(shape[0] / shape[1], causal, layers, random, n));
+                        }
                     }
                 }
             }
@@ -42,10 +50,26 @@ class LocalTierTest {
         return out.stream();
     }
 
-    @ParameterizedTest(name = "causal={0} L={1} randomWeights={2} n={3}")
+    static ModelConfig.Builder withHeadWidth(int headWidth) {
+        int heads = headWidth == 8 ? 4 : 2;
+        return TestModels.small().dModel(headWidth * heads).heads(heads);
+    }
+
+    @Test
+    void bothAttentionPathsAreExercised() {
+        ModelConfig narrow = withHeadWidth(8).build();
+        ModelConfig wide = withHeadWidth(RowKernels.best().name().equals("vector-512") ? 32 : 16).build();
+        try (LocalTier a = new LocalTier(narrow, WeightsInit.random(narrow, 1, 1f));
+             LocalTier b = new LocalTier(wide, WeightsInit.random(wide, 1, 1f))) {
+            assertThat(a.kernelName()).endsWith("attention nd4j");
+            assertThat(b.kernelName()).contains("attention fused-");
+        }
+    }
+
+    @ParameterizedTest(name = "d_h={0} causal={1} L={2} randomWeights={3} n={4}")
     @MethodSource("cases")
-    void wholeSequenceMatchesReference(boolean causal, int layers, boolean random, int n) {
-        ModelConfig cfg = TestModels.small().causal(causal).layers(layers).build();
+    void wholeSequenceMatchesReference(int headWidth, boolean causal, int layers, boolean random, int n) {
+        ModelConfig cfg = withHeadWidth(headWidth).causal(causal).layers(layers).build();
         Weights w = random ? WeightsInit.random(cfg, 7, 1f) : WeightsInit.defaults(cfg, 7);
         int[] ids = TestModels.dnaIds(cfg, n, 11 + n);
         double[][] expected = new ReferenceModel(cfg, w).localTier(ids, n);
@@ -56,10 +80,10 @@ class LocalTierTest {
         assertClose(z, expected, 0, n, cfg.dModel());
     }
 
-    @ParameterizedTest(name = "causal={0} L={1}")
+    @ParameterizedTest(name = "d_h={0} causal={1} L={2}")
     @MethodSource("chunkCases")
-    void chunkByChunkEqualsWhole(boolean causal, int layers) {
-        ModelConfig cfg = TestModels.small().causal(causal).layers(layers).build();
+    void chunkByChunkEqualsWhole(int headWidth, boolean causal, int layers) {
+        ModelConfig cfg = withHeadWidth(headWidth).causal(causal).layers(layers).build();
         Weights w = WeightsInit.random(cfg, 3, 1f);
         int n = 333;
         int d = cfg.dModel();
@@ -81,7 +105,15 @@ class LocalTierTest {
     }
 
     static Stream<Arguments> chunkCases() {
-        return Stream.of(Arguments.of(false, 1), Arguments.of(false, 2), Arguments.of(true, 1), Arguments.of(true, 2));
+        List<Arguments> out = new ArrayList<>();
+        for (int[] shape : HEAD_SHAPES) {
+            for (boolean causal : new boolean[] {false, true}) {
+                for (int layers : new int[] {1, 2}) {
+                    out.add(Arguments.of(shape[0] / shape[1], causal, layers));
+                }
+            }
+        }
+        return out.stream();
     }
 
     @Test
