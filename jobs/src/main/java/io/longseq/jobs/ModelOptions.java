@@ -35,7 +35,8 @@ public final class ModelOptions {
             Map.entry("blockSize", "--block-size"), Map.entry("chunkSize", "--chunk-size"),
             Map.entry("pooling", "--pooling"), Map.entry("globalMode", "--global-mode"),
             Map.entry("recent", "--recent"), Map.entry("group", "--group"), Map.entry("levels", "--levels"),
-            Map.entry("maxBlocks", "--max-blocks"), Map.entry("topK", "--top-k"));
+            Map.entry("maxBlocks", "--max-blocks"), Map.entry("topK", "--top-k"),
+            Map.entry("linearFeatures", "--linear-features"), Map.entry("linearSeed", "--linear-seed"));
 
     private static final Pattern SETTING = Pattern.compile("setting '([A-Za-z]+)'");
 
@@ -74,8 +75,10 @@ public final class ModelOptions {
             description = "how a block becomes its summary (default: ${DEFAULT-VALUE})")
     String pooling = lower(DEFAULTS.pooling());
 
-    @Option(names = "--global-mode", paramLabel = "hierarchical|full",
-            description = "memory of the block-level attention (default: ${DEFAULT-VALUE})")
+    @Option(names = "--global-mode", paramLabel = "hierarchical|full|linear|axial",
+            description = "memory of the block-level attention: hierarchical (bounded multi-resolution), full (exact,"
+                    + " capped), linear (random-feature linear attention), axial (chunk rows x in-chunk columns)"
+                    + " (default: ${DEFAULT-VALUE})")
     String globalMode = lower(DEFAULTS.globalMode());
 
     @Option(names = "--recent", paramLabel = "R",
@@ -93,6 +96,14 @@ public final class ModelOptions {
     @Option(names = "--max-blocks", paramLabel = "N",
             description = "cap on blocks per sequence in full mode (default: ${DEFAULT-VALUE})")
     int maxBlocks = DEFAULTS.maxBlocks();
+
+    @Option(names = "--linear-features", paramLabel = "M",
+            description = "positive random features m, linear mode (default: ${DEFAULT-VALUE})")
+    int linearFeatures = DEFAULTS.linearFeatures();
+
+    @Option(names = "--linear-seed", paramLabel = "S",
+            description = "seed of the random feature matrix, linear mode (default: ${DEFAULT-VALUE})")
+    long linearSeed = DEFAULTS.linearSeed();
 
     @Option(names = "--top-k", paramLabel = "K",
             description = "memory entries reported per block (default: ${DEFAULT-VALUE})")
@@ -122,6 +133,7 @@ public final class ModelOptions {
                     .pooling(choice("--pooling", pooling, Pooling.class))
                     .globalMode(choice("--global-mode", globalMode, GlobalMode.class))
                     .recent(recent).group(group).levels(levels).maxBlocks(maxBlocks).topK(topK)
+                    .linearFeatures(linearFeatures).linearSeed(linearSeed)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(withOption(e.getMessage()), e);

@@ -6,11 +6,16 @@ import java.util.Arrays;
  * Block-level attention, causal over blocks (DESIGN.md 2.5–2.6): each new block's query meets the
  * memory of all blocks up to and including itself, and its context is c_b = s_b + g_b·W_go.
  *
- * <p>Per block this is O(M·d + d²) with M ≤ H·(R+G−1)+1 memory entries: small vectors, so plain Java
- * (a native call would cost more than the arithmetic). The memory itself is passed in and out, so the
+ * <p>Per block this is O(M·d + d²) with M ≤ H·(R+G−1)+1 memory entries (HIERARCHICAL), M ≤ C/B + 1 (AXIAL),
+ * or O(m·d + d²) for LINEAR mode's m random features: small vectors, so plain Java (a native call would cost
+ * more than the arithmetic). LINEAR mode has no entries: its memory computes g_b itself
+ * ({@link LinearMemory#attend}), top-K is empty and the entropy is 0 (see {@link GlobalMode#LINEAR}). The memory itself is passed in and out, so the
  * caller (a keyed Flink operator) owns it as state. Not thread-safe: one instance per subtask.
  */
 public final class GlobalTier {
+
+    /** LINEAR mode's top-K: no entries exist. */
+    private static final TopEntry[] NO_ENTRIES = new TopEntry[0];
 
     private final ModelConfig cfg;
     private final Weights w;
@@ -52,6 +57,10 @@ public final class GlobalTier {
         matVec(ln, w.gWk, k);
         matVec(ln, w.gWv, v);
         memory.append(k, v);
+        if (memory instanceof LinearMemory linear) {
+            double self = linear.attend(q, g);
+            return result(b, start, end, summary, NO_ENTRIES, self, 0.0);
+        }
         memory.collect(entries);
 
         int m = entries.size;
@@ -90,6 +99,12 @@ public final class GlobalTier {
                 self = e;
             }
         }
+        return result(b, start, end, summary, top(m, self), p[self], entropy);
+    }
+
+    // s_b [d] + g_b [d] (in g) -> BlockResult with c_b = s_b + g_b·W_go; also sets delta
+    private BlockResult result(long b, long start, long end, float[] summary, TopEntry[] top, double selfWeight,
+                               double entropy) {
         float[] context = new float[d];
         for (int c = 0; c < d; c++) {
             double y = 0;
@@ -99,8 +114,7 @@ public final class GlobalTier {
             delta[c] = (float) y;
             context[c] = summary[c] + delta[c];
         }
-        return new BlockResult(b, start, end, summary.clone(), context, top(m, self), (float) p[self],
-                (float) entropy);
+        return new BlockResult(b, start, end, summary.clone(), context, top, (float) selfWeight, (float) entropy);
     }
 
     /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (DESIGN.md 2.6). */

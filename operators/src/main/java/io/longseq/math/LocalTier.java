@@ -74,6 +74,8 @@ public final class LocalTier implements AutoCloseable {
     private final float[][] qHeads;       // fused path: per head [maxRows, d_h] queries
     private final float[][] kHeadsT;      // fused path: per head [d_h, maxRows] keys, transposed
     private final float[][] vHeads;       // fused path: per head [maxRows, d_h] values
+    private final float[] kTile;          // fused path: [h, d_h, TILE] keys of a few positions, transposed
+    private static final int TILE = 16;
     private final VectorAttention.RowSink[] sinks; // fused path: head hd's rows -> o[:, hd·d_h ..]
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
@@ -257,6 +259,7 @@ public final class LocalTier implements AutoCloseable {
             qHeads = new float[heads][maxRows * dh];
             kHeadsT = new float[heads][dh * maxRows];
             vHeads = new float[heads][maxRows * dh];
+            kTile = new float[heads * dh * TILE];
             sinks = new VectorAttention.RowSink[heads];
             for (int hd = 0; hd < heads; hd++) {
                 int col = hd * dh;
@@ -277,6 +280,7 @@ public final class LocalTier implements AutoCloseable {
             qHeads = null;
             kHeadsT = null;
             vHeads = null;
+            kTile = null;
             sinks = null;
         }
         cos = new float[maxRows * (dh / 2)];
@@ -534,28 +538,40 @@ public final class LocalTier implements AutoCloseable {
     private void scatterHeadsFused(int n) {
         int pairs = dh / 2;
         float[] src = qkvRow;                   // [3d]
-        for (int i = 0; i < n; i++) {
-            qkv.get(i * 3 * d, src, 0, 3 * d);
-            int ang = i * pairs;
-            for (int hd = 0; hd < heads; hd++) {
-                int col = hd * dh;
-                float[] qh = qHeads[hd];
-                float[] kt = kHeadsT[hd];
-                int qo = i * dh;
-                for (int m = 0; m < pairs; m++) {
-                    float c = cos[ang + m];
-                    float sn = sin[ang + m];
-                    int e = col + 2 * m;
-                    float q0 = src[e];
-                    float q1 = src[e + 1];
-                    qh[qo + 2 * m] = (q0 * c - q1 * sn) * qScale;
-                    qh[qo + 2 * m + 1] = (q0 * sn + q1 * c) * qScale;
-                    float k0 = src[d + e];
-                    float k1 = src[d + e + 1];
-                    kt[(2 * m) * maxRows + i] = k0 * c - k1 * sn;
-                    kt[(2 * m + 1) * maxRows + i] = k0 * sn + k1 * c;
+        float[] tile = kTile;                   // [h, d_h, TILE]: keys of TILE positions, transposed
+        for (int i0 = 0; i0 < n; i0 += TILE) {
+            int count = Math.min(TILE, n - i0);
+            for (int r = 0; r < count; r++) {
+                int i = i0 + r;
+                qkv.get(i * 3 * d, src, 0, 3 * d);
+                int ang = i * pairs;
+                for (int hd = 0; hd < heads; hd++) {
+                    int col = hd * dh;
+                    float[] qh = qHeads[hd];
+                    int qo = i * dh;
+                    int to = hd * dh * TILE + r;
+                    for (int m = 0; m < pairs; m++) {
+                        float c = cos[ang + m];
+                        float sn = sin[ang + m];
+                        int e = col + 2 * m;
+                        float q0 = src[e];
+                        float q1 = src[e + 1];
+                        qh[qo + 2 * m] = (q0 * c - q1 * sn) * qScale;
+                        qh[qo + 2 * m + 1] = (q0 * sn + q1 * c) * qScale;
+                        float k0 = src[d + e];
+                        float k1 = src[d + e + 1];
+                        tile[to + (2 * m) * TILE] = k0 * c - k1 * sn;
+                        tile[to + (2 * m + 1) * TILE] = k0 * sn + k1 * c;
+                    }
+                    System.arraycopy(src, 2 * d + col, vHeads[hd], qo, dh);
                 }
-                System.arraycopy(src, 2 * d + col, vHeads[hd], qo, dh);
+            }
+            // one contiguous run of `count` keys per component: the transposition costs no scattered writes
+            for (int hd = 0; hd < heads; hd++) {
+                float[] kt = kHeadsT[hd];
+                for (int c = 0; c < dh; c++) {
+                    System.arraycopy(tile, (hd * dh + c) * TILE, kt, c * maxRows + i0, count);
+                }
             }
         }
     }

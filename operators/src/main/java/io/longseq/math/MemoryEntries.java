@@ -2,7 +2,8 @@ package io.longseq.math;
 
 /**
  * The memory entries one block attends to, gathered into flat arrays (reused from block to block).
- * Entry m stands for blocks [first[m], last[m]] and holds their mean key and mean value.
+ * Entry m stands for blocks [first[m], last[m]] and holds their mean key and mean value; the one exception is
+ * the column entry of AXIAL mode, which stands for every (C/B)-th block from first[m] to last[m].
  */
 public final class MemoryEntries {
     final int d;
@@ -10,7 +11,7 @@ public final class MemoryEntries {
     float[] keys = new float[0];      // [size, d]  k̄_m
     float[] values = new float[0];    // [size, d]  v̄_m
     long[] count = new long[0];       // [size]     c_m, blocks per entry
-    int[] level = new int[0];         // [size]     1..H, H+1 = prefix
+    int[] level = new int[0];         // [size]     1..H, H+1 = prefix (AXIAL: 1 row, 2 column)
     long[] first = new long[0];       // [size]
     long[] last = new long[0];        // [size]
 
@@ -36,10 +37,15 @@ public final class MemoryEntries {
 
     /** Appends an entry given as sums over its c blocks (the running-mean prefix). */
     void addMean(double[] kSum, double[] vSum, long c, int lvl, long firstBlock, long lastBlock) {
+        addMean(kSum, vSum, 0, c, lvl, firstBlock, lastBlock);
+    }
+
+    /** As {@link #addMean(double[], double[], long, int, long, long)}, the sums read from offset {@code off}. */
+    void addMean(double[] kSum, double[] vSum, int off, long c, int lvl, long firstBlock, long lastBlock) {
         ensure(size + 1);
         for (int i = 0; i < d; i++) {
-            keys[size * d + i] = (float) (kSum[i] / c);
-            values[size * d + i] = (float) (vSum[i] / c);
+            keys[size * d + i] = (float) (kSum[off + i] / c);
+            values[size * d + i] = (float) (vSum[off + i] / c);
         }
         count[size] = c;
         level[size] = lvl;

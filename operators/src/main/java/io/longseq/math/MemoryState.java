@@ -13,7 +13,10 @@ import java.io.UncheckedIOException;
  * <p>Hierarchical mode: {@code counts[ℓ]} entries at level ℓ+1, the oldest standing for group
  * {@code firsts[ℓ]}; {@code keys}/{@code values} are [H, R+G−1, d] (fixed size, unused slots zero);
  * the prefix holds sums over its {@code prefixCount} blocks. Full mode: {@code keys}/{@code values} are
- * [nextBlock, d] and the other arrays are empty.
+ * [nextBlock, d] and the other arrays are empty. Linear mode ({@link LinearMemory}): counts = {m, d},
+ * firsts = {linearSeed}, keys/values empty, prefixKeySum = [z̃ (m), M (m)], prefixValueSum = S̃ [m, d],
+ * prefixCount = nextBlock. Axial mode ({@link AxialMemory}): counts = {C/B}, firsts empty, keys/values = the
+ * open grid row [C/B, d], prefixKeySum/prefixValueSum = column sums [C/B, d] over prefixCount completed rows.
  */
 public record MemoryState(long nextBlock, int[] counts, long[] firsts, float[] keys, float[] values,
                           double[] prefixKeySum, double[] prefixValueSum, long prefixCount) implements Serializable {

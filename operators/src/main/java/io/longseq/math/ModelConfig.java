@@ -29,6 +29,8 @@ import java.io.Serializable;
  * @param levels      H, levels before the running-mean prefix (hierarchical)
  * @param maxBlocks   cap on blocks held in FULL mode; passing it is a clear error
  * @param topK        memory entries reported per block
+ * @param linearFeatures m, positive random features of LINEAR mode (state m·d per sequence)
+ * @param linearSeed  seed of LINEAR mode's random feature matrix ω [m, d] (see {@link GlobalMode#LINEAR})
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -49,17 +51,22 @@ public record ModelConfig(
         int group,
         int levels,
         int maxBlocks,
-        int topK) implements Serializable {
+        int topK,
+        int linearFeatures,
+        long linearSeed) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     /** Largest k for DNA k-mers: 4^8 + 2 embedding rows of d floats is still small. */
     public static final int MAX_KMER = 8;
 
+    /** Largest C/B in AXIAL mode: one grid row of C/B blocks (keys, values and column sums) is kept in state. */
+    public static final int MAX_AXIAL_ROW = 1 << 16;
+
     public ModelConfig {
         require(featureKind != null, "featureKind", "null", "one of DNA, TOKENS, LOG");
         require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION");
-        require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL");
+        require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL");
         range("kmer", kmer, 1, MAX_KMER);
         range("vocabSize", vocabSize, 2, 1 << 24);
         range("maxFeatures", maxFeatures, 1, 256);
@@ -92,6 +99,13 @@ public record ModelConfig(
                 "small enough that group^levels = " + group + "^" + levels + " blocks fits in 2^62");
         range("maxBlocks", maxBlocks, 1, Integer.MAX_VALUE);
         range("topK", topK, 0, 1024);
+        range("linearFeatures", linearFeatures, 1, 4096);
+        if (globalMode == GlobalMode.AXIAL) {
+            require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
+                    "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
+                            + blockSize + ") in global mode AXIAL, which keeps a grid row of chunkSize/blockSize"
+                            + " blocks in state");
+        }
     }
 
     /** Rows of the embedding table E. DNA: 4^k k-mers, then the N id, then the padding id. */
@@ -132,6 +146,11 @@ public record ModelConfig(
     /** Right halo: L·w when bidirectional, 0 when causal. */
     public int rightHalo() {
         return causal ? 0 : attentionHalo();
+    }
+
+    /** Blocks per chunk, C/B: the width of a grid row in AXIAL mode. */
+    public int blocksPerChunk() {
+        return chunkSize / blockSize;
     }
 
     /** Capacity per hierarchical level: R to R+G−1 entries (DESIGN.md 2.5). */
@@ -182,6 +201,8 @@ public record ModelConfig(
         private int levels = 4;
         private int maxBlocks = 1 << 20;
         private int topK = 4;
+        private int linearFeatures = 64;
+        private long linearSeed = 1L;
 
         private Builder() {}
 
@@ -190,7 +211,7 @@ public record ModelConfig(
             dModel = c.dModel; heads = c.heads; window = c.window; layers = c.layers; ffnDim = c.ffnDim;
             causal = c.causal; blockSize = c.blockSize; chunkSize = c.chunkSize; pooling = c.pooling;
             globalMode = c.globalMode; recent = c.recent; group = c.group; levels = c.levels;
-            maxBlocks = c.maxBlocks; topK = c.topK;
+            maxBlocks = c.maxBlocks; topK = c.topK; linearFeatures = c.linearFeatures; linearSeed = c.linearSeed;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -212,11 +233,13 @@ public record ModelConfig(
         public Builder levels(int v) { levels = v; return this; }
         public Builder maxBlocks(int v) { maxBlocks = v; return this; }
         public Builder topK(int v) { topK = v; return this; }
+        public Builder linearFeatures(int v) { linearFeatures = v; return this; }
+        public Builder linearSeed(long v) { linearSeed = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
-                    maxBlocks, topK);
+                    maxBlocks, topK, linearFeatures, linearSeed);
         }
     }
 }

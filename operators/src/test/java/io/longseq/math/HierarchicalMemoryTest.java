@@ -85,9 +85,35 @@ class HierarchicalMemoryTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"HIERARCHICAL", "FULL"})
+    @CsvSource({"LINEAR", "AXIAL"})
+    void newModesSerialisedSizeIsTheSameAt1kAnd100kBlocks(GlobalMode mode) {
+        ModelConfig cfg = cfg(16, 8, 4, 8).toBuilder().globalMode(mode).linearFeatures(16).blockSize(16)
+                .chunkSize(16 * 5).build();
+        BlockMemory memory = BlockMemory.create(cfg);
+        Random random = new Random(5);
+        float[] k = new float[8];
+        float[] v = new float[8];
+        int small = 0;
+        for (long b = 0; b < 100_000; b++) {
+            fill(random, k, v);
+            memory.append(k, v);
+            if (b + 1 == 1_000) {
+                small = memory.toState().toBytes().length;
+            }
+        }
+        int large = memory.toState().toBytes().length;
+        assertThat(small).isPositive().isEqualTo(large);
+        // and the size is the documented O(m·d) / O((C/B)·d), nothing more
+        int doubles = mode == GlobalMode.LINEAR ? 16 * 8 + 2 * 16 : 2 * 5 * 8;
+        int floats = mode == GlobalMode.LINEAR ? 0 : 2 * 5 * 8;
+        assertThat(large).isLessThan(8 * doubles + 4 * floats + 100);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"HIERARCHICAL", "FULL", "LINEAR", "AXIAL"})
     void stateRoundTripContinuesIdentically(GlobalMode mode) {
-        ModelConfig cfg = cfg(3, 2, 3, 4).toBuilder().globalMode(mode).build();
+        ModelConfig cfg = cfg(3, 2, 3, 4).toBuilder().globalMode(mode).linearFeatures(8).blockSize(16)
+                .chunkSize(16 * 7).build();
         BlockMemory a = BlockMemory.create(cfg);
         Random random = new Random(1);
         float[] k = new float[4];
@@ -114,6 +140,41 @@ class HierarchicalMemoryTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
         assertThatThrownBy(() -> MemoryState.fromBytes(new byte[] {9}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 9");
+    }
+
+    @Test
+    void newModesRestoringIntoOtherSettingsIsAClearError() {
+        ModelConfig linear = cfg(3, 2, 3, 4).toBuilder().globalMode(GlobalMode.LINEAR).linearFeatures(8).build();
+        BlockMemory a = BlockMemory.create(linear);
+        a.append(new float[] {1, 2, 3, 4}, new float[] {1, 0, 0, 0});
+        MemoryState s = a.toState();
+        assertThat(BlockMemory.fromState(linear, s).toState().toBytes()).isEqualTo(s.toBytes());
+        for (ModelConfig other : new ModelConfig[] {linear.toBuilder().linearSeed(2).build(),
+                linear.toBuilder().linearFeatures(9).build(), linear.toBuilder().dModel(8).build(),
+                linear.toBuilder().globalMode(GlobalMode.AXIAL).build(),
+                linear.toBuilder().globalMode(GlobalMode.HIERARCHICAL).build()}) {
+            assertThatThrownBy(() -> BlockMemory.fromState(other, s)).as("into %s", other)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit the config");
+        }
+        assertThatThrownBy(() -> BlockMemory.fromState(linear.toBuilder().linearSeed(2).build(), s))
+                .hasMessageContaining("linearSeed = 2").hasMessageContaining("other settings");
+
+        ModelConfig axial = linear.toBuilder().globalMode(GlobalMode.AXIAL).blockSize(16).chunkSize(48).build();
+        BlockMemory x = BlockMemory.create(axial);
+        for (int b = 0; b < 7; b++) {
+            x.append(new float[] {b, 1, 2, 3}, new float[] {0, b, 0, 0});
+        }
+        MemoryState t = x.toState();
+        assertThat(BlockMemory.fromState(axial, t).toState().toBytes()).isEqualTo(t.toBytes());
+        for (ModelConfig other : new ModelConfig[] {axial.toBuilder().chunkSize(64).build(),
+                axial.toBuilder().blockSize(8).build(), axial.toBuilder().dModel(8).build(),
+                axial.toBuilder().globalMode(GlobalMode.LINEAR).build(),
+                axial.toBuilder().globalMode(GlobalMode.FULL).build()}) {
+            assertThatThrownBy(() -> BlockMemory.fromState(other, t)).as("into %s", other)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> BlockMemory.fromState(axial.toBuilder().chunkSize(64).build(), t))
+                .hasMessageContaining("does not fit the config").hasMessageContaining("C/B = 4");
     }
 
     private static void fill(Random r, float[] k, float[] v) {

@@ -45,7 +45,10 @@ class ModelConfigTest {
                 new Ranged("group", 2, 1 << 16, ModelConfig.Builder::group, b -> b.levels(3)),
                 new Ranged("levels", 1, 32, ModelConfig.Builder::levels, b -> b.group(2)),
                 new Ranged("maxBlocks", 1, Integer.MAX_VALUE, ModelConfig.Builder::maxBlocks, same),
-                new Ranged("topK", 0, 1024, ModelConfig.Builder::topK, same));
+                new Ranged("topK", 0, 1024, ModelConfig.Builder::topK, same),
+                new Ranged("linearFeatures", 1, 4096, ModelConfig.Builder::linearFeatures, same),
+                new Ranged("linearFeatures", 1, 4096, ModelConfig.Builder::linearFeatures,
+                        b -> b.globalMode(GlobalMode.LINEAR)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -71,7 +74,7 @@ class ModelConfigTest {
     void rangedTableCoversEveryIntSetting() {
         // every int component of the record is range-checked, and listed above
         long ints = Stream.of(ModelConfig.class.getRecordComponents()).filter(c -> c.getType() == int.class).count();
-        assertThat(ranged().count()).isEqualTo(ints);
+        assertThat(ranged().map(Ranged::name).distinct().count()).isEqualTo(ints);
     }
 
     @Test
@@ -85,7 +88,7 @@ class ModelConfigTest {
                 .hasMessageContaining("one of MEAN, ATTENTION");
         assertThatThrownBy(() -> ModelConfig.builder().globalMode(null).build())
                 .hasMessageContaining("'globalMode' = null")
-                .hasMessageContaining("one of HIERARCHICAL, FULL");
+                .hasMessageContaining("one of HIERARCHICAL, FULL, LINEAR, AXIAL");
     }
 
     @Test
@@ -121,6 +124,30 @@ class ModelConfigTest {
                 .hasMessageContaining("'chunkSize' = 1000")
                 .hasMessageContaining("a multiple of blockSize=256");
         assertThat(ModelConfig.builder().blockSize(100).chunkSize(300).build().chunkSize()).isEqualTo(300);
+    }
+
+    @Test
+    void axialRowMustStayBounded() {
+        // AXIAL keeps a grid row of C/B blocks in state: at most MAX_AXIAL_ROW = 65536 blocks per chunk
+        assertThatThrownBy(() -> ModelConfig.builder().globalMode(GlobalMode.AXIAL).blockSize(1).chunkSize(1 << 17)
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'chunkSize' = 131072")
+                .hasMessageContaining("at most 65536 (65536 blocks of blockSize=1)")
+                .hasMessageContaining("AXIAL");
+        ModelConfig ok = ModelConfig.builder().globalMode(GlobalMode.AXIAL).blockSize(1).chunkSize(1 << 16).build();
+        assertThat(ok.blocksPerChunk()).isEqualTo(ModelConfig.MAX_AXIAL_ROW);
+        // other modes keep no row, so the same geometry is fine there
+        assertThat(ModelConfig.builder().blockSize(1).chunkSize(1 << 17).build().blocksPerChunk()).isEqualTo(1 << 17);
+    }
+
+    @Test
+    void linearSeedTakesAnyLong() {
+        for (long seed : new long[] {Long.MIN_VALUE, -1, 0, Long.MAX_VALUE}) {
+            ModelConfig c = ModelConfig.builder().globalMode(GlobalMode.LINEAR).linearSeed(seed).build();
+            assertThat(c.linearSeed()).isEqualTo(seed);
+            assertThat(c.toBuilder().build()).isEqualTo(c);
+        }
     }
 
     @Test
@@ -175,7 +202,12 @@ class ModelConfigTest {
         assertThat(c.levels()).isEqualTo(4);
         assertThat(c.maxBlocks()).isEqualTo(1 << 20);
         assertThat(c.topK()).isEqualTo(4);
+        assertThat(c.linearFeatures()).isEqualTo(64);
+        assertThat(c.linearSeed()).isEqualTo(1L);
         assertThat(c.toBuilder().build()).isEqualTo(c);
+        ModelConfig changed = c.toBuilder().linearFeatures(7).linearSeed(-3).build();
+        assertThat(changed.toBuilder().build()).isEqualTo(changed);
+        assertThat(changed).isNotEqualTo(c);
     }
 
     @Test
@@ -189,6 +221,7 @@ class ModelConfigTest {
         assertThat(c.leftHalo()).isEqualTo(64 + 5);
         assertThat(c.rightHalo()).isEqualTo(64);
         assertThat(c.levelCapacity()).isEqualTo(16 + 8 - 1);
+        assertThat(c.blocksPerChunk()).isEqualTo(2048 / 256);
         assertThat(c.isPadding(-1)).isTrue();
         assertThat(c.isPadding(4097)).isTrue();
         assertThat(c.isPadding(4096)).isFalse(); // the N id carries content

@@ -21,7 +21,8 @@ import java.util.List;
  * kernel code with the rest of {@code io.longseq.math} (it only reads {@link ModelConfig} and
  * {@link Weights} and writes {@link BlockResult}), never chunks, never keeps streaming state, and
  * recomputes everything from the definitions: the window of every position, the hierarchical
- * partition of every block. It is slow on purpose: plainness beats speed here.
+ * partition or axial entries of every block, and in LINEAR mode the random-feature weight of every pair of
+ * blocks (no running state; see {@link GlobalMode}). It is slow on purpose: plainness beats speed here.
  *
  * <p>Conventions (DESIGN.md 1): row vectors, {@code y = x·W} with W stored row-major
  * {@code [d_in, d_out]}; LayerNorm eps 1e-5 with biased variance; exact erf GELU; RoPE on the pairs
@@ -319,6 +320,9 @@ public final class ReferenceModel {
             k[b] = vecMat(a, w.gWk, d, d);
             v[b] = vecMat(a, w.gWv, d, d);
         }
+        if (cfg.globalMode() == GlobalMode.LINEAR) {
+            return linearGlobal(summaries, q, k, v, n);
+        }
         // Prefix sums: kSum[j] = Σ_{b<j} k_b, so the mean over blocks [f, l] is (kSum[l+1] − kSum[f]) / c.
         double[][] kSum = new double[blocks + 1][d]; // [blocks+1, d]
         double[][] vSum = new double[blocks + 1][d]; // [blocks+1, d]
@@ -331,7 +335,8 @@ public final class ReferenceModel {
 
         List<BlockResult> out = new ArrayList<>(blocks);
         for (int b = 0; b < blocks; b++) {
-            List<long[]> entries = entriesFor(b); // M × {level, first, lastInclusive}; the last one is b itself
+            // M × {level, first, lastInclusive[, stride]}; one of them is {1, b, b}, the block itself
+            List<long[]> entries = entriesFor(b);
             int mCount = entries.size();
             double[] score = new double[mCount];    // [M]
             double[][] vbar = new double[mCount][]; // [M, d]
@@ -339,13 +344,27 @@ public final class ReferenceModel {
                 long[] e = entries.get(m);
                 int first = (int) e[1];
                 int last = (int) e[2];
-                int c = last - first + 1;
-                double dot = 0;
+                int stride = e.length > 3 ? (int) e[3] : 1;
+                int c = (last - first) / stride + 1;
+                double[] kbar = new double[d];
                 vbar[m] = new double[d];
+                if (stride == 1) {
+                    for (int col = 0; col < d; col++) {
+                        kbar[col] = (kSum[last + 1][col] - kSum[first][col]) / c;
+                        vbar[m][col] = (vSum[last + 1][col] - vSum[first][col]) / c;
+                    }
+                } else {
+                    // an AXIAL column entry: blocks first, first + stride, ..., last, summed plainly
+                    for (int j = first; j <= last; j += stride) {
+                        for (int col = 0; col < d; col++) {
+                            kbar[col] += k[j][col] / c;
+                            vbar[m][col] += v[j][col] / c;
+                        }
+                    }
+                }
+                double dot = 0;
                 for (int col = 0; col < d; col++) {
-                    double kbar = (kSum[last + 1][col] - kSum[first][col]) / c;
-                    vbar[m][col] = (vSum[last + 1][col] - vSum[first][col]) / c;
-                    dot += q[b][col] * kbar;
+                    dot += q[b][col] * kbar[col];
                 }
                 score[m] = dot * invSqrtD + Math.log(c);
             }
@@ -393,8 +412,14 @@ public final class ReferenceModel {
         return out;
     }
 
-    /** Memory entries of block b in the configured mode, each {level, firstBlock, lastBlockInclusive}. */
+    /**
+     * Memory entries of block b in the configured mode, each {level, firstBlock, lastBlockInclusive}, and for
+     * AXIAL column entries a fourth element, the stride between the blocks they stand for.
+     */
     private List<long[]> entriesFor(int b) {
+        if (cfg.globalMode() == GlobalMode.AXIAL) {
+            return axialEntries(b, cfg.chunkSize() / cfg.blockSize());
+        }
         if (cfg.globalMode() == GlobalMode.FULL) {
             if ((long) b + 1 > cfg.maxBlocks()) {
                 throw new IllegalStateException("global mode FULL holds every block, and block " + b + " makes "
@@ -408,6 +433,131 @@ public final class ReferenceModel {
             return e;
         }
         return hierarchicalPartition(b, cfg.recent(), cfg.group(), cfg.levels());
+    }
+
+    /**
+     * AXIAL mode's entries for block b on a grid of P = C/B columns (row r = ⌊b/P⌋, column j = b mod P):
+     *
+     * <pre>
+     * column entry (when r &gt; 0): {2, j, (r−1)·P + j, P}   blocks j, j + P, ..., (r−1)·P + j; c = r
+     * row entries:                 {1, r·P + i, r·P + i}   i = 0..j; c = 1
+     * </pre>
+     *
+     * @return the column entry first (if any), then the row entries oldest first; the last one is {1, b, b}
+     */
+    public static List<long[]> axialEntries(long b, int blocksPerChunk) {
+        if (b < 0 || blocksPerChunk < 1) {
+            throw new IllegalArgumentException("axialEntries needs b >= 0 and blocksPerChunk >= 1; got b=" + b
+                    + " blocksPerChunk=" + blocksPerChunk);
+        }
+        long r = b / blocksPerChunk;
+        long j = b % blocksPerChunk;
+        List<long[]> out = new ArrayList<>();
+        if (r > 0) {
+            out.add(new long[] {2, j, (r - 1) * blocksPerChunk + j, blocksPerChunk});
+        }
+        for (long i = 0; i <= j; i++) {
+            out.add(new long[] {1, r * blocksPerChunk + i, r * blocksPerChunk + i});
+        }
+        return out;
+    }
+
+    /**
+     * LINEAR mode, written as the weights it implies: block b gives block b' ≤ b the weight
+     * p(b, b') = φ(q_b)·φ(k_b') / Σ_{b''≤b} φ(q_b)·φ(k_b''), with φ(x)_i = exp(ω_i·x' − |x'|²/2)/√m,
+     * x' = x / d^(1/4), and g_b = Σ_b' p(b, b') v_b'. This is φ(q_b)ᵀS / φ(q_b)ᵀz with S, z the running sums of
+     * {@link GlobalMode#LINEAR}, but computed pairwise, from scratch for every block (O(b·m) per block), with
+     * no running state. Stabiliser: every pair's log-term ω_i·q' − |q'|²/2 + ω_i·k_b'' − |k_b''|²/2 is shifted by
+     * its maximum over all (i, b'') for this b; the shift and the 1/m cancel in p, so the math is unchanged.
+     *
+     * <p>top is empty (no entries), selfWeight = p(b, b), entropy = 0 (defined so; see {@link BlockResult}).
+     */
+    private List<BlockResult> linearGlobal(double[][] summaries, double[][] q, double[][] k, double[][] v, int n) {
+        // s, q, k, v [blocks, d] -> blocks × BlockResult
+        int d = cfg.dModel();
+        int m = cfg.linearFeatures();
+        int bs = cfg.blockSize();
+        int blocks = summaries.length;
+        double[][] omega = linearOmega(cfg.linearSeed(), m, d); // [m, d]
+        double[][] keyLog = new double[blocks][];                // [blocks, m]
+        for (int b = 0; b < blocks; b++) {
+            keyLog[b] = featureLogs(omega, k[b]);
+        }
+        List<BlockResult> out = new ArrayList<>(blocks);
+        for (int b = 0; b < blocks; b++) {
+            double[] queryLog = featureLogs(omega, q[b]); // [m]
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j <= b; j++) {
+                for (int i = 0; i < m; i++) {
+                    max = Math.max(max, queryLog[i] + keyLog[j][i]);
+                }
+            }
+            double[] weight = new double[b + 1]; // [b+1] φ(q_b)·φ(k_j), times m·e^(−max)
+            double total = 0;
+            for (int j = 0; j <= b; j++) {
+                for (int i = 0; i < m; i++) {
+                    weight[j] += Math.exp(queryLog[i] + keyLog[j][i] - max);
+                }
+                total += weight[j];
+            }
+            double[] g = new double[d]; // [d]
+            for (int j = 0; j <= b; j++) {
+                for (int col = 0; col < d; col++) {
+                    g[col] += weight[j] / total * v[j][col];
+                }
+            }
+            double[] go = vecMat(g, w.gWo, d, d); // [d]
+            float[] summary = new float[d];
+            float[] context = new float[d];
+            for (int col = 0; col < d; col++) {
+                summary[col] = (float) summaries[b][col];
+                context[col] = (float) (summaries[b][col] + go[col]);
+            }
+            long start = (long) b * bs;
+            long end = Math.min((long) (b + 1) * bs, n);
+            out.add(new BlockResult(b, start, end, summary, context, new TopEntry[0], (float) (weight[b] / total),
+                    0f));
+        }
+        return out;
+    }
+
+    /**
+     * ω [m][d] of LINEAR mode from its seed, as {@link GlobalMode#LINEAR} defines it: entry (i, c) is the
+     * (i·d + c)-th {@code nextGaussian()} of {@code new java.util.Random(splitMix64(seed))}, rounded to float.
+     */
+    public static double[][] linearOmega(long seed, int m, int d) {
+        long z = seed;
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        z = z ^ (z >>> 31);
+        java.util.Random random = new java.util.Random(z);
+        double[][] omega = new double[m][d];
+        for (int i = 0; i < m; i++) {
+            for (int c = 0; c < d; c++) {
+                omega[i][c] = (float) random.nextGaussian();
+            }
+        }
+        return omega;
+    }
+
+    /** log(√m·φ(x)_i) = ω_i·x' − |x'|²/2 with x' = x / d^(1/4). */
+    private static double[] featureLogs(double[][] omega, double[] x) {
+        // ω [m, d], x [d] -> [m]
+        int d = x.length;
+        double scale = Math.pow(d, -0.25);
+        double norm2 = 0;
+        for (double u : x) {
+            norm2 += (u * scale) * (u * scale);
+        }
+        double[] out = new double[omega.length];
+        for (int i = 0; i < omega.length; i++) {
+            double dot = 0;
+            for (int c = 0; c < d; c++) {
+                dot += omega[i][c] * (x[c] * scale);
+            }
+            out[i] = dot - norm2 / 2;
+        }
+        return out;
     }
 
     /**
