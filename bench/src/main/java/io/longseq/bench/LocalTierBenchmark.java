@@ -59,6 +59,9 @@ public class LocalTierBenchmark {
     int ffn;
     @Param({"false"})
     boolean causal;
+    /** true: the fused Vector-API band attention; false: ND4J's batched sliding-chunks products. */
+    @Param({"true", "false"})
+    boolean fusedAttention;
 
     private ModelConfig cfg;
     private LocalTier tier;
@@ -80,6 +83,7 @@ public class LocalTierBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         Nd4jRuntime.init(1);
+        System.setProperty("longseq.fusedAttention", Boolean.toString(fusedAttention));
         cfg = ModelConfig.builder().dModel(d).heads(heads).window(window).layers(layers).chunkSize(chunk)
                 .ffnDim(ffn).causal(causal).build();
         Weights w = WeightsInit.random(cfg, 42, 1f);

@@ -87,7 +87,43 @@ public final class LocalTier implements AutoCloseable {
     private final float[] zeros;     // [4096] always zero
 
     /** Chunk lengths whose views (and bound ND4J products) are kept; the last chunk of each sequence differs. */
-    private static final int CACHED_LENGTHS = 4;
+    static final int CACHED_LENGTHS = 6;
+
+    /** The last layer's products over the core rows only, per (core start, core end) row pair. */
+    private static final class CoreViews {
+        final MatMul outProj;   // x[cs:ce] += o[cs:ce]·W_o
+        final MatMul ffnIn;     // h[cs:ce] = a[cs:ce]·W_1
+        final MatMul ffnOut;    // x[cs:ce] += GELU(h[cs:ce])·W_2
+
+        CoreViews(LocalTier t, int cs, int ce) {
+            int last = t.cfg.layers() - 1;
+            long rows = ce - cs;
+            INDArray x = Nd4j.create(t.xBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
+            INDArray a = Nd4j.create(t.aBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
+            INDArray o = Nd4j.create(t.oBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
+            INDArray h = Nd4j.create(t.hBase.data(), new long[] {rows, t.f}, new long[] {t.f, 1}, (long) cs * t.f, 'c');
+            outProj = new MatMul(o, t.wo[last], x, false, 1.0);
+            ffnIn = new MatMul(a, t.w1[last], h, false, 0.0);
+            ffnOut = new MatMul(h, t.w2[last], x, false, 1.0);
+        }
+
+        void close() {
+            outProj.close();
+            ffnIn.close();
+            ffnOut.close();
+        }
+    }
+
+    private final Map<Long, CoreViews> coreViews = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, CoreViews> eldest) {
+            if (size() > CACHED_LENGTHS) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
 
     private final Map<Integer, Views> views = new java.util.LinkedHashMap<>(8, 0.75f, true) {
         @Override
@@ -219,7 +255,9 @@ public final class LocalTier implements AutoCloseable {
         oBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
         hBase = Nd4j.create(DataType.FLOAT, (long) maxRows * f);
         this.kernels = kernels;
-        fused = kernels.attention(dh, w);
+        // -Dlongseq.fusedAttention=false keeps ND4J's batched products (for comparison in benchmarks)
+        fused = Boolean.parseBoolean(System.getProperty("longseq.fusedAttention", "true"))
+                ? kernels.attention(dh, w) : null;
         // the ND4J attention buffers exist only when the fused kernel does not run
         long attn = fused == null ? 1 : 0;
         qBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * dh));
@@ -302,9 +340,9 @@ public final class LocalTier implements AutoCloseable {
         return kernels.name() + ", attention " + (fused != null ? fused.name() : "nd4j");
     }
 
-    /** How many chunk lengths have views cached now (bounded; for tests). */
+    /** How many chunk geometries have views cached now, the larger of the two caches (bounded; for tests). */
     int cachedLengths() {
-        return views.size();
+        return Math.max(views.size(), coreViews.size());
     }
 
     /** Most positions one call accepts (chunk plus halos). */
@@ -350,8 +388,16 @@ public final class LocalTier implements AutoCloseable {
         embed(ids, n, np);
         rope.angles(first, n, cos, sin);
         t0 = lap(Stage.EMBED_ROPE, t0);
+        int cs = (int) (coreFrom - first);                 // core rows [cs, ce) of the array
+        int ce = (int) (coreTo - first);
+        CoreViews core = coreViews.computeIfAbsent(((long) cs << 32) | ce, key -> new CoreViews(this, cs, ce));
         for (int l = 0; l < cfg.layers(); l++) {
             Weights.Layer y = weights.layers[l];
+            // The last layer's output is read only at the core, so from its attention queries on only the
+            // core rows are computed (keys and values still come from every row).
+            boolean last = l == cfg.layers() - 1;
+            int from = last ? cs : 0;
+            int to = last ? ce : n;
             // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
             layerNorm(x, a, n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
             t0 = lap(Stage.LAYER_NORM, t0);
@@ -361,7 +407,7 @@ public final class LocalTier implements AutoCloseable {
                 scatterHeadsFused(n);
                 t0 = lap(Stage.SCATTER, t0);
                 for (int hd = 0; hd < heads; hd++) {
-                    fused.head(qHeads[hd], kHeadsT[hd], maxRows, vHeads[hd], n, w, cfg.causal(), sinks[hd]);
+                    fused.head(qHeads[hd], kHeadsT[hd], maxRows, vHeads[hd], n, from, to, w, cfg.causal(), sinks[hd]);
                 }
                 zeroRows(o, n * d, np * d);
                 t0 = lap(Stage.ATTENTION_FUSED, t0);
@@ -379,15 +425,21 @@ public final class LocalTier implements AutoCloseable {
                 }
                 t0 = lap(Stage.WEIGHTED_VALUES, t0);
             }
-            vw.outProj[l].run();                                       // x += o·W_o
+            (last ? core.outProj : vw.outProj[l]).run();               // x += o·W_o
             t0 = lap(Stage.GEMM_OUT, t0);
-            layerNorm(x, a, n, np, y.ln2Gain, y.ln2Bias);
+            normalizeRows(x, a, from, to, y.ln2Gain, y.ln2Bias);
+            if (!last) {
+                zeroRows(a, n * d, np * d);
+            }
             t0 = lap(Stage.LAYER_NORM, t0);
-            vw.ffnIn[l].run();
+            (last ? core.ffnIn : vw.ffnIn[l]).run();
             t0 = lap(Stage.GEMM_FFN, t0);
-            biasGelu(n, np, y.b1);
+            biasGelu(from, to, y.b1);
+            if (!last) {
+                zeroRows(hid, n * f, np * f);
+            }
             t0 = lap(Stage.GELU, t0);
-            vw.ffnOut[l].run();                                        // x += GELU(..)·W_2
+            (last ? core.ffnOut : vw.ffnOut[l]).run();                 // x += GELU(..)·W_2
             t0 = lap(Stage.GEMM_FFN, t0);
         }
         finalNorm((int) (coreFrom - first), (int) (coreTo - coreFrom), z, weights.layers[cfg.layers() - 1].b2);
@@ -426,11 +478,6 @@ public final class LocalTier implements AutoCloseable {
         zeroRows(x, n * d, np * d);
     }
 
-    // src [Np, d] -> dst [Np, d]: LayerNorm (eps 1e-5) of the first n rows, zero rows after them
-    private void layerNorm(FloatBuffer src, FloatBuffer dst, int n, int np, float[] gain, float[] bias) {
-        layerNorm(src, dst, n, np, gain, bias, null);
-    }
-
     // x [Np, d] (+ b, written back when residualBias is given) -> dst [Np, d] = LN(x); rows ≥ n zero
     private void layerNorm(FloatBuffer src, FloatBuffer dst, int n, int np, float[] gain, float[] bias,
                            float[] residualBias) {
@@ -448,6 +495,16 @@ public final class LocalTier implements AutoCloseable {
             dst.put(off, r, 0, d);
         }
         zeroRows(dst, n * d, np * d);
+    }
+
+    // src rows [from, to) -> dst rows [from, to) = LN(src)
+    private void normalizeRows(FloatBuffer src, FloatBuffer dst, int from, int to, float[] gain, float[] bias) {
+        float[] r = row;
+        for (int i = from; i < to; i++) {
+            src.get(i * d, r, 0, d);
+            normalizeRow(r, gain, bias);
+            dst.put(i * d, r, 0, d);
+        }
     }
 
     // r [d] -> LN(r) [d] in place; four partial sums keep the reductions off one dependency chain
@@ -601,16 +658,15 @@ public final class LocalTier implements AutoCloseable {
     }
 
 
-    // h [Np, f] -> GELU(h + b1) on the first n rows, zero after them
-    private void biasGelu(int n, int np, float[] b1) {
+    // h rows [from, to) -> GELU(h + b1)
+    private void biasGelu(int from, int to, float[] b1) {
         float[] r = hidRow;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             int off = i * f;
             hid.get(off, r, 0, f);
             kernels.biasGelu(r, b1, f);
             hid.put(off, r, 0, f);
         }
-        zeroRows(hid, n * f, np * f);
     }
 
 
@@ -649,6 +705,10 @@ public final class LocalTier implements AutoCloseable {
             vw.close();
         }
         views.clear();
+        for (CoreViews cv : coreViews.values()) {
+            cv.close();
+        }
+        coreViews.clear();
         for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase}) {
             arr.close();
         }

@@ -44,18 +44,21 @@ final class VectorAttention {
     }
 
     /**
-     * One head over n positions.
+     * One head over n positions, for the queries in [from, to).
      *
      * @param q      [n, d_h] queries, RoPE'd and scaled by 1/√d_h
      * @param kT     [d_h, stride] keys, transposed (component c of key j at c·stride + j)
      * @param stride row length of kT (≥ n)
-     * @param v      [n, d_h] values
+     * @param v      [n, d_h] values (keys and values exist for all n positions)
+     * @param from   first query row to compute
+     * @param to     one past the last query row to compute
      * @param out    receives row i of the output [n, d_h] through {@link RowSink}
      */
-    // q [n, d_h] · kTᵀ over the band -> softmax -> · v -> out [n, d_h]
-    void head(float[] q, float[] kT, int stride, float[] v, int n, int w, boolean causal, RowSink out) {
-        for (int i0 = 0; i0 < n; i0 += ROWS) {
-            int rows = Math.min(ROWS, n - i0);
+    // q [n, d_h] · kTᵀ over the band -> softmax -> · v -> out rows [from, to) of [n, d_h]
+    void head(float[] q, float[] kT, int stride, float[] v, int n, int from, int to, int w, boolean causal,
+              RowSink out) {
+        for (int i0 = from; i0 < to; i0 += ROWS) {
+            int rows = Math.min(ROWS, to - i0);
             int lo = Math.max(0, i0 - w);                                 // union of the rows' bands
             int hi = causal ? i0 + rows - 1 : Math.min(n - 1, i0 + rows - 1 + w);
             int len = hi - lo + 1;

@@ -159,10 +159,10 @@ class LocalTierTest {
             int[] ids = TestModels.dnaIds(cfg, n, 1);
             float[] first = new float[n * d];
             tier.forward(ids, 0, n, 0, n, first);
-            for (int len = 1; len <= 60; len += 7) {
+            for (int len = 1; len <= 60; len += 4) {
                 tier.forward(TestModels.dnaIds(cfg, len, len), 0, len, 0, len, new float[len * d]);
             }
-            assertThat(tier.cachedLengths()).isBetween(1, 4);
+            assertThat(tier.cachedLengths()).isBetween(1, LocalTier.CACHED_LENGTHS);
             float[] again = new float[n * d];
             tier.forward(ids, 0, n, 0, n, again);
             assertThat(again).containsExactly(first);
