@@ -8,20 +8,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The local tier on one chunk plus its halos (DESIGN.md 2.2–2.3), computed with ND4J.
+ * The local tier on one chunk plus its halos (DESIGN.md 2.2–2.3): ND4J GEMMs for the dense work,
+ * band attention fused with the Vector API where it can be.
  *
  * <p>Dense work is a handful of large GEMMs per layer into buffers allocated once: [N, d]·[d, 3d] for
  * Q, K and V, [N, d]·[d, d] for W_o, [N, d]·[d, f] and [N, f]·[f, d] for the FFN, where N is the chunk
- * with its halos rounded up to a multiple of the query block. Attention uses the "sliding chunks" form:
- * per head, the N queries are cut into blocks of q_b (32 when w ≥ 32) and block t meets the q_b + 2w keys
- * around it (q_b + w when causal). The keys and values of a head live once in a buffer padded with w
- * zero rows on each side; each block's key window is an overlapping strided view of it ([N/q_b, q_b+2w,
- * d_h], row stride q_b·d_h), so no window is copied. Two batched matmuls per head give the scores
- * [N/q_b, q_b, q_b+2w] and the outputs, written straight into the head's columns of [N, d]; the band mask (|i−j| ≤ w, or i−w ≤ j ≤ i when
- * causal, and 0 ≤ j &lt; n) is applied inside the softmax, over the band only. Elementwise steps
- * (LayerNorm, RoPE, softmax, GELU) run in Java over direct views of the same off-heap buffers, the
- * softmax and GELU with the Vector API ({@link RowKernels}); nothing is allocated per chunk once a chunk
- * length has been seen (views are cached per padded length).
+ * with its halos rounded up to a multiple of the query block. Each product is an ND4J op bound once to
+ * its buffers ({@link MatMul}), so a chunk allocates nothing native.
+ *
+ * <p>Band attention (|i−j| ≤ w, or i−w ≤ j ≤ i when causal, and 0 ≤ j &lt; n), per head, one of two ways:
+ * <ul>
+ *   <li><b>fused</b> ({@link VectorAttention}, used when d_h is two vectors of the CPU's width and the JVM
+ *   has the Vector API): four queries at a time, scores over the union of their bands, band softmax and
+ *   weighted values in registers; keys are kept transposed so a vector load holds one component of 16
+ *   keys;</li>
+ *   <li><b>ND4J sliding chunks</b> (otherwise): the queries are cut into blocks of q_b (32 when w ≥ 32)
+ *   and block t meets the q_b + 2w keys around it (q_b + w when causal). The keys and values of a head
+ *   live once in a buffer padded with w zero rows on each side, and each block's key window is an
+ *   overlapping strided view of it ([N/q_b, q_b+2w, d_h], row stride q_b·d_h), so no window is copied.
+ *   Two batched products per head give the scores [N/q_b, q_b, q_b+2w] and the outputs, written straight
+ *   into the head's columns of [N, d]; the mask is applied inside the softmax, over the band only.</li>
+ * </ul>
+ * Elementwise steps (LayerNorm, RoPE, softmax, GELU) run in Java over direct views of the off-heap
+ * buffers, softmax and GELU with the Vector API ({@link RowKernels}). The last layer's output is read only
+ * at the core, so its queries, W_o and FFN run on the core rows alone (the halos still give keys and
+ * values). Views and bound products are cached for the few chunk geometries a stream has.
  *
  * <p>Positions beyond the array are simply absent, so a chunk's window is cut at its halo edges. With
  * L·w tokens of halo on each side, the cut only reaches the halo, never the core: the core outputs equal
