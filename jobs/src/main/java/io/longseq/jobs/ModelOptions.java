@@ -2,6 +2,7 @@ package io.longseq.jobs;
 
 import io.longseq.math.FeatureKind;
 import io.longseq.math.GlobalMode;
+import io.longseq.math.LocalMode;
 import io.longseq.math.ModelConfig;
 import io.longseq.math.Pooling;
 import java.util.Locale;
@@ -36,7 +37,8 @@ public final class ModelOptions {
             Map.entry("pooling", "--pooling"), Map.entry("globalMode", "--global-mode"),
             Map.entry("recent", "--recent"), Map.entry("group", "--group"), Map.entry("levels", "--levels"),
             Map.entry("maxBlocks", "--max-blocks"), Map.entry("topK", "--top-k"),
-            Map.entry("linearFeatures", "--linear-features"), Map.entry("linearSeed", "--linear-seed"));
+            Map.entry("linearFeatures", "--linear-features"), Map.entry("linearSeed", "--linear-seed"),
+            Map.entry("localMode", "--local-mode"), Map.entry("maxDensePositions", "--max-dense-positions"));
 
     private static final Pattern SETTING = Pattern.compile("setting '([A-Za-z]+)'");
 
@@ -63,6 +65,17 @@ public final class ModelOptions {
     @Option(names = "--causal",
             description = "causal local attention (i-w..i) instead of bidirectional (default: ${DEFAULT-VALUE})")
     boolean causal = DEFAULTS.causal();
+
+    @Option(names = "--local-mode", paramLabel = "sliding|full",
+            description = "keys of the local attention: sliding (window of radius w, chunked) or full (dense over the"
+                    + " whole sequence, the O(n^2) baseline, refused past --max-dense-positions)"
+                    + " (default: ${DEFAULT-VALUE})")
+    String localMode = lower(DEFAULTS.localMode());
+
+    @Option(names = "--max-dense-positions", paramLabel = "N",
+            description = "longest sequence full local mode accepts; its score matrix is 4*N^2 bytes per head"
+                    + " (default: ${DEFAULT-VALUE})")
+    int maxDensePositions = DEFAULTS.maxDensePositions();
 
     @Option(names = "--block-size", paramLabel = "B", description = "tokens per block (default: ${DEFAULT-VALUE})")
     int blockSize = DEFAULTS.blockSize();
@@ -129,6 +142,7 @@ public final class ModelOptions {
                     .featureKind(kind)
                     .kmer(kmer).vocabSize(vocabSize).maxFeatures(features)
                     .dModel(dModel).heads(heads).window(window).layers(layers).ffnDim(ffnDim).causal(causal)
+                    .localMode(choice("--local-mode", localMode, LocalMode.class)).maxDensePositions(maxDensePositions)
                     .blockSize(blockSize).chunkSize(chunkSize)
                     .pooling(choice("--pooling", pooling, Pooling.class))
                     .globalMode(choice("--global-mode", globalMode, GlobalMode.class))

@@ -9,6 +9,11 @@ import java.util.List;
  * {@link ModelConfig#rightHalo()} that exist; its blocks are pooled, then passed in order through the
  * global tier. Used by the offline CLI, by tests (chunked equals whole, equals the reference) and by
  * benchmarks. Not thread-safe.
+ *
+ * <p>In {@link LocalMode#FULL} the local tier is {@link DenseLocalTier} over the whole sequence at once (no
+ * chunks, no halos; a sequence longer than {@code maxDensePositions} is refused before anything runs); its z is
+ * then cut into the same chunk-size pieces for pooling and the global tier, so blocks and their order are those
+ * of SLIDING mode.
  */
 public final class ChunkedModel implements AutoCloseable {
 
@@ -16,13 +21,16 @@ public final class ChunkedModel implements AutoCloseable {
     public record Result(float[] z, List<BlockResult> blocks) {}
 
     private final ModelConfig cfg;
-    private final LocalTier local;
+    private final LocalTier local;           // SLIDING mode, else null
+    private final DenseLocalTier dense;      // FULL mode, else null
     private final BlockPooling pooling;
     private final GlobalTier global;
 
     public ChunkedModel(ModelConfig cfg, Weights weights) {
         this.cfg = cfg;
-        this.local = new LocalTier(cfg, weights);
+        boolean full = cfg.localMode() == LocalMode.FULL;
+        this.local = full ? null : new LocalTier(cfg, weights);
+        this.dense = full ? new DenseLocalTier(cfg, weights) : null;
         this.pooling = new BlockPooling(cfg, weights);
         this.global = new GlobalTier(cfg, weights);
     }
@@ -34,6 +42,9 @@ public final class ChunkedModel implements AutoCloseable {
 
     /** As {@link #run(int[], int, boolean)}, telling {@code progress} the positions done after each chunk. */
     public Result run(int[] ids, int n, boolean keepZ, java.util.function.LongConsumer progress) {
+        if (dense != null) {
+            return runDense(ids, n, keepZ, progress);
+        }
         int d = cfg.dModel();
         int nf = cfg.maxFeatures();
         int c = cfg.chunkSize();
@@ -66,8 +77,43 @@ public final class ChunkedModel implements AutoCloseable {
         return new Result(z, blocks);
     }
 
+    // FULL local mode: dense local tier over all n positions, then pooling and the global tier per chunk piece
+    private Result runDense(int[] ids, int n, boolean keepZ, java.util.function.LongConsumer progress) {
+        DenseLocalTier.checkLength(cfg, n);
+        int d = cfg.dModel();
+        int c = cfg.chunkSize();
+        float[] zAll = n > 0 ? new float[n * d] : new float[0];           // [n, d]
+        if (n > 0) {
+            dense.forward(ids, n, zAll);
+        }
+        float[] zChunk = new float[Math.min(c, Math.max(n, 1)) * d];       // [min(C, n), d]
+        float[] summaries = new float[pooling.blocks(c) * d];              // [C/B, d]
+        BlockMemory memory = BlockMemory.create(cfg);
+        List<BlockResult> blocks = new ArrayList<>();
+        for (int coreFrom = 0; coreFrom < n; coreFrom += c) {
+            int coreTo = Math.min(n, coreFrom + c);
+            int len = coreTo - coreFrom;
+            System.arraycopy(zAll, coreFrom * d, zChunk, 0, len * d);
+            pooling.pool(zChunk, len, summaries);
+            float[] s = new float[d];
+            for (int blk = 0; blk < pooling.blocks(len); blk++) {
+                System.arraycopy(summaries, blk * d, s, 0, d);
+                long start = coreFrom + (long) blk * cfg.blockSize();
+                long end = Math.min(coreTo, start + cfg.blockSize());
+                blocks.add(global.step(memory, start, end, s));
+            }
+            progress.accept(coreTo);
+        }
+        return new Result(keepZ ? zAll : null, blocks);
+    }
+
     @Override
     public void close() {
-        local.close();
+        if (local != null) {
+            local.close();
+        }
+        if (dense != null) {
+            dense.close();
+        }
     }
 }

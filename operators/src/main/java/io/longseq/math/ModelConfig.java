@@ -31,6 +31,10 @@ import java.io.Serializable;
  * @param topK        memory entries reported per block
  * @param linearFeatures m, positive random features of LINEAR mode (state m·d per sequence)
  * @param linearSeed  seed of LINEAR mode's random feature matrix ω [m, d] (see {@link GlobalMode#LINEAR})
+ * @param localMode   the keys local attention reads: the sliding window (default) or the whole sequence
+ *                    (see {@link LocalMode})
+ * @param maxDensePositions cap on sequence length in local mode FULL, whose score matrix is n×n floats per
+ *                    head; a longer sequence is a clear error
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -53,7 +57,9 @@ public record ModelConfig(
         int maxBlocks,
         int topK,
         int linearFeatures,
-        long linearSeed) implements Serializable {
+        long linearSeed,
+        LocalMode localMode,
+        int maxDensePositions) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -63,10 +69,14 @@ public record ModelConfig(
     /** Largest C/B in AXIAL mode: one grid row of C/B blocks (keys, values and column sums) is kept in state. */
     public static final int MAX_AXIAL_ROW = 1 << 16;
 
+    /** Largest maxDensePositions: local mode FULL's score matrix is then 4·65536² bytes = 16 GiB per head. */
+    public static final int MAX_DENSE_POSITIONS = 1 << 16;
+
     public ModelConfig {
         require(featureKind != null, "featureKind", "null", "one of DNA, TOKENS, LOG");
         require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION");
         require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL");
+        require(localMode != null, "localMode", "null", "one of SLIDING, FULL");
         range("kmer", kmer, 1, MAX_KMER);
         range("vocabSize", vocabSize, 2, 1 << 24);
         range("maxFeatures", maxFeatures, 1, 256);
@@ -100,6 +110,7 @@ public record ModelConfig(
         range("maxBlocks", maxBlocks, 1, Integer.MAX_VALUE);
         range("topK", topK, 0, 1024);
         range("linearFeatures", linearFeatures, 1, 4096);
+        range("maxDensePositions", maxDensePositions, 1, MAX_DENSE_POSITIONS);
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
                     "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
@@ -203,6 +214,8 @@ public record ModelConfig(
         private int topK = 4;
         private int linearFeatures = 64;
         private long linearSeed = 1L;
+        private LocalMode localMode = LocalMode.SLIDING;
+        private int maxDensePositions = 8192;
 
         private Builder() {}
 
@@ -212,6 +225,7 @@ public record ModelConfig(
             causal = c.causal; blockSize = c.blockSize; chunkSize = c.chunkSize; pooling = c.pooling;
             globalMode = c.globalMode; recent = c.recent; group = c.group; levels = c.levels;
             maxBlocks = c.maxBlocks; topK = c.topK; linearFeatures = c.linearFeatures; linearSeed = c.linearSeed;
+            localMode = c.localMode; maxDensePositions = c.maxDensePositions;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -235,11 +249,13 @@ public record ModelConfig(
         public Builder topK(int v) { topK = v; return this; }
         public Builder linearFeatures(int v) { linearFeatures = v; return this; }
         public Builder linearSeed(long v) { linearSeed = v; return this; }
+        public Builder localMode(LocalMode v) { localMode = v; return this; }
+        public Builder maxDensePositions(int v) { maxDensePositions = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
-                    maxBlocks, topK, linearFeatures, linearSeed);
+                    maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions);
         }
     }
 }

@@ -48,7 +48,10 @@ class ModelConfigTest {
                 new Ranged("topK", 0, 1024, ModelConfig.Builder::topK, same),
                 new Ranged("linearFeatures", 1, 4096, ModelConfig.Builder::linearFeatures, same),
                 new Ranged("linearFeatures", 1, 4096, ModelConfig.Builder::linearFeatures,
-                        b -> b.globalMode(GlobalMode.LINEAR)));
+                        b -> b.globalMode(GlobalMode.LINEAR)),
+                new Ranged("maxDensePositions", 1, 65536, ModelConfig.Builder::maxDensePositions, same),
+                new Ranged("maxDensePositions", 1, 65536, ModelConfig.Builder::maxDensePositions,
+                        b -> b.localMode(LocalMode.FULL)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -89,6 +92,21 @@ class ModelConfigTest {
         assertThatThrownBy(() -> ModelConfig.builder().globalMode(null).build())
                 .hasMessageContaining("'globalMode' = null")
                 .hasMessageContaining("one of HIERARCHICAL, FULL, LINEAR, AXIAL");
+        assertThatThrownBy(() -> ModelConfig.builder().localMode(null).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, FULL");
+    }
+
+    @Test
+    void localModeAndDenseCapRoundTrip() {
+        ModelConfig full = ModelConfig.builder().localMode(LocalMode.FULL).maxDensePositions(300).build();
+        assertThat(full.localMode()).isEqualTo(LocalMode.FULL);
+        assertThat(full.maxDensePositions()).isEqualTo(300);
+        assertThat(full.toBuilder().build()).isEqualTo(full);
+        assertThat(full).isNotEqualTo(ModelConfig.builder().maxDensePositions(300).build());
+        assertThat(ModelConfig.MAX_DENSE_POSITIONS).isEqualTo(65536);
+        // the cap is a plain setting in SLIDING mode too (validated, unused)
+        assertThat(ModelConfig.builder().maxDensePositions(1).build().localMode()).isEqualTo(LocalMode.SLIDING);
     }
 
     @Test
@@ -204,6 +222,8 @@ class ModelConfigTest {
         assertThat(c.topK()).isEqualTo(4);
         assertThat(c.linearFeatures()).isEqualTo(64);
         assertThat(c.linearSeed()).isEqualTo(1L);
+        assertThat(c.localMode()).isEqualTo(LocalMode.SLIDING);
+        assertThat(c.maxDensePositions()).isEqualTo(8192);
         assertThat(c.toBuilder().build()).isEqualTo(c);
         ModelConfig changed = c.toBuilder().linearFeatures(7).linearSeed(-3).build();
         assertThat(changed.toBuilder().build()).isEqualTo(changed);

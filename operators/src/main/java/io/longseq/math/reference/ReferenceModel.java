@@ -2,6 +2,7 @@ package io.longseq.math.reference;
 
 import io.longseq.math.BlockResult;
 import io.longseq.math.GlobalMode;
+import io.longseq.math.LocalMode;
 import io.longseq.math.ModelConfig;
 import io.longseq.math.Pooling;
 import io.longseq.math.TopEntry;
@@ -84,7 +85,9 @@ public final class ReferenceModel {
 
     /**
      * Embedding, then L pre-LayerNorm sliding-window attention layers with RoPE and a GELU FFN, then the
-     * final LayerNorm, over positions 0..n−1 of one sequence.
+     * final LayerNorm, over positions 0..n−1 of one sequence. In {@link LocalMode#FULL} the window is unbounded:
+     * position i attends to every position (bidirectional) or every j ≤ i (causal). The reference computes one
+     * score row at a time, so it does not apply {@code maxDensePositions} (that guards the fast path's n×n matrix).
      *
      * @param ids feature ids, position-major: {@code ids[i*F + f]} is feature f of position i
      *            (F = {@code cfg.maxFeatures()}); ids with {@code cfg.isPadding(id)} are left out of the mean
@@ -166,8 +169,9 @@ public final class ReferenceModel {
 
         double[][] out = new double[n][]; // [n, d]
         for (int i = 0; i < n; i++) {
-            int lo = Math.max(0, i - win);
-            int hi = cfg.causal() ? i : Math.min(n - 1, i + win); // window [lo, hi], inclusive
+            boolean dense = cfg.localMode() == LocalMode.FULL;   // FULL: no window cut at all
+            int lo = dense ? 0 : Math.max(0, i - win);
+            int hi = cfg.causal() ? i : dense ? n - 1 : Math.min(n - 1, i + win); // window [lo, hi], inclusive
             double[] o = new double[d]; // [d]  concatenated heads
             for (int h = 0; h < heads; h++) {
                 int off = h * dh;

@@ -1,0 +1,22 @@
+package io.longseq.math;
+
+/**
+ * Which positions a token's local attention reads (DESIGN.md 2.3, 2.7). In every mode the layer is the same
+ * pre-LayerNorm block (q, k, v projections, RoPE at absolute positions, max-subtracted softmax, W_o, GELU FFN);
+ * the modes differ only in the set of keys j a query i meets.
+ */
+public enum LocalMode {
+    /**
+     * The sliding window of radius w: |i − j| ≤ w (bidirectional) or i − w ≤ j ≤ i (causal), cut to the
+     * positions that exist. O(n·w·d) time, chunked with halos; the default and the streaming path.
+     */
+    SLIDING,
+    /**
+     * Dense attention over the whole sequence: every j (bidirectional) or every j ≤ i (causal). The O(n²·d) time
+     * and O(n²) memory baseline that benchmarks compare against; the fast path ({@link DenseLocalTier})
+     * materialises one n×n float score matrix per head (4·n² bytes: 400 MB at n = 10 000), so sequences longer
+     * than {@code maxDensePositions} are refused with a clear error instead of exhausting memory. Not chunked:
+     * the whole sequence is one array.
+     */
+    FULL
+}
