@@ -38,7 +38,8 @@ public final class ModelOptions {
             Map.entry("recent", "--recent"), Map.entry("group", "--group"), Map.entry("levels", "--levels"),
             Map.entry("maxBlocks", "--max-blocks"), Map.entry("topK", "--top-k"),
             Map.entry("linearFeatures", "--linear-features"), Map.entry("linearSeed", "--linear-seed"),
-            Map.entry("localMode", "--local-mode"), Map.entry("maxDensePositions", "--max-dense-positions"));
+            Map.entry("localMode", "--local-mode"), Map.entry("maxDensePositions", "--max-dense-positions"),
+            Map.entry("dilation", "--dilation"));
 
     private static final Pattern SETTING = Pattern.compile("setting '([A-Za-z]+)'");
 
@@ -66,11 +67,15 @@ public final class ModelOptions {
             description = "causal local attention (i-w..i) instead of bidirectional (default: ${DEFAULT-VALUE})")
     boolean causal = DEFAULTS.causal();
 
-    @Option(names = "--local-mode", paramLabel = "sliding|full",
-            description = "keys of the local attention: sliding (window of radius w, chunked) or full (dense over the"
-                    + " whole sequence, the O(n^2) baseline, refused past --max-dense-positions)"
-                    + " (default: ${DEFAULT-VALUE})")
+    @Option(names = "--local-mode", paramLabel = "sliding|dilated|full",
+            description = "keys of the local attention: sliding (window of radius w, chunked), dilated (every s-th"
+                    + " position up to s*w away, s = --dilation) or full (dense over the whole sequence, the O(n^2)"
+                    + " baseline, refused past --max-dense-positions) (default: ${DEFAULT-VALUE})")
     String localMode = lower(DEFAULTS.localMode());
+
+    @Option(names = "--dilation", paramLabel = "S",
+            description = "stride between the keys of dilated local attention, 1..64 (default: ${DEFAULT-VALUE})")
+    int dilation = DEFAULTS.dilation();
 
     @Option(names = "--max-dense-positions", paramLabel = "N",
             description = "longest sequence full local mode accepts; its score matrix is 4*N^2 bytes per head"
@@ -143,6 +148,7 @@ public final class ModelOptions {
                     .kmer(kmer).vocabSize(vocabSize).maxFeatures(features)
                     .dModel(dModel).heads(heads).window(window).layers(layers).ffnDim(ffnDim).causal(causal)
                     .localMode(choice("--local-mode", localMode, LocalMode.class)).maxDensePositions(maxDensePositions)
+                    .dilation(dilation)
                     .blockSize(blockSize).chunkSize(chunkSize)
                     .pooling(choice("--pooling", pooling, Pooling.class))
                     .globalMode(choice("--global-mode", globalMode, GlobalMode.class))

@@ -12,6 +12,13 @@ public enum LocalMode {
      */
     SLIDING,
     /**
+     * The dilated window (DESIGN.md 2.7): j = i + s·m for |m| ≤ w (bidirectional) or −w ≤ m ≤ 0 (causal), s =
+     * {@code dilation}, cut to the positions that exist. The same 2w+1 keys per query as SLIDING, spread over
+     * 2·s·w positions, so chunks need halos of L·s·w. The fast path runs it as s sliding windows, one per
+     * residue class of the position modulo s (j − i ≡ 0 mod s keeps a query inside its class).
+     */
+    DILATED,
+    /**
      * Dense attention over the whole sequence: every j (bidirectional) or every j ≤ i (causal). The O(n²·d) time
      * and O(n²) memory baseline that benchmarks compare against; the fast path ({@link DenseLocalTier})
      * materialises one n×n float score matrix per head (4·n² bytes: 400 MB at n = 10 000), so sequences longer

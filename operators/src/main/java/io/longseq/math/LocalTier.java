@@ -81,13 +81,37 @@ public final class LocalTier implements AutoCloseable {
 
     private final Rope rope;
     private final RowKernels kernels;
-    private final VectorAttention fused;  // null: attention through ND4J's batched products
+    private final BandAttention fused;    // null: attention through ND4J's batched products
+    private final int step;               // 1, or the dilation s of local mode DILATED
     private final float[][] qHeads;       // fused path: per head [maxRows, d_h] queries
     private final float[][] kHeadsT;      // fused path: per head [d_h, maxRows] keys, transposed
     private final float[][] vHeads;       // fused path: per head [maxRows, d_h] values
     private final float[] kTile;          // fused path: [h, d_h, TILE] keys of a few positions, transposed
     private static final int TILE = 16;
-    private final VectorAttention.RowSink[] sinks; // fused path: head hd's rows -> o[:, hd·d_h ..]
+    private final HeadSink[] sinks;       // fused path: head hd's rows -> o[:, hd·d_h ..]
+    private final int[] classStart;       // DILATED: [s+1] first row of each residue class in the head arrays
+
+    /** Writes a head's output rows into its columns of o; in DILATED mode row k of class r is position r + s·k. */
+    private final class HeadSink implements BandAttention.RowSink {
+        private final int col;
+        private final float[] scratch;
+        private int residue;
+
+        HeadSink(int col) {
+            this.col = col;
+            this.scratch = new float[dh];
+        }
+
+        @Override
+        public float[] row() {
+            return scratch;
+        }
+
+        @Override
+        public void put(int i, float[] r) {
+            o.put((residue + step * i) * d + col, r, 0, dh);
+        }
+    }
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
     private final float[] row;       // [max(d, kw)] scratch
@@ -266,9 +290,17 @@ public final class LocalTier implements AutoCloseable {
         oBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
         hBase = Nd4j.create(DataType.FLOAT, (long) maxRows * f);
         this.kernels = kernels;
+        step = cfg.localMode() == LocalMode.DILATED ? cfg.dilation() : 1;
+        if (cfg.localMode() == LocalMode.FULL) {
+            throw new IllegalArgumentException("localMode FULL is dense over the whole sequence: use DenseLocalTier");
+        }
         // -Dlongseq.fusedAttention=false keeps ND4J's batched products (for comparison in benchmarks)
-        fused = Boolean.parseBoolean(System.getProperty("longseq.fusedAttention", "true"))
+        BandAttention band = Boolean.parseBoolean(System.getProperty("longseq.fusedAttention", "true"))
                 ? kernels.attention(dh, w) : null;
+        if (band == null && step > 1) {
+            band = new ScalarAttention(dh, w, kernels);   // ND4J's sliding chunks have no dilated form
+        }
+        fused = band;
         // the ND4J attention buffers exist only when the fused kernel does not run
         long attn = fused == null ? 1 : 0;
         qBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * dh));
@@ -309,23 +341,13 @@ public final class LocalTier implements AutoCloseable {
             kHeadsT = new float[heads][dh * maxRows];
             vHeads = new float[heads][maxRows * dh];
             kTile = new float[heads * dh * TILE];
-            sinks = new VectorAttention.RowSink[heads];
+            sinks = new HeadSink[heads];
             for (int hd = 0; hd < heads; hd++) {
-                int col = hd * dh;
-                float[] scratch = new float[dh];
-                sinks[hd] = new VectorAttention.RowSink() {
-                    @Override
-                    public float[] row() {
-                        return scratch;
-                    }
-
-                    @Override
-                    public void put(int i, float[] r) {
-                        o.put(i * d + col, r, 0, dh);
-                    }
-                };
+                sinks[hd] = new HeadSink(hd * dh);
             }
+            classStart = new int[step + 1];
         } else {
+            classStart = null;
             qHeads = null;
             kHeadsT = null;
             vHeads = null;
@@ -348,7 +370,8 @@ public final class LocalTier implements AutoCloseable {
 
     /** The kernels in use: elementwise ("vector-512", "scalar") and attention ("fused-512" or "nd4j"). */
     public String kernelName() {
-        return kernels.name() + ", attention " + (fused != null ? fused.name() : "nd4j");
+        return kernels.name() + ", attention " + (fused != null ? fused.name() : "nd4j")
+                + (step > 1 ? ", dilation " + step : "");
     }
 
     /** How many chunk geometries have views cached now, the larger of the two caches (bounded; for tests). */
@@ -417,8 +440,20 @@ public final class LocalTier implements AutoCloseable {
             if (fused != null) {
                 scatterHeadsFused(n);
                 t0 = lap(Stage.SCATTER, t0);
-                for (int hd = 0; hd < heads; hd++) {
-                    fused.head(qHeads[hd], kHeadsT[hd], maxRows, vHeads[hd], n, from, to, w, cfg.causal(), sinks[hd]);
+                // DILATED: j − i ≡ 0 (mod s), so each residue class of positions is a sliding window of its own,
+                // laid out contiguously from classStart[r]; SLIDING is the single class r = 0.
+                for (int r = 0; r < step; r++) {
+                    int base = classStart[r];
+                    int count = classStart[r + 1] - base;
+                    int kFrom = Math.max(0, -Math.floorDiv(-(from - r), step));   // ⌈(from − r)/s⌉
+                    int kTo = Math.min(count, -Math.floorDiv(-(to - r), step));
+                    for (int hd = 0; hd < heads; hd++) {
+                        sinks[hd].residue = r;
+                        if (kFrom < kTo) {
+                            fused.head(qHeads[hd], kHeadsT[hd], maxRows, vHeads[hd], base, count, kFrom, kTo, w,
+                                    cfg.causal(), sinks[hd]);
+                        }
+                    }
                 }
                 zeroRows(o, n * d, np * d);
                 t0 = lap(Stage.ATTENTION_FUSED, t0);
@@ -602,22 +637,28 @@ public final class LocalTier implements AutoCloseable {
         }
     }
 
-    // qkv [n, 3d] -> per head q [n, d_h] (RoPE'd, ·1/√d_h), kᵀ [d_h, n] (RoPE'd), v [n, d_h]: the fused path
+    // qkv [n, 3d] -> per head q [n, d_h] (RoPE'd, ·1/√d_h), kᵀ [d_h, n] (RoPE'd), v [n, d_h]: the fused path.
+    // Position i goes to row classStart[i mod s] + i/s (the identity when s = 1).
     private void scatterHeadsFused(int n) {
+        for (int r = 0; r <= step; r++) {
+            classStart[r] = r == 0 ? 0 : classStart[r - 1] + Math.max(0, (n - (r - 1) + step - 1) / step);
+        }
         int pairs = dh / 2;
         float[] src = qkvRow;                   // [3d]
-        float[] tile = kTile;                   // [h, d_h, TILE]: keys of TILE positions, transposed
+        float[] tile = kTile;                   // [h, d_h, TILE]: keys of TILE consecutive rows, transposed
         for (int i0 = 0; i0 < n; i0 += TILE) {
             int count = Math.min(TILE, n - i0);
-            for (int r = 0; r < count; r++) {
-                int i = i0 + r;
+            for (int t = 0; t < count; t++) {
+                int i = i0 + t;
+                int rowAt = step == 1 ? i : classStart[i % step] + i / step;
                 qkv.get(i * 3 * d, src, 0, 3 * d);
                 int ang = i * pairs;
                 for (int hd = 0; hd < heads; hd++) {
                     int col = hd * dh;
                     float[] qh = qHeads[hd];
-                    int qo = i * dh;
-                    int to = hd * dh * TILE + r;
+                    float[] kt = kHeadsT[hd];
+                    int qo = rowAt * dh;
+                    int to = hd * dh * TILE + t;
                     for (int m = 0; m < pairs; m++) {
                         float c = cos[ang + m];
                         float sn = sin[ang + m];
@@ -628,17 +669,26 @@ public final class LocalTier implements AutoCloseable {
                         qh[qo + 2 * m + 1] = (q0 * sn + q1 * c) * qScale;
                         float k0 = src[d + e];
                         float k1 = src[d + e + 1];
-                        tile[to + (2 * m) * TILE] = k0 * c - k1 * sn;
-                        tile[to + (2 * m + 1) * TILE] = k0 * sn + k1 * c;
+                        float kr0 = k0 * c - k1 * sn;
+                        float kr1 = k0 * sn + k1 * c;
+                        if (step == 1) {
+                            tile[to + (2 * m) * TILE] = kr0;
+                            tile[to + (2 * m + 1) * TILE] = kr1;
+                        } else {
+                            kt[(2 * m) * maxRows + rowAt] = kr0;
+                            kt[(2 * m + 1) * maxRows + rowAt] = kr1;
+                        }
                     }
                     System.arraycopy(src, 2 * d + col, vHeads[hd], qo, dh);
                 }
             }
-            // one contiguous run of `count` keys per component: the transposition costs no scattered writes
-            for (int hd = 0; hd < heads; hd++) {
-                float[] kt = kHeadsT[hd];
-                for (int c = 0; c < dh; c++) {
-                    System.arraycopy(tile, (hd * dh + c) * TILE, kt, c * maxRows + i0, count);
+            if (step == 1) {
+                // one contiguous run of `count` keys per component: the transposition costs no scattered writes
+                for (int hd = 0; hd < heads; hd++) {
+                    float[] kt = kHeadsT[hd];
+                    for (int c = 0; c < dh; c++) {
+                        System.arraycopy(tile, (hd * dh + c) * TILE, kt, c * maxRows + i0, count);
+                    }
                 }
             }
         }

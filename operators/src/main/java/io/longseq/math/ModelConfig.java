@@ -35,6 +35,7 @@ import java.io.Serializable;
  *                    (see {@link LocalMode})
  * @param maxDensePositions cap on sequence length in local mode FULL, whose score matrix is n×n floats per
  *                    head; a longer sequence is a clear error
+ * @param dilation    s, the stride between the keys of local mode DILATED (1..64; ignored by the other modes)
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -59,7 +60,8 @@ public record ModelConfig(
         int linearFeatures,
         long linearSeed,
         LocalMode localMode,
-        int maxDensePositions) implements Serializable {
+        int maxDensePositions,
+        int dilation) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -69,6 +71,9 @@ public record ModelConfig(
     /** Largest C/B in AXIAL mode: one grid row of C/B blocks (keys, values and column sums) is kept in state. */
     public static final int MAX_AXIAL_ROW = 1 << 16;
 
+    /** Largest dilation: with w = 64 and L = 1 its halo is already 4096 positions per side. */
+    public static final int MAX_DILATION = 64;
+
     /** Largest maxDensePositions: local mode FULL's score matrix is then 4·65536² bytes = 16 GiB per head. */
     public static final int MAX_DENSE_POSITIONS = 1 << 16;
 
@@ -76,7 +81,7 @@ public record ModelConfig(
         require(featureKind != null, "featureKind", "null", "one of DNA, TOKENS, LOG");
         require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION");
         require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL");
-        require(localMode != null, "localMode", "null", "one of SLIDING, FULL");
+        require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, FULL");
         range("kmer", kmer, 1, MAX_KMER);
         range("vocabSize", vocabSize, 2, 1 << 24);
         range("maxFeatures", maxFeatures, 1, 256);
@@ -111,6 +116,7 @@ public record ModelConfig(
         range("topK", topK, 0, 1024);
         range("linearFeatures", linearFeatures, 1, 4096);
         range("maxDensePositions", maxDensePositions, 1, MAX_DENSE_POSITIONS);
+        range("dilation", dilation, 1, MAX_DILATION);
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
                     "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
@@ -144,9 +150,9 @@ public record ModelConfig(
         return dModel / heads;
     }
 
-    /** Halo each side of a chunk that attention needs: L·w tokens (right halo 0 when causal). */
+    /** Halo each side of a chunk that attention needs: L·w tokens, L·s·w when DILATED (right halo 0 when causal). */
     public int attentionHalo() {
-        return layers * window;
+        return layers * window * (localMode == LocalMode.DILATED ? dilation : 1);
     }
 
     /** Left halo of raw tokens: L·w for attention plus k−1 so the first k-mer is whole (DNA). */
@@ -216,6 +222,7 @@ public record ModelConfig(
         private long linearSeed = 1L;
         private LocalMode localMode = LocalMode.SLIDING;
         private int maxDensePositions = 8192;
+        private int dilation = 2;
 
         private Builder() {}
 
@@ -225,7 +232,7 @@ public record ModelConfig(
             causal = c.causal; blockSize = c.blockSize; chunkSize = c.chunkSize; pooling = c.pooling;
             globalMode = c.globalMode; recent = c.recent; group = c.group; levels = c.levels;
             maxBlocks = c.maxBlocks; topK = c.topK; linearFeatures = c.linearFeatures; linearSeed = c.linearSeed;
-            localMode = c.localMode; maxDensePositions = c.maxDensePositions;
+            localMode = c.localMode; maxDensePositions = c.maxDensePositions; dilation = c.dilation;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -251,11 +258,12 @@ public record ModelConfig(
         public Builder linearSeed(long v) { linearSeed = v; return this; }
         public Builder localMode(LocalMode v) { localMode = v; return this; }
         public Builder maxDensePositions(int v) { maxDensePositions = v; return this; }
+        public Builder dilation(int v) { dilation = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
-                    maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions);
+                    maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation);
         }
     }
 }

@@ -40,7 +40,7 @@ public abstract class RowKernels {
      * A fused band-attention kernel for heads of width d_h on these kernels, or null (then the local
      * tier computes attention with ND4J's batched products). Only the Vector API kernels have one.
      */
-    VectorAttention attention(int dh, int w) {
+    BandAttention attention(int dh, int w) {
         return null;
     }
 

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * they are in cache. Needs d_h = 2·LANES for a SPECIES of 4, 8 or 16 floats that the CPU runs natively
  * ({@link #supports}); otherwise {@link LocalTier} keeps the ND4J path.
  */
-final class VectorAttention {
+final class VectorAttention implements BandAttention {
 
     private static final int ROWS = 4;
     // The Vector API compiles to SIMD only when the SPECIES is a constant: the preferred one, fixed here.
@@ -39,47 +39,37 @@ final class VectorAttention {
         return dh == 2 * LANES ? new VectorAttention(dh, w, kernels) : null;
     }
 
-    String name() {
+    @Override
+    public String name() {
         return "fused-" + SPECIES.vectorBitSize();
     }
 
-    /**
-     * One head over n positions, for the queries in [from, to).
-     *
-     * @param q      [n, d_h] queries, RoPE'd and scaled by 1/√d_h
-     * @param kT     [d_h, stride] keys, transposed (component c of key j at c·stride + j)
-     * @param stride row length of kT (≥ n)
-     * @param v      [n, d_h] values (keys and values exist for all n positions)
-     * @param from   first query row to compute
-     * @param to     one past the last query row to compute
-     * @param out    receives row i of the output [n, d_h] through {@link RowSink}
-     */
-    // q [n, d_h] · kTᵀ over the band -> softmax -> · v -> out rows [from, to) of [n, d_h]
-    void head(float[] q, float[] kT, int stride, float[] v, int n, int from, int to, int w, boolean causal,
-              RowSink out) {
+    @Override
+    public void head(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w,
+                     boolean causal, RowSink out) {
         for (int i0 = from; i0 < to; i0 += ROWS) {
             int rows = Math.min(ROWS, to - i0);
             int lo = Math.max(0, i0 - w);                                 // union of the rows' bands
             int hi = causal ? i0 + rows - 1 : Math.min(n - 1, i0 + rows - 1 + w);
             int len = hi - lo + 1;
-            scoresOfBlock(q, kT, stride, i0, rows, lo, len);
+            scoresOfBlock(q, kT, stride, base + i0, rows, base + lo, len);
             for (int r = 0; r < rows; r++) {
                 int i = i0 + r;
                 int bandLo = Math.max(0, i - w) - lo;
                 int bandHi = (causal ? i : Math.min(n - 1, i + w)) - lo;
                 kernels.bandSoftmax(scores[r], bandLo, bandHi, len);
             }
-            mixBlock(v, i0, rows, lo, len, out);
+            mixBlock(v, base + lo, i0, rows, len, out);
         }
     }
 
-    // s[r][j] = q[i0+r] · k[lo+j] for r < rows, j < len
-    private void scoresOfBlock(float[] q, float[] kT, int stride, int i0, int rows, int lo, int len) {
+    // s[r][j] = q[qRow+r] · k[keyRow+j] for r < rows, j < len (rows of the whole arrays)
+    private void scoresOfBlock(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int len) {
         float[] s0 = scores[0];
         float[] s1 = scores[1];
         float[] s2 = scores[2];
         float[] s3 = scores[3];
-        int q0 = i0 * dh;
+        int q0 = qRow * dh;
         int q1 = rows > 1 ? q0 + dh : q0;   // missing rows repeat row 0; their scores are never read
         int q2 = rows > 2 ? q0 + 2 * dh : q0;
         int q3 = rows > 3 ? q0 + 3 * dh : q0;
@@ -93,7 +83,7 @@ final class VectorAttention {
             FloatVector c1 = a0;
             FloatVector d0 = a0;
             FloatVector d1 = a0;
-            int col = lo + j;
+            int col = keyRow + j;
             for (int c = 0; c < dh; c++) {
                 FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * stride + col);
                 FloatVector k1 = FloatVector.fromArray(SPECIES, kT, c * stride + col + LANES);
@@ -120,7 +110,7 @@ final class VectorAttention {
             d1.intoArray(s3, j + LANES);
         }
         for (; j < len; j++) {                          // the last keys, one at a time
-            int col = lo + j;
+            int col = keyRow + j;
             float t0 = 0f;
             float t1 = 0f;
             float t2 = 0f;
@@ -139,8 +129,8 @@ final class VectorAttention {
         }
     }
 
-    // out[i0+r] = Σ_j p[r][j] · v[lo+j]  (d_h = 2 LANES)
-    private void mixBlock(float[] v, int i0, int rows, int lo, int len, RowSink out) {
+    // out[i0+r] = Σ_j p[r][j] · v[keyRow+j]  (d_h = 2 LANES); i0 counts from the sequence's base
+    private void mixBlock(float[] v, int keyRow, int i0, int rows, int len, RowSink out) {
         float[] p0 = scores[0];
         float[] p1 = scores[1];
         float[] p2 = scores[2];
@@ -154,7 +144,7 @@ final class VectorAttention {
         FloatVector d0 = a0;
         FloatVector d1 = a0;
         for (int j = 0; j < len; j++) {
-            int at = (lo + j) * dh;
+            int at = (keyRow + j) * dh;
             FloatVector v0 = FloatVector.fromArray(SPECIES, v, at);
             FloatVector v1 = FloatVector.fromArray(SPECIES, v, at + LANES);
             FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
@@ -191,11 +181,4 @@ final class VectorAttention {
         }
     }
 
-    /** Where a head's output rows go: row i [d_h] of the head. */
-    interface RowSink {
-        /** A scratch array of at least d_h floats the kernel may fill before {@link #put}. */
-        float[] row();
-
-        void put(int i, float[] row);
-    }
 }

@@ -26,7 +26,7 @@ final class VectorRowKernels extends RowKernels {
     }
 
     @Override
-    VectorAttention attention(int dh, int w) {
+    BandAttention attention(int dh, int w) {
         return VectorAttention.create(dh, w, this);
     }
 

@@ -116,6 +116,65 @@ class LocalTierTest {
         return out.stream();
     }
 
+    static Stream<Arguments> dilatedCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (int headWidth : new int[] {8, 16, 32}) {
+            for (int dilation : new int[] {2, 3}) {
+                for (boolean causal : new boolean[] {false, true}) {
+                    for (int layers : new int[] {1, 2}) {
+                        for (int n : new int[] {1, 7, 40, 301}) {
+                            out.add(Arguments.of(headWidth, dilation, causal, layers, n));
+                        }
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "d_h={0} s={1} causal={2} L={3} n={4}")
+    @MethodSource("dilatedCases")
+    void dilatedMatchesReferenceWholeAndChunked(int headWidth, int dilation, boolean causal, int layers, int n) {
+        // DESIGN.md 2.7 dilated window: j = i + s·m, |m| ≤ w; the fast path runs s residue classes
+        ModelConfig cfg = withHeadWidth(headWidth).localMode(LocalMode.DILATED).dilation(dilation).causal(causal)
+                .layers(layers).build();
+        Weights w = WeightsInit.random(cfg, 13, 1f);
+        int[] ids = TestModels.dnaIds(cfg, n, 17 + n);
+        double[][] expected = new ReferenceModel(cfg, w).localTier(ids, n);
+        float[] z = new float[n * cfg.dModel()];
+        try (LocalTier tier = new LocalTier(cfg, w, n)) {
+            tier.forward(ids, 0, n, 0, n, z);
+        }
+        assertClose(z, expected, 0, n, cfg.dModel());
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            // chunks of C = 64 with halos of L·s·w: the core positions see exactly the keys they would whole
+            assertClose(model.run(ids, n, true).z(), expected, 0, n, cfg.dModel());
+        }
+    }
+
+    @Test
+    void dilatedDiffersFromSlidingAndOneIsSliding() {
+        ModelConfig sliding = withHeadWidth(32).build();
+        ModelConfig dilated = sliding.toBuilder().localMode(LocalMode.DILATED).dilation(3).build();
+        ModelConfig one = sliding.toBuilder().localMode(LocalMode.DILATED).dilation(1).build();
+        Weights w = WeightsInit.random(sliding, 2, 1f);
+        int n = 120;
+        int[] ids = TestModels.dnaIds(sliding, n, 3);
+        float[] a = new float[n * 64];
+        float[] b = new float[n * 64];
+        float[] c = new float[n * 64];
+        try (LocalTier ts = new LocalTier(sliding, w, n); LocalTier td = new LocalTier(dilated, w, n);
+             LocalTier t1 = new LocalTier(one, w, n)) {
+            ts.forward(ids, 0, n, 0, n, a);
+            td.forward(ids, 0, n, 0, n, b);
+            t1.forward(ids, 0, n, 0, n, c);
+            assertThat(td.kernelName()).contains("dilation 3");
+        }
+        assertThat(c).containsExactly(a);
+        assertThat(b).isNotEqualTo(a);
+        assertThat(dilated.attentionHalo()).isEqualTo(3 * sliding.attentionHalo());
+    }
+
     @Test
     void typicalShapeMatchesReference() {
         // DESIGN.md's typical model: d = 128, h = 4, w = 64, one chunk of C = 2048 with its halos

@@ -51,7 +51,8 @@ class ModelConfigTest {
                         b -> b.globalMode(GlobalMode.LINEAR)),
                 new Ranged("maxDensePositions", 1, 65536, ModelConfig.Builder::maxDensePositions, same),
                 new Ranged("maxDensePositions", 1, 65536, ModelConfig.Builder::maxDensePositions,
-                        b -> b.localMode(LocalMode.FULL)));
+                        b -> b.localMode(LocalMode.FULL)),
+                new Ranged("dilation", 1, 64, ModelConfig.Builder::dilation, b -> b.localMode(LocalMode.DILATED)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -94,7 +95,7 @@ class ModelConfigTest {
                 .hasMessageContaining("one of HIERARCHICAL, FULL, LINEAR, AXIAL");
         assertThatThrownBy(() -> ModelConfig.builder().localMode(null).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, FULL");
+                .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, DILATED, FULL");
     }
 
     @Test

@@ -85,7 +85,8 @@ public final class ReferenceModel {
 
     /**
      * Embedding, then L pre-LayerNorm sliding-window attention layers with RoPE and a GELU FFN, then the
-     * final LayerNorm, over positions 0..n−1 of one sequence. In {@link LocalMode#FULL} the window is unbounded:
+     * final LayerNorm, over positions 0..n−1 of one sequence. In {@link LocalMode#DILATED} the keys are every s-th
+     * position up to s·w away. In {@link LocalMode#FULL} the window is unbounded:
      * position i attends to every position (bidirectional) or every j ≤ i (causal). The reference computes one
      * score row at a time, so it does not apply {@code maxDensePositions} (that guards the fast path's n×n matrix).
      *
@@ -169,24 +170,30 @@ public final class ReferenceModel {
 
         double[][] out = new double[n][]; // [n, d]
         for (int i = 0; i < n; i++) {
-            boolean dense = cfg.localMode() == LocalMode.FULL;   // FULL: no window cut at all
-            int lo = dense ? 0 : Math.max(0, i - win);
-            int hi = cfg.causal() ? i : dense ? n - 1 : Math.min(n - 1, i + win); // window [lo, hi], inclusive
+            // the keys of query i: j = i + step·m for m in [mLo, mHi], cut to [0, n)
+            //   SLIDING: step 1, |m| ≤ w; DILATED: step s, |m| ≤ w; FULL: step 1, every position
+            boolean dense = cfg.localMode() == LocalMode.FULL;
+            int step = cfg.localMode() == LocalMode.DILATED ? cfg.dilation() : 1;
+            int mLo = dense ? -i : Math.max(-win, -(i / step));
+            int mHi = cfg.causal() ? 0 : dense ? n - 1 - i : Math.min(win, (n - 1 - i) / step);
+            int count = mHi - mLo + 1;
             double[] o = new double[d]; // [d]  concatenated heads
             for (int h = 0; h < heads; h++) {
                 int off = h * dh;
-                double[] score = new double[hi - lo + 1]; // [window]
-                for (int j = lo; j <= hi; j++) {
+                double[] score = new double[count]; // [keys]
+                for (int m = mLo; m <= mHi; m++) {
+                    int j = i + step * m;
                     double dot = 0;
                     for (int c = 0; c < dh; c++) {
                         dot += q[i][off + c] * k[j][off + c];
                     }
-                    score[j - lo] = dot * scale;
+                    score[m - mLo] = dot * scale;
                 }
-                double[] prob = softmax(score); // [window]
-                for (int j = lo; j <= hi; j++) {
+                double[] prob = softmax(score); // [keys]
+                for (int m = mLo; m <= mHi; m++) {
+                    int j = i + step * m;
                     for (int c = 0; c < dh; c++) {
-                        o[off + c] += prob[j - lo] * v[j][off + c];
+                        o[off + c] += prob[m - mLo] * v[j][off + c];
                     }
                 }
             }

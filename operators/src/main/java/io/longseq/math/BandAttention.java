@@ -1,0 +1,39 @@
+package io.longseq.math;
+
+/**
+ * Band attention of one head over contiguous arrays, the query rows [from, to) of n positions:
+ * query i meets keys j with |i − j| ≤ w (or i − w ≤ j ≤ i when causal) and 0 ≤ j &lt; n.
+ *
+ * <p>Two implementations: {@link VectorAttention} (Vector API, fused in registers) and
+ * {@link ScalarAttention} (plain Java, for the dilated mode when the vector kernel cannot run). The
+ * dilated mode calls it once per residue class, whose positions are laid out contiguously.
+ */
+interface BandAttention {
+
+    /** Name for logs and benchmarks. */
+    String name();
+
+    /**
+     * @param q      queries, row base+i of [·, d_h], RoPE'd and scaled by 1/√d_h
+     * @param kT     keys transposed: component c of key base+j at c·stride + base + j
+     * @param stride row length of kT
+     * @param v      values, row base+j of [·, d_h]
+     * @param base   first row of this sequence of n positions inside the arrays
+     * @param n      positions
+     * @param from   first query row to compute (0 ≤ from ≤ to ≤ n)
+     * @param to     one past the last query row to compute
+     * @param out    receives each computed row i [d_h]
+     */
+    // q [n, d_h] · kTᵀ over the band -> softmax -> · v -> out rows [from, to)
+    void head(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w, boolean causal,
+              RowSink out);
+
+    /** Where a head's output rows go. */
+    interface RowSink {
+        /** A scratch array of at least d_h floats the kernel may fill before {@link #put}. */
+        float[] row();
+
+        /** Row i (counted from the sequence's base) of the head's output. */
+        void put(int i, float[] row);
+    }
+}
