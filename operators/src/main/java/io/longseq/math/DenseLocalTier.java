@@ -39,10 +39,7 @@ public final class DenseLocalTier implements AutoCloseable {
     private final int f;
     private final float qScale;      // 1/√d_h, folded into q
 
-    private final INDArray[] wqkv;   // per layer [d, 3d] = [W_q | W_k | W_v]
-    private final INDArray[] wo;     // per layer [d, d]
-    private final INDArray[] w1;     // per layer [d, f]
-    private final INDArray[] w2;     // per layer [f, d]
+    private final LayerMatrices mats; // the layers' projections on ND4J
 
     private final Rope rope;
     private final RowKernels kernels;
@@ -103,16 +100,16 @@ public final class DenseLocalTier implements AutoCloseable {
             vBase = Nd4j.create(DataType.FLOAT, h, n, dh);
             sBase = Nd4j.create(DataType.FLOAT, n, n);
             ohBase = Nd4j.create(DataType.FLOAT, n, dh);
-            x = view(xBase);
-            a = view(aBase);
-            qkv = view(qkvBase);
-            o = view(oBase);
-            hid = view(hBase);
-            q = view(qBase);
-            k = view(kBase);
-            v = view(vBase);
+            x = RowOps.view(xBase);
+            a = RowOps.view(aBase);
+            qkv = RowOps.view(qkvBase);
+            o = RowOps.view(oBase);
+            hid = RowOps.view(hBase);
+            q = RowOps.view(qBase);
+            k = RowOps.view(kBase);
+            v = RowOps.view(vBase);
             s = new FloatPointer(sBase.data().pointer());
-            oh = view(ohBase);
+            oh = RowOps.view(ohBase);
             cos = new float[n * (dh / 2)];
             sin = new float[n * (dh / 2)];
             sRow = new float[n];
@@ -122,10 +119,10 @@ public final class DenseLocalTier implements AutoCloseable {
             ffnIn = new MatMul[layers];
             ffnOut = new MatMul[layers];
             for (int l = 0; l < layers; l++) {
-                qkvProj[l] = new MatMul(aBase, t.wqkv[l], qkvBase, false, 0.0);
-                outProj[l] = new MatMul(oBase, t.wo[l], xBase, false, 1.0);
-                ffnIn[l] = new MatMul(aBase, t.w1[l], hBase, false, 0.0);
-                ffnOut[l] = new MatMul(hBase, t.w2[l], xBase, false, 1.0);
+                qkvProj[l] = new MatMul(aBase, t.mats.wqkv[l], qkvBase, false, 0.0);
+                outProj[l] = new MatMul(oBase, t.mats.wo[l], xBase, false, 1.0);
+                ffnIn[l] = new MatMul(aBase, t.mats.w1[l], hBase, false, 0.0);
+                ffnOut[l] = new MatMul(hBase, t.mats.w2[l], xBase, false, 1.0);
             }
             scores = new MatMul[h];
             mix = new MatMul[h];
@@ -164,24 +161,7 @@ public final class DenseLocalTier implements AutoCloseable {
         dh = cfg.headDim();
         f = cfg.ffnDim();
         qScale = (float) (1.0 / Math.sqrt(dh));
-        int layers = cfg.layers();
-        wqkv = new INDArray[layers];
-        wo = new INDArray[layers];
-        w1 = new INDArray[layers];
-        w2 = new INDArray[layers];
-        for (int l = 0; l < layers; l++) {
-            Weights.Layer y = weights.layers[l];
-            float[] cat = new float[d * 3 * d]; // [d, 3d] = [W_q | W_k | W_v]
-            for (int r = 0; r < d; r++) {
-                System.arraycopy(y.wq, r * d, cat, r * 3 * d, d);
-                System.arraycopy(y.wk, r * d, cat, r * 3 * d + d, d);
-                System.arraycopy(y.wv, r * d, cat, r * 3 * d + 2 * d, d);
-            }
-            wqkv[l] = Nd4j.create(cat, new long[] {d, 3L * d}, DataType.FLOAT);
-            wo[l] = Nd4j.create(y.wo, new long[] {d, d}, DataType.FLOAT);
-            w1[l] = Nd4j.create(y.w1, new long[] {d, f}, DataType.FLOAT);
-            w2[l] = Nd4j.create(y.w2, new long[] {f, d}, DataType.FLOAT);
-        }
+        mats = new LayerMatrices(cfg, weights);
         rope = new Rope(dh);
         kernels = RowKernels.best();
         row = new float[d];
@@ -191,9 +171,7 @@ public final class DenseLocalTier implements AutoCloseable {
         hidRow = new float[f];
     }
 
-    private static FloatBuffer view(INDArray arr) {
-        return arr.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
+
 
     /** Bytes of one head's float32 score matrix for n positions: 4·n² (n = 10 000: 400 000 000). */
     public static long scoreBytes(int n) {
@@ -279,86 +257,24 @@ public final class DenseLocalTier implements AutoCloseable {
         }
         for (int i = 0; i < n; i++) {
             b.x.get(i * d, row, 0, d);
-            normalizeRow(row, weights.lnfGain, weights.lnfBias);
+            RowOps.normalizeRow(row, d, weights.lnfGain, weights.lnfBias);
             System.arraycopy(row, 0, z, i * d, d);
         }
     }
 
     // ids [n·F] -> x [n, d]: mean of the embeddings of non-padding ids
     private void embed(Buffers b, int[] ids, int n) {
-        int nf = cfg.maxFeatures();
-        float[] e = weights.embedding;
-        int rows = cfg.embeddingRows();
         for (int i = 0; i < n; i++) {
-            java.util.Arrays.fill(row, 0, d, 0f);
-            int count = 0;
-            for (int j = 0; j < nf; j++) {
-                int id = ids[i * nf + j];
-                if (cfg.isPadding(id)) {
-                    continue;
-                }
-                if (id >= rows) {
-                    throw new IllegalArgumentException("feature id " + id + " at position " + i
-                            + " is outside the embedding table [0, " + rows + ")");
-                }
-                int base = id * d;
-                for (int c = 0; c < d; c++) {
-                    row[c] += e[base + c];
-                }
-                count++;
-            }
-            float inv = count == 0 ? 0f : 1f / count;
-            for (int c = 0; c < d; c++) {
-                row[c] *= inv;
-            }
+            RowOps.embedRow(cfg, weights.embedding, ids, i, row);
             b.x.put(i * d, row, 0, d);
         }
     }
 
     // src [n, d] -> dst [n, d] = LN(src)
     private void normalizeRows(FloatBuffer src, FloatBuffer dst, int n, float[] gain, float[] bias) {
-        for (int i = 0; i < n; i++) {
-            src.get(i * d, row, 0, d);
-            normalizeRow(row, gain, bias);
-            dst.put(i * d, row, 0, d);
-        }
+        RowOps.normalizeRows(src, dst, 0, n, d, row, gain, bias);
     }
 
-    // r [d] -> LN(r) [d] in place (eps 1e-5, biased variance), four partial sums as in LocalTier
-    private void normalizeRow(float[] r, float[] gain, float[] bias) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int c = 0;
-        for (; c + 3 < d; c += 4) {
-            s0 += r[c];
-            s1 += r[c + 1];
-            s2 += r[c + 2];
-            s3 += r[c + 3];
-        }
-        for (; c < d; c++) {
-            s0 += r[c];
-        }
-        float mean = ((s0 + s1) + (s2 + s3)) / d;
-        float v0 = 0, v1 = 0, v2 = 0, v3 = 0;
-        c = 0;
-        for (; c + 3 < d; c += 4) {
-            float a0 = r[c] - mean;
-            float a1 = r[c + 1] - mean;
-            float a2 = r[c + 2] - mean;
-            float a3 = r[c + 3] - mean;
-            v0 += a0 * a0;
-            v1 += a1 * a1;
-            v2 += a2 * a2;
-            v3 += a3 * a3;
-        }
-        for (; c < d; c++) {
-            float a0 = r[c] - mean;
-            v0 += a0 * a0;
-        }
-        float inv = (float) (1.0 / Math.sqrt(((v0 + v1) + (v2 + v3)) / d + 1e-5));
-        for (c = 0; c < d; c++) {
-            r[c] = (r[c] - mean) * inv * gain[c] + bias[c];
-        }
-    }
 
     // qkv [n, 3d] -> q [h, n, d_h] (RoPE'd, ·1/√d_h), k [h, n, d_h] (RoPE'd), v [h, n, d_h]
     private void scatterHeads(Buffers b, int n) {
@@ -448,11 +364,6 @@ public final class DenseLocalTier implements AutoCloseable {
             buffers.close();
             buffers = null;
         }
-        for (int l = 0; l < wqkv.length; l++) {
-            wqkv[l].close();
-            wo[l].close();
-            w1[l].close();
-            w2[l].close();
-        }
+        mats.close();
     }
 }

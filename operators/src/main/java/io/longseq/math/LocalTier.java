@@ -74,10 +74,7 @@ public final class LocalTier implements AutoCloseable {
     private final FloatBuffer v;
     private final FloatBuffer s;
 
-    private final INDArray[] wqkv;   // per layer [d, 3d]
-    private final INDArray[] wo;     // per layer [d, d]
-    private final INDArray[] w1;     // per layer [d, f]
-    private final INDArray[] w2;     // per layer [f, d]
+    private final LayerMatrices mats; // the layers' projections on ND4J
 
     private final Rope rope;
     private final RowKernels kernels;
@@ -137,9 +134,9 @@ public final class LocalTier implements AutoCloseable {
             INDArray a = Nd4j.create(t.aBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
             INDArray o = Nd4j.create(t.oBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
             INDArray h = Nd4j.create(t.hBase.data(), new long[] {rows, t.f}, new long[] {t.f, 1}, (long) cs * t.f, 'c');
-            outProj = new MatMul(o, t.wo[last], x, false, 1.0);
-            ffnIn = new MatMul(a, t.w1[last], h, false, 0.0);
-            ffnOut = new MatMul(h, t.w2[last], x, false, 1.0);
+            outProj = new MatMul(o, t.mats.wo[last], x, false, 1.0);
+            ffnIn = new MatMul(a, t.mats.w1[last], h, false, 0.0);
+            ffnOut = new MatMul(h, t.mats.w2[last], x, false, 1.0);
         }
 
         void close() {
@@ -216,10 +213,10 @@ public final class LocalTier implements AutoCloseable {
             ffnIn = new MatMul[layers];
             ffnOut = new MatMul[layers];
             for (int l = 0; l < layers; l++) {
-                qkvProj[l] = new MatMul(a, t.wqkv[l], qkv, false, 0.0);
-                outProj[l] = new MatMul(o, t.wo[l], x, false, 1.0);
-                ffnIn[l] = new MatMul(a, t.w1[l], h, false, 0.0);
-                ffnOut[l] = new MatMul(h, t.w2[l], x, false, 1.0);
+                qkvProj[l] = new MatMul(a, t.mats.wqkv[l], qkv, false, 0.0);
+                outProj[l] = new MatMul(o, t.mats.wo[l], x, false, 1.0);
+                ffnIn[l] = new MatMul(a, t.mats.w1[l], h, false, 0.0);
+                ffnOut[l] = new MatMul(h, t.mats.w2[l], x, false, 1.0);
             }
             boolean nd4jAttention = t.fused == null;
             scores = new MatMul[nd4jAttention ? t.heads : 0];
@@ -307,34 +304,17 @@ public final class LocalTier implements AutoCloseable {
         kBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
         vBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
         sBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * kw));
-        x = view(xBase);
-        a = view(aBase);
-        qkv = view(qkvBase);
-        o = view(oBase);
-        hid = view(hBase);
-        q = view(qBase);
-        k = view(kBase);
-        v = view(vBase);
-        s = view(sBase);
+        x = RowOps.view(xBase);
+        a = RowOps.view(aBase);
+        qkv = RowOps.view(qkvBase);
+        o = RowOps.view(oBase);
+        hid = RowOps.view(hBase);
+        q = RowOps.view(qBase);
+        k = RowOps.view(kBase);
+        v = RowOps.view(vBase);
+        s = RowOps.view(sBase);
 
-        int layers = cfg.layers();
-        wqkv = new INDArray[layers];
-        wo = new INDArray[layers];
-        w1 = new INDArray[layers];
-        w2 = new INDArray[layers];
-        for (int l = 0; l < layers; l++) {
-            Weights.Layer y = weights.layers[l];
-            float[] cat = new float[d * 3 * d]; // [d, 3d] = [W_q | W_k | W_v]
-            for (int r = 0; r < d; r++) {
-                System.arraycopy(y.wq, r * d, cat, r * 3 * d, d);
-                System.arraycopy(y.wk, r * d, cat, r * 3 * d + d, d);
-                System.arraycopy(y.wv, r * d, cat, r * 3 * d + 2 * d, d);
-            }
-            wqkv[l] = Nd4j.create(cat, new long[] {d, 3L * d}, DataType.FLOAT);
-            wo[l] = Nd4j.create(y.wo, new long[] {d, d}, DataType.FLOAT);
-            w1[l] = Nd4j.create(y.w1, new long[] {d, f}, DataType.FLOAT);
-            w2[l] = Nd4j.create(y.w2, new long[] {f, d}, DataType.FLOAT);
-        }
+        mats = new LayerMatrices(cfg, weights);
         rope = new Rope(dh);
         if (fused != null) {
             qHeads = new float[heads][maxRows * dh];
@@ -364,9 +344,7 @@ public final class LocalTier implements AutoCloseable {
         zeros = new float[Math.max(4096, kw)];
     }
 
-    private static FloatBuffer view(INDArray arr) {
-        return arr.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
+
 
     /** The kernels in use: elementwise ("vector-512", "scalar") and attention ("fused-512" or "nd4j"). */
     public String kernelName() {
@@ -494,31 +472,8 @@ public final class LocalTier implements AutoCloseable {
 
     // ids [n·F] -> x [Np, d]: mean of the embeddings of non-padding ids; padded rows are zero
     private void embed(int[] ids, int n, int np) {
-        int nf = cfg.maxFeatures();
-        float[] e = weights.embedding;
-        int rows = cfg.embeddingRows();
         for (int i = 0; i < n; i++) {
-            java.util.Arrays.fill(row, 0, d, 0f);
-            int count = 0;
-            for (int j = 0; j < nf; j++) {
-                int id = ids[i * nf + j];
-                if (cfg.isPadding(id)) {
-                    continue;
-                }
-                if (id >= rows) {
-                    throw new IllegalArgumentException("feature id " + id + " at array position " + i
-                            + " is outside the embedding table [0, " + rows + ")");
-                }
-                int base = id * d;
-                for (int c = 0; c < d; c++) {
-                    row[c] += e[base + c];
-                }
-                count++;
-            }
-            float inv = count == 0 ? 0f : 1f / count;
-            for (int c = 0; c < d; c++) {
-                row[c] *= inv;
-            }
+            RowOps.embedRow(cfg, weights.embedding, ids, i, row);
             x.put(i * d, row, 0, d);
         }
         zeroRows(x, n * d, np * d);
@@ -537,7 +492,7 @@ public final class LocalTier implements AutoCloseable {
                 }
                 src.put(off, r, 0, d);
             }
-            normalizeRow(r, gain, bias);
+            RowOps.normalizeRow(r, d, gain, bias);
             dst.put(off, r, 0, d);
         }
         zeroRows(dst, n * d, np * d);
@@ -545,49 +500,10 @@ public final class LocalTier implements AutoCloseable {
 
     // src rows [from, to) -> dst rows [from, to) = LN(src)
     private void normalizeRows(FloatBuffer src, FloatBuffer dst, int from, int to, float[] gain, float[] bias) {
-        float[] r = row;
-        for (int i = from; i < to; i++) {
-            src.get(i * d, r, 0, d);
-            normalizeRow(r, gain, bias);
-            dst.put(i * d, r, 0, d);
-        }
+        RowOps.normalizeRows(src, dst, from, to, d, row, gain, bias);
     }
 
-    // r [d] -> LN(r) [d] in place; four partial sums keep the reductions off one dependency chain
-    private void normalizeRow(float[] r, float[] gain, float[] bias) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int c = 0;
-        for (; c + 3 < d; c += 4) {
-            s0 += r[c];
-            s1 += r[c + 1];
-            s2 += r[c + 2];
-            s3 += r[c + 3];
-        }
-        for (; c < d; c++) {
-            s0 += r[c];
-        }
-        float mean = ((s0 + s1) + (s2 + s3)) / d;
-        float v0 = 0, v1 = 0, v2 = 0, v3 = 0;
-        c = 0;
-        for (; c + 3 < d; c += 4) {
-            float a0 = r[c] - mean;
-            float a1 = r[c + 1] - mean;
-            float a2 = r[c + 2] - mean;
-            float a3 = r[c + 3] - mean;
-            v0 += a0 * a0;
-            v1 += a1 * a1;
-            v2 += a2 * a2;
-            v3 += a3 * a3;
-        }
-        for (; c < d; c++) {
-            float a0 = r[c] - mean;
-            v0 += a0 * a0;
-        }
-        float inv = (float) (1.0 / Math.sqrt(((v0 + v1) + (v2 + v3)) / d + 1e-5));
-        for (c = 0; c < d; c++) {
-            r[c] = (r[c] - mean) * inv * gain[c] + bias[c];
-        }
-    }
+
 
     private void zeroRows(FloatBuffer buf, int from, int to) {
         if (to > from) {
@@ -739,7 +655,7 @@ public final class LocalTier implements AutoCloseable {
             for (int c = 0; c < d; c++) {
                 r[c] += residualBias[c];
             }
-            normalizeRow(r, weights.lnfGain, weights.lnfBias);
+            RowOps.normalizeRow(r, d, weights.lnfGain, weights.lnfBias);
             System.arraycopy(r, 0, z, i * d, d);
         }
     }
@@ -773,11 +689,6 @@ public final class LocalTier implements AutoCloseable {
         for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase}) {
             arr.close();
         }
-        for (int l = 0; l < wqkv.length; l++) {
-            wqkv[l].close();
-            wo[l].close();
-            w1[l].close();
-            w2[l].close();
-        }
+        mats.close();
     }
 }
