@@ -78,10 +78,7 @@ public final class DenseLocalTier implements AutoCloseable {
         final float[] cos;       // [n, d_h/2]
         final float[] sin;       // [n, d_h/2]
         final float[] sRow;      // [n] one score row
-        final MatMul[] qkvProj;  // per layer: qkv = a·[W_q|W_k|W_v]
-        final MatMul[] outProj;  // per layer: x += o·W_o
-        final MatMul[] ffnIn;    // per layer: h = a·W_1
-        final MatMul[] ffnOut;   // per layer: x += GELU(h)·W_2
+        final LayerMatrices.Products layers; // the layers' GEMMs over these n rows
         final MatMul[] scores;   // per head: s = q_h·k_hᵀ
         final MatMul[] mix;      // per head: oh = s·v_h
 
@@ -113,17 +110,7 @@ public final class DenseLocalTier implements AutoCloseable {
             cos = new float[n * (dh / 2)];
             sin = new float[n * (dh / 2)];
             sRow = new float[n];
-            int layers = t.cfg.layers();
-            qkvProj = new MatMul[layers];
-            outProj = new MatMul[layers];
-            ffnIn = new MatMul[layers];
-            ffnOut = new MatMul[layers];
-            for (int l = 0; l < layers; l++) {
-                qkvProj[l] = new MatMul(aBase, t.mats.wqkv[l], qkvBase, false, 0.0);
-                outProj[l] = new MatMul(oBase, t.mats.wo[l], xBase, false, 1.0);
-                ffnIn[l] = new MatMul(aBase, t.mats.w1[l], hBase, false, 0.0);
-                ffnOut[l] = new MatMul(hBase, t.mats.w2[l], xBase, false, 1.0);
-            }
+            layers = t.mats.bind(aBase, qkvBase, oBase, hBase, xBase);
             scores = new MatMul[h];
             mix = new MatMul[h];
             for (int hd = 0; hd < h; hd++) {
@@ -137,7 +124,8 @@ public final class DenseLocalTier implements AutoCloseable {
         }
 
         void close() {
-            for (MatMul[] ms : new MatMul[][] {qkvProj, outProj, ffnIn, ffnOut, scores, mix}) {
+            layers.close();
+            for (MatMul[] ms : new MatMul[][] {scores, mix}) {
                 for (MatMul m : ms) {
                     m.close();
                 }
@@ -240,7 +228,7 @@ public final class DenseLocalTier implements AutoCloseable {
         for (int l = 0; l < cfg.layers(); l++) {
             Weights.Layer y = weights.layers[l];
             normalizeRows(b.x, b.a, n, y.ln1Gain, y.ln1Bias);
-            b.qkvProj[l].run();
+            b.layers.qkvProj[l].run();
             scatterHeads(b, n);
             for (int hd = 0; hd < heads; hd++) {
                 b.scores[hd].run();
@@ -248,11 +236,11 @@ public final class DenseLocalTier implements AutoCloseable {
                 b.mix[hd].run();
                 gatherHead(b, n, hd);
             }
-            b.outProj[l].run();                                  // x += o·W_o
+            b.layers.outProj[l].run();                                  // x += o·W_o
             normalizeRows(b.x, b.a, n, y.ln2Gain, y.ln2Bias);
-            b.ffnIn[l].run();                                    // h = LN2(y)·W_1
+            b.layers.ffnIn[l].run();                                    // h = LN2(y)·W_1
             biasGelu(b, n, y.b1);
-            b.ffnOut[l].run();                                   // x += GELU(h + b1)·W_2
+            b.layers.ffnOut[l].run();                                   // x += GELU(h + b1)·W_2
             addBias(b.x, n, y.b2);
         }
         for (int i = 0; i < n; i++) {
@@ -287,19 +275,7 @@ public final class DenseLocalTier implements AutoCloseable {
             int ang = i * pairs;
             for (int hd = 0; hd < heads; hd++) {
                 int col = hd * dh;
-                for (int m = 0; m < pairs; m++) {
-                    float c = b.cos[ang + m];
-                    float sn = b.sin[ang + m];
-                    int e = col + 2 * m;
-                    float q0 = src[e];
-                    float q1 = src[e + 1];
-                    qr[2 * m] = (q0 * c - q1 * sn) * qScale;
-                    qr[2 * m + 1] = (q0 * sn + q1 * c) * qScale;
-                    float k0 = src[d + e];
-                    float k1 = src[d + e + 1];
-                    kr[2 * m] = k0 * c - k1 * sn;
-                    kr[2 * m + 1] = k0 * sn + k1 * c;
-                }
+                Rope.rotateHead(src, d, col, dh, b.cos, b.sin, ang, qScale, qr, kr);
                 int at = (hd * n + i) * dh;
                 b.q.put(at, qr, 0, dh);
                 b.k.put(at, kr, 0, dh);

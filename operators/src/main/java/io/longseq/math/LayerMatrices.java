@@ -35,6 +35,42 @@ final class LayerMatrices implements AutoCloseable {
         }
     }
 
+    /** Every layer's four products bound to one set of buffers (rows of the same chunk geometry). */
+    static final class Products implements AutoCloseable {
+        final MatMul[] qkvProj;   // per layer: qkv = a·[W_q|W_k|W_v]
+        final MatMul[] outProj;   // per layer: x += o·W_o
+        final MatMul[] ffnIn;     // per layer: h = a·W_1
+        final MatMul[] ffnOut;    // per layer: x += GELU(h)·W_2
+
+        private Products(LayerMatrices m, INDArray a, INDArray qkv, INDArray o, INDArray h, INDArray x) {
+            int layers = m.wqkv.length;
+            qkvProj = new MatMul[layers];
+            outProj = new MatMul[layers];
+            ffnIn = new MatMul[layers];
+            ffnOut = new MatMul[layers];
+            for (int l = 0; l < layers; l++) {
+                qkvProj[l] = new MatMul(a, m.wqkv[l], qkv, false, 0.0);
+                outProj[l] = new MatMul(o, m.wo[l], x, false, 1.0);
+                ffnIn[l] = new MatMul(a, m.w1[l], h, false, 0.0);
+                ffnOut[l] = new MatMul(h, m.w2[l], x, false, 1.0);
+            }
+        }
+
+        @Override
+        public void close() {
+            for (MatMul[] group : new MatMul[][] {qkvProj, outProj, ffnIn, ffnOut}) {
+                for (MatMul mm : group) {
+                    mm.close();
+                }
+            }
+        }
+    }
+
+    // a [N, d], qkv [N, 3d], o [N, d], h [N, f], x [N, d] -> the layers' products over those rows
+    Products bind(INDArray a, INDArray qkv, INDArray o, INDArray h, INDArray x) {
+        return new Products(this, a, qkv, o, h, x);
+    }
+
     @Override
     public void close() {
         for (int l = 0; l < wqkv.length; l++) {

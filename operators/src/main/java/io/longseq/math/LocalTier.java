@@ -2,7 +2,6 @@ package io.longseq.math;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -122,7 +121,7 @@ public final class LocalTier implements AutoCloseable {
     static final int CACHED_LENGTHS = 6;
 
     /** The last layer's products over the core rows only, per (core start, core end) row pair. */
-    private static final class CoreViews {
+    private static final class CoreViews implements AutoCloseable {
         final MatMul outProj;   // x[cs:ce] += o[cs:ce]·W_o
         final MatMul ffnIn;     // h[cs:ce] = a[cs:ce]·W_1
         final MatMul ffnOut;    // x[cs:ce] += GELU(h[cs:ce])·W_2
@@ -139,34 +138,16 @@ public final class LocalTier implements AutoCloseable {
             ffnOut = new MatMul(h, t.mats.w2[last], x, false, 1.0);
         }
 
-        void close() {
+        @Override
+        public void close() {
             outProj.close();
             ffnIn.close();
             ffnOut.close();
         }
     }
 
-    private final Map<Long, CoreViews> coreViews = new java.util.LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, CoreViews> eldest) {
-            if (size() > CACHED_LENGTHS) {
-                eldest.getValue().close();
-                return true;
-            }
-            return false;
-        }
-    };
-
-    private final Map<Integer, Views> views = new java.util.LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Views> eldest) {
-            if (size() > CACHED_LENGTHS) {
-                eldest.getValue().close();
-                return true;
-            }
-            return false;
-        }
-    };
+    private final BoundedCache<Long, CoreViews> coreViews = new BoundedCache<>(CACHED_LENGTHS);
+    private final BoundedCache<Integer, Views> views = new BoundedCache<>(CACHED_LENGTHS);
     private final long[] stageNanos = new long[Stage.values().length];
 
     /** Where a chunk's time goes; {@link #stageNanos()} sums each since construction. */
@@ -177,7 +158,7 @@ public final class LocalTier implements AutoCloseable {
     private boolean closed;
 
     /** Array views over the first Np = nq·q_b rows of every buffer, for one padded chunk length. */
-    private static final class Views {
+    private static final class Views implements AutoCloseable {
         final INDArray x;    // [Np, d]
         final INDArray a;    // [Np, d]
         final INDArray qkv;  // [Np, 3d]
@@ -188,10 +169,7 @@ public final class LocalTier implements AutoCloseable {
         final INDArray[] v;  // per head [nq, kw, d_h], overlapping windows
         final INDArray[] s;  // per head [nq, q_b, kw]
         final INDArray[] ob; // per head [nq, q_b, d_h], a strided view of head hd's columns of o
-        final MatMul[] qkvProj;   // per layer: qkv = a·[W_q|W_k|W_v]
-        final MatMul[] outProj;   // per layer: x += o·W_o
-        final MatMul[] ffnIn;     // per layer: h = a·W_1
-        final MatMul[] ffnOut;    // per layer: x += GELU(h)·W_2
+        final LayerMatrices.Products layers; // the layers' GEMMs over these rows
         final MatMul[] scores;    // per head: s = q·kᵀ
         final MatMul[] mix;       // per head: ob = s·v
 
@@ -207,17 +185,7 @@ public final class LocalTier implements AutoCloseable {
             v = new INDArray[t.heads];
             s = new INDArray[t.heads];
             ob = new INDArray[t.heads];
-            int layers = t.cfg.layers();
-            qkvProj = new MatMul[layers];
-            outProj = new MatMul[layers];
-            ffnIn = new MatMul[layers];
-            ffnOut = new MatMul[layers];
-            for (int l = 0; l < layers; l++) {
-                qkvProj[l] = new MatMul(a, t.mats.wqkv[l], qkv, false, 0.0);
-                outProj[l] = new MatMul(o, t.mats.wo[l], x, false, 1.0);
-                ffnIn[l] = new MatMul(a, t.mats.w1[l], h, false, 0.0);
-                ffnOut[l] = new MatMul(h, t.mats.w2[l], x, false, 1.0);
-            }
+            layers = t.mats.bind(a, qkv, o, h, x);
             boolean nd4jAttention = t.fused == null;
             scores = new MatMul[nd4jAttention ? t.heads : 0];
             mix = new MatMul[nd4jAttention ? t.heads : 0];
@@ -243,8 +211,10 @@ public final class LocalTier implements AutoCloseable {
             }
         }
 
-        void close() {
-            for (MatMul[] group : new MatMul[][] {qkvProj, outProj, ffnIn, ffnOut, scores, mix}) {
+        @Override
+        public void close() {
+            layers.close();
+            for (MatMul[] group : new MatMul[][] {scores, mix}) {
                 for (MatMul m : group) {
                     m.close();
                 }
@@ -394,7 +364,7 @@ public final class LocalTier implements AutoCloseable {
         }
         int nq = (n + qb - 1) / qb;
         int np = nq * qb;
-        Views vw = views.computeIfAbsent(nq, b -> new Views(this, b));
+        Views vw = views.get(nq, b -> new Views(this, b));
 
         long t0 = System.nanoTime();
         embed(ids, n, np);
@@ -402,7 +372,7 @@ public final class LocalTier implements AutoCloseable {
         t0 = lap(Stage.EMBED_ROPE, t0);
         int cs = (int) (coreFrom - first);                 // core rows [cs, ce) of the array
         int ce = (int) (coreTo - first);
-        CoreViews core = coreViews.computeIfAbsent(((long) cs << 32) | ce, key -> new CoreViews(this, cs, ce));
+        CoreViews core = coreViews.get(((long) cs << 32) | ce, key -> new CoreViews(this, cs, ce));
         for (int l = 0; l < cfg.layers(); l++) {
             Weights.Layer y = weights.layers[l];
             // The last layer's output is read only at the core, so from its attention queries on only the
@@ -413,7 +383,7 @@ public final class LocalTier implements AutoCloseable {
             // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
             layerNorm(x, a, n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
             t0 = lap(Stage.LAYER_NORM, t0);
-            vw.qkvProj[l].run();
+            vw.layers.qkvProj[l].run();
             t0 = lap(Stage.GEMM_QKV, t0);
             if (fused != null) {
                 scatterHeadsFused(n);
@@ -449,21 +419,21 @@ public final class LocalTier implements AutoCloseable {
                 }
                 t0 = lap(Stage.WEIGHTED_VALUES, t0);
             }
-            (last ? core.outProj : vw.outProj[l]).run();               // x += o·W_o
+            (last ? core.outProj : vw.layers.outProj[l]).run();               // x += o·W_o
             t0 = lap(Stage.GEMM_OUT, t0);
             normalizeRows(x, a, from, to, y.ln2Gain, y.ln2Bias);
             if (!last) {
                 zeroRows(a, n * d, np * d);
             }
             t0 = lap(Stage.LAYER_NORM, t0);
-            (last ? core.ffnIn : vw.ffnIn[l]).run();
+            (last ? core.ffnIn : vw.layers.ffnIn[l]).run();
             t0 = lap(Stage.GEMM_FFN, t0);
             biasGelu(from, to, y.b1);
             if (!last) {
                 zeroRows(hid, n * f, np * f);
             }
             t0 = lap(Stage.GELU, t0);
-            (last ? core.ffnOut : vw.ffnOut[l]).run();                 // x += GELU(..)·W_2
+            (last ? core.ffnOut : vw.layers.ffnOut[l]).run();                 // x += GELU(..)·W_2
             t0 = lap(Stage.GEMM_FFN, t0);
         }
         finalNorm((int) (coreFrom - first), (int) (coreTo - coreFrom), z, weights.layers[cfg.layers() - 1].b2);
@@ -525,19 +495,7 @@ public final class LocalTier implements AutoCloseable {
             int ang = i * pairs;                // padded rows are zero, any angle leaves them zero
             for (int hd = 0; hd < heads; hd++) {
                 int col = hd * dh;
-                for (int m = 0; m < pairs; m++) {
-                    float c = cos[ang + m];
-                    float sn = sin[ang + m];
-                    int e = col + 2 * m;
-                    float q0 = src[e];
-                    float q1 = src[e + 1];
-                    qr[2 * m] = (q0 * c - q1 * sn) * qScale;
-                    qr[2 * m + 1] = (q0 * sn + q1 * c) * qScale;
-                    float k0 = src[d + e];
-                    float k1 = src[d + e + 1];
-                    kr[2 * m] = k0 * c - k1 * sn;
-                    kr[2 * m + 1] = k0 * sn + k1 * c;
-                }
+                Rope.rotateHead(src, d, col, dh, cos, sin, ang, qScale, qr, kr);
                 q.put((hd * maxRows + i) * dh, qr, 0, dh);
                 int kvAt = (hd * kvRows + w + i) * dh;
                 k.put(kvAt, kr, 0, dh);
@@ -575,24 +533,13 @@ public final class LocalTier implements AutoCloseable {
                     float[] kt = kHeadsT[hd];
                     int qo = rowAt * dh;
                     int to = hd * dh * TILE + t;
-                    for (int m = 0; m < pairs; m++) {
-                        float c = cos[ang + m];
-                        float sn = sin[ang + m];
-                        int e = col + 2 * m;
-                        float q0 = src[e];
-                        float q1 = src[e + 1];
-                        qh[qo + 2 * m] = (q0 * c - q1 * sn) * qScale;
-                        qh[qo + 2 * m + 1] = (q0 * sn + q1 * c) * qScale;
-                        float k0 = src[d + e];
-                        float k1 = src[d + e + 1];
-                        float kr0 = k0 * c - k1 * sn;
-                        float kr1 = k0 * sn + k1 * c;
+                    Rope.rotateHead(src, d, col, dh, cos, sin, ang, qScale, headRow, headRow2);
+                    System.arraycopy(headRow, 0, qh, qo, dh);
+                    for (int c = 0; c < dh; c++) {
                         if (step == 1) {
-                            tile[to + (2 * m) * TILE] = kr0;
-                            tile[to + (2 * m + 1) * TILE] = kr1;
+                            tile[to + c * TILE] = headRow2[c];
                         } else {
-                            kt[(2 * m) * maxRows + rowAt] = kr0;
-                            kt[(2 * m + 1) * maxRows + rowAt] = kr1;
+                            kt[c * maxRows + rowAt] = headRow2[c];
                         }
                     }
                     System.arraycopy(src, 2 * d + col, vHeads[hd], qo, dh);
@@ -678,13 +625,7 @@ public final class LocalTier implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Views vw : views.values()) {
-            vw.close();
-        }
         views.clear();
-        for (CoreViews cv : coreViews.values()) {
-            cv.close();
-        }
         coreViews.clear();
         for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase}) {
             arr.close();

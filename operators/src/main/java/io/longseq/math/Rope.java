@@ -67,4 +67,26 @@ public final class Rope {
             }
         }
     }
+
+    /**
+     * Rotates one head's query and key of a fused [q | k | v] row: pair (2m, 2m+1) by the position's angle m.
+     * The query is also scaled (by 1/√d_h, so the scores need no division).
+     */
+    // qkvRow [3d], head columns [col, col+d_h), angles cos/sin [·, d_h/2] at ang -> q [d_h], k [d_h]
+    static void rotateHead(float[] qkvRow, int d, int col, int dh, float[] cos, float[] sin, int ang, float qScale,
+                           float[] q, float[] k) {
+        for (int m = 0; m < dh / 2; m++) {
+            float c = cos[ang + m];
+            float sn = sin[ang + m];
+            int e = col + 2 * m;
+            float q0 = qkvRow[e];
+            float q1 = qkvRow[e + 1];
+            q[2 * m] = (q0 * c - q1 * sn) * qScale;
+            q[2 * m + 1] = (q0 * sn + q1 * c) * qScale;
+            float k0 = qkvRow[d + e];
+            float k1 = qkvRow[d + e + 1];
+            k[2 * m] = k0 * c - k1 * sn;
+            k[2 * m + 1] = k0 * sn + k1 * c;
+        }
+    }
 }
