@@ -533,13 +533,25 @@ public final class LocalTier implements AutoCloseable {
                     float[] kt = kHeadsT[hd];
                     int qo = rowAt * dh;
                     int to = hd * dh * TILE + t;
-                    Rope.rotateHead(src, d, col, dh, cos, sin, ang, qScale, headRow, headRow2);
-                    System.arraycopy(headRow, 0, qh, qo, dh);
-                    for (int c = 0; c < dh; c++) {
+                    // the hot path keeps Rope.rotateHead's arithmetic inline, writing straight to its targets
+                    for (int m = 0; m < pairs; m++) {
+                        float c = cos[ang + m];
+                        float sn = sin[ang + m];
+                        int e = col + 2 * m;
+                        float q0 = src[e];
+                        float q1 = src[e + 1];
+                        qh[qo + 2 * m] = (q0 * c - q1 * sn) * qScale;
+                        qh[qo + 2 * m + 1] = (q0 * sn + q1 * c) * qScale;
+                        float k0 = src[d + e];
+                        float k1 = src[d + e + 1];
+                        float kr0 = k0 * c - k1 * sn;
+                        float kr1 = k0 * sn + k1 * c;
                         if (step == 1) {
-                            tile[to + c * TILE] = headRow2[c];
+                            tile[to + (2 * m) * TILE] = kr0;
+                            tile[to + (2 * m + 1) * TILE] = kr1;
                         } else {
-                            kt[c * maxRows + rowAt] = headRow2[c];
+                            kt[(2 * m) * maxRows + rowAt] = kr0;
+                            kt[(2 * m + 1) * maxRows + rowAt] = kr1;
                         }
                     }
                     System.arraycopy(src, 2 * d + col, vHeads[hd], qo, dh);
