@@ -23,8 +23,11 @@ public interface Engine extends AutoCloseable {
         }
     }
 
-    /** One result per block of the sequence, in block order. {@code ids} holds {@code n · F} feature ids. */
-    List<BlockResult> run(int[] ids, int n);
+    /**
+     * One result per block of the sequence, in block order. {@code ids} holds {@code n · F} feature ids;
+     * {@code positionsDone} hears how far the computation is, where the engine can tell (per chunk).
+     */
+    List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone);
 
     @Override
     void close();

@@ -21,8 +21,8 @@ final class Nd4jEngine implements Engine {
     }
 
     @Override
-    public List<BlockResult> run(int[] ids, int n) {
-        return model.run(ids, n, false).blocks();
+    public List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone) {
+        return model.run(ids, n, false, positionsDone).blocks();
     }
 
     @Override

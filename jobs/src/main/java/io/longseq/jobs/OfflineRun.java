@@ -102,7 +102,7 @@ final class OfflineRun {
         long t = System.nanoTime();
         List<BlockResult> results;
         try {
-            results = engine.run(s.ids(), s.positions());
+            results = engine.run(s.ids(), s.positions(), progress::within);
         } catch (IllegalArgumentException | IllegalStateException e) {
             skip(what, e.getMessage());
             progress.done(0);

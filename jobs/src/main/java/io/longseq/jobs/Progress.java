@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
  * Progress lines on stderr while a long input runs: positions done, rate, and the record being computed.
  *
  * <p>Short runs print nothing: the first line comes after {@link #FIRST_REPORT_SECONDS} seconds, then one every
- * {@link #EVERY_SECONDS}. Positions count once a record is done, because the engines compute a whole record in one
- * call (ChunkedModel has no progress hook yet); for a single huge record the line shows how long the record has been
- * running instead. A daemon thread prints, so a hung model never blocks the JVM from exiting.
+ * {@link #EVERY_SECONDS}. Within a record the nd4j engine reports each chunk ({@link #within}), so a single huge
+ * record shows its positions done, rate and time left; the reference engine reports only whole records. A daemon
+ * thread prints, so a hung model never blocks the JVM from exiting.
  */
 final class Progress implements AutoCloseable {
 
@@ -28,6 +28,7 @@ final class Progress implements AutoCloseable {
     private volatile String currentId;
     private volatile long currentPositions;
     private volatile long currentStartNanos;
+    private volatile long currentDone;
 
     Progress(PrintWriter err) {
         this.err = err;
@@ -43,7 +44,13 @@ final class Progress implements AutoCloseable {
     void start(String id, long positions) {
         currentStartNanos = System.nanoTime();
         currentPositions = positions;
+        currentDone = 0;
         currentId = id;
+    }
+
+    /** Positions of the current record computed so far. */
+    void within(long positions) {
+        currentDone = positions;
     }
 
     /** The current record is done (or skipped, with 0 positions). */
@@ -54,6 +61,12 @@ final class Progress implements AutoCloseable {
     }
 
     private void report() {
+        err.println(line());
+        err.flush();
+    }
+
+    /** The progress line as it would be printed now. */
+    String line() {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  progress: %.0f s", seconds));
         if (recordsDone > 0) {
@@ -62,11 +75,19 @@ final class Progress implements AutoCloseable {
         }
         String id = currentId;
         if (id != null) {
-            line.append(String.format(Locale.ROOT, ", computing '%s' (%,d positions) for %.0f s", id,
-                    currentPositions, (System.nanoTime() - currentStartNanos) / 1e9));
+            double running = (System.nanoTime() - currentStartNanos) / 1e9;
+            long done = currentDone;
+            line.append(String.format(Locale.ROOT, ", computing '%s': %,d of %,d positions", id, done,
+                    currentPositions));
+            if (done > 0) {
+                double rate = done / Math.max(running, 1e-9);
+                line.append(String.format(Locale.ROOT, ", %,.0f positions/s, ~%.0f s left", rate,
+                        (currentPositions - done) / rate));
+            } else {
+                line.append(String.format(Locale.ROOT, " (running for %.0f s)", running));
+            }
         }
-        err.println(line);
-        err.flush();
+        return line.toString();
     }
 
     @Override

@@ -20,7 +20,7 @@ final class ReferenceEngine implements Engine {
     }
 
     @Override
-    public List<BlockResult> run(int[] ids, int n) {
+    public List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone) {
         return model.run(ids, n).blocks();
     }
 
