@@ -39,7 +39,7 @@ public final class ModelOptions {
             Map.entry("maxBlocks", "--max-blocks"), Map.entry("topK", "--top-k"),
             Map.entry("linearFeatures", "--linear-features"), Map.entry("linearSeed", "--linear-seed"),
             Map.entry("localMode", "--local-mode"), Map.entry("maxDensePositions", "--max-dense-positions"),
-            Map.entry("dilation", "--dilation"));
+            Map.entry("dilation", "--dilation"), Map.entry("sinks", "--sinks"));
 
     private static final Pattern SETTING = Pattern.compile("setting '([A-Za-z]+)'");
 
@@ -67,15 +67,20 @@ public final class ModelOptions {
             description = "causal local attention (i-w..i) instead of bidirectional (default: ${DEFAULT-VALUE})")
     boolean causal = DEFAULTS.causal();
 
-    @Option(names = "--local-mode", paramLabel = "sliding|dilated|full",
+    @Option(names = "--local-mode", paramLabel = "sliding|dilated|sinks|full",
             description = "keys of the local attention: sliding (window of radius w, chunked), dilated (every s-th"
-                    + " position up to s*w away, s = --dilation) or full (dense over the whole sequence, the O(n^2)"
-                    + " baseline, refused past --max-dense-positions) (default: ${DEFAULT-VALUE})")
+                    + " position up to s*w away, s = --dilation), sinks (the window plus the first --sinks positions)"
+                    + " or full (dense over the whole sequence, the O(n^2) baseline, refused past"
+                    + " --max-dense-positions) (default: ${DEFAULT-VALUE})")
     String localMode = lower(DEFAULTS.localMode());
 
     @Option(names = "--dilation", paramLabel = "S",
             description = "stride between the keys of dilated local attention, 1..64 (default: ${DEFAULT-VALUE})")
     int dilation = DEFAULTS.dilation();
+
+    @Option(names = "--sinks", paramLabel = "S",
+            description = "first positions every query also sees in sinks local mode, 1..1024 (default: ${DEFAULT-VALUE})")
+    int sinks = DEFAULTS.sinks();
 
     @Option(names = "--max-dense-positions", paramLabel = "N",
             description = "longest sequence full local mode accepts; its score matrix is 4*N^2 bytes per head"
@@ -148,7 +153,7 @@ public final class ModelOptions {
                     .kmer(kmer).vocabSize(vocabSize).maxFeatures(features)
                     .dModel(dModel).heads(heads).window(window).layers(layers).ffnDim(ffnDim).causal(causal)
                     .localMode(choice("--local-mode", localMode, LocalMode.class)).maxDensePositions(maxDensePositions)
-                    .dilation(dilation)
+                    .dilation(dilation).sinks(sinks)
                     .blockSize(blockSize).chunkSize(chunkSize)
                     .pooling(choice("--pooling", pooling, Pooling.class))
                     .globalMode(choice("--global-mode", globalMode, GlobalMode.class))

@@ -59,7 +59,9 @@ public final class ChunkedModel implements AutoCloseable {
             int from = Math.max(0, coreFrom - cfg.attentionHalo());
             int to = Math.min(n, coreTo + cfg.rightHalo());
             System.arraycopy(ids, from * nf, chunkIds, 0, (to - from) * nf);
-            local.forward(chunkIds, from, to - from, coreFrom, coreTo, zChunk);
+            // SINKS: an array past position 0 also gets the sequence's first positions (the sinks' context)
+            int prefixN = Math.min(n, cfg.sinkPrefix());
+            local.forward(chunkIds, from, to - from, coreFrom, coreTo, zChunk, ids, prefixN);
             int len = coreTo - coreFrom;
             if (keepZ) {
                 System.arraycopy(zChunk, 0, z, coreFrom * d, len * d);

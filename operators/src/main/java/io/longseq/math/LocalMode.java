@@ -19,6 +19,14 @@ public enum LocalMode {
      */
     DILATED,
     /**
+     * The sliding window plus attention sinks (DESIGN.md 2.7): every query also meets the first {@code sinks}
+     * positions of the sequence (those before its window; causal: and ≤ i), as in StreamingLLM's attention
+     * sinks. A chunk needs the sinks' keys and values at every layer, which depend on the first sinks + L·w
+     * positions: the chunk is given that prefix and recomputes it ({@link LocalTier#forward(int[], long, int,
+     * long, long, float[], int[], int)}). Computed by {@link ScalarAttention}.
+     */
+    SINKS,
+    /**
      * Dense attention over the whole sequence: every j (bidirectional) or every j ≤ i (causal). The O(n²·d) time
      * and O(n²) memory baseline that benchmarks compare against; the fast path ({@link DenseLocalTier})
      * materialises one n×n float score matrix per head (4·n² bytes: 400 MB at n = 10 000), so sequences longer

@@ -79,6 +79,12 @@ public final class LocalTier implements AutoCloseable {
     private final RowKernels kernels;
     private final BandAttention fused;    // null: attention through ND4J's batched products
     private final int step;               // 1, or the dilation s of local mode DILATED
+    private final int sinkCount;          // SINKS: S, else 0
+    private final ScalarAttention sinkAttention; // SINKS: band plus sink keys
+    private final float[][][] sinkK;      // SINKS: per layer, per head [S, d_h] keys of positions 0..S−1 (RoPE'd)
+    private final float[][][] sinkV;      // SINKS: per layer, per head [S, d_h] their values
+    private int sinksHeld;                // SINKS: how many of them the last run over position 0 produced
+    private LocalTier prefixTier;         // SINKS: computes the sinks from the sequence's first S + L·w positions
     private final float[][] qHeads;       // fused path: per head [maxRows, d_h] queries
     private final float[][] kHeadsT;      // fused path: per head [d_h, maxRows] keys, transposed
     private final float[][] vHeads;       // fused path: per head [maxRows, d_h] values
@@ -264,8 +270,19 @@ public final class LocalTier implements AutoCloseable {
         // -Dlongseq.fusedAttention=false keeps ND4J's batched products (for comparison in benchmarks)
         BandAttention band = Boolean.parseBoolean(System.getProperty("longseq.fusedAttention", "true"))
                 ? kernels.attention(dh, w) : null;
+        sinkCount = cfg.localMode() == LocalMode.SINKS ? cfg.sinks() : 0;
         if (band == null && step > 1) {
             band = new ScalarAttention(dh, w, kernels);   // ND4J's sliding chunks have no dilated form
+        }
+        if (sinkCount > 0) {
+            sinkAttention = new ScalarAttention(dh, w, sinkCount, kernels);
+            band = sinkAttention;                         // the layout of the fused path, the sinks kernel
+            sinkK = new float[cfg.layers()][heads][sinkCount * dh];
+            sinkV = new float[cfg.layers()][heads][sinkCount * dh];
+        } else {
+            sinkAttention = null;
+            sinkK = null;
+            sinkV = null;
         }
         fused = band;
         // the ND4J attention buffers exist only when the fused kernel does not run
@@ -319,7 +336,7 @@ public final class LocalTier implements AutoCloseable {
     /** The kernels in use: elementwise ("vector-512", "scalar") and attention ("fused-512" or "nd4j"). */
     public String kernelName() {
         return kernels.name() + ", attention " + (fused != null ? fused.name() : "nd4j")
-                + (step > 1 ? ", dilation " + step : "");
+                + (step > 1 ? ", dilation " + step : "") + (sinkCount > 0 ? ", sinks " + sinkCount : "");
     }
 
     /** How many chunk geometries have views cached now, the larger of the two caches (bounded; for tests). */
@@ -345,6 +362,34 @@ public final class LocalTier implements AutoCloseable {
      */
     // ids [n·F] -> z [coreTo−coreFrom, d]
     public void forward(int[] ids, long first, int n, long coreFrom, long coreTo, float[] z) {
+        forward(ids, first, n, coreFrom, coreTo, z, null, 0);
+    }
+
+    /**
+     * As {@link #forward(int[], long, int, long, long, float[])}; in local mode SINKS an array that does not
+     * start at position 0 also needs the sequence's first positions, {@code prefixIds} [prefixN·F] for positions
+     * [0, prefixN) with prefixN = min(sequence length, {@link ModelConfig#sinkPrefix()}): the sinks' keys and
+     * values at every layer are computed from them.
+     */
+    // ids [n·F] (+ prefix ids [prefixN·F]) -> z [coreTo−coreFrom, d]
+    public void forward(int[] ids, long first, int n, long coreFrom, long coreTo, float[] z, int[] prefixIds,
+                        int prefixN) {
+        if (sinkCount > 0 && first > 0) {
+            if (prefixIds == null || prefixN < 1) {
+                throw new IllegalArgumentException("local mode SINKS: an array starting at position " + first
+                        + " needs the sequence's first min(n, sinks + L·w) = " + cfg.sinkPrefix()
+                        + " positions as prefixIds");
+            }
+            if (prefixTier == null) {
+                prefixTier = new LocalTier(cfg, weights, cfg.sinkPrefix(), kernels);
+            }
+            int pn = Math.min(prefixN, cfg.sinkPrefix());
+            prefixTier.forward(prefixIds, 0, pn, 0, Math.min(pn, sinkCount), new float[Math.min(pn, sinkCount) * d]);
+        }
+        forwardArray(ids, first, n, coreFrom, coreTo, z);
+    }
+
+    private void forwardArray(int[] ids, long first, int n, long coreFrom, long coreTo, float[] z) {
         if (closed) {
             throw new IllegalStateException("LocalTier is closed");
         }
@@ -385,7 +430,22 @@ public final class LocalTier implements AutoCloseable {
             t0 = lap(Stage.LAYER_NORM, t0);
             vw.layers.qkvProj[l].run();
             t0 = lap(Stage.GEMM_QKV, t0);
-            if (fused != null) {
+            if (sinkCount > 0) {
+                scatterHeadsFused(n);
+                if (first == 0) {
+                    captureSinks(l, n);
+                }
+                t0 = lap(Stage.SCATTER, t0);
+                LocalTier source = first == 0 ? this : prefixTier;
+                for (int hd = 0; hd < heads; hd++) {
+                    sinks[hd].residue = 0;
+                    sinkAttention.headWithSinks(qHeads[hd], kHeadsT[hd], maxRows, vHeads[hd], 0, n, from, to, w,
+                            cfg.causal(), source.sinkK[l][hd], source.sinkV[l][hd], source.sinksHeld, first,
+                            sinks[hd]);
+                }
+                zeroRows(o, n * d, np * d);
+                t0 = lap(Stage.ATTENTION_FUSED, t0);
+            } else if (fused != null) {
                 scatterHeadsFused(n);
                 t0 = lap(Stage.SCATTER, t0);
                 // DILATED: j − i ≡ 0 (mod s), so each residue class of positions is a sliding window of its own,
@@ -508,6 +568,21 @@ public final class LocalTier implements AutoCloseable {
             int to = (hd + 1) * kvRows * dh;
             zeroRows(k, from, to);
             zeroRows(v, from, to);
+        }
+    }
+
+    // kᵀ, v rows [0, S) of layer l (an array that starts at position 0) -> sinkK/sinkV[l] [S, d_h] per head
+    private void captureSinks(int l, int n) {
+        sinksHeld = Math.min(sinkCount, n);
+        for (int hd = 0; hd < heads; hd++) {
+            float[] kt = kHeadsT[hd];
+            float[] sk = sinkK[l][hd];
+            for (int j = 0; j < sinksHeld; j++) {
+                for (int c = 0; c < dh; c++) {
+                    sk[j * dh + c] = kt[c * maxRows + j];
+                }
+            }
+            System.arraycopy(vHeads[hd], 0, sinkV[l][hd], 0, sinksHeld * dh);
         }
     }
 
@@ -639,6 +714,9 @@ public final class LocalTier implements AutoCloseable {
         closed = true;
         views.clear();
         coreViews.clear();
+        if (prefixTier != null) {
+            prefixTier.close();
+        }
         for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase}) {
             arr.close();
         }

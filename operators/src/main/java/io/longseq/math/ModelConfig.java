@@ -36,6 +36,7 @@ import java.io.Serializable;
  * @param maxDensePositions cap on sequence length in local mode FULL, whose score matrix is n×n floats per
  *                    head; a longer sequence is a clear error
  * @param dilation    s, the stride between the keys of local mode DILATED (1..64; ignored by the other modes)
+ * @param sinks       S, the first positions every query also sees in local mode SINKS (1..1024)
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -61,7 +62,8 @@ public record ModelConfig(
         long linearSeed,
         LocalMode localMode,
         int maxDensePositions,
-        int dilation) implements Serializable {
+        int dilation,
+        int sinks) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -70,6 +72,9 @@ public record ModelConfig(
 
     /** Largest C/B in AXIAL mode: one grid row of C/B blocks (keys, values and column sums) is kept in state. */
     public static final int MAX_AXIAL_ROW = 1 << 16;
+
+    /** Most attention sinks: each is one more key for every query. */
+    public static final int MAX_SINKS = 1024;
 
     /** Largest dilation: with w = 64 and L = 1 its halo is already 4096 positions per side. */
     public static final int MAX_DILATION = 64;
@@ -81,7 +86,7 @@ public record ModelConfig(
         require(featureKind != null, "featureKind", "null", "one of DNA, TOKENS, LOG");
         require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION");
         require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL");
-        require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, FULL");
+        require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, SINKS, FULL");
         range("kmer", kmer, 1, MAX_KMER);
         range("vocabSize", vocabSize, 2, 1 << 24);
         range("maxFeatures", maxFeatures, 1, 256);
@@ -117,6 +122,7 @@ public record ModelConfig(
         range("linearFeatures", linearFeatures, 1, 4096);
         range("maxDensePositions", maxDensePositions, 1, MAX_DENSE_POSITIONS);
         range("dilation", dilation, 1, MAX_DILATION);
+        range("sinks", sinks, 1, MAX_SINKS);
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
                     "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
@@ -153,6 +159,14 @@ public record ModelConfig(
     /** Halo each side of a chunk that attention needs: L·w tokens, L·s·w when DILATED (right halo 0 when causal). */
     public int attentionHalo() {
         return layers * window * (localMode == LocalMode.DILATED ? dilation : 1);
+    }
+
+    /**
+     * SINKS: positions [0, this) a chunk needs besides its own array — the sinks plus the L·w positions their
+     * states depend on; 0 in the other modes.
+     */
+    public int sinkPrefix() {
+        return localMode == LocalMode.SINKS ? sinks + layers * window : 0;
     }
 
     /** Left halo of raw tokens: L·w for attention plus k−1 so the first k-mer is whole (DNA). */
@@ -223,6 +237,7 @@ public record ModelConfig(
         private LocalMode localMode = LocalMode.SLIDING;
         private int maxDensePositions = 8192;
         private int dilation = 2;
+        private int sinks = 4;
 
         private Builder() {}
 
@@ -232,7 +247,7 @@ public record ModelConfig(
             causal = c.causal; blockSize = c.blockSize; chunkSize = c.chunkSize; pooling = c.pooling;
             globalMode = c.globalMode; recent = c.recent; group = c.group; levels = c.levels;
             maxBlocks = c.maxBlocks; topK = c.topK; linearFeatures = c.linearFeatures; linearSeed = c.linearSeed;
-            localMode = c.localMode; maxDensePositions = c.maxDensePositions; dilation = c.dilation;
+            localMode = c.localMode; maxDensePositions = c.maxDensePositions; dilation = c.dilation; sinks = c.sinks;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -259,11 +274,12 @@ public record ModelConfig(
         public Builder localMode(LocalMode v) { localMode = v; return this; }
         public Builder maxDensePositions(int v) { maxDensePositions = v; return this; }
         public Builder dilation(int v) { dilation = v; return this; }
+        public Builder sinks(int v) { sinks = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
-                    maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation);
+                    maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks);
         }
     }
 }

@@ -152,6 +152,82 @@ class LocalTierTest {
         }
     }
 
+    static Stream<Arguments> sinkCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (int headWidth : new int[] {8, 32}) {
+            for (int sinks : new int[] {1, 4}) {
+                for (boolean causal : new boolean[] {false, true}) {
+                    for (int layers : new int[] {1, 2}) {
+                        for (int n : new int[] {1, 3, 40, 301}) {
+                            out.add(Arguments.of(headWidth, sinks, causal, layers, n));
+                        }
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "d_h={0} S={1} causal={2} L={3} n={4}")
+    @MethodSource("sinkCases")
+    void sinksMatchReferenceWholeAndChunked(int headWidth, int sinks, boolean causal, int layers, int n) {
+        // DESIGN.md 2.7 attention sinks: the window plus positions 0..S−1; chunks past 0 recompute the prefix
+        ModelConfig cfg = withHeadWidth(headWidth).localMode(LocalMode.SINKS).sinks(sinks).causal(causal)
+                .layers(layers).build();
+        Weights w = WeightsInit.random(cfg, 19, 1f);
+        int[] ids = TestModels.dnaIds(cfg, n, 23 + n);
+        double[][] expected = new ReferenceModel(cfg, w).localTier(ids, n);
+        float[] z = new float[n * cfg.dModel()];
+        try (LocalTier tier = new LocalTier(cfg, w, n)) {
+            tier.forward(ids, 0, n, 0, n, z);
+            assertThat(tier.kernelName()).contains("sinks " + sinks);
+        }
+        assertClose(z, expected, 0, n, cfg.dModel());
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            assertClose(model.run(ids, n, true).z(), expected, 0, n, cfg.dModel());
+        }
+    }
+
+    @Test
+    void sinksOfAChunkComeFromItsOwnSequencesPrefix() {
+        // a subtask interleaves sequences: another sequence's start must not leak its sinks into this chunk
+        ModelConfig cfg = withHeadWidth(32).localMode(LocalMode.SINKS).sinks(4).layers(2).build();
+        Weights w = WeightsInit.random(cfg, 29, 1f);
+        int n = 301;
+        int[] ids = TestModels.dnaIds(cfg, n, 31);
+        int[] other = TestModels.dnaIds(cfg, n, 37);
+        double[][] expected = new ReferenceModel(cfg, w).localTier(ids, n);
+        int halo = cfg.attentionHalo();
+        int coreFrom = 128;
+        int coreTo = 192;
+        int from = coreFrom - halo;
+        int to = coreTo + halo;
+        float[] z = new float[(coreTo - coreFrom) * cfg.dModel()];
+        try (LocalTier tier = new LocalTier(cfg, w)) {
+            tier.forward(other, 0, 80, 0, 64, new float[64 * cfg.dModel()]);   // the other sequence's chunk 0
+            tier.forward(java.util.Arrays.copyOfRange(ids, from, to), from, to - from, coreFrom, coreTo, z,
+                    ids, Math.min(n, cfg.sinkPrefix()));
+        }
+        assertClose(z, expected, coreFrom, coreTo - coreFrom, cfg.dModel());
+    }
+
+    @Test
+    void sinksChangeFarPositionsAndNeedThePrefix() {
+        ModelConfig sliding = withHeadWidth(32).build();
+        ModelConfig withSinks = sliding.toBuilder().localMode(LocalMode.SINKS).sinks(4).build();
+        Weights w = WeightsInit.random(sliding, 5, 1f);
+        int n = 200;
+        int[] ids = TestModels.dnaIds(sliding, n, 9);
+        double[][] a = new ReferenceModel(sliding, w).localTier(ids, n);
+        double[][] b = new ReferenceModel(withSinks, w).localTier(ids, n);
+        // position 150 is far outside the sinks' window: only the sinks can change it
+        assertThat(Math.abs(a[150][0] - b[150][0]) + Math.abs(a[150][1] - b[150][1])).isGreaterThan(1e-6);
+        try (LocalTier tier = new LocalTier(withSinks, w)) {
+            assertThatThrownBy(() -> tier.forward(new int[100], 100, 100, 120, 150, new float[30 * 64]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefixIds");
+        }
+    }
+
     @Test
     void dilatedDiffersFromSlidingAndOneIsSliding() {
         ModelConfig sliding = withHeadWidth(32).build();

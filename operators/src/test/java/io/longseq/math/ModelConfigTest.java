@@ -52,7 +52,8 @@ class ModelConfigTest {
                 new Ranged("maxDensePositions", 1, 65536, ModelConfig.Builder::maxDensePositions, same),
                 new Ranged("maxDensePositions", 1, 65536, ModelConfig.Builder::maxDensePositions,
                         b -> b.localMode(LocalMode.FULL)),
-                new Ranged("dilation", 1, 64, ModelConfig.Builder::dilation, b -> b.localMode(LocalMode.DILATED)));
+                new Ranged("dilation", 1, 64, ModelConfig.Builder::dilation, b -> b.localMode(LocalMode.DILATED)),
+                new Ranged("sinks", 1, 1024, ModelConfig.Builder::sinks, b -> b.localMode(LocalMode.SINKS)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -95,7 +96,7 @@ class ModelConfigTest {
                 .hasMessageContaining("one of HIERARCHICAL, FULL, LINEAR, AXIAL");
         assertThatThrownBy(() -> ModelConfig.builder().localMode(null).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, DILATED, FULL");
+                .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, DILATED, SINKS, FULL");
     }
 
     @Test

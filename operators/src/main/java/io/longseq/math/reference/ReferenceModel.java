@@ -171,29 +171,37 @@ public final class ReferenceModel {
         double[][] out = new double[n][]; // [n, d]
         for (int i = 0; i < n; i++) {
             // the keys of query i: j = i + step·m for m in [mLo, mHi], cut to [0, n)
-            //   SLIDING: step 1, |m| ≤ w; DILATED: step s, |m| ≤ w; FULL: step 1, every position
+            //   SLIDING: step 1, |m| ≤ w; DILATED: step s, |m| ≤ w; FULL: step 1, every position;
+            //   SINKS: the sliding window plus the positions j < S before it
             boolean dense = cfg.localMode() == LocalMode.FULL;
             int step = cfg.localMode() == LocalMode.DILATED ? cfg.dilation() : 1;
             int mLo = dense ? -i : Math.max(-win, -(i / step));
             int mHi = cfg.causal() ? 0 : dense ? n - 1 - i : Math.min(win, (n - 1 - i) / step);
-            int count = mHi - mLo + 1;
+            int sinkCount = cfg.localMode() == LocalMode.SINKS ? Math.min(cfg.sinks(), i + mLo) : 0; // j < window
+            int[] keys = new int[sinkCount + mHi - mLo + 1];   // the key positions of query i
+            for (int j = 0; j < sinkCount; j++) {
+                keys[j] = j;
+            }
+            for (int m = mLo; m <= mHi; m++) {
+                keys[sinkCount + m - mLo] = i + step * m;
+            }
             double[] o = new double[d]; // [d]  concatenated heads
             for (int h = 0; h < heads; h++) {
                 int off = h * dh;
-                double[] score = new double[count]; // [keys]
-                for (int m = mLo; m <= mHi; m++) {
-                    int j = i + step * m;
+                double[] score = new double[keys.length]; // [keys]
+                for (int t = 0; t < keys.length; t++) {
+                    int j = keys[t];
                     double dot = 0;
                     for (int c = 0; c < dh; c++) {
                         dot += q[i][off + c] * k[j][off + c];
                     }
-                    score[m - mLo] = dot * scale;
+                    score[t] = dot * scale;
                 }
                 double[] prob = softmax(score); // [keys]
-                for (int m = mLo; m <= mHi; m++) {
-                    int j = i + step * m;
+                for (int t = 0; t < keys.length; t++) {
+                    int j = keys[t];
                     for (int c = 0; c < dh; c++) {
-                        o[off + c] += prob[m - mLo] * v[j][off + c];
+                        o[off + c] += prob[t] * v[j][off + c];
                     }
                 }
             }
