@@ -66,17 +66,24 @@ public final class ChunkedModel implements AutoCloseable {
             if (keepZ) {
                 System.arraycopy(zChunk, 0, z, coreFrom * d, len * d);
             }
-            pooling.pool(zChunk, len, summaries);
-            float[] s = new float[d];
-            for (int blk = 0; blk < pooling.blocks(len); blk++) {
-                System.arraycopy(summaries, blk * d, s, 0, d);
-                long start = coreFrom + (long) blk * cfg.blockSize();
-                long end = Math.min(coreTo, start + cfg.blockSize());
-                blocks.add(global.step(memory, start, end, s));
-            }
+            poolAndAttend(zChunk, coreFrom, coreTo, summaries, memory, blocks);
             progress.accept(coreTo);
         }
         return new Result(z, blocks);
+    }
+
+    // z [coreTo−coreFrom, d] of one chunk -> its blocks' summaries -> the global tier, in block order
+    private void poolAndAttend(float[] zChunk, int coreFrom, int coreTo, float[] summaries, BlockMemory memory,
+                               List<BlockResult> blocks) {
+        int d = cfg.dModel();
+        int len = coreTo - coreFrom;
+        pooling.pool(zChunk, len, summaries);
+        for (int blk = 0; blk < pooling.blocks(len); blk++) {
+            float[] s = java.util.Arrays.copyOfRange(summaries, blk * d, (blk + 1) * d);   // [d]
+            long start = coreFrom + (long) blk * cfg.blockSize();
+            long end = Math.min(coreTo, start + cfg.blockSize());
+            blocks.add(global.step(memory, start, end, s));
+        }
     }
 
     // FULL local mode: dense local tier over all n positions, then pooling and the global tier per chunk piece
@@ -96,14 +103,7 @@ public final class ChunkedModel implements AutoCloseable {
             int coreTo = Math.min(n, coreFrom + c);
             int len = coreTo - coreFrom;
             System.arraycopy(zAll, coreFrom * d, zChunk, 0, len * d);
-            pooling.pool(zChunk, len, summaries);
-            float[] s = new float[d];
-            for (int blk = 0; blk < pooling.blocks(len); blk++) {
-                System.arraycopy(summaries, blk * d, s, 0, d);
-                long start = coreFrom + (long) blk * cfg.blockSize();
-                long end = Math.min(coreTo, start + cfg.blockSize());
-                blocks.add(global.step(memory, start, end, s));
-            }
+            poolAndAttend(zChunk, coreFrom, coreTo, summaries, memory, blocks);
             progress.accept(coreTo);
         }
         return new Result(keepZ ? zAll : null, blocks);
