@@ -5,15 +5,15 @@ import io.longseq.math.ModelConfig;
 import java.io.IOException;
 
 /**
- * FASTA records as k-mer ids. A record with a byte that is no IUPAC nucleotide code comes back as a problem
+ * FASTA or FASTQ records as k-mer ids. A record with a byte that is no IUPAC nucleotide code comes back as a problem
  * naming its 0-based position and the byte ({@link Features#invalidBaseMessage}); the other records are unaffected.
  */
 final class DnaSource implements SequenceSource {
 
-    private final FastaReader reader;
+    private final DnaRecordReader reader;
     private final ModelConfig cfg;
 
-    DnaSource(FastaReader reader, ModelConfig cfg) {
+    DnaSource(DnaRecordReader reader, ModelConfig cfg) {
         this.reader = reader;
         this.cfg = cfg;
     }

@@ -1,6 +1,5 @@
 package io.longseq.jobs;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,7 @@ import java.util.Arrays;
  * <p>What is an error ({@link FormatException}): sequence data before the first header (the file is probably
  * not FASTA), or a record longer than a Java array.
  */
-public final class FastaReader implements Closeable {
+public final class FastaReader implements DnaRecordReader {
 
     /** One record: its 1-based number in the file, the id, the whole header line (without '>') and its bases. */
     public record Record(int number, String id, String header, byte[] bases) {}

@@ -31,7 +31,15 @@ public final class InputFiles {
      * @throws IOException if the file cannot be read, or its name ends in {@code .gz} but it is not gzip
      */
     public static InputStream open(Path path) throws IOException {
-        BufferedInputStream in = new BufferedInputStream(Files.newInputStream(path), BUFFER);
+        return open(Files.newInputStream(path), path);
+    }
+
+    /**
+     * As {@link #open(Path)}, for a stream already opened (e.g. through Flink's file systems); {@code path} only
+     * names it.
+     */
+    public static InputStream open(InputStream raw, Path path) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
         try {
             in.mark(2);
             int b1 = in.read();

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * Tells what a file holds from its extension, when {@code --kind} is not given.
  *
- * <p>{@code .fa .fasta .fna} are DNA (FASTA), {@code .txt .tokens} are token ids, {@code .log} is a log; each
+ * <p>{@code .fa .fasta .fna} are DNA (FASTA), {@code .fq .fastq} DNA (FASTQ), {@code .txt .tokens} are token ids, {@code .log} is a log; each
  * may end in {@code .gz}. Anything else is an error that names the file and the way out ({@code --kind}),
  * because guessing from content would turn a wrong guess into silently meaningless output.
  */
@@ -21,7 +21,8 @@ public final class InputKinds {
      */
     public static FeatureKind detect(Path path) {
         String name = InputFiles.baseName(path);
-        if (name.endsWith(".fa") || name.endsWith(".fasta") || name.endsWith(".fna")) {
+        if (name.endsWith(".fa") || name.endsWith(".fasta") || name.endsWith(".fna") || name.endsWith(".fq")
+                || name.endsWith(".fastq")) {
             return FeatureKind.DNA;
         }
         if (name.endsWith(".log")) {
@@ -31,6 +32,6 @@ public final class InputKinds {
             return FeatureKind.TOKENS;
         }
         throw new UsageException("cannot tell the input kind of '" + path + "' from its name: give --kind dna|tokens|log"
-                + " (known extensions, each optionally .gz: .fa .fasta .fna = dna, .txt .tokens = tokens, .log = log)");
+                + " (known extensions, each optionally .gz: .fa .fasta .fna .fq .fastq = dna, .txt .tokens = tokens, .log = log)");
     }
 }

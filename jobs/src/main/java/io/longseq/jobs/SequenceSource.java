@@ -36,10 +36,10 @@ public interface SequenceSource extends Closeable {
     /** The next sequence, or null at the end. */
     Sequence next() throws IOException;
 
-    /** A source for the file, by the config's feature kind (DNA: FASTA; TOKENS: ids; LOG: lines). */
+    /** A source for the file, by the config's feature kind (DNA: FASTA or FASTQ; TOKENS: ids; LOG: lines). */
     static SequenceSource open(Path path, ModelConfig cfg) throws IOException {
         return switch (cfg.featureKind()) {
-            case DNA -> new DnaSource(FastaReader.open(path), cfg);
+            case DNA -> new DnaSource(DnaRecordReader.open(path), cfg);
             case TOKENS -> new TokenFileSource(path, cfg);
             case LOG -> new LogFileSource(path, cfg);
         };

@@ -1,11 +1,8 @@
 package io.longseq.math;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 
 /**
  * A {@link BlockMemory} as primitive arrays, the form it takes in Flink keyed state.
@@ -23,84 +20,96 @@ public record MemoryState(long nextBlock, int[] counts, long[] firsts, float[] k
 
     private static final long serialVersionUID = 1L;
 
-    /** A compact, versioned binary form (for tests of state size and for checkpoints outside Flink). */
+    /**
+     * A compact, versioned binary form (Flink keyed state holds it; also for tests of state size): big-endian,
+     * version byte 1, then the fields in declaration order, each array as its length and its elements. Arrays
+     * are copied in bulk through a {@link ByteBuffer}: FULL mode's memory grows with the sequence and is written
+     * once per chunk.
+     */
     public byte[] toBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(1);
-            out.writeLong(nextBlock);
-            out.writeInt(counts.length);
-            for (int c : counts) {
-                out.writeInt(c);
-            }
-            out.writeInt(firsts.length);
-            for (long f : firsts) {
-                out.writeLong(f);
-            }
-            writeFloats(out, keys);
-            writeFloats(out, values);
-            writeDoubles(out, prefixKeySum);
-            writeDoubles(out, prefixValueSum);
-            out.writeLong(prefixCount);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        long size = 1 + 8 + 4 + 4L * counts.length + 4 + 8L * firsts.length + 4 + 4L * keys.length + 4
+                + 4L * values.length + 4 + 8L * prefixKeySum.length + 4 + 8L * prefixValueSum.length + 8;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("memory state of " + size + " bytes is larger than a Java array");
         }
-        return bytes.toByteArray();
+        ByteBuffer b = ByteBuffer.allocate((int) size);
+        b.put((byte) 1);
+        b.putLong(nextBlock);
+        b.putInt(counts.length);
+        b.asIntBuffer().put(counts);
+        b.position(b.position() + 4 * counts.length);
+        b.putInt(firsts.length);
+        b.asLongBuffer().put(firsts);
+        b.position(b.position() + 8 * firsts.length);
+        putFloats(b, keys);
+        putFloats(b, values);
+        putDoubles(b, prefixKeySum);
+        putDoubles(b, prefixValueSum);
+        b.putLong(prefixCount);
+        return b.array();
     }
 
     public static MemoryState fromBytes(byte[] data) {
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
-            int version = in.readByte();
+        try {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            int version = b.get();
             if (version != 1) {
                 throw new IllegalArgumentException("memory state version " + version + " is not known (expected 1)");
             }
-            long next = in.readLong();
-            int[] counts = new int[in.readInt()];
-            for (int i = 0; i < counts.length; i++) {
-                counts[i] = in.readInt();
+            long next = b.getLong();
+            int[] counts = new int[length(b, 4)];
+            b.asIntBuffer().get(counts);
+            b.position(b.position() + 4 * counts.length);
+            long[] firsts = new long[length(b, 8)];
+            b.asLongBuffer().get(firsts);
+            b.position(b.position() + 8 * firsts.length);
+            float[] keys = getFloats(b);
+            float[] values = getFloats(b);
+            double[] pk = getDoubles(b);
+            double[] pv = getDoubles(b);
+            long pc = b.getLong();
+            if (b.hasRemaining()) {
+                throw new IllegalArgumentException("memory state is corrupt: " + b.remaining() + " bytes left over");
             }
-            long[] firsts = new long[in.readInt()];
-            for (int i = 0; i < firsts.length; i++) {
-                firsts[i] = in.readLong();
-            }
-            float[] keys = readFloats(in);
-            float[] values = readFloats(in);
-            double[] pk = readDoubles(in);
-            double[] pv = readDoubles(in);
-            long pc = in.readLong();
             return new MemoryState(next, counts, firsts, keys, values, pk, pv, pc);
-        } catch (IOException e) {
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("memory state is truncated or corrupt: " + e, e);
         }
     }
 
-    private static void writeFloats(DataOutputStream out, float[] a) throws IOException {
-        out.writeInt(a.length);
-        for (float x : a) {
-            out.writeFloat(x);
+    // an array length that the remaining bytes can hold
+    private static int length(ByteBuffer b, int elementBytes) {
+        int n = b.getInt();
+        if (n < 0 || (long) n * elementBytes > b.remaining()) {
+            throw new IllegalArgumentException("memory state is truncated or corrupt: an array of " + n
+                    + " elements with " + b.remaining() + " bytes left");
         }
+        return n;
     }
 
-    private static void writeDoubles(DataOutputStream out, double[] a) throws IOException {
-        out.writeInt(a.length);
-        for (double x : a) {
-            out.writeDouble(x);
-        }
+    private static void putFloats(ByteBuffer b, float[] a) {
+        b.putInt(a.length);
+        b.asFloatBuffer().put(a);
+        b.position(b.position() + 4 * a.length);
     }
 
-    private static float[] readFloats(DataInputStream in) throws IOException {
-        float[] a = new float[in.readInt()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = in.readFloat();
-        }
+    private static void putDoubles(ByteBuffer b, double[] a) {
+        b.putInt(a.length);
+        b.asDoubleBuffer().put(a);
+        b.position(b.position() + 8 * a.length);
+    }
+
+    private static float[] getFloats(ByteBuffer b) {
+        float[] a = new float[length(b, 4)];
+        b.asFloatBuffer().get(a);
+        b.position(b.position() + 4 * a.length);
         return a;
     }
 
-    private static double[] readDoubles(DataInputStream in) throws IOException {
-        double[] a = new double[in.readInt()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = in.readDouble();
-        }
+    private static double[] getDoubles(ByteBuffer b) {
+        double[] a = new double[length(b, 8)];
+        b.asDoubleBuffer().get(a);
+        b.position(b.position() + 8 * a.length);
         return a;
     }
 }

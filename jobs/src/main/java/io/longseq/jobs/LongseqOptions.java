@@ -1,0 +1,186 @@
+package io.longseq.jobs;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import io.longseq.math.FeatureKind;
+import io.longseq.math.GlobalMode;
+import io.longseq.math.LocalMode;
+import io.longseq.math.ModelConfig;
+import io.longseq.math.Pooling;
+import io.longseq.stream.GapPolicy;
+import io.longseq.stream.StreamSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ReadableConfig;
+
+/**
+ * Every setting of the streaming job as a Flink {@link ConfigOption}: one option, one default, one description.
+ * The {@code run} command offers each one as {@code --<last key segment>} (so {@code longseq.model.d-model} is
+ * {@code --d-model}); a Flink configuration file or {@code -D} can set them by key. {@link #settings} reads them
+ * once into the immutable {@link StreamSettings}; model defaults come from {@code ModelConfig.builder()}, so the
+ * two never drift.
+ */
+public final class LongseqOptions {
+
+    private static final ModelConfig M = ModelConfig.builder().build();
+
+    // ---------------------------------------------------------------------------------------------- input
+    public static final ConfigOption<List<String>> INPUT = key("longseq.input.paths").stringType().asList()
+            .noDefaultValue().withDescription("Input files (FASTA/FASTQ, token ids or logs; .gz read transparently);"
+                    + " also given as the command's arguments.");
+    public static final ConfigOption<String> KIND = key("longseq.input.kind").stringType().noDefaultValue()
+            .withDescription("What the input holds: dna, tokens or log. Default: from the file name (.fa .fasta .fna"
+                    + " .fq .fastq: dna; .txt .tokens: tokens; .log: log).");
+    public static final ConfigOption<Integer> FRAGMENT_SIZE = key("longseq.input.fragment-size").intType()
+            .defaultValue(10_000).withDescription("Positions per fragment when a file is cut into the stream.");
+
+    // --------------------------------------------------------------------------------------------- output
+    public static final ConfigOption<String> OUT = key("longseq.output.out").stringType().defaultValue("out")
+            .withDescription("Output directory: blocks.jsonl, notices.jsonl, dead-letters.jsonl (and tokens.jsonl).");
+    public static final ConfigOption<Boolean> TOKEN_CONTEXTS = key("longseq.output.token-contexts").booleanType()
+            .defaultValue(false).withDescription("Also write per-token contexts (d floats per position: heavy).");
+
+    // ---------------------------------------------------------------------------------------------- model
+    public static final ConfigOption<String> WEIGHTS = key("longseq.model.weights").stringType().noDefaultValue()
+            .withDescription("Model weights (.npz, see docs/weights.md), readable on every TaskManager."
+                    + " Default: the seeded default init.");
+    public static final ConfigOption<Long> SEED = key("longseq.model.seed").longType().defaultValue(42L)
+            .withDescription("Seed of the default init (ignored with weights).");
+    public static final ConfigOption<Integer> KMER = key("longseq.model.kmer").intType().defaultValue(M.kmer())
+            .withDescription("k of the DNA k-mers.");
+    public static final ConfigOption<Integer> VOCAB_SIZE = key("longseq.model.vocab-size").intType()
+            .defaultValue(M.vocabSize()).withDescription("Token vocabulary, or hash buckets for log words.");
+    public static final ConfigOption<Integer> MAX_FEATURES = key("longseq.model.max-features").intType()
+            .noDefaultValue().withDescription("Feature ids per position. Default: 1 for dna and tokens, "
+                    + ModelOptions.LOG_MAX_FEATURES + " for log.");
+    public static final ConfigOption<Integer> D_MODEL = key("longseq.model.d-model").intType()
+            .defaultValue(M.dModel()).withDescription("Model width d.");
+    public static final ConfigOption<Integer> HEADS = key("longseq.model.heads").intType().defaultValue(M.heads())
+            .withDescription("Attention heads; d/heads must be even.");
+    public static final ConfigOption<Integer> WINDOW = key("longseq.model.window").intType().defaultValue(M.window())
+            .withDescription("Local window radius w.");
+    public static final ConfigOption<Integer> LAYERS = key("longseq.model.layers").intType().defaultValue(M.layers())
+            .withDescription("Stacked local layers L.");
+    public static final ConfigOption<Integer> FFN_DIM = key("longseq.model.ffn-dim").intType()
+            .defaultValue(M.ffnDim()).withDescription("Hidden width of each layer's feed-forward network.");
+    public static final ConfigOption<Boolean> CAUSAL = key("longseq.model.causal").booleanType()
+            .defaultValue(M.causal()).withDescription("Causal local attention (i-w..i) instead of bidirectional.");
+    public static final ConfigOption<String> LOCAL_MODE = key("longseq.model.local-mode").stringType()
+            .defaultValue(lower(M.localMode())).withDescription("Keys of the local attention: sliding, dilated or"
+                    + " sinks (full, the dense baseline, is offline only).");
+    public static final ConfigOption<Integer> DILATION = key("longseq.model.dilation").intType()
+            .defaultValue(M.dilation()).withDescription("Stride between the keys of dilated local attention, 1..64.");
+    public static final ConfigOption<Integer> SINKS = key("longseq.model.sinks").intType().defaultValue(M.sinks())
+            .withDescription("First positions every query also sees in sinks local mode, 1..1024.");
+    public static final ConfigOption<Integer> BLOCK_SIZE = key("longseq.model.block-size").intType()
+            .defaultValue(M.blockSize()).withDescription("Tokens per block B.");
+    public static final ConfigOption<Integer> CHUNK_SIZE = key("longseq.model.chunk-size").intType()
+            .defaultValue(M.chunkSize()).withDescription("Tokens per chunk C, a multiple of the block size.");
+    public static final ConfigOption<String> POOLING = key("longseq.model.pooling").stringType()
+            .defaultValue(lower(M.pooling())).withDescription("How a block becomes its summary: mean or attention.");
+    public static final ConfigOption<String> GLOBAL_MODE = key("longseq.model.global-mode").stringType()
+            .defaultValue(lower(M.globalMode()))
+            .withDescription("Memory of the block-level attention: hierarchical, full, linear or axial.");
+    public static final ConfigOption<Integer> RECENT = key("longseq.model.recent").intType().defaultValue(M.recent())
+            .withDescription("Recent entries kept per level (hierarchical).");
+    public static final ConfigOption<Integer> GROUP = key("longseq.model.group").intType().defaultValue(M.group())
+            .withDescription("Entries merged into one at the next level (hierarchical).");
+    public static final ConfigOption<Integer> LEVELS = key("longseq.model.levels").intType().defaultValue(M.levels())
+            .withDescription("Levels before the running-mean prefix (hierarchical).");
+    public static final ConfigOption<Integer> MAX_BLOCKS = key("longseq.model.max-blocks").intType()
+            .defaultValue(M.maxBlocks()).withDescription("Cap on blocks per sequence in full global mode.");
+    public static final ConfigOption<Integer> TOP_K = key("longseq.model.top-k").intType().defaultValue(M.topK())
+            .withDescription("Memory entries reported per block.");
+    public static final ConfigOption<Integer> LINEAR_FEATURES = key("longseq.model.linear-features").intType()
+            .defaultValue(M.linearFeatures()).withDescription("Positive random features m (linear global mode).");
+    public static final ConfigOption<Long> LINEAR_SEED = key("longseq.model.linear-seed").longType()
+            .defaultValue(M.linearSeed()).withDescription("Seed of the random feature matrix (linear global mode).");
+
+    // --------------------------------------------------------------------------------------------- stream
+    public static final ConfigOption<Integer> REORDER_BOUND = key("longseq.stream.reorder-bound").intType()
+            .defaultValue(1 << 20).withDescription("Positions of one sequence held out of order before the gap"
+                    + " policy acts.");
+    public static final ConfigOption<String> GAP_POLICY = key("longseq.stream.gap-policy").stringType()
+            .defaultValue(GapPolicy.FAIL_SEQUENCE.optionValue()).withDescription("Missing positions: fail-sequence"
+                    + " (give the sequence up, its fragments become dead letters) or skip (pad them and go on).");
+    public static final ConfigOption<Duration> IDLE_TIMEOUT = key("longseq.stream.idle-timeout").durationType()
+            .defaultValue(Duration.ofMinutes(30)).withDescription("A sequence with no fragment for this long is"
+                    + " closed where it is, with a notice (0 turns it off).");
+    public static final ConfigOption<Duration> ENDED_RETENTION = key("longseq.stream.ended-retention").durationType()
+            .defaultValue(Duration.ofHours(1)).withDescription("How long an ended sequence id is remembered, so that"
+                    + " late fragments become dead letters instead of a new sequence (0 remembers nothing).");
+    public static final ConfigOption<Integer> MAX_PAYLOAD_BYTES = key("longseq.stream.max-payload-bytes").intType()
+            .defaultValue(16 << 20).withDescription("A fragment payload larger than this is a dead letter.");
+    public static final ConfigOption<Long> MAX_POSITION = key("longseq.stream.max-position").longType()
+            .defaultValue(1L << 40).withDescription("Positions at or past this are dead letters (a guard against"
+                    + " garbage offsets).");
+
+    /** Every option, in the order the help lists them. */
+    public static final List<ConfigOption<?>> ALL = List.of(INPUT, KIND, FRAGMENT_SIZE, OUT, TOKEN_CONTEXTS,
+            WEIGHTS, SEED, KMER, VOCAB_SIZE, MAX_FEATURES, D_MODEL, HEADS, WINDOW, LAYERS, FFN_DIM, CAUSAL, LOCAL_MODE,
+            DILATION, SINKS, BLOCK_SIZE, CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K,
+            LINEAR_FEATURES, LINEAR_SEED, REORDER_BOUND, GAP_POLICY, IDLE_TIMEOUT, ENDED_RETENTION, MAX_PAYLOAD_BYTES,
+            MAX_POSITION);
+
+    private LongseqOptions() {}
+
+    /** The command-line flag of an option: {@code --} and its key's last segment. */
+    public static String flag(ConfigOption<?> option) {
+        String k = option.key();
+        return "--" + k.substring(k.lastIndexOf('.') + 1);
+    }
+
+    /**
+     * The model of this configuration for inputs of {@code kind}.
+     *
+     * @throws UsageException naming the flag, for a value ModelConfig refuses
+     */
+    public static ModelConfig model(ReadableConfig c, FeatureKind kind) {
+        int features = c.getOptional(MAX_FEATURES).orElse(kind == FeatureKind.LOG ? ModelOptions.LOG_MAX_FEATURES : 1);
+        try {
+            return ModelConfig.builder()
+                    .featureKind(kind)
+                    .kmer(c.get(KMER)).vocabSize(c.get(VOCAB_SIZE)).maxFeatures(features)
+                    .dModel(c.get(D_MODEL)).heads(c.get(HEADS)).window(c.get(WINDOW)).layers(c.get(LAYERS))
+                    .ffnDim(c.get(FFN_DIM)).causal(c.get(CAUSAL))
+                    .localMode(ModelOptions.choice(flag(LOCAL_MODE), c.get(LOCAL_MODE), LocalMode.class))
+                    .dilation(c.get(DILATION)).sinks(c.get(SINKS))
+                    .blockSize(c.get(BLOCK_SIZE)).chunkSize(c.get(CHUNK_SIZE))
+                    .pooling(ModelOptions.choice(flag(POOLING), c.get(POOLING), Pooling.class))
+                    .globalMode(ModelOptions.choice(flag(GLOBAL_MODE), c.get(GLOBAL_MODE), GlobalMode.class))
+                    .recent(c.get(RECENT)).group(c.get(GROUP)).levels(c.get(LEVELS)).maxBlocks(c.get(MAX_BLOCKS))
+                    .topK(c.get(TOP_K)).linearFeatures(c.get(LINEAR_FEATURES)).linearSeed(c.get(LINEAR_SEED))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(ModelOptions.withOption(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * The job's settings for inputs of {@code kind}, read once.
+     *
+     * @throws UsageException for a value that is out of range or not one of the choices, naming the flag
+     */
+    public static StreamSettings settings(ReadableConfig c, FeatureKind kind) {
+        ModelConfig model = model(c, kind);
+        GapPolicy gap;
+        try {
+            gap = GapPolicy.parse(c.get(GAP_POLICY));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(flag(GAP_POLICY) + ": " + e.getMessage(), e);
+        }
+        try {
+            return new StreamSettings(model, c.getOptional(WEIGHTS).orElse(null), c.get(SEED), c.get(REORDER_BOUND),
+                    gap, c.get(IDLE_TIMEOUT), c.get(ENDED_RETENTION), c.get(MAX_PAYLOAD_BYTES), c.get(MAX_POSITION),
+                    c.get(TOKEN_CONTEXTS));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
+    static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,223 @@
+package io.longseq.jobs;
+
+import io.longseq.jobs.kafka.AvroRecords;
+import io.longseq.jobs.kafka.KafkaSettings;
+import io.longseq.jobs.kafka.KafkaTopics;
+import io.longseq.math.FeatureKind;
+import io.longseq.schemas.AvroCodec;
+import io.longseq.stream.SequenceFragment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code longseq produce}: files (FASTA/FASTQ, token ids, logs) into the input topic as framed Avro
+ * {@code SequenceFragment} records, key = sequence id, with an idempotent producer (acks=all), so a retry never
+ * writes a fragment twice. Creates the topic when it is missing.
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = "Cuts files into SequenceFragment records and writes them to a Kafka topic (key = sequence id).",
+        footer = {"", "Exit codes: 0 all sent; 1 an input could not be read or Kafka refused a record; 2 invalid"
+                + " command line."})
+public final class ProduceCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "INPUT", description = "input files (.gz read transparently)")
+    List<Path> inputs;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+            description = "Kafka brokers (default: ${DEFAULT-VALUE})")
+    String bootstrap;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "longseq-fragments",
+            description = "input topic of the job (default: ${DEFAULT-VALUE})")
+    String topic;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
+            description = "partitions of the topic if it has to be created (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--kind", paramLabel = "dna|tokens|log",
+            description = "what the files hold (default: from the file name)")
+    String kind;
+
+    @Option(names = "--fragment-size", paramLabel = "N", defaultValue = "10000",
+            description = "positions per fragment (default: ${DEFAULT-VALUE})")
+    int fragmentSize;
+
+    @Option(names = "--sequence-id", paramLabel = "ID",
+            description = "the sequence id to use instead of the one in the file (the input must hold one sequence)")
+    String sequenceId;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "a Kafka client property (security.protocol, sasl.*, ssl.*, ...)")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--properties-file", paramLabel = "FILE", description = "Kafka client properties from a file")
+    Path propertiesFile;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (fragmentSize < 1) {
+            err.println("longseq produce: --fragment-size must be at least 1, got " + fragmentSize);
+            return 2;
+        }
+        Properties client = new Properties();
+        try {
+            if (propertiesFile != null) {
+                try (InputStream in = Files.newInputStream(propertiesFile)) {
+                    client.load(in);
+                }
+            }
+        } catch (IOException e) {
+            err.println("longseq produce: --properties-file '" + propertiesFile + "' cannot be read: " + e.getMessage());
+            return 2;
+        }
+        client.putAll(kafkaProperties);
+        FeatureKind k;
+        try {
+            k = kind != null ? ModelOptions.choice("--kind", kind, FeatureKind.class) : InputKinds.detect(inputs.get(0));
+            for (Path p : inputs) {
+                if (!Files.isRegularFile(p)) {
+                    throw new UsageException("input '" + p + "' does not exist or is not a file");
+                }
+            }
+        } catch (UsageException e) {
+            err.println("longseq produce: " + e.getMessage());
+            return 2;
+        }
+        Map<String, String> shown = new LinkedHashMap<>();
+        client.stringPropertyNames().forEach(n -> shown.put(n, client.getProperty(n)));
+        err.println("longseq produce: " + inputs.size() + " file(s) -> topic " + topic + " at " + bootstrap
+                + (shown.isEmpty() ? "" : ", client properties " + KafkaSettings.masked(shown)));
+        err.flush();
+        try {
+            List<String> created = KafkaTopics.ensure(bootstrap, client, List.of(topic), partitions);
+            if (!created.isEmpty()) {
+                err.println("longseq produce: created topic " + topic + " with " + partitions + " partitions");
+            }
+        } catch (Exception e) {
+            err.println("longseq produce: Kafka at " + bootstrap + " is not usable: " + rootMessage(e));
+            return 1;
+        }
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(32 << 20));
+        long t0 = System.nanoTime();
+        long records = 0;
+        long positions = 0;
+        long bytes = 0;
+        Set<String> sequences = new LinkedHashSet<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long nextReport = t0 + 5_000_000_000L;
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (Path in : inputs) {
+                try (FragmentReader r = new FragmentReader(InputFiles.open(in), in.toString(),
+                        String.valueOf(in.getFileName()), k, fragmentSize)) {
+                    SequenceFragment f;
+                    while ((f = r.next()) != null && failure.get() == null) {
+                        if (sequenceId != null) {
+                            if (!sequences.isEmpty() && !sequences.contains(f.sequenceId)) {
+                                throw new UsageException("--sequence-id names one sequence, but the input holds"
+                                        + " several ('" + sequences.iterator().next() + "' and '" + f.sequenceId + "')");
+                            }
+                            sequences.add(f.sequenceId);
+                            f.sequenceId = sequenceId;
+                        } else {
+                            sequences.add(f.sequenceId);
+                        }
+                        f.eventTime = System.currentTimeMillis();
+                        byte[] value = AvroCodec.encode(AvroRecords.fragment(f));
+                        producer.send(new ProducerRecord<>(topic, f.sequenceId.getBytes(StandardCharsets.UTF_8), value),
+                                (md, e) -> {
+                                    if (e != null) {
+                                        failure.compareAndSet(null, e);
+                                    }
+                                });
+                        records++;
+                        bytes += value.length;
+                        positions += positionsOf(f, k);
+                        if (System.nanoTime() > nextReport) {
+                            err.printf(Locale.ROOT, "  progress: %,d records, %,d positions, %.0f s%n", records,
+                                    positions, (System.nanoTime() - t0) / 1e9);
+                            err.flush();
+                            nextReport += 5_000_000_000L;
+                        }
+                    }
+                }
+            }
+            producer.flush();
+        } catch (UsageException e) {
+            err.println("longseq produce: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("longseq produce: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("longseq produce: " + rootMessage(e));
+            return 1;
+        }
+        if (failure.get() != null) {
+            err.println("longseq produce: Kafka refused a record: " + rootMessage(failure.get()));
+            return 1;
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        out.printf(Locale.ROOT, "produced: %,d records (%,d sequences, %,d positions, %,d bytes) to %s in %.2f s%n",
+                records, sequences.size(), positions, bytes, topic, s);
+        out.flush();
+        return 0;
+    }
+
+    static long positionsOf(SequenceFragment f, FeatureKind k) {
+        return switch (k) {
+            case DNA -> f.payload.length;
+            case TOKENS -> f.payload.length / 4;
+            case LOG -> {
+                long n = 0;
+                for (byte b : f.payload) {
+                    n += b == '\n' ? 1 : 0;
+                }
+                yield n;
+            }
+        };
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,452 @@
+package io.longseq.jobs;
+
+import io.longseq.math.FeatureKind;
+import io.longseq.stream.StreamSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import io.longseq.jobs.kafka.KafkaOptions;
+import io.longseq.jobs.kafka.KafkaSettings;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.description.HtmlFormatter;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+/**
+ * {@code longseq run}: the streaming job on files, on an embedded local Flink by default (a cluster's when
+ * submitted with {@code flink run}). Every {@link LongseqOptions} option is a flag, generated from the option
+ * itself (name, default, description), so the command line and the configuration keys cannot drift; {@code -D}
+ * sets any other Flink option. The flags are parsed once into a Flink {@link Configuration} and from that into
+ * the immutable {@link StreamSettings}.
+ *
+ * <p>A run writes OUT/blocks.jsonl (same lines as {@code offline}), notices.jsonl, dead-letters.jsonl (and
+ * tokens.jsonl), prints progress on stderr and a summary on stdout. Exit codes: 0 done; 1 some input was refused
+ * (see dead-letters.jsonl) or the job failed; 2 invalid command line or configuration.
+ */
+final class RunCommand {
+
+    static final String NAME = "run";
+
+    /** The options offered as flags: the job's and Kafka's. */
+    static final List<ConfigOption<?>> ALL_OPTIONS = java.util.stream.Stream
+            .concat(LongseqOptions.ALL.stream(), KafkaOptions.ALL.stream()).toList();
+
+    private RunCommand() {}
+
+    /** The {@code run} command's spec: fixed options plus one flag per {@link LongseqOptions} option. */
+    static CommandLine command() {
+        CommandLine[] self = new CommandLine[1];
+        java.util.concurrent.Callable<Integer> call = () -> {
+            CommandLine cl = self[0];
+            return run(cl.getParseResult(), cl.getOut(), cl.getErr());
+        };
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(call).name(NAME).mixinStandardHelpOptions(true);
+        spec.usageMessage().description("Runs the streaming job (validate -> assemble -> local-attention ->"
+                + " global-context) over files on an embedded Flink and writes OUT/blocks.jsonl, notices.jsonl and"
+                + " dead-letters.jsonl.").sortOptions(false).autoWidth(true)
+                .footer("", "Exit codes: 0 done; 1 input refused (see dead-letters.jsonl) or the job failed;"
+                        + " 2 invalid command line or configuration.");
+        spec.addPositional(PositionalParamSpec.builder().paramLabel("INPUT").arity("0..*").type(List.class)
+                .auxiliaryTypes(String.class).description("input files (or --paths)").build());
+        spec.addOption(OptionSpec.builder("--parallelism", "-p").paramLabel("N").type(Integer.class)
+                .description("subtasks per operator (default: the machine's cores, "
+                        + Runtime.getRuntime().availableProcessors() + ")").build());
+        spec.addOption(OptionSpec.builder("-D").paramLabel("KEY=VALUE").type(Map.class)
+                .auxiliaryTypes(String.class, String.class)
+                .description("any Flink or longseq configuration key, e.g. -D state.backend.type=hashmap").build());
+        spec.addOption(OptionSpec.builder("--kafka-property").paramLabel("KEY=VALUE").type(Map.class)
+                .auxiliaryTypes(String.class, String.class)
+                .description("a Kafka client property for every consumer and producer (security.protocol, sasl.*,"
+                        + " ssl.*, ...); the same as -D " + KafkaOptions.CLIENT_PREFIX + "KEY=VALUE").build());
+        for (ConfigOption<?> o : ALL_OPTIONS) {
+            OptionSpec.Builder b = OptionSpec.builder(LongseqOptions.flag(o)).type(String.class)
+                    .paramLabel(label(o)).description(describe(o));
+            if (o.hasDefaultValue() && o.defaultValue() instanceof Boolean) {
+                b.arity("0..1").fallbackValue("true");
+            }
+            spec.addOption(b.build());
+        }
+        self[0] = new CommandLine(spec);
+        return self[0];
+    }
+
+    private static String label(ConfigOption<?> o) {
+        Object d = o.hasDefaultValue() ? o.defaultValue() : null;
+        return d instanceof Boolean ? "true|false" : d instanceof Integer || d instanceof Long ? "N"
+                : d instanceof java.time.Duration ? "DURATION" : "VALUE";
+    }
+
+    private static String describe(ConfigOption<?> o) {
+        String text = new HtmlFormatter().format(o.description())
+                .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
+                .replace("&amp;", "&");
+        String def = "";
+        if (o.hasDefaultValue()) {
+            Object d = o.defaultValue();
+            def = d instanceof java.time.Duration dur ? org.apache.flink.util.TimeUtils.formatWithHighestUnit(dur)
+                    : String.valueOf(d);
+            def = " (default: " + def + "; key " + o.key() + ")";
+        } else {
+            def = " (key " + o.key() + ")";
+        }
+        return text + def;
+    }
+
+    private static int run(CommandLine.ParseResult pr, PrintWriter out, PrintWriter err) {
+        Parsed p;
+        try {
+            p = parse(pr);
+        } catch (UsageException e) {
+            err.println("longseq run: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        try {
+            return new Run(p, out, err).call();
+        } catch (UsageException e) {
+            err.println("longseq run: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+    }
+
+    /** Everything a run needs, parsed once. */
+    record Parsed(List<Path> inputs, FeatureKind kind, StreamSettings settings, Path out, int fragmentSize,
+                  Configuration flink, KafkaSettings kafka) {}
+
+    static Parsed parse(CommandLine.ParseResult pr) {
+        Map<String, String> raw = new LinkedHashMap<>();
+        Map<String, String> dyn = pr.matchedOptionValue("-D", Map.of());
+        raw.putAll(dyn);
+        Map<String, String> kafkaProps = pr.matchedOptionValue("--kafka-property", Map.of());
+        kafkaProps.forEach((k, v) -> raw.put(KafkaOptions.CLIENT_PREFIX + k, v));
+        List<String> paths = new ArrayList<>(pr.matchedPositionalValue(0, List.<String>of()));
+        for (ConfigOption<?> o : ALL_OPTIONS) {
+            OptionSpec os = pr.commandSpec().findOption(LongseqOptions.flag(o));
+            if (pr.hasMatchedOption(os)) {
+                String v = pr.matchedOptionValue(LongseqOptions.flag(o), "");
+                if (o == LongseqOptions.INPUT) {
+                    paths.addAll(List.of(v.split(";")));
+                } else {
+                    raw.put(o.key(), v);
+                }
+            }
+        }
+        Configuration conf = Configuration.fromMap(raw);
+        if (paths.isEmpty()) {
+            conf.getOptional(LongseqOptions.INPUT).ifPresent(paths::addAll);
+        }
+        boolean kafka = KafkaSettings.enabled(conf);
+        if (kafka && !paths.isEmpty()) {
+            throw new UsageException("input files and --bootstrap-servers exclude each other: in Kafka mode the input"
+                    + " is the topic (put files into it with longseq produce)");
+        }
+        if (!kafka && paths.isEmpty()) {
+            throw new UsageException("no input files: give them as arguments, e.g. longseq run genome.fa.gz"
+                    + " (or --bootstrap-servers for Kafka mode)");
+        }
+        List<Path> inputs = new ArrayList<>();
+        for (String s : paths) {
+            Path path = Path.of(s);
+            if (!Files.isRegularFile(path)) {
+                throw new UsageException("input '" + s + "' does not exist or is not a file");
+            }
+            inputs.add(path);
+        }
+        try {
+            FeatureKind kind = conf.getOptional(LongseqOptions.KIND)
+                    .map(k -> ModelOptions.choice(LongseqOptions.flag(LongseqOptions.KIND), k, FeatureKind.class))
+                    .orElseGet(() -> kafka ? FeatureKind.DNA : InputKinds.detect(inputs.get(0)));
+            for (Path in : inputs) {
+                if (conf.getOptional(LongseqOptions.KIND).isEmpty() && InputKinds.detect(in) != kind) {
+                    throw new UsageException("inputs of different kinds ('" + inputs.get(0) + "' and '" + in
+                            + "'); one run reads one kind (--kind)");
+                }
+            }
+            StreamSettings settings = LongseqOptions.settings(conf, kind);
+            int fragmentSize = conf.get(LongseqOptions.FRAGMENT_SIZE);
+            if (fragmentSize < 1) {
+                throw new UsageException(LongseqOptions.flag(LongseqOptions.FRAGMENT_SIZE) + " must be at least 1, got "
+                        + fragmentSize);
+            }
+            if (settings.weightsPath() != null && !Files.isRegularFile(Path.of(settings.weightsPath()))) {
+                throw new UsageException("weights file '" + settings.weightsPath() + "' does not exist or is not a file");
+            }
+            Integer parallelism = pr.matchedOptionValue("--parallelism", null);
+            if (parallelism != null) {
+                if (parallelism < 1) {
+                    throw new UsageException("--parallelism must be at least 1, got " + parallelism);
+                }
+                conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+            }
+            KafkaSettings kafkaSettings = null;
+            if (kafka) {
+                kafkaSettings = KafkaSettings.from(conf);
+                // exactly-once outputs need checkpoints; a failed task restarts from the last one
+                if (!conf.containsKey(CheckpointingOptions.CHECKPOINTING_INTERVAL.key())) {
+                    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, kafkaSettings.checkpointInterval());
+                }
+            } else {
+                conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a run from files is all or nothing
+            }
+            return new Parsed(List.copyOf(inputs), kind, settings, Path.of(conf.get(LongseqOptions.OUT)), fragmentSize,
+                    conf, kafkaSettings);
+        } catch (IllegalArgumentException e) {
+            // Flink's own parse errors: "Could not parse value 'x' for key 'longseq.model.d-model'."
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
+    /** One run: job, progress, merge, summary. */
+    private static final class Run {
+        private final Parsed p;
+        private final PrintWriter out;
+        private final PrintWriter err;
+
+        Run(Parsed p, PrintWriter out, PrintWriter err) {
+            this.p = p;
+            this.out = out;
+            this.err = err;
+        }
+
+        int call() {
+            if (p.kafka() != null) {
+                return callKafka();
+            }
+            long t0 = System.nanoTime();
+            String runId = UUID.randomUUID().toString();
+            Path parts = p.out().resolve(".parts-" + runId);
+            CompletableFuture<InputScan> scan = CompletableFuture.supplyAsync(() -> InputScan.of(p.inputs(), p.kind()));
+            StreamExecutionEnvironment env = LongseqJob.environment(p.flink());
+            err.println("longseq run: " + p.inputs().size() + " file(s) (" + LongseqOptions.lower(p.kind())
+                    + "), parallelism " + env.getParallelism() + ", fragment size " + p.fragmentSize()
+                    + ", output " + p.out());
+            err.flush();
+            JobClient client;
+            try {
+                Files.createDirectories(p.out());
+                LongseqJob.Outputs o = LongseqJob.build(
+                        LongseqJob.fromFiles(env, p.inputs(), p.settings(), p.fragmentSize()), p.settings());
+                LongseqJob.toFiles(o, parts, p.settings(), runId);
+                client = env.executeAsync("longseq run " + p.inputs().get(0).getFileName());
+            } catch (Exception e) {
+                err.println("longseq run: the job could not start: " + ExceptionUtils.stringifyException(e));
+                err.flush();
+                return 1;
+            }
+            String failure = await(client, runId, scan, t0);
+            ProgressFunction.forget(runId);
+            if (failure != null) {
+                err.println("longseq run: the job failed: " + failure);
+                err.flush();
+                return 1;
+            }
+            RunOutputs merged = new RunOutputs();
+            InputScan s = scan.join();
+            try {
+                merged.merge(parts, p.out(), s.ids());
+            } catch (IOException e) {
+                err.println("longseq run: could not merge the outputs in " + parts + ": " + e);
+                err.flush();
+                return 1;
+            }
+            summary(merged, (System.nanoTime() - t0) / 1e9);
+            return merged.deadLetters > 0 ? 1 : 0;
+        }
+
+        // Kafka in, Kafka out: runs until cancelled (Ctrl-C), or to the input's end offsets with --bounded
+        private int callKafka() {
+            long t0 = System.nanoTime();
+            String runId = UUID.randomUUID().toString();
+            StreamExecutionEnvironment env = LongseqJob.environment(p.flink());
+            err.println("longseq run: Kafka mode (" + p.kafka().describe() + "), " + LongseqOptions.lower(p.kind())
+                    + ", parallelism " + env.getParallelism() + ", checkpoints every "
+                    + p.flink().get(CheckpointingOptions.CHECKPOINTING_INTERVAL).toMillis() + " ms"
+                    + (p.kafka().bounded() ? ", until the input's current end" : "; Ctrl-C to stop"));
+            err.flush();
+            KafkaSettings k = p.kafka();
+            List<String> topics = new ArrayList<>(List.of(k.blocksTopic(), k.deadLettersTopic(), k.noticesTopic()));
+            if (p.settings().tokenContexts()) {
+                topics.add(k.tokensTopic());
+            }
+            if (k.inputPattern() == null) {
+                topics.add(k.inputTopic());
+            }
+            try {
+                List<String> created = io.longseq.jobs.kafka.KafkaTopics.ensure(k.bootstrapServers(),
+                        k.clientProperties(), topics, env.getParallelism());
+                if (!created.isEmpty()) {
+                    err.println("longseq run: created topics " + created + " with " + env.getParallelism()
+                            + " partitions each");
+                }
+            } catch (Exception e) {
+                err.println("longseq run: Kafka at " + k.bootstrapServers() + " is not usable: "
+                        + ProduceCommand.rootMessage(e));
+                err.flush();
+                return 1;
+            }
+            JobClient client;
+            try {
+                LongseqJob.Outputs o = LongseqJob.build(LongseqJob.fromKafka(env, p.kafka()), p.settings());
+                LongseqJob.toKafka(o, p.kafka(), p.settings(), runId);
+                client = env.executeAsync("longseq run (kafka " + p.kafka().inputTopic() + ")");
+            } catch (Exception e) {
+                err.println("longseq run: the job could not start: " + ExceptionUtils.stringifyException(e));
+                err.flush();
+                return 1;
+            }
+            Thread stop = new Thread(() -> client.cancel().join(), "longseq-stop");
+            Runtime.getRuntime().addShutdownHook(stop);
+            String failure = await(client, runId, CompletableFuture.completedFuture(null), t0);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: Ctrl-C
+            }
+            long done = ProgressFunction.positionsDone(runId);
+            ProgressFunction.forget(runId);
+            if (failure != null) {
+                err.println("longseq run: the job failed: " + failure);
+                err.flush();
+                return 1;
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            out.printf(Locale.ROOT, "positions: %,d in %.2f s, %,.0f positions/s; outputs in topics %s, %s, %s%n", done,
+                    seconds, done / Math.max(seconds, 1e-9), p.kafka().blocksTopic(), p.kafka().noticesTopic(),
+                    p.kafka().deadLettersTopic());
+            out.flush();
+            return 0;
+        }
+
+        // waits for the job, printing a progress line every few seconds; the failure's message, or null
+        private String await(JobClient client, String runId, CompletableFuture<InputScan> scan, long t0) {
+            var result = client.getJobExecutionResult();
+            long nextReport = t0 + TimeUnit.SECONDS.toNanos(Progress.FIRST_REPORT_SECONDS);
+            while (true) {
+                try {
+                    result.get(200, TimeUnit.MILLISECONDS);
+                    return null;
+                } catch (TimeoutException e) {
+                    if (System.nanoTime() >= nextReport) {
+                        err.println(progressLine(ProgressFunction.positionsDone(runId), scan.getNow(null), t0));
+                        err.flush();
+                        nextReport += TimeUnit.SECONDS.toNanos(5);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    client.cancel();
+                    return "interrupted";
+                } catch (ExecutionException e) {
+                    Throwable root = ExceptionUtils.stripExecutionException(e);
+                    while (root.getCause() != null && root.getCause() != root) {
+                        root = root.getCause();
+                    }
+                    return root.getClass().getSimpleName() + ": " + root.getMessage();
+                }
+            }
+        }
+
+        private void summary(RunOutputs m, double seconds) {
+            out.printf(Locale.ROOT, "sequences: %,d, %,d positions in %,d blocks%n", m.sequences, m.positions, m.blocks);
+            out.printf(Locale.ROOT, "time:      %.2f s wall, %,.0f positions/s (parallelism %d)%n", seconds,
+                    m.positions / Math.max(seconds, 1e-9), p.flink().get(CoreOptions.DEFAULT_PARALLELISM));
+            StringBuilder n = new StringBuilder();
+            m.notices.forEach((k, v) -> n.append(n.length() == 0 ? "" : ", ").append(v).append(' ')
+                    .append(k.toLowerCase(Locale.ROOT).replace('_', ' ')));
+            out.println("notices:   " + (n.length() == 0 ? "none" : n) + " (" + p.out().resolve("notices.jsonl") + ")");
+            out.println("refused:   " + (m.deadLetters == 0 ? "none" : m.deadLetters + " records, see "
+                    + p.out().resolve("dead-letters.jsonl")));
+            out.println("output:    " + p.out().resolve("blocks.jsonl"));
+            if (!m.top.hits().isEmpty()) {
+                out.println("strongest top-1 attention (block -> the earlier entry it weights most):");
+                for (TopBlocks.Hit h : m.top.hits()) {
+                    long first = h.top().firstBlock();
+                    long last = h.top().lastBlock();
+                    out.printf(Locale.ROOT, "  %s block %d [%d, %d) -> %s (level %d), weight %.3g%n", h.sequenceId(),
+                            h.block(), h.start(), h.end(), first == last ? "block " + first : "blocks " + first + ".."
+                                    + last, h.top().level(), h.top().weight());
+                }
+            }
+            out.flush();
+        }
+    }
+
+    static String progressLine(long done, InputScan scan, long t0) {
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double rate = done / Math.max(seconds, 1e-9);
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  progress: %.0f s, %,d", seconds, done));
+        if (scan != null && scan.positions() > 0) {
+            long total = scan.positions();
+            b.append(String.format(Locale.ROOT, " of %,d positions (%.1f %%)", total, 100.0 * done / total));
+            b.append(String.format(Locale.ROOT, ", %,.0f positions/s", rate));
+            if (done > 0) {
+                b.append(String.format(Locale.ROOT, ", ~%.0f s left", Math.max(0, total - done) / rate));
+            }
+        } else {
+            b.append(String.format(Locale.ROOT, " positions, %,.0f positions/s", rate));
+        }
+        return b.toString();
+    }
+
+    /** The sequence ids of the inputs in order and their total positions (for progress and output order). */
+    record InputScan(List<String> ids, long positions) {
+
+        static InputScan of(List<Path> inputs, FeatureKind kind) {
+            List<String> ids = new ArrayList<>();
+            long positions = 0;
+            for (Path in : inputs) {
+                try (InputStream s = InputFiles.open(in)) {
+                    if (kind == FeatureKind.DNA) {
+                        DnaRecordReader r = DnaRecordReader.open(s, in.toString());
+                        FastaReader.Record rec;
+                        while ((rec = r.next()) != null) {
+                            ids.add(rec.id());
+                            positions += rec.bases().length;
+                        }
+                    } else {
+                        ids.add(String.valueOf(in.getFileName()));
+                        FragmentReader f = new FragmentReader(s, in.toString(), "", kind, 1 << 16);
+                        io.longseq.stream.SequenceFragment frag;
+                        while ((frag = f.next()) != null) {
+                            positions += kind == FeatureKind.TOKENS ? frag.payload.length / 4 : lines(frag.payload);
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    return new InputScan(ids, -1); // the job reports the problem; progress shows no total
+                }
+            }
+            return new InputScan(ids, positions);
+        }
+
+        private static long lines(byte[] payload) {
+            long n = 0;
+            for (byte b : payload) {
+                if (b == '\n') {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+}

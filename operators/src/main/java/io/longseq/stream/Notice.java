@@ -1,0 +1,56 @@
+package io.longseq.stream;
+
+import java.util.Objects;
+
+/**
+ * Something a user should know about a sequence that is not a bad record: it ended, it was closed after being
+ * idle, a gap was skipped, it was given up. One line each in the notices output.
+ */
+public class Notice {
+
+    /** What happened. */
+    public enum Kind {
+        /** The sequence ended normally; {@code position} is its length. */
+        ENDED,
+        /** The sequence ended with no positions at all. */
+        EMPTY,
+        /** No fragment for the idle timeout: the sequence was closed at {@code position}. */
+        IDLE_CLOSED,
+        /** Gap policy skip: positions [position, position + count) never arrived and were filled with padding. */
+        GAP_SKIPPED,
+        /** Gap policy fail-sequence: the sequence was given up at {@code position}; later fragments are dead letters. */
+        SEQUENCE_FAILED
+    }
+
+    public String sequenceId;
+    public Kind kind;
+    public long position;
+    public long count;
+    public String message;
+
+    public Notice() {}
+
+    public Notice(String sequenceId, Kind kind, long position, long count, String message) {
+        this.sequenceId = sequenceId;
+        this.kind = kind;
+        this.position = position;
+        this.count = count;
+        this.message = message;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Notice n && position == n.position && count == n.count
+                && Objects.equals(sequenceId, n.sequenceId) && kind == n.kind && Objects.equals(message, n.message);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(sequenceId, kind, position);
+    }
+
+    @Override
+    public String toString() {
+        return "Notice{" + sequenceId + " " + kind + " @" + position + ": " + message + "}";
+    }
+}

@@ -1,0 +1,110 @@
+package io.longseq.stream;
+
+import io.longseq.math.FeatureKind;
+import io.longseq.math.LocalMode;
+import io.longseq.math.ModelConfig;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the pipeline's functions need, parsed and checked once (from {@code LongseqOptions} or a test) and
+ * shipped to the tasks with the functions. Immutable.
+ *
+ * @param model          the model's shape and streaming geometry
+ * @param weightsPath    an .npz file readable on every TaskManager, or null for the seeded default init
+ * @param seed           seed of the default init (ignored with a weights file)
+ * @param reorderBound   positions {@code assemble} may hold out of order per sequence before the gap policy acts
+ * @param gapPolicy      what missing positions do to a sequence
+ * @param idleTimeout    a sequence with no fragment for this long is closed (processing time); zero turns it off
+ * @param endedRetention how long an ended sequence's id is remembered, so late fragments become dead letters
+ *                       instead of starting a new sequence; zero keeps nothing
+ * @param maxPayloadBytes a fragment payload larger than this is a dead letter
+ * @param maxPosition    positions at or past this (offsets beyond it) are dead letters: a guard against garbage offsets
+ * @param tokenContexts  also emit per-token contexts (heavy: d floats per position)
+ */
+public record StreamSettings(ModelConfig model, String weightsPath, long seed, int reorderBound, GapPolicy gapPolicy,
+                             Duration idleTimeout, Duration endedRetention, int maxPayloadBytes, long maxPosition,
+                             boolean tokenContexts) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public StreamSettings {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(gapPolicy, "gapPolicy");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(endedRetention, "endedRetention");
+        if (model.localMode() == LocalMode.FULL) {
+            throw new IllegalArgumentException("local mode 'full' (dense O(n²) attention over the whole sequence) is"
+                    + " the offline baseline only; the streaming job runs sliding, dilated or sinks");
+        }
+        if (reorderBound < 1) {
+            throw new IllegalArgumentException("reorder bound must be at least 1 position, got " + reorderBound);
+        }
+        if (idleTimeout.isNegative() || endedRetention.isNegative()) {
+            throw new IllegalArgumentException("idle timeout and ended retention must not be negative");
+        }
+        if (maxPayloadBytes < 1) {
+            throw new IllegalArgumentException("max payload bytes must be at least 1, got " + maxPayloadBytes);
+        }
+        if (maxPosition < 1) {
+            throw new IllegalArgumentException("max position must be at least 1, got " + maxPosition);
+        }
+    }
+
+    /** Settings with the defaults of {@code LongseqOptions} for everything but the model. */
+    public static StreamSettings defaults(ModelConfig model) {
+        return new StreamSettings(model, null, 42L, 1 << 20, GapPolicy.FAIL_SEQUENCE, Duration.ofMinutes(30),
+                Duration.ofHours(1), 16 << 20, 1L << 40, false);
+    }
+
+    public StreamSettings withReorderBound(int v) {
+        return new StreamSettings(model, weightsPath, seed, v, gapPolicy, idleTimeout, endedRetention, maxPayloadBytes,
+                maxPosition, tokenContexts);
+    }
+
+    public StreamSettings withGapPolicy(GapPolicy v) {
+        return new StreamSettings(model, weightsPath, seed, reorderBound, v, idleTimeout, endedRetention,
+                maxPayloadBytes, maxPosition, tokenContexts);
+    }
+
+    public StreamSettings withIdleTimeout(Duration v) {
+        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, v, endedRetention, maxPayloadBytes,
+                maxPosition, tokenContexts);
+    }
+
+    public StreamSettings withEndedRetention(Duration v) {
+        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, v, maxPayloadBytes,
+                maxPosition, tokenContexts);
+    }
+
+    public StreamSettings withWeights(String path, long seed) {
+        return new StreamSettings(model, path, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
+                maxPayloadBytes, maxPosition, tokenContexts);
+    }
+
+    public StreamSettings withMaxPayloadBytes(int v) {
+        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention, v,
+                maxPosition, tokenContexts);
+    }
+
+    public StreamSettings withMaxPosition(long v) {
+        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
+                maxPayloadBytes, v, tokenContexts);
+    }
+
+    public StreamSettings withTokenContexts(boolean v) {
+        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
+                maxPayloadBytes, maxPosition, v);
+    }
+
+    /** F_in, symbols per position between validate and local-attention: F for LOG, 1 for DNA and TOKENS. */
+    public int symbolsPerPosition() {
+        return model.featureKind() == FeatureKind.LOG ? model.maxFeatures() : 1;
+    }
+
+    /** The symbol that pads a skipped position: 'N' for DNA, an empty slot (-1) otherwise. */
+    public int paddingSymbol() {
+        return model.featureKind() == FeatureKind.DNA ? 'N' : -1;
+    }
+}
