@@ -223,6 +223,7 @@ final class RunCommand {
         private final Parsed p;
         private final PrintWriter out;
         private final PrintWriter err;
+        private int parallelism;
 
         Run(Parsed p, PrintWriter out, PrintWriter err) {
             this.p = p;
@@ -239,6 +240,7 @@ final class RunCommand {
             Path parts = p.out().resolve(".parts-" + runId);
             CompletableFuture<InputScan> scan = CompletableFuture.supplyAsync(() -> InputScan.of(p.inputs(), p.kind()));
             StreamExecutionEnvironment env = LongseqJob.environment(p.flink());
+            parallelism = env.getParallelism();
             err.println("longseq run: " + p.inputs().size() + " file(s) (" + LongseqOptions.lower(p.kind())
                     + "), parallelism " + env.getParallelism() + ", fragment size " + p.fragmentSize()
                     + ", output " + p.out());
@@ -343,14 +345,23 @@ final class RunCommand {
         private String await(JobClient client, String runId, CompletableFuture<InputScan> scan, long t0) {
             var result = client.getJobExecutionResult();
             long nextReport = t0 + TimeUnit.SECONDS.toNanos(Progress.FIRST_REPORT_SECONDS);
+            long lastShown = -1;
+            long lastShownAt = 0;
             while (true) {
                 try {
                     result.get(200, TimeUnit.MILLISECONDS);
                     return null;
                 } catch (TimeoutException e) {
-                    if (System.nanoTime() >= nextReport) {
-                        err.println(progressLine(ProgressFunction.positionsDone(runId), scan.getNow(null), t0));
-                        err.flush();
+                    long now = System.nanoTime();
+                    if (now >= nextReport) {
+                        long done = ProgressFunction.positionsDone(runId);
+                        // an unbounded job may wait for input: repeat an unchanged count only once a minute
+                        if (done != lastShown || now - lastShownAt > TimeUnit.SECONDS.toNanos(60)) {
+                            err.println(progressLine(done, scan.getNow(null), t0));
+                            err.flush();
+                            lastShown = done;
+                            lastShownAt = now;
+                        }
                         nextReport += TimeUnit.SECONDS.toNanos(5);
                     }
                 } catch (InterruptedException e) {
@@ -370,7 +381,7 @@ final class RunCommand {
         private void summary(RunOutputs m, double seconds) {
             out.printf(Locale.ROOT, "sequences: %,d, %,d positions in %,d blocks%n", m.sequences, m.positions, m.blocks);
             out.printf(Locale.ROOT, "time:      %.2f s wall, %,.0f positions/s (parallelism %d)%n", seconds,
-                    m.positions / Math.max(seconds, 1e-9), p.flink().get(CoreOptions.DEFAULT_PARALLELISM));
+                    m.positions / Math.max(seconds, 1e-9), parallelism);
             StringBuilder n = new StringBuilder();
             m.notices.forEach((k, v) -> n.append(n.length() == 0 ? "" : ", ").append(v).append(' ')
                     .append(k.toLowerCase(Locale.ROOT).replace('_', ' ')));
