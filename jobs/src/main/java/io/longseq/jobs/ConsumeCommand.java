@@ -25,6 +25,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,10 +43,6 @@ public final class ConsumeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
-
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE})")
-    String bootstrap;
 
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "longseq-blocks",
             description = "topic to read (default: ${DEFAULT-VALUE})")
@@ -67,12 +64,8 @@ public final class ConsumeCommand implements Callable<Integer> {
             description = "stop after this long without a new record (default: ${DEFAULT-VALUE})")
     double idleSeconds;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "a Kafka client property (security.protocol, sasl.*, ssl.*, ...)")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
-    @Option(names = "--properties-file", paramLabel = "FILE", description = "Kafka client properties from a file")
-    Path propertiesFile;
+    @Mixin
+    KafkaClientOptions kafka;
 
     @Override
     public Integer call() {
@@ -88,24 +81,18 @@ public final class ConsumeCommand implements Callable<Integer> {
             err.println("longseq consume: --format '" + format + "' is not one of json, table");
             return 2;
         }
-        Properties p = new Properties();
+        Properties p;
         try {
-            if (propertiesFile != null) {
-                try (InputStream in = Files.newInputStream(propertiesFile)) {
-                    p.load(in);
-                }
-            }
-        } catch (IOException e) {
-            err.println("longseq consume: --properties-file '" + propertiesFile + "' cannot be read: " + e.getMessage());
+            p = kafka.properties();
+        } catch (UsageException e) {
+            err.println("longseq consume: " + e.getMessage());
             return 2;
         }
-        p.putAll(kafkaProperties);
-        Map<String, String> shown = new LinkedHashMap<>();
-        p.stringPropertyNames().forEach(n -> shown.put(n, p.getProperty(n)));
+        String shown = KafkaClientOptions.describe(p);
         if (!shown.isEmpty()) {
-            err.println("longseq consume: client properties " + KafkaSettings.masked(shown));
+            err.println("longseq consume: " + shown);
         }
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -120,7 +107,7 @@ public final class ConsumeCommand implements Callable<Integer> {
                 new ByteArrayDeserializer())) {
             List<PartitionInfo> parts = c.partitionsFor(topic, Duration.ofSeconds(30));
             if (parts == null || parts.isEmpty()) {
-                err.println("longseq consume: topic " + topic + " does not exist at " + bootstrap);
+                err.println("longseq consume: topic " + topic + " does not exist at " + kafka.bootstrap);
                 return 1;
             }
             List<TopicPartition> tps = new ArrayList<>();

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,10 +49,6 @@ public final class ProduceCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "INPUT", description = "input files (.gz read transparently)")
     List<Path> inputs;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE})")
-    String bootstrap;
-
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "longseq-fragments",
             description = "input topic of the job (default: ${DEFAULT-VALUE})")
     String topic;
@@ -72,12 +69,8 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "the sequence id to use instead of the one in the file (the input must hold one sequence)")
     String sequenceId;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "a Kafka client property (security.protocol, sasl.*, ssl.*, ...)")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
-    @Option(names = "--properties-file", paramLabel = "FILE", description = "Kafka client properties from a file")
-    Path propertiesFile;
+    @Mixin
+    KafkaClientOptions kafka;
 
     @Override
     public Integer call() {
@@ -87,18 +80,13 @@ public final class ProduceCommand implements Callable<Integer> {
             err.println("longseq produce: --fragment-size must be at least 1, got " + fragmentSize);
             return 2;
         }
-        Properties client = new Properties();
+        Properties client;
         try {
-            if (propertiesFile != null) {
-                try (InputStream in = Files.newInputStream(propertiesFile)) {
-                    client.load(in);
-                }
-            }
-        } catch (IOException e) {
-            err.println("longseq produce: --properties-file '" + propertiesFile + "' cannot be read: " + e.getMessage());
+            client = kafka.properties();
+        } catch (UsageException e) {
+            err.println("longseq produce: " + e.getMessage());
             return 2;
         }
-        client.putAll(kafkaProperties);
         FeatureKind k;
         try {
             k = kind != null ? ModelOptions.choice("--kind", kind, FeatureKind.class) : InputKinds.detect(inputs.get(0));
@@ -111,23 +99,22 @@ public final class ProduceCommand implements Callable<Integer> {
             err.println("longseq produce: " + e.getMessage());
             return 2;
         }
-        Map<String, String> shown = new LinkedHashMap<>();
-        client.stringPropertyNames().forEach(n -> shown.put(n, client.getProperty(n)));
-        err.println("longseq produce: " + inputs.size() + " file(s) -> topic " + topic + " at " + bootstrap
-                + (shown.isEmpty() ? "" : ", client properties " + KafkaSettings.masked(shown)));
+        String shown = KafkaClientOptions.describe(client);
+        err.println("longseq produce: " + inputs.size() + " file(s) -> topic " + topic + " at " + kafka.bootstrap
+                + (shown.isEmpty() ? "" : ", " + shown));
         err.flush();
         try {
-            List<String> created = KafkaTopics.ensure(bootstrap, client, List.of(topic), partitions);
+            List<String> created = KafkaTopics.ensure(kafka.bootstrap, client, List.of(topic), partitions);
             if (!created.isEmpty()) {
                 err.println("longseq produce: created topic " + topic + " with " + partitions + " partitions");
             }
         } catch (Exception e) {
-            err.println("longseq produce: Kafka at " + bootstrap + " is not usable: " + rootMessage(e));
+            err.println("longseq produce: Kafka at " + kafka.bootstrap + " is not usable: " + rootMessage(e));
             return 1;
         }
         Properties p = new Properties();
         p.putAll(client);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
