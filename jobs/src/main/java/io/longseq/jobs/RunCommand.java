@@ -63,8 +63,8 @@ final class RunCommand {
         };
         CommandSpec spec = CommandSpec.wrapWithoutInspection(call).name(NAME).mixinStandardHelpOptions(true);
         spec.usageMessage().description("Runs the streaming job (validate -> assemble -> local-attention ->"
-                + " global-context) over files on an embedded Flink and writes OUT/blocks.jsonl, notices.jsonl and"
-                + " dead-letters.jsonl.").sortOptions(false).autoWidth(true)
+                + " global-context) on an embedded Flink: over files, writing OUT/blocks.jsonl, notices.jsonl and"
+                + " dead-letters.jsonl; or with --bootstrap-servers from a Kafka topic to Kafka topics, exactly once.").sortOptions(false).autoWidth(true)
                 .footer("", "Exit codes: 0 done; 1 input refused (see dead-letters.jsonl) or the job failed;"
                         + " 2 invalid command line or configuration.");
         spec.addPositional(PositionalParamSpec.builder().paramLabel("INPUT").arity("0..*").type(List.class)
