@@ -154,7 +154,7 @@ public final class ProduceCommand implements Callable<Integer> {
                                 });
                         records++;
                         bytes += value.length;
-                        positions += positionsOf(f, k);
+                        positions += f.positions();
                         if (System.nanoTime() > nextReport) {
                             err.printf(Locale.ROOT, "  progress: %,d records, %,d positions, %.0f s%n", records,
                                     positions, (System.nanoTime() - t0) / 1e9);
@@ -184,20 +184,6 @@ public final class ProduceCommand implements Callable<Integer> {
                 records, sequences.size(), positions, bytes, topic, s);
         out.flush();
         return 0;
-    }
-
-    static long positionsOf(SequenceFragment f, FeatureKind k) {
-        return switch (k) {
-            case DNA -> f.payload.length;
-            case TOKENS -> f.payload.length / 4;
-            case LOG -> {
-                long n = 0;
-                for (byte b : f.payload) {
-                    n += b == '\n' ? 1 : 0;
-                }
-                yield n;
-            }
-        };
     }
 
     static String rootMessage(Throwable e) {

@@ -443,7 +443,7 @@ final class RunCommand {
                         FragmentReader f = new FragmentReader(s, in.toString(), "", kind, 1 << 16);
                         io.longseq.stream.SequenceFragment frag;
                         while ((frag = f.next()) != null) {
-                            positions += kind == FeatureKind.TOKENS ? frag.payload.length / 4 : lines(frag.payload);
+                            positions += frag.positions();
                         }
                     }
                 } catch (IOException | RuntimeException e) {
@@ -451,16 +451,6 @@ final class RunCommand {
                 }
             }
             return new InputScan(ids, positions);
-        }
-
-        private static long lines(byte[] payload) {
-            long n = 0;
-            for (byte b : payload) {
-                if (b == '\n') {
-                    n++;
-                }
-            }
-            return n;
         }
     }
 }

@@ -60,6 +60,28 @@ public class SequenceFragment {
         return f;
     }
 
+    /**
+     * The positions the payload encodes, by the rules of the class comment, without decoding it: DNA one per byte,
+     * TOKENS one per 4 bytes, LOG one per line (a last line without its {@code '\n'} counts); -1 when that cannot
+     * be told (no kind or payload, a TOKENS payload that is not a whole number of ids).
+     */
+    public long positions() {
+        if (kind == null || payload == null) {
+            return -1;
+        }
+        return switch (kind) {
+            case DNA -> payload.length;
+            case TOKENS -> payload.length % 4 == 0 ? payload.length / 4 : -1;
+            case LOG -> {
+                long lines = 0;
+                for (byte b : payload) {
+                    lines += b == '\n' ? 1 : 0;
+                }
+                yield lines + (payload.length > 0 && payload[payload.length - 1] != '\n' ? 1 : 0);
+            }
+        };
+    }
+
     /** Sets where the record came from; returns this. */
     public SequenceFragment from(String source, int partition, long offset) {
         this.source = source;

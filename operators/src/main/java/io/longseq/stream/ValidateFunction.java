@@ -57,20 +57,7 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
                 || f.kind != settings.model().featureKind()) {
             return null;
         }
-        long positions;
-        switch (f.kind) {
-            case DNA -> positions = f.payload.length;
-            case TOKENS -> positions = f.payload.length % 4 == 0 ? f.payload.length / 4 : -1;
-            case LOG -> {
-                long lines = 0;
-                for (byte b : f.payload) {
-                    lines += b == '\n' ? 1 : 0;
-                }
-                boolean open = f.payload.length > 0 && f.payload[f.payload.length - 1] != '\n';
-                positions = lines + (open ? 1 : 0);
-            }
-            default -> positions = -1;
-        }
+        long positions = f.positions();
         if (positions < 0 || f.offset > settings.maxPosition() - positions) {
             return null;
         }

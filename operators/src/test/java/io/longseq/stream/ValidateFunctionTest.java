@@ -256,4 +256,23 @@ class ValidateFunctionTest {
         assertThat(ValidateFunction.refusedMarker(otherKind, s)).as("another kind").isNull();
         assertThat(ValidateFunction.refusedMarker(dna("s", (1L << 40) - 2, "ACGT"), s)).as("past max position").isNull();
     }
+
+    @Test
+    void payloadPositionsFollowTheEncodingRules() {
+        SequenceFragment f = new SequenceFragment("s", 0, FeatureKind.LOG, "a\nb".getBytes(StandardCharsets.UTF_8), false);
+        assertThat(f.positions()).isEqualTo(2);
+        f.payload = "a\nb\n".getBytes(StandardCharsets.UTF_8);
+        assertThat(f.positions()).isEqualTo(2);
+        f.payload = new byte[0];
+        assertThat(f.positions()).isZero();
+        f.kind = FeatureKind.TOKENS;
+        f.payload = new byte[12];
+        assertThat(f.positions()).isEqualTo(3);
+        f.payload = new byte[13];
+        assertThat(f.positions()).isEqualTo(-1);
+        f.kind = FeatureKind.DNA;
+        assertThat(f.positions()).isEqualTo(13);
+        f.kind = null;
+        assertThat(f.positions()).isEqualTo(-1);
+    }
 }
