@@ -10,13 +10,17 @@ package io.longseq.math;
  */
 interface BandAttention {
 
+    /** Columns of kT past the last key a kernel may read: the vector kernel loads whole vectors of keys. */
+    int KEY_SLACK = 16;
+
     /** Name for logs and benchmarks. */
     String name();
 
     /**
      * @param q      queries, row base+i of [·, d_h], RoPE'd and scaled by 1/√d_h
-     * @param kT     keys transposed: component c of key base+j at c·stride + base + j
-     * @param stride row length of kT
+     * @param kT     keys transposed: component c of key base+j at c·stride + base + j; each row readable
+     *               {@link #KEY_SLACK} entries past base + n (whatever they hold: those scores are never used)
+     * @param stride row length of kT, at least base + n + {@link #KEY_SLACK}
      * @param v      values, row base+j of [·, d_h]
      * @param base   first row of this sequence of n positions inside the arrays
      * @param n      positions

@@ -68,6 +68,9 @@ public final class LocalTier implements AutoCloseable {
     private final FloatBuffer qkv;
     private final FloatBuffer o;
     private final FloatBuffer hid;
+    private final java.nio.ByteBuffer hidBytes;   // the same memory as hid, for vector loads and stores
+    private final java.nio.ByteBuffer xBytes;     // the same memory as x
+    private final java.nio.ByteBuffer aBytes;     // the same memory as a
     private final FloatBuffer q;
     private final FloatBuffer k;
     private final FloatBuffer v;
@@ -86,7 +89,9 @@ public final class LocalTier implements AutoCloseable {
     private int sinksHeld;                // SINKS: how many of them the last run over position 0 produced
     private LocalTier prefixTier;         // SINKS: computes the sinks from the sequence's first S + L·w positions
     private final float[][] qHeads;       // fused path: per head [maxRows, d_h] queries
-    private final float[][] kHeadsT;      // fused path: per head [d_h, maxRows] keys, transposed
+    private final float[][] kHeadsT;      // fused path: per head [d_h, kStride] keys, transposed
+    private final int kStride;            // fused path: maxRows + KEY_SLACK, the row length of kHeadsT
+    private final float[] oRows;          // fused path: [maxRows, d] attention output, heads concatenated
     private final float[][] vHeads;       // fused path: per head [maxRows, d_h] values
     private final float[] kTile;          // fused path: [h, d_h, TILE] keys of a few positions, transposed
     private static final int TILE = 16;
@@ -111,9 +116,13 @@ public final class LocalTier implements AutoCloseable {
 
         @Override
         public void put(int i, float[] r) {
-            o.put((residue + step * i) * d + col, r, 0, dh);
+            System.arraycopy(r, 0, oRows, (residue + step * i) * d + col, dh);
         }
     }
+    private final float[] cosDup;    // fused path: [maxRows, d_h] cos of each pair's angle, twice
+    private final float[] sinAlt;    // fused path: [maxRows, d_h] (−sin, sin) of each pair's angle
+    private final float[] kRow;      // fused path: [h·d_h] one position's RoPE'd keys
+    private final java.nio.ByteBuffer qkvBytes;   // the same memory as qkv
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
     private final float[] row;       // [max(d, kw)] scratch
@@ -296,6 +305,9 @@ public final class LocalTier implements AutoCloseable {
         qkv = RowOps.view(qkvBase);
         o = RowOps.view(oBase);
         hid = RowOps.view(hBase);
+        hidBytes = hBase.data().asNio().order(ByteOrder.nativeOrder());
+        xBytes = xBase.data().asNio().order(ByteOrder.nativeOrder());
+        aBytes = aBase.data().asNio().order(ByteOrder.nativeOrder());
         q = RowOps.view(qBase);
         k = RowOps.view(kBase);
         v = RowOps.view(vBase);
@@ -305,7 +317,9 @@ public final class LocalTier implements AutoCloseable {
         rope = new Rope(dh);
         if (fused != null) {
             qHeads = new float[heads][maxRows * dh];
-            kHeadsT = new float[heads][dh * maxRows];
+            kStride = maxRows + BandAttention.KEY_SLACK;
+            kHeadsT = new float[heads][dh * kStride];
+            oRows = new float[maxRows * d];
             vHeads = new float[heads][maxRows * dh];
             kTile = new float[heads * dh * TILE];
             sinks = new HeadSink[heads];
@@ -317,10 +331,16 @@ public final class LocalTier implements AutoCloseable {
             classStart = null;
             qHeads = null;
             kHeadsT = null;
+            kStride = 0;
+            oRows = null;
             vHeads = null;
             kTile = null;
             sinks = null;
         }
+        cosDup = new float[maxRows * dh];
+        sinAlt = new float[maxRows * dh];
+        kRow = new float[d];
+        qkvBytes = qkvBase.data().asNio().order(ByteOrder.nativeOrder());
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
@@ -328,7 +348,7 @@ public final class LocalTier implements AutoCloseable {
         headRow = new float[dh];
         headRow2 = new float[dh];
         hidRow = new float[f];
-        zeros = new float[Math.max(4096, kw)];
+        zeros = new float[Math.max(Math.max(4096, kw), d)];
     }
 
 
@@ -439,10 +459,11 @@ public final class LocalTier implements AutoCloseable {
                 LocalTier source = first == 0 ? this : prefixTier;
                 for (int hd = 0; hd < heads; hd++) {
                     sinks[hd].residue = 0;
-                    sinkAttention.headWithSinks(qHeads[hd], kHeadsT[hd], maxRows, vHeads[hd], 0, n, from, to, w,
+                    sinkAttention.headWithSinks(qHeads[hd], kHeadsT[hd], kStride, vHeads[hd], 0, n, from, to, w,
                             cfg.causal(), source.sinkK[l][hd], source.sinkV[l][hd], source.sinksHeld, first,
                             sinks[hd]);
                 }
+                o.put(from * d, oRows, from * d, (to - from) * d);   // the heads' rows, in one copy
                 zeroRows(o, n * d, np * d);
                 t0 = lap(Stage.ATTENTION_FUSED, t0);
             } else if (fused != null) {
@@ -458,11 +479,12 @@ public final class LocalTier implements AutoCloseable {
                     for (int hd = 0; hd < heads; hd++) {
                         sinks[hd].residue = r;
                         if (kFrom < kTo) {
-                            fused.head(qHeads[hd], kHeadsT[hd], maxRows, vHeads[hd], base, count, kFrom, kTo, w,
+                            fused.head(qHeads[hd], kHeadsT[hd], kStride, vHeads[hd], base, count, kFrom, kTo, w,
                                     cfg.causal(), sinks[hd]);
                         }
                     }
                 }
+                o.put(from * d, oRows, from * d, (to - from) * d);   // the heads' rows, in one copy
                 zeroRows(o, n * d, np * d);
                 t0 = lap(Stage.ATTENTION_FUSED, t0);
             } else {
@@ -502,6 +524,11 @@ public final class LocalTier implements AutoCloseable {
 
     // ids [n·F] -> x [Np, d]: mean of the embeddings of non-padding ids; padded rows are zero
     private void embed(int[] ids, int n, int np) {
+        if (cfg.maxFeatures() == 1) {
+            embedSingle(ids, n);
+            zeroRows(x, n * d, np * d);
+            return;
+        }
         for (int i = 0; i < n; i++) {
             RowOps.embedRow(cfg, weights.embedding, ids, i, row);
             x.put(i * d, row, 0, d);
@@ -509,31 +536,35 @@ public final class LocalTier implements AutoCloseable {
         zeroRows(x, n * d, np * d);
     }
 
+    // ids [n] (one feature per position) -> x rows [0, n): the mean of one embedding is the embedding itself, so
+    // each row is copied straight from the table (the floats RowOps.embedRow gives, without its scratch passes)
+    private void embedSingle(int[] ids, int n) {
+        int rows = cfg.embeddingRows();
+        for (int i = 0; i < n; i++) {
+            int id = ids[i];
+            if (cfg.isPadding(id)) {
+                x.put(i * d, zeros, 0, d);
+                continue;
+            }
+            if (id >= rows) {
+                throw new IllegalArgumentException("feature id " + id + " at array position " + i
+                        + " is outside the embedding table [0, " + rows + ")");
+            }
+            x.put(i * d, weights.embedding, id * d, d);
+        }
+    }
+
     // x [Np, d] (+ b, written back when residualBias is given) -> dst [Np, d] = LN(x); rows ≥ n zero
     private void layerNorm(FloatBuffer src, FloatBuffer dst, int n, int np, float[] gain, float[] bias,
                            float[] residualBias) {
-        float[] r = row;
-        for (int i = 0; i < n; i++) {
-            int off = i * d;
-            src.get(off, r, 0, d);
-            if (residualBias != null) {
-                for (int c = 0; c < d; c++) {
-                    r[c] += residualBias[c];
-                }
-                src.put(off, r, 0, d);
-            }
-            RowOps.normalizeRow(r, d, gain, bias);
-            dst.put(off, r, 0, d);
-        }
+        kernels.layerNormRows(xBytes, aBytes, 0, n, d, gain, bias, residualBias, row);
         zeroRows(dst, n * d, np * d);
     }
 
     // src rows [from, to) -> dst rows [from, to) = LN(src)
     private void normalizeRows(FloatBuffer src, FloatBuffer dst, int from, int to, float[] gain, float[] bias) {
-        RowOps.normalizeRows(src, dst, from, to, d, row, gain, bias);
+        kernels.layerNormRows(xBytes, aBytes, from, to, d, gain, bias, null, row);
     }
-
-
 
     private void zeroRows(FloatBuffer buf, int from, int to) {
         if (to > from) {
@@ -579,7 +610,7 @@ public final class LocalTier implements AutoCloseable {
             float[] sk = sinkK[l][hd];
             for (int j = 0; j < sinksHeld; j++) {
                 for (int c = 0; c < dh; c++) {
-                    sk[j * dh + c] = kt[c * maxRows + j];
+                    sk[j * dh + c] = kt[c * kStride + j];
                 }
             }
             System.arraycopy(vHeads[hd], 0, sinkV[l][hd], 0, sinksHeld * dh);
@@ -593,43 +624,37 @@ public final class LocalTier implements AutoCloseable {
             classStart[r] = r == 0 ? 0 : classStart[r - 1] + Math.max(0, (n - (r - 1) + step - 1) / step);
         }
         int pairs = dh / 2;
-        float[] src = qkvRow;                   // [3d]
+        for (int i = 0; i < n; i++) {                   // angles per pair -> per component, sin with the pair's sign
+            for (int m = 0; m < pairs; m++) {
+                int at = i * dh + 2 * m;
+                float c = cos[i * pairs + m];
+                float sn = sin[i * pairs + m];
+                cosDup[at] = c;
+                cosDup[at + 1] = c;
+                sinAlt[at] = -sn;
+                sinAlt[at + 1] = sn;
+            }
+        }
+        float[] kr = kRow;                      // [h·d_h] one position's keys, all heads
         float[] tile = kTile;                   // [h, d_h, TILE]: keys of TILE consecutive rows, transposed
         for (int i0 = 0; i0 < n; i0 += TILE) {
             int count = Math.min(TILE, n - i0);
             for (int t = 0; t < count; t++) {
                 int i = i0 + t;
                 int rowAt = step == 1 ? i : classStart[i % step] + i / step;
-                qkv.get(i * 3 * d, src, 0, 3 * d);
-                int ang = i * pairs;
-                for (int hd = 0; hd < heads; hd++) {
-                    int col = hd * dh;
-                    float[] qh = qHeads[hd];
-                    float[] kt = kHeadsT[hd];
-                    int qo = rowAt * dh;
-                    int to = hd * dh * TILE + t;
-                    // the hot path keeps Rope.rotateHead's arithmetic inline, writing straight to its targets
-                    for (int m = 0; m < pairs; m++) {
-                        float c = cos[ang + m];
-                        float sn = sin[ang + m];
-                        int e = col + 2 * m;
-                        float q0 = src[e];
-                        float q1 = src[e + 1];
-                        qh[qo + 2 * m] = (q0 * c - q1 * sn) * qScale;
-                        qh[qo + 2 * m + 1] = (q0 * sn + q1 * c) * qScale;
-                        float k0 = src[d + e];
-                        float k1 = src[d + e + 1];
-                        float kr0 = k0 * c - k1 * sn;
-                        float kr1 = k0 * sn + k1 * c;
-                        if (step == 1) {
-                            tile[to + (2 * m) * TILE] = kr0;
-                            tile[to + (2 * m + 1) * TILE] = kr1;
-                        } else {
-                            kt[(2 * m) * maxRows + rowAt] = kr0;
-                            kt[(2 * m + 1) * maxRows + rowAt] = kr1;
+                kernels.ropeRow(qkvBytes, i * 3 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale,
+                        qHeads, vHeads, rowAt * dh, kr);
+                if (step == 1) {
+                    for (int e = 0; e < heads * dh; e++) {
+                        tile[e * TILE + t] = kr[e];
+                    }
+                } else {
+                    for (int hd = 0; hd < heads; hd++) {
+                        float[] kt = kHeadsT[hd];
+                        for (int c = 0; c < dh; c++) {
+                            kt[c * kStride + rowAt] = kr[hd * dh + c];
                         }
                     }
-                    System.arraycopy(src, 2 * d + col, vHeads[hd], qo, dh);
                 }
             }
             if (step == 1) {
@@ -637,7 +662,7 @@ public final class LocalTier implements AutoCloseable {
                 for (int hd = 0; hd < heads; hd++) {
                     float[] kt = kHeadsT[hd];
                     for (int c = 0; c < dh; c++) {
-                        System.arraycopy(tile, (hd * dh + c) * TILE, kt, c * maxRows + i0, count);
+                        System.arraycopy(tile, (hd * dh + c) * TILE, kt, c * kStride + i0, count);
                     }
                 }
             }
@@ -669,15 +694,9 @@ public final class LocalTier implements AutoCloseable {
     }
 
 
-    // h rows [from, to) -> GELU(h + b1)
+    // h rows [from, to) -> GELU(h + b1), in place in the off-heap buffer
     private void biasGelu(int from, int to, float[] b1) {
-        float[] r = hidRow;
-        for (int i = from; i < to; i++) {
-            int off = i * f;
-            hid.get(off, r, 0, f);
-            kernels.biasGelu(r, b1, f);
-            hid.put(off, r, 0, f);
-        }
+        kernels.biasGeluRows(hidBytes, from, to, f, b1, hidRow);
     }
 
 
@@ -689,7 +708,7 @@ public final class LocalTier implements AutoCloseable {
             for (int c = 0; c < d; c++) {
                 r[c] += residualBias[c];
             }
-            RowOps.normalizeRow(r, d, weights.lnfGain, weights.lnfBias);
+            kernels.layerNorm(r, d, weights.lnfGain, weights.lnfBias);
             System.arraycopy(r, 0, z, i * d, d);
         }
     }

@@ -1,5 +1,7 @@
 package io.longseq.math;
 
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +52,84 @@ public abstract class RowKernels {
     // r [len] scores -> probabilities over the band [lo, hi], zero elsewhere
     public abstract void bandSoftmax(float[] r, int lo, int hi, int len);
 
+    /** r ← LayerNorm(r)·gain + bias over r[0, d) (eps 1e-5, biased variance), as {@link RowOps#normalizeRow}. */
+    // r [d] -> LN(r) [d] in place
+    public void layerNorm(float[] r, int d, float[] gain, float[] bias) {
+        RowOps.normalizeRow(r, d, gain, bias);
+    }
+
+    /**
+     * Rows [from, to) of [·, d] float matrices in direct, native-order buffers: dst[i] ← LayerNorm(src[i] (+ rb)),
+     * as {@link #layerNorm}. With {@code residualBias} non-null, src[i] ← src[i] + rb first (written back).
+     * {@code row} is scratch [d].
+     */
+    // src rows [from, to) of [·, d] (+ rb, written back) -> dst rows = LN(src)·gain + bias
+    public void layerNormRows(ByteBuffer src, ByteBuffer dst, int from, int to, int d, float[] gain, float[] bias,
+                              float[] residualBias, float[] row) {
+        FloatBuffer in = src.asFloatBuffer();
+        FloatBuffer out = dst.asFloatBuffer();
+        for (int i = from; i < to; i++) {
+            in.get(i * d, row, 0, d);
+            if (residualBias != null) {
+                for (int c = 0; c < d; c++) {
+                    row[c] += residualBias[c];
+                }
+                in.put(i * d, row, 0, d);
+            }
+            layerNorm(row, d, gain, bias);
+            out.put(i * d, row, 0, d);
+        }
+    }
+
     /** r[c] ← GELU(r[c] + b[c]) for c &lt; n (GELU with erf, |error| ≤ 2e-7·|x|). */
     // r [n] pre-activation, b [n] bias -> GELU(r + b)
     public abstract void biasGelu(float[] r, float[] b, int n);
+
+    /**
+     * Rows [from, to) of an [·, f] float matrix held in a direct, native-order buffer (an ND4J array's memory):
+     * h[i, c] ← GELU(h[i, c] + b[c]) in place, the same formula as {@link #biasGelu}. {@code row} is scratch [f].
+     */
+    // h rows [from, to) of [·, f], b [f] -> GELU(h + b) in place
+    public void biasGeluRows(ByteBuffer h, int from, int to, int f, float[] b, float[] row) {
+        FloatBuffer view = h.asFloatBuffer();
+        for (int i = from; i < to; i++) {
+            view.get(i * f, row, 0, f);
+            biasGelu(row, b, f);
+            view.put(i * f, row, 0, f);
+        }
+    }
+
+    /**
+     * Splits one row of the fused [q | k | v] product (d floats each, in a direct native-order buffer at byte
+     * {@code rowAt}) into heads with rotary embedding: per head hd, q ← RoPE(q_hd)·qScale into
+     * {@code qHeads[hd][rowOff ..]}, k ← RoPE(k_hd) into {@code kRow[hd·d_h ..]}, v_hd into {@code vHeads[hd][rowOff ..]}.
+     * The angles come duplicated per pair: cosDup [d_h] = (c₀, c₀, c₁, c₁, …), sinAlt [d_h] = (−s₀, s₀, −s₁, s₁, …)
+     * at {@code ang}, so pair (x₀, x₁) becomes (x₀c − x₁s, x₁c + x₀s), the bits of {@link Rope#rotateHead}.
+     */
+    // qkv row [3d] -> q [h][d_h] (RoPE'd, ·qScale), k [h·d_h] (RoPE'd), v [h][d_h]
+    public void ropeRow(ByteBuffer qkv, int rowAt, int d, int heads, int dh, float[] cosDup, float[] sinAlt, int ang,
+                        float qScale, float[][] qHeads, float[][] vHeads, int rowOff, float[] kRow) {
+        for (int hd = 0; hd < heads; hd++) {
+            int col = hd * dh;
+            float[] qh = qHeads[hd];
+            float[] vh = vHeads[hd];
+            for (int m = 0; m < dh; m += 2) {
+                float c = cosDup[ang + m];
+                float sn = sinAlt[ang + m + 1];
+                float q0 = qkv.getFloat(rowAt + (col + m) * Float.BYTES);
+                float q1 = qkv.getFloat(rowAt + (col + m + 1) * Float.BYTES);
+                qh[rowOff + m] = (q0 * c - q1 * sn) * qScale;
+                qh[rowOff + m + 1] = (q1 * c + q0 * sn) * qScale;
+                float k0 = qkv.getFloat(rowAt + (d + col + m) * Float.BYTES);
+                float k1 = qkv.getFloat(rowAt + (d + col + m + 1) * Float.BYTES);
+                kRow[col + m] = k0 * c - k1 * sn;
+                kRow[col + m + 1] = k1 * c + k0 * sn;
+            }
+            for (int c = 0; c < dh; c++) {
+                vh[rowOff + c] = qkv.getFloat(rowAt + (2 * d + col + c) * Float.BYTES);
+            }
+        }
+    }
 
     // Abramowitz & Stegun 7.1.26: erf(x) = 1 − (a1 t + … + a5 t⁵)·e^(−x²), t = 1/(1 + p·x), x ≥ 0,
     // |error| ≤ 1.5e-7. Φ(x) = (1 + erf(x/√2))/2.

@@ -1,6 +1,8 @@
 package io.longseq.math;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,12 +24,11 @@ final class VectorAttention implements BandAttention {
     private static final int LANES = SPECIES.length();
 
     private final int dh;
-    private final RowKernels kernels;
-    private final float[][] scores;   // [4][2w+4] scores, then probabilities, of the current 4 queries
+    private final float[][] scores;   // [4][2w+4 + 2·LANES] scores, then e^(s − max), of the current 4 queries
+    private final float[] inverseSums = new float[ROWS]; // [4] 1/Σ e^(s − max) per query of the block
 
-    private VectorAttention(int dh, int w, RowKernels kernels) {
+    private VectorAttention(int dh, int w) {
         this.dh = dh;
-        this.kernels = kernels;
         this.scores = new float[ROWS][2 * w + ROWS + 2 * LANES];
     }
 
@@ -35,8 +36,8 @@ final class VectorAttention implements BandAttention {
      * A fused kernel for heads of width d_h, or null when d_h is not two vectors of the CPU's preferred
      * width (32 with AVX-512, 16 with AVX2): then the local tier uses ND4J's batched products.
      */
-    static VectorAttention create(int dh, int w, RowKernels kernels) {
-        return dh == 2 * LANES ? new VectorAttention(dh, w, kernels) : null;
+    static VectorAttention create(int dh, int w) {
+        return dh == 2 * LANES ? new VectorAttention(dh, w) : null;
     }
 
     @Override
@@ -52,19 +53,52 @@ final class VectorAttention implements BandAttention {
             int lo = Math.max(0, i0 - w);                                 // union of the rows' bands
             int hi = causal ? i0 + rows - 1 : Math.min(n - 1, i0 + rows - 1 + w);
             int len = hi - lo + 1;
-            scoresOfBlock(q, kT, stride, base + i0, rows, base + lo, len);
+            int vectors = (len + LANES - 1) / LANES;                      // whole vectors of keys: no scalar tail
+            scoresOfBlock(q, kT, stride, base + i0, rows, base + lo, vectors);
             for (int r = 0; r < rows; r++) {
                 int i = i0 + r;
                 int bandLo = Math.max(0, i - w) - lo;
                 int bandHi = (causal ? i : Math.min(n - 1, i + w)) - lo;
-                kernels.bandSoftmax(scores[r], bandLo, bandHi, len);
+                inverseSums[r] = bandExp(scores[r], bandLo, bandHi, len);
             }
             mixBlock(v, base + lo, i0, rows, len, out);
         }
     }
 
-    // s[r][j] = q[qRow+r] · k[keyRow+j] for r < rows, j < len (rows of the whole arrays)
-    private void scoresOfBlock(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int len) {
+    // r[bandLo..bandHi] <- e^(r − max over the band), every other entry of r[0, len) <- 0; returns 1/Σ. The
+    // probabilities are these numbers times 1/Σ: mixBlock scales its four sums once instead of every entry.
+    // Whole vectors from the row's own band start (so a query's sums do not depend on how queries are grouped:
+    // chunking invariance, bit for bit); the last vector's lanes past the band are set to −∞ first, which the max
+    // ignores and e^x turns into e^−87 ≈ 1.6e-38 (below a float's resolution of the sum, whose largest term is 1),
+    // and then to an exact 0. No masks: the JDK 17 compiler makes masked vector code slow.
+    private static float bandExp(float[] r, int bandLo, int bandHi, int len) {
+        int end = bandLo + ((bandHi - bandLo) / LANES + 1) * LANES;    // one past the last vector of the band
+        for (int j = bandHi + 1; j < end; j++) {
+            r[j] = Float.NEGATIVE_INFINITY;
+        }
+        FloatVector vmax = FloatVector.fromArray(SPECIES, r, bandLo);
+        for (int j = bandLo + LANES; j < end; j += LANES) {
+            vmax = vmax.max(FloatVector.fromArray(SPECIES, r, j));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        FloatVector vsum = FloatVector.zero(SPECIES);
+        for (int j = bandLo; j < end; j += LANES) {
+            FloatVector e = exp(FloatVector.fromArray(SPECIES, r, j).sub(max));
+            e.intoArray(r, j);
+            vsum = vsum.add(e);
+        }
+        for (int j = 0; j < bandLo; j++) {
+            r[j] = 0f;
+        }
+        for (int j = bandHi + 1; j < Math.max(end, len); j++) {
+            r[j] = 0f;
+        }
+        return 1f / vsum.reduceLanes(VectorOperators.ADD);
+    }
+
+    // s[r][j] = q[qRow+r] · k[keyRow+j] for r < rows, j < vectors·LANES (rows of the whole arrays; keys past the
+    // band are computed too, whatever they hold, and never used)
+    private void scoresOfBlock(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int vectors) {
         float[] s0 = scores[0];
         float[] s1 = scores[1];
         float[] s2 = scores[2];
@@ -73,6 +107,7 @@ final class VectorAttention implements BandAttention {
         int q1 = rows > 1 ? q0 + dh : q0;   // missing rows repeat row 0; their scores are never read
         int q2 = rows > 2 ? q0 + 2 * dh : q0;
         int q3 = rows > 3 ? q0 + 3 * dh : q0;
+        int len = vectors * LANES;
         int j = 0;
         for (; j + 2 * LANES <= len; j += 2 * LANES) {
             FloatVector a0 = FloatVector.zero(SPECIES);
@@ -109,23 +144,23 @@ final class VectorAttention implements BandAttention {
             d0.intoArray(s3, j);
             d1.intoArray(s3, j + LANES);
         }
-        for (; j < len; j++) {                          // the last keys, one at a time
+        if (j < len) {                                   // an odd number of key vectors: the last one alone
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector b0 = a0;
+            FloatVector c0 = a0;
+            FloatVector d0 = a0;
             int col = keyRow + j;
-            float t0 = 0f;
-            float t1 = 0f;
-            float t2 = 0f;
-            float t3 = 0f;
             for (int c = 0; c < dh; c++) {
-                float k = kT[c * stride + col];
-                t0 = Math.fma(q[q0 + c], k, t0);
-                t1 = Math.fma(q[q1 + c], k, t1);
-                t2 = Math.fma(q[q2 + c], k, t2);
-                t3 = Math.fma(q[q3 + c], k, t3);
+                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * stride + col);
+                a0 = FloatVector.broadcast(SPECIES, q[q0 + c]).fma(k0, a0);
+                b0 = FloatVector.broadcast(SPECIES, q[q1 + c]).fma(k0, b0);
+                c0 = FloatVector.broadcast(SPECIES, q[q2 + c]).fma(k0, c0);
+                d0 = FloatVector.broadcast(SPECIES, q[q3 + c]).fma(k0, d0);
             }
-            s0[j] = t0;
-            s1[j] = t1;
-            s2[j] = t2;
-            s3[j] = t3;
+            a0.intoArray(s0, j);
+            b0.intoArray(s1, j);
+            c0.intoArray(s2, j);
+            d0.intoArray(s3, j);
         }
     }
 
@@ -161,24 +196,38 @@ final class VectorAttention implements BandAttention {
             d1 = x3.fma(v1, d1);
         }
         float[] row = out.row();
-        a0.intoArray(row, 0);
-        a1.intoArray(row, LANES);
+        float[] inv = inverseSums;
+        a0.mul(inv[0]).intoArray(row, 0);
+        a1.mul(inv[0]).intoArray(row, LANES);
         out.put(i0, row);
         if (rows > 1) {
-            b0.intoArray(row, 0);
-            b1.intoArray(row, LANES);
+            b0.mul(inv[1]).intoArray(row, 0);
+            b1.mul(inv[1]).intoArray(row, LANES);
             out.put(i0 + 1, row);
         }
         if (rows > 2) {
-            c0.intoArray(row, 0);
-            c1.intoArray(row, LANES);
+            c0.mul(inv[2]).intoArray(row, 0);
+            c1.mul(inv[2]).intoArray(row, LANES);
             out.put(i0 + 2, row);
         }
         if (rows > 3) {
-            d0.intoArray(row, 0);
-            d1.intoArray(row, LANES);
+            d0.mul(inv[3]).intoArray(row, 0);
+            d1.mul(inv[3]).intoArray(row, LANES);
             out.put(i0 + 3, row);
         }
     }
 
+    // e^x for x ≤ 0, lane-wise, the formula of RowKernels.exp. A copy, not a call into VectorRowKernels: the JDK 17
+    // compiler stops inlining a shared vector method once it is compiled on its own, and a vector that crosses a
+    // call that is not inlined is boxed on the heap (several times slower).
+    private static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-87f);
+        FloatVector big = xc.mul(RowKernels.LOG2E).add(RowKernels.ROUNDER);
+        FloatVector k = big.sub(RowKernels.ROUNDER);
+        FloatVector rr = xc.sub(k.mul(RowKernels.LN2_HI)).sub(k.mul(RowKernels.LN2_LO));
+        FloatVector p = rr.mul(1f / 5040).add(1f / 720).mul(rr).add(1f / 120).mul(rr).add(1f / 24).mul(rr)
+                .add(1f / 6).mul(rr).add(0.5f).mul(rr).add(1f).mul(rr).add(1f);
+        IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
 }

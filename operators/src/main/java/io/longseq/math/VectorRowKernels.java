@@ -1,9 +1,12 @@
 package io.longseq.math;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +18,19 @@ final class VectorRowKernels extends RowKernels {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = F.length();
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
+    private static final FloatVector HALF = FloatVector.broadcast(F, 0.5f);
+    private static final FloatVector C6 = FloatVector.broadcast(F, 1f / 6);
+    private static final FloatVector C24 = FloatVector.broadcast(F, 1f / 24);
+    private static final FloatVector C120 = FloatVector.broadcast(F, 1f / 120);
+    private static final FloatVector ERF_A1v = FloatVector.broadcast(F, ERF_A1);
+    private static final FloatVector ERF_A2v = FloatVector.broadcast(F, ERF_A2);
+    private static final FloatVector ERF_A3v = FloatVector.broadcast(F, ERF_A3);
+    private static final FloatVector LOG2E_V = FloatVector.broadcast(F, LOG2E);
+    private static final FloatVector ROUNDER_V = FloatVector.broadcast(F, ROUNDER);
+    private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(F, -LN2_HI);
+    private static final VectorShuffle<Float> PAIR_SWAP = VectorShuffle.fromOp(F, i -> i ^ 1); // 1, 0, 3, 2, ...
 
     static RowKernels create() {
         return new VectorRowKernels();
@@ -27,7 +43,7 @@ final class VectorRowKernels extends RowKernels {
 
     @Override
     BandAttention attention(int dh, int w) {
-        return VectorAttention.create(dh, w, this);
+        return VectorAttention.create(dh, w);
     }
 
     @Override
@@ -68,6 +84,29 @@ final class VectorRowKernels extends RowKernels {
     }
 
     @Override
+    public void layerNorm(float[] r, int d, float[] gain, float[] bias) {
+        if (d % LANES != 0) {
+            super.layerNorm(r, d, gain, bias);
+            return;
+        }
+        FloatVector sum = FloatVector.zero(F);
+        for (int c = 0; c < d; c += LANES) {
+            sum = sum.add(FloatVector.fromArray(F, r, c));
+        }
+        float mean = sum.reduceLanes(VectorOperators.ADD) / d;
+        FloatVector sq = FloatVector.zero(F);
+        for (int c = 0; c < d; c += LANES) {
+            FloatVector a = FloatVector.fromArray(F, r, c).sub(mean);
+            sq = a.fma(a, sq);
+        }
+        float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / d + 1e-5));
+        for (int c = 0; c < d; c += LANES) {
+            FloatVector a = FloatVector.fromArray(F, r, c).sub(mean).mul(inv);
+            a.fma(FloatVector.fromArray(F, gain, c), FloatVector.fromArray(F, bias, c)).intoArray(r, c);
+        }
+    }
+
+    @Override
     public void biasGelu(float[] r, float[] b, int n) {
         int c = 0;
         for (; c <= n - LANES; c += LANES) {
@@ -84,6 +123,112 @@ final class VectorRowKernels extends RowKernels {
         for (; c < n; c++) {
             r[c] = gelu(r[c] + b[c]);
         }
+    }
+
+    // The same operations as layerNorm(float[]) in the same order, read and written in the buffers directly.
+    @Override
+    public void layerNormRows(ByteBuffer src, ByteBuffer dst, int from, int to, int d, float[] gain, float[] bias,
+                              float[] residualBias, float[] row) {
+        if (d % LANES != 0) {
+            super.layerNormRows(src, dst, from, to, d, gain, bias, residualBias, row);
+            return;
+        }
+        int bytes = LANES * Float.BYTES;
+        for (int i = from; i < to; i++) {
+            int rowAt = i * d * Float.BYTES;
+            int rowEnd = rowAt + d * Float.BYTES;
+            FloatVector sum = FloatVector.zero(F);
+            if (residualBias != null) {
+                for (int at = rowAt, c = 0; at < rowEnd; at += bytes, c += LANES) {
+                    FloatVector x = FloatVector.fromByteBuffer(F, src, at, NATIVE).add(FloatVector.fromArray(F, residualBias, c));
+                    x.intoByteBuffer(src, at, NATIVE);
+                    sum = sum.add(x);
+                }
+            } else {
+                for (int at = rowAt; at < rowEnd; at += bytes) {
+                    sum = sum.add(FloatVector.fromByteBuffer(F, src, at, NATIVE));
+                }
+            }
+            float mean = sum.reduceLanes(VectorOperators.ADD) / d;
+            FloatVector sq = FloatVector.zero(F);
+            for (int at = rowAt; at < rowEnd; at += bytes) {
+                FloatVector a = FloatVector.fromByteBuffer(F, src, at, NATIVE).sub(mean);
+                sq = a.fma(a, sq);
+            }
+            float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / d + 1e-5));
+            for (int at = rowAt, c = 0; at < rowEnd; at += bytes, c += LANES) {
+                FloatVector a = FloatVector.fromByteBuffer(F, src, at, NATIVE).sub(mean).mul(inv);
+                a.fma(FloatVector.fromArray(F, gain, c), FloatVector.fromArray(F, bias, c)).intoByteBuffer(dst, at, NATIVE);
+            }
+        }
+    }
+
+    // x·cosDup + swap(x)·sinAlt per vector, swap exchanging the lanes of each pair: the same products and sums as
+    // the scalar form (x₀c + x₁(−s) = x₀c − x₁s exactly), so the same bits.
+    @Override
+    public void ropeRow(ByteBuffer qkv, int rowAt, int d, int heads, int dh, float[] cosDup, float[] sinAlt, int ang,
+                        float qScale, float[][] qHeads, float[][] vHeads, int rowOff, float[] kRow) {
+        if (dh % LANES != 0) {
+            super.ropeRow(qkv, rowAt, d, heads, dh, cosDup, sinAlt, ang, qScale, qHeads, vHeads, rowOff, kRow);
+            return;
+        }
+        for (int hd = 0; hd < heads; hd++) {
+            int col = hd * dh;
+            for (int c = 0; c < dh; c += LANES) {
+                FloatVector cs = FloatVector.fromArray(F, cosDup, ang + c);
+                FloatVector sn = FloatVector.fromArray(F, sinAlt, ang + c);
+                FloatVector x = FloatVector.fromByteBuffer(F, qkv, rowAt + (col + c) * Float.BYTES, NATIVE);
+                x.mul(cs).add(x.rearrange(PAIR_SWAP).mul(sn)).mul(qScale).intoArray(qHeads[hd], rowOff + c);
+                FloatVector k = FloatVector.fromByteBuffer(F, qkv, rowAt + (d + col + c) * Float.BYTES, NATIVE);
+                k.mul(cs).add(k.rearrange(PAIR_SWAP).mul(sn)).intoArray(kRow, col + c);
+                FloatVector.fromByteBuffer(F, qkv, rowAt + (2 * d + col + c) * Float.BYTES, NATIVE)
+                        .intoArray(vHeads[hd], rowOff + c);
+            }
+        }
+    }
+
+    // Reads and writes the buffer in place with vector loads and stores: no copy through a Java array.
+    @Override
+    public void biasGeluRows(ByteBuffer h, int from, int to, int f, float[] b, float[] row) {
+        int whole = f - f % LANES;
+        for (int i = from; i < to; i++) {
+            long rowAt = (long) i * f * Float.BYTES;
+            for (int c = 0; c < whole; c += LANES) {
+                int at = (int) (rowAt + (long) c * Float.BYTES);
+                // GELU(x) = x·Φ(x) = (x + |x|·erf(|x|/√2))/2: no sign select; Horner and e^x with fused multiply-adds
+                FloatVector x = FloatVector.fromByteBuffer(F, h, at, NATIVE).add(FloatVector.fromArray(F, b, c));
+                FloatVector ax = x.abs();
+                FloatVector u = ax.mul(INV_SQRT2);
+                FloatVector t = ONE.div(u.fma(ERF_P, 1f));
+                FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, ERF_A3v).fma(t, ERF_A2v).fma(t, ERF_A1v).mul(t);
+                FloatVector erf = ONE.sub(poly.mul(expFma(u.mul(u).neg())));
+                ax.fma(erf, x).mul(0.5f).intoByteBuffer(h, at, NATIVE);
+            }
+            for (int c = whole; c < f; c++) {
+                int at = (int) (rowAt + (long) c * Float.BYTES);
+                float x = h.getFloat(at) + b[c];
+                h.putFloat(at, 0.5f * (x + Math.abs(x) * erf(Math.abs(x) * INV_SQRT2)));
+            }
+        }
+    }
+
+    // e^x for x ≤ 0, lane-wise, as exp below with the polynomial and the reduction in fused multiply-adds
+    private static FloatVector expFma(FloatVector x) {
+        FloatVector xc = x.max(-87f);
+        FloatVector big = xc.fma(LOG2E_V, ROUNDER_V);
+        FloatVector k = big.sub(ROUNDER);
+        FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(LN2_LO));
+        FloatVector p = rr.fma(1f / 5040, 1f / 720).fma(rr, C120).fma(rr, C24).fma(rr, C6).fma(rr, HALF).fma(rr, ONE)
+                .fma(rr, ONE);
+        IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
+
+    // erf(u), u ≥ 0, A&S 7.1.26 (the scalar form of the vector GELU above, for a row's last few columns)
+    private static float erf(float u) {
+        float t = 1f / Math.fma(u, ERF_P, 1f);
+        float poly = Math.fma(Math.fma(Math.fma(Math.fma(t, ERF_A5, ERF_A4), t, ERF_A3), t, ERF_A2), t, ERF_A1) * t;
+        return 1f - poly * RowKernels.exp(-u * u);
     }
 
     // e^x for x ≤ 0, lane-wise; x below −87 gives ≈ 0 (clamped to e^−87)

@@ -3,7 +3,10 @@ package io.longseq.math;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longseq.math.reference.ReferenceModel;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Random;
+import org.assertj.core.data.Offset;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +81,161 @@ class RowKernelsTest {
             assertThat((double) r[c]).as("GELU(%f)", u)
                     .isCloseTo(expected, org.assertj.core.data.Offset.offset(2e-7 * Math.max(1, Math.abs(u))));
         }
+    }
+
+    // [rows, width] floats in a direct native-order buffer, as ND4J's memory is
+    private static ByteBuffer direct(float[] values) {
+        ByteBuffer b = ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.nativeOrder());
+        b.asFloatBuffer().put(values);
+        return b;
+    }
+
+    private static float[] floats(ByteBuffer b, int n) {
+        float[] out = new float[n];
+        b.asFloatBuffer().get(0, out, 0, n);
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernels")
+    void biasGeluRowsInADirectBufferMatchErfGelu(RowKernels k) {
+        for (int f : new int[] {512, 40, 7}) {             // whole vectors, a vector and a tail, a tail only
+            int rows = 5;
+            float[] h = new float[rows * f];
+            float[] b = new float[f];
+            Random random = new Random(f);
+            for (int i = 0; i < h.length; i++) {
+                h[i] = (float) (random.nextGaussian() * 4);
+            }
+            for (int c = 0; c < f; c++) {
+                b[c] = (float) (random.nextGaussian() * 0.1);
+            }
+            ByteBuffer buf = direct(h);
+            k.biasGeluRows(buf, 1, 4, f, b, new float[f]);   // rows 1..3; rows 0 and 4 untouched
+            float[] out = floats(buf, h.length);
+            for (int i = 0; i < rows; i++) {
+                for (int c = 0; c < f; c++) {
+                    int at = i * f + c;
+                    if (i == 0 || i == 4) {
+                        assertThat(out[at]).as("row %d untouched", i).isEqualTo(h[at]);
+                        continue;
+                    }
+                    double u = (double) h[at] + b[c];
+                    assertThat((double) out[at]).as("f %d: GELU(%f)", f, u).isCloseTo(ReferenceModel.gelu(u),
+                            org.assertj.core.data.Offset.offset(3e-7 * Math.max(1, Math.abs(u))));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernels")
+    void layerNormRowsInDirectBuffersMatchDoubleLayerNorm(RowKernels k) {
+        for (int d : new int[] {128, 40}) {                  // vector width, and a width the vector form leaves
+            for (boolean withBias : new boolean[] {false, true}) {
+                int rows = 4;
+                Random random = new Random(d * 2 + (withBias ? 1 : 0));
+                float[] x = new float[rows * d];
+                float[] gain = new float[d];
+                float[] bias = new float[d];
+                float[] rb = new float[d];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (3 + random.nextGaussian() * 2);   // an offset mean, as a residual stream has
+                }
+                for (int c = 0; c < d; c++) {
+                    gain[c] = (float) (1 + 0.1 * random.nextGaussian());
+                    bias[c] = (float) (0.1 * random.nextGaussian());
+                    rb[c] = (float) random.nextGaussian();
+                }
+                ByteBuffer src = direct(x);
+                ByteBuffer dst = direct(new float[rows * d]);
+                k.layerNormRows(src, dst, 1, rows, d, gain, bias, withBias ? rb : null, new float[d]);
+                float[] srcOut = floats(src, x.length);
+                float[] out = floats(dst, x.length);
+                for (int i = 0; i < rows; i++) {
+                    double mean = 0;
+                    double[] v = new double[d];
+                    for (int c = 0; c < d; c++) {
+                        v[c] = (double) x[i * d + c] + (withBias && i > 0 ? rb[c] : 0);
+                        mean += v[c];
+                    }
+                    mean /= d;
+                    double var = 0;
+                    for (int c = 0; c < d; c++) {
+                        var += (v[c] - mean) * (v[c] - mean);
+                    }
+                    double inv = 1 / Math.sqrt(var / d + 1e-5);
+                    for (int c = 0; c < d; c++) {
+                        int at = i * d + c;
+                        if (i == 0) {
+                            assertThat(out[at]).as("row 0 untouched").isEqualTo(0f);
+                            assertThat(srcOut[at]).isEqualTo(x[at]);
+                            continue;
+                        }
+                        assertThat((double) srcOut[at]).as("residual written back").isCloseTo(v[c],
+                                org.assertj.core.data.Offset.offset(1e-6 * Math.abs(v[c])));
+                        double expected = (v[c] - mean) * inv * gain[c] + bias[c];
+                        assertThat((double) out[at]).as("d %d bias %s row %d col %d", d, withBias, i, c)
+                                .isCloseTo(expected, org.assertj.core.data.Offset.offset(2e-5));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void ropeRowMatchesDoubleRotationAndBothKernelSetsAgreeBitForBit() {
+        int d = 128;
+        int heads = 4;
+        int dh = d / heads;
+        Rope rope = new Rope(dh);
+        long position = 1_234_567L;
+        float[] cos = new float[dh / 2];
+        float[] sin = new float[dh / 2];
+        rope.angles(position, 1, cos, sin);
+        float[] cosDup = new float[dh];
+        float[] sinAlt = new float[dh];
+        for (int m = 0; m < dh / 2; m++) {
+            cosDup[2 * m] = cos[m];
+            cosDup[2 * m + 1] = cos[m];
+            sinAlt[2 * m] = -sin[m];
+            sinAlt[2 * m + 1] = sin[m];
+        }
+        Random random = new Random(11);
+        float[] row = new float[2 * 3 * d];                   // two rows; the second is the one rotated
+        for (int i = 0; i < row.length; i++) {
+            row[i] = (float) random.nextGaussian();
+        }
+        ByteBuffer qkv = direct(row);
+        float qScale = 0.25f;
+        float[][][] q = new float[2][heads][3 * dh];
+        float[][][] v = new float[2][heads][3 * dh];
+        float[][] k = new float[2][d];
+        RowKernels[] sets = {RowKernels.scalar(), RowKernels.best()};
+        for (int s = 0; s < 2; s++) {
+            sets[s].ropeRow(qkv, 3 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, 0, qScale, q[s], v[s], dh, k[s]);
+        }
+        for (int hd = 0; hd < heads; hd++) {
+            assertThat(q[1][hd]).as("head %d q", hd).containsExactly(q[0][hd]);
+            assertThat(v[1][hd]).as("head %d v", hd).containsExactly(v[0][hd]);
+            for (int m = 0; m < dh / 2; m++) {
+                double angle = position * rope.theta(m);
+                int e = 3 * d + hd * dh + 2 * m;                   // the second row's q pair; k is d further
+                double q0 = row[e];
+                double q1 = row[e + 1];
+                double k0 = row[e + d];
+                double k1 = row[e + d + 1];
+                Offset<Double> tol = Offset.offset(1e-5 * (1 + Math.abs(q0) + Math.abs(q1) + Math.abs(k0) + Math.abs(k1)));
+                assertThat((double) q[0][hd][dh + 2 * m]).isCloseTo((q0 * Math.cos(angle) - q1 * Math.sin(angle)) * qScale, tol);
+                assertThat((double) q[0][hd][dh + 2 * m + 1]).isCloseTo((q0 * Math.sin(angle) + q1 * Math.cos(angle)) * qScale, tol);
+                assertThat((double) k[0][hd * dh + 2 * m]).isCloseTo(k0 * Math.cos(angle) - k1 * Math.sin(angle), tol);
+                assertThat((double) k[0][hd * dh + 2 * m + 1]).isCloseTo(k0 * Math.sin(angle) + k1 * Math.cos(angle), tol);
+            }
+            for (int c = 0; c < dh; c++) {
+                assertThat(v[0][hd][dh + c]).isEqualTo(row[3 * d + 2 * d + hd * dh + c]);
+            }
+        }
+        assertThat(k[1]).containsExactly(k[0]);
     }
 
     @ParameterizedTest(name = "{0}")
