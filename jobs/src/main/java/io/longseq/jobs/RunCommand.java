@@ -225,6 +225,7 @@ final class RunCommand {
         private final PrintWriter err;
         private int parallelism;
         private double jobSeconds; // the job's net runtime: from submission to its end, no cluster start-up
+        private final ThroughputWindow window = new ThroughputWindow(); // positions done, sampled while it runs
 
         Run(Parsed p, PrintWriter out, PrintWriter err) {
             this.p = p;
@@ -336,11 +337,19 @@ final class RunCommand {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             out.printf(Locale.ROOT, "positions: %,d in %.2f s wall, %,.0f positions/s; the job itself %.2f s, %,.0f"
-                            + " positions/s (parallelism %d); outputs in topics %s, %s, %s%n", done, seconds,
+                            + " positions/s (parallelism %d)%s; outputs in topics %s, %s, %s%n", done, seconds,
                     done / Math.max(seconds, 1e-9), jobSeconds, done / Math.max(jobSeconds, 1e-9), env.getParallelism(),
-                    p.kafka().blocksTopic(), p.kafka().noticesTopic(), p.kafka().deadLettersTopic());
+                    sustained(), p.kafka().blocksTopic(), p.kafka().noticesTopic(), p.kafka().deadLettersTopic());
             out.flush();
             return 0;
+        }
+
+        // "; sustained R positions/s ..." once the run was long enough to tell, else ""
+        private String sustained() {
+            double rate = window.sustainedRate(ThroughputWindow.DEFAULT_FROM);
+            return Double.isNaN(rate) ? "" : String.format(Locale.ROOT,
+                    "; sustained %,.0f positions/s (from %.0f %% of the positions to the last, after start-up and"
+                            + " warm-up)", rate, 100 * ThroughputWindow.DEFAULT_FROM);
         }
 
         // waits for the job, printing a progress line every few seconds; the failure's message, or null
@@ -352,9 +361,11 @@ final class RunCommand {
             while (true) {
                 try {
                     jobSeconds = result.get(200, TimeUnit.MILLISECONDS).getNetRuntime(TimeUnit.MILLISECONDS) / 1e3;
+                    window.add(System.nanoTime(), ProgressFunction.positionsDone(runId));
                     return null;
                 } catch (TimeoutException e) {
                     long now = System.nanoTime();
+                    window.add(now, ProgressFunction.positionsDone(runId));
                     if (now >= nextReport) {
                         long done = ProgressFunction.positionsDone(runId);
                         // an unbounded job may wait for input: repeat an unchanged count only once a minute
@@ -383,8 +394,8 @@ final class RunCommand {
         private void summary(RunOutputs m, double seconds) {
             out.printf(Locale.ROOT, "sequences: %,d, %,d positions in %,d blocks%n", m.sequences, m.positions, m.blocks);
             out.printf(Locale.ROOT, "time:      %.2f s wall, %,.0f positions/s (parallelism %d); the job itself %.2f s,"
-                            + " %,.0f positions/s%n", seconds, m.positions / Math.max(seconds, 1e-9), parallelism,
-                    jobSeconds, m.positions / Math.max(jobSeconds, 1e-9));
+                            + " %,.0f positions/s%s%n", seconds, m.positions / Math.max(seconds, 1e-9), parallelism,
+                    jobSeconds, m.positions / Math.max(jobSeconds, 1e-9), sustained());
             StringBuilder n = new StringBuilder();
             m.notices.forEach((k, v) -> n.append(n.length() == 0 ? "" : ", ").append(v).append(' ')
                     .append(k.toLowerCase(Locale.ROOT).replace('_', ' ')));
