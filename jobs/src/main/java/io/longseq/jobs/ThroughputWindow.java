@@ -17,6 +17,9 @@ final class ThroughputWindow {
     /** Share of the final count after which the window opens. */
     static final double DEFAULT_FROM = 0.10;
 
+    /** Shortest window worth a figure: with samples every 200 ms, a shorter one would be mostly rounding. */
+    static final long MIN_WINDOW_NANOS = 2_000_000_000L;
+
     private final List<long[]> samples = new ArrayList<>();   // {nanoTime, positions done}
 
     /** One sample; times must not decrease. */
@@ -29,7 +32,8 @@ final class ThroughputWindow {
 
     /**
      * Positions per second from the first sample with at least {@code from}·final positions to the first sample
-     * with the final count; NaN when fewer than two distinct samples fall in that window (a run too short to say).
+     * with the final count; NaN when that window is shorter than {@link #MIN_WINDOW_NANOS} or holds no progress
+     * (a run too short to say).
      */
     double sustainedRate(double from) {
         if (samples.isEmpty()) {
@@ -42,7 +46,7 @@ final class ThroughputWindow {
                 open = s;
             }
             if (s[1] == total) {
-                if (open == null || s[0] == open[0] || s[1] == open[1]) {
+                if (open == null || s[0] - open[0] < MIN_WINDOW_NANOS || s[1] == open[1]) {
                     return Double.NaN;
                 }
                 return (s[1] - open[1]) / ((s[0] - open[0]) / 1e9);

@@ -32,6 +32,11 @@ class ThroughputWindowTest {
         w.add(0, 0);
         w.add(S, 1000);             // everything in one sample: no window
         assertThat(w.sustainedRate(0.1)).isNaN();
+        ThroughputWindow brief = new ThroughputWindow();
+        brief.add(0, 0);
+        brief.add(S, 200);
+        brief.add(S + S / 2, 1000); // a 0.5 s window: too short to give a figure
+        assertThat(brief.sustainedRate(0.1)).isNaN();
         ThroughputWindow nothing = new ThroughputWindow();
         nothing.add(0, 0);
         nothing.add(S, 0);
