@@ -1,6 +1,6 @@
 package io.longseq.math;
 
-import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -68,9 +68,9 @@ public final class LocalTier implements AutoCloseable {
     private final FloatBuffer qkv;
     private final FloatBuffer o;
     private final FloatBuffer hid;
-    private final java.nio.ByteBuffer hidBytes;   // the same memory as hid, for vector loads and stores
-    private final java.nio.ByteBuffer xBytes;     // the same memory as x
-    private final java.nio.ByteBuffer aBytes;     // the same memory as a
+    private final ByteBuffer hidBytes;   // the same memory as hid, for vector loads and stores
+    private final ByteBuffer xBytes;     // the same memory as x
+    private final ByteBuffer aBytes;     // the same memory as a
     private final FloatBuffer q;
     private final FloatBuffer k;
     private final FloatBuffer v;
@@ -122,7 +122,7 @@ public final class LocalTier implements AutoCloseable {
     private final float[] cosDup;    // fused path: [maxRows, d_h] cos of each pair's angle, twice
     private final float[] sinAlt;    // fused path: [maxRows, d_h] (−sin, sin) of each pair's angle
     private final float[] kRow;      // fused path: [h·d_h] one position's RoPE'd keys
-    private final java.nio.ByteBuffer qkvBytes;   // the same memory as qkv
+    private final ByteBuffer qkvBytes;   // the same memory as qkv
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
     private final float[] row;       // [max(d, kw)] scratch
@@ -305,9 +305,9 @@ public final class LocalTier implements AutoCloseable {
         qkv = RowOps.view(qkvBase);
         o = RowOps.view(oBase);
         hid = RowOps.view(hBase);
-        hidBytes = hBase.data().asNio().order(ByteOrder.nativeOrder());
-        xBytes = xBase.data().asNio().order(ByteOrder.nativeOrder());
-        aBytes = aBase.data().asNio().order(ByteOrder.nativeOrder());
+        hidBytes = RowOps.bytes(hBase);
+        xBytes = RowOps.bytes(xBase);
+        aBytes = RowOps.bytes(aBase);
         q = RowOps.view(qBase);
         k = RowOps.view(kBase);
         v = RowOps.view(vBase);
@@ -340,7 +340,7 @@ public final class LocalTier implements AutoCloseable {
         cosDup = new float[maxRows * dh];
         sinAlt = new float[maxRows * dh];
         kRow = new float[d];
-        qkvBytes = qkvBase.data().asNio().order(ByteOrder.nativeOrder());
+        qkvBytes = RowOps.bytes(qkvBase);
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
@@ -446,7 +446,7 @@ public final class LocalTier implements AutoCloseable {
             int from = last ? cs : 0;
             int to = last ? ce : n;
             // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
-            layerNorm(x, a, n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
+            layerNorm(n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
             t0 = lap(Stage.LAYER_NORM, t0);
             vw.layers.qkvProj[l].run();
             t0 = lap(Stage.GEMM_QKV, t0);
@@ -503,7 +503,7 @@ public final class LocalTier implements AutoCloseable {
             }
             (last ? core.outProj : vw.layers.outProj[l]).run();               // x += o·W_o
             t0 = lap(Stage.GEMM_OUT, t0);
-            normalizeRows(x, a, from, to, y.ln2Gain, y.ln2Bias);
+            normalizeRows(from, to, y.ln2Gain, y.ln2Bias);
             if (!last) {
                 zeroRows(a, n * d, np * d);
             }
@@ -539,30 +539,24 @@ public final class LocalTier implements AutoCloseable {
     // ids [n] (one feature per position) -> x rows [0, n): the mean of one embedding is the embedding itself, so
     // each row is copied straight from the table (the floats RowOps.embedRow gives, without its scratch passes)
     private void embedSingle(int[] ids, int n) {
-        int rows = cfg.embeddingRows();
         for (int i = 0; i < n; i++) {
             int id = ids[i];
             if (cfg.isPadding(id)) {
                 x.put(i * d, zeros, 0, d);
                 continue;
             }
-            if (id >= rows) {
-                throw new IllegalArgumentException("feature id " + id + " at array position " + i
-                        + " is outside the embedding table [0, " + rows + ")");
-            }
-            x.put(i * d, weights.embedding, id * d, d);
+            x.put(i * d, weights.embedding, RowOps.checkedId(cfg, id, i) * d, d);
         }
     }
 
-    // x [Np, d] (+ b, written back when residualBias is given) -> dst [Np, d] = LN(x); rows ≥ n zero
-    private void layerNorm(FloatBuffer src, FloatBuffer dst, int n, int np, float[] gain, float[] bias,
-                           float[] residualBias) {
+    // x [Np, d] (+ b, written back when residualBias is given) -> a [Np, d] = LN(x); rows ≥ n zero
+    private void layerNorm(int n, int np, float[] gain, float[] bias, float[] residualBias) {
         kernels.layerNormRows(xBytes, aBytes, 0, n, d, gain, bias, residualBias, row);
-        zeroRows(dst, n * d, np * d);
+        zeroRows(a, n * d, np * d);
     }
 
-    // src rows [from, to) -> dst rows [from, to) = LN(src)
-    private void normalizeRows(FloatBuffer src, FloatBuffer dst, int from, int to, float[] gain, float[] bias) {
+    // x rows [from, to) -> a rows [from, to) = LN(x)
+    private void normalizeRows(int from, int to, float[] gain, float[] bias) {
         kernels.layerNormRows(xBytes, aBytes, from, to, d, gain, bias, null, row);
     }
 

@@ -1,5 +1,6 @@
 package io.longseq.math;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,7 +15,22 @@ final class RowOps {
 
     /** A direct view of the array's off-heap memory, in native order (read and written in place). */
     static FloatBuffer view(INDArray arr) {
-        return arr.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return bytes(arr).asFloatBuffer();
+    }
+
+    /** The same memory as {@link #view} as bytes, for the Vector API's buffer loads and stores. */
+    static ByteBuffer bytes(INDArray arr) {
+        return arr.data().asNio().order(ByteOrder.nativeOrder());
+    }
+
+    // feature id at array position i -> itself, or an error naming it when it lies outside the embedding table
+    static int checkedId(ModelConfig cfg, int id, int i) {
+        int rows = cfg.embeddingRows();
+        if (id >= rows) {
+            throw new IllegalArgumentException("feature id " + id + " at array position " + i
+                    + " is outside the embedding table [0, " + rows + ")");
+        }
+        return id;
     }
 
     // ids [·, F] position i -> row [d] = mean of the embeddings of its non-padding ids (zero if none)
@@ -29,11 +45,7 @@ final class RowOps {
             if (cfg.isPadding(id)) {
                 continue;
             }
-            if (id >= rows) {
-                throw new IllegalArgumentException("feature id " + id + " at array position " + i
-                        + " is outside the embedding table [0, " + rows + ")");
-            }
-            int base = id * d;
+            int base = checkedId(cfg, id, i) * d;
             for (int c = 0; c < d; c++) {
                 row[c] += embedding[base + c];
             }
