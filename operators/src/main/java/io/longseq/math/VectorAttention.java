@@ -22,6 +22,13 @@ final class VectorAttention implements BandAttention {
     // The Vector API compiles to SIMD only when the SPECIES is a constant: the preferred one, fixed here.
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    private static final int NEG87_BITS = Float.floatToRawIntBits(-87f);
+    private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(SPECIES, -RowKernels.LN2_HI);
+    private static final FloatVector C120 = FloatVector.broadcast(SPECIES, 1f / 120);
+    private static final FloatVector C24 = FloatVector.broadcast(SPECIES, 1f / 24);
+    private static final FloatVector C6 = FloatVector.broadcast(SPECIES, 1f / 6);
+    private static final FloatVector HALF = FloatVector.broadcast(SPECIES, 0.5f);
+    private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
 
     private final int dh;
     private final float[][] scores;   // [4][2w+4 + 2·LANES] scores, then e^(s − max), of the current 4 queries
@@ -80,10 +87,11 @@ final class VectorAttention implements BandAttention {
         for (int j = bandLo + LANES; j < end; j += LANES) {
             vmax = vmax.max(FloatVector.fromArray(SPECIES, r, j));
         }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
+        FloatVector max = FloatVector.broadcast(SPECIES, vmax.reduceLanes(VectorOperators.MAX));
         FloatVector vsum = FloatVector.zero(SPECIES);
         for (int j = bandLo; j < end; j += LANES) {
-            FloatVector e = exp(FloatVector.fromArray(SPECIES, r, j).sub(max));
+            // −(max − s) is s − max with −0 instead of +0 at the max: the sign bit is always set, for exp's clamp
+            FloatVector e = exp(max.sub(FloatVector.fromArray(SPECIES, r, j)).neg());
             e.intoArray(r, j);
             vsum = vsum.add(e);
         }
@@ -217,16 +225,18 @@ final class VectorAttention implements BandAttention {
         }
     }
 
-    // e^x for x ≤ 0, lane-wise, the formula of RowKernels.exp. A copy, not a call into VectorRowKernels: the JDK 17
-    // compiler stops inlining a shared vector method once it is compiled on its own, and a vector that crosses a
-    // call that is not inlined is boxed on the heap (several times slower).
+    // e^x for x ≤ −0 (sign bit set), lane-wise: the formula of RowKernels.exp with the reduction and the polynomial
+    // in fused multiply-adds, and the clamp at −87 as one integer min on the raw bits (with the sign bit set a
+    // larger int is a more negative float; a float max with Java's semantics compiles to five instructions). A
+    // copy, not a call into VectorRowKernels: the JDK 17 compiler stops inlining a shared vector method once it is
+    // compiled on its own, and a vector that crosses a call that is not inlined is boxed on the heap.
     private static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(-87f);
-        FloatVector big = xc.mul(RowKernels.LOG2E).add(RowKernels.ROUNDER);
+        FloatVector xc = x.reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
+        FloatVector big = xc.fma(RowKernels.LOG2E, RowKernels.ROUNDER);
         FloatVector k = big.sub(RowKernels.ROUNDER);
-        FloatVector rr = xc.sub(k.mul(RowKernels.LN2_HI)).sub(k.mul(RowKernels.LN2_LO));
-        FloatVector p = rr.mul(1f / 5040).add(1f / 720).mul(rr).add(1f / 120).mul(rr).add(1f / 24).mul(rr)
-                .add(1f / 6).mul(rr).add(0.5f).mul(rr).add(1f).mul(rr).add(1f);
+        FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(RowKernels.LN2_LO));
+        FloatVector p = rr.fma(1f / 5040, 1f / 720).fma(rr, C120).fma(rr, C24).fma(rr, C6).fma(rr, HALF).fma(rr, ONE)
+                .fma(rr, ONE);
         IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
         return p.mul(bits.reinterpretAsFloats());
     }
