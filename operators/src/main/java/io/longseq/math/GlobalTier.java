@@ -26,12 +26,25 @@ public final class GlobalTier {
     private final float[] v;         // [d]
     private final double[] g;        // [d] Σ p_m v̄_m
     private final float[] delta;     // [d] g_b·W_go
+    private final double[] lnD;      // [d] LN_g(s_b) as doubles, the input of the q, k, v mat-vecs
     private final MemoryEntries entries;
+    private final RowKernels kernels; // the mat-vecs
+    private final double[] acc;      // [d] a mat-vec's sums
+    private final double[] wq;       // [d, d] W_q as doubles: the mat-vec loops multiply and add doubles only
+    private final double[] wk;       // [d, d] W_k
+    private final double[] wv;       // [d, d] W_v
+    private final double[] wo;       // [d, d] W_go
     private double[] p = new double[16];      // [M] weights
-    private Integer[] order = new Integer[0]; // [M] for top-K
+    private int[] best = new int[0];          // [K] top-K entries so far, best first
 
     public GlobalTier(ModelConfig cfg, Weights weights) {
+        this(cfg, weights, RowKernels.best());
+    }
+
+    /** As above, with the given kernels for the mat-vecs (tests compare the scalar and vector ones). */
+    public GlobalTier(ModelConfig cfg, Weights weights, RowKernels kernels) {
         this.cfg = cfg;
+        this.kernels = kernels;
         this.w = weights;
         d = cfg.dModel();
         ln = new float[d];
@@ -40,7 +53,21 @@ public final class GlobalTier {
         v = new float[d];
         g = new double[d];
         delta = new float[d];
+        lnD = new double[d];
+        acc = new double[d];
+        wq = toDouble(weights.gWq);
+        wk = toDouble(weights.gWk);
+        wv = toDouble(weights.gWv);
+        wo = toDouble(weights.gWo);
         entries = new MemoryEntries(d);
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i];
+        }
+        return out;
     }
 
     /**
@@ -53,9 +80,12 @@ public final class GlobalTier {
     public BlockResult step(BlockMemory memory, long start, long end, float[] summary) {
         long b = memory.nextBlock();
         layerNorm(summary, ln);
-        matVec(ln, w.gWq, q);
-        matVec(ln, w.gWk, k);
-        matVec(ln, w.gWv, v);
+        for (int c = 0; c < d; c++) {
+            lnD[c] = ln[c];
+        }
+        kernels.matVec(lnD, wq, acc, q, d);
+        kernels.matVec(lnD, wk, acc, k, d);
+        kernels.matVec(lnD, wv, acc, v, d);
         memory.append(k, v);
         if (memory instanceof LinearMemory linear) {
             double self = linear.attend(q, g);
@@ -69,13 +99,25 @@ public final class GlobalTier {
         }
         double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
+        float[] keys = entries.keys;
         for (int e = 0; e < m; e++) {
-            double dot = 0;
+            // four partial sums: four independent chains of adds instead of one
+            double dot0 = 0;
+            double dot1 = 0;
+            double dot2 = 0;
+            double dot3 = 0;
             int off = e * d;
-            for (int c = 0; c < d; c++) {
-                dot += (double) q[c] * entries.keys[off + c];
+            int c = 0;
+            for (; c + 4 <= d; c += 4) {
+                dot0 += (double) q[c] * keys[off + c];
+                dot1 += (double) q[c + 1] * keys[off + c + 1];
+                dot2 += (double) q[c + 2] * keys[off + c + 2];
+                dot3 += (double) q[c + 3] * keys[off + c + 3];
             }
-            p[e] = dot * scale + Math.log(entries.count[e]);
+            for (; c < d; c++) {
+                dot0 += (double) q[c] * keys[off + c];
+            }
+            p[e] = ((dot0 + dot1) + (dot2 + dot3)) * scale + Math.log(entries.count[e]);
             max = Math.max(max, p[e]);
         }
         double sum = 0;
@@ -105,13 +147,9 @@ public final class GlobalTier {
     // s_b [d] + g_b [d] (in g) -> BlockResult with c_b = s_b + g_b·W_go; also sets delta
     private BlockResult result(long b, long start, long end, float[] summary, TopEntry[] top, double selfWeight,
                                double entropy) {
+        kernels.matVec(g, wo, acc, delta, d);
         float[] context = new float[d];
         for (int c = 0; c < d; c++) {
-            double y = 0;
-            for (int e2 = 0; e2 < d; e2++) {
-                y += g[e2] * w.gWo[e2 * d + c];
-            }
-            delta[c] = (float) y;
             context[c] = summary[c] + delta[c];
         }
         return new BlockResult(b, start, end, summary.clone(), context, top, (float) selfWeight, (float) entropy);
@@ -122,28 +160,44 @@ public final class GlobalTier {
         return delta.clone();
     }
 
-    // the K largest weights other than the block itself; ties go to the lower first block
+    // the K largest weights other than the block itself; ties go to the lower first block, then the earlier entry.
+    // A selection into K slots (insertion from the end), O(M·K) and no boxing, instead of sorting all M entries.
     private TopEntry[] top(int m, int self) {
-        if (order.length < m) {
-            order = new Integer[Math.max(m, 2 * order.length)];
+        int kk = Math.min(cfg.topK(), self >= 0 && self < m ? m - 1 : m);
+        if (kk <= 0) {
+            return NO_ENTRIES;
         }
-        int n = 0;
+        if (best.length < kk) {
+            best = new int[kk];
+        }
+        int held = 0;
         for (int e = 0; e < m; e++) {
-            if (e != self) {
-                order[n++] = e;
+            if (e == self || (held == kk && !before(e, best[kk - 1]))) {
+                continue;
             }
+            int at = held < kk ? held++ : kk - 1;    // a full list drops its last entry
+            while (at > 0 && before(e, best[at - 1])) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = e;
         }
-        Arrays.sort(order, 0, n, (x, y) -> {
-            int byWeight = Double.compare(p[y], p[x]);
-            return byWeight != 0 ? byWeight : Long.compare(entries.first[x], entries.first[y]);
-        });
-        int kk = Math.min(cfg.topK(), n);
         TopEntry[] top = new TopEntry[kk];
         for (int i = 0; i < kk; i++) {
-            int e = order[i];
+            int e = best[i];
             top[i] = new TopEntry(entries.level[e], entries.first[e], entries.last[e], (float) p[e]);
         }
         return top;
+    }
+
+    // entry x ranks before entry y: larger weight, then lower first block, then lower index (a total order)
+    private boolean before(int x, int y) {
+        int byWeight = Double.compare(p[y], p[x]);
+        if (byWeight != 0) {
+            return byWeight < 0;
+        }
+        int byFirst = Long.compare(entries.first[x], entries.first[y]);
+        return byFirst != 0 ? byFirst < 0 : x < y;
     }
 
     // s [d] -> LN_g(s) [d]
@@ -163,18 +217,4 @@ public final class GlobalTier {
         }
     }
 
-    // x [d] · W [d, d] -> y [d]
-    private void matVec(float[] x, float[] wm, float[] y) {
-        Arrays.fill(g, 0);
-        for (int e = 0; e < d; e++) {
-            double xe = x[e];
-            int row = e * d;
-            for (int c = 0; c < d; c++) {
-                g[c] += xe * wm[row + c];
-            }
-        }
-        for (int c = 0; c < d; c++) {
-            y[c] = (float) g[c];
-        }
-    }
 }

@@ -100,6 +100,25 @@ public abstract class RowKernels {
     }
 
     /**
+     * y ← x·W for one vector x [d] and W [d, d] (row-major), both held as doubles and summed in double precision:
+     * the global tier's mat-vecs.
+     */
+    // x [d] · W [d, d] -> y [d]  (acc [d] scratch)
+    public void matVec(double[] x, double[] w, double[] acc, float[] y, int d) {
+        java.util.Arrays.fill(acc, 0, d, 0);
+        for (int e = 0; e < d; e++) {
+            double xe = x[e];
+            int row = e * d;
+            for (int c = 0; c < d; c++) {
+                acc[c] = Math.fma(xe, w[row + c], acc[c]);
+            }
+        }
+        for (int c = 0; c < d; c++) {
+            y[c] = (float) acc[c];
+        }
+    }
+
+    /**
      * Splits one row of the fused [q | k | v] product (d floats each, in a direct native-order buffer at byte
      * {@code rowAt}) into heads with rotary embedding: per head hd, q ← RoPE(q_hd)·qScale into
      * {@code qHeads[hd][rowOff ..]}, k ← RoPE(k_hd) into {@code kRow[hd·d_h ..]}, v_hd into {@code vHeads[hd][rowOff ..]}.

@@ -2,6 +2,7 @@ package io.longseq.math;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -18,6 +19,8 @@ final class VectorRowKernels extends RowKernels {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = F.length();
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final int DLANES = D.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
     private static final FloatVector HALF = FloatVector.broadcast(F, 0.5f);
@@ -185,6 +188,49 @@ final class VectorRowKernels extends RowKernels {
                 FloatVector.fromByteBuffer(F, qkv, rowAt + (2 * d + col + c) * Float.BYTES, NATIVE)
                         .intoArray(vHeads[hd], rowOff + c);
             }
+        }
+    }
+
+    // Eight vectors of y's sums stay in registers while x runs through W's rows (eight independent FMA chains; only
+    // W is loaded), then the next eight; the same sums as the scalar loop, in the same order of e.
+    @Override
+    public void matVec(double[] x, double[] w, double[] acc, float[] y, int d) {
+        if (d % (8 * DLANES) != 0) {
+            super.matVec(x, w, acc, y, d);
+            return;
+        }
+        for (int c0 = 0; c0 < d; c0 += 8 * DLANES) {
+            DoubleVector a0 = DoubleVector.zero(D);
+            DoubleVector a1 = a0;
+            DoubleVector a2 = a0;
+            DoubleVector a3 = a0;
+            DoubleVector a4 = a0;
+            DoubleVector a5 = a0;
+            DoubleVector a6 = a0;
+            DoubleVector a7 = a0;
+            for (int e = 0; e < d; e++) {
+                DoubleVector xe = DoubleVector.broadcast(D, x[e]);
+                int at = e * d + c0;
+                a0 = xe.fma(DoubleVector.fromArray(D, w, at), a0);
+                a1 = xe.fma(DoubleVector.fromArray(D, w, at + DLANES), a1);
+                a2 = xe.fma(DoubleVector.fromArray(D, w, at + 2 * DLANES), a2);
+                a3 = xe.fma(DoubleVector.fromArray(D, w, at + 3 * DLANES), a3);
+                a4 = xe.fma(DoubleVector.fromArray(D, w, at + 4 * DLANES), a4);
+                a5 = xe.fma(DoubleVector.fromArray(D, w, at + 5 * DLANES), a5);
+                a6 = xe.fma(DoubleVector.fromArray(D, w, at + 6 * DLANES), a6);
+                a7 = xe.fma(DoubleVector.fromArray(D, w, at + 7 * DLANES), a7);
+            }
+            a0.intoArray(acc, c0);
+            a1.intoArray(acc, c0 + DLANES);
+            a2.intoArray(acc, c0 + 2 * DLANES);
+            a3.intoArray(acc, c0 + 3 * DLANES);
+            a4.intoArray(acc, c0 + 4 * DLANES);
+            a5.intoArray(acc, c0 + 5 * DLANES);
+            a6.intoArray(acc, c0 + 6 * DLANES);
+            a7.intoArray(acc, c0 + 7 * DLANES);
+        }
+        for (int c = 0; c < d; c++) {
+            y[c] = (float) acc[c];
         }
     }
 

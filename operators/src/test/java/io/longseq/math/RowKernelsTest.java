@@ -184,6 +184,36 @@ class RowKernelsTest {
     }
 
     @Test
+    void matVecMatchesDoubleProductAndBothKernelSetsAgreeBitForBit() {
+        Random random = new Random(17);
+        // 128: whole tiles of eight vectors; 96 and 10: widths the vector kernel hands to the scalar loop
+        for (int d : new int[] {128, 96, 10}) {
+            double[] x = new double[d];
+            double[] w = new double[d * d];
+            for (int i = 0; i < d; i++) {
+                x[i] = random.nextGaussian();
+            }
+            for (int i = 0; i < d * d; i++) {
+                w[i] = (float) random.nextGaussian();
+            }
+            float[] scalar = new float[d];
+            float[] vector = new float[d];
+            RowKernels.scalar().matVec(x, w, new double[d], scalar, d);
+            RowKernels.best().matVec(x, w, new double[d], vector, d);
+            assertThat(vector).as("d = %d", d).containsExactly(scalar);
+            for (int c = 0; c < d; c++) {
+                double y = 0;
+                for (int e = 0; e < d; e++) {
+                    y += x[e] * w[e * d + c];
+                }
+                // float rounding of the result (2^-24 relative) plus double sums of d products
+                assertThat((double) scalar[c]).as("d = %d, y[%d]", d, c)
+                        .isCloseTo(y, Offset.offset(1e-7 * (1 + Math.abs(y)) + 1e-12 * d));
+            }
+        }
+    }
+
+    @Test
     void ropeRowMatchesDoubleRotationAndBothKernelSetsAgreeBitForBit() {
         int d = 128;
         int heads = 4;
