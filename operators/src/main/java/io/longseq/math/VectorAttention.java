@@ -116,8 +116,11 @@ final class VectorAttention implements BandAttention {
         int q2 = rows > 2 ? q0 + 2 * dh : q0;
         int q3 = rows > 3 ? q0 + 3 * dh : q0;
         int len = vectors * LANES;
-        int j = 0;
-        for (; j + 3 * LANES <= len; j += 3 * LANES) {    // three key vectors: 12 chains, 3 loads + 4 broadcasts per 12 FMAs
+        // Three key vectors per pass: 12 independent FMA chains, 3 loads and 4 broadcasts per 12 FMAs. When the count
+        // is not a multiple of three the last pass steps back to end at len and computes one or two vectors again
+        // (the same sums, written again); fewer than three vectors go one at a time (four chains).
+        for (int pass = len >= 3 * LANES ? 0 : len; pass < len; pass += 3 * LANES) {
+            int j = Math.min(pass, len - 3 * LANES);
             FloatVector a0 = FloatVector.zero(SPECIES);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
@@ -165,42 +168,7 @@ final class VectorAttention implements BandAttention {
             d1.intoArray(s3, j + LANES);
             d2.intoArray(s3, j + 2 * LANES);
         }
-        for (; j + 2 * LANES <= len; j += 2 * LANES) {
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            int col = keyRow + j;
-            for (int c = 0; c < dh; c++) {
-                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * stride + col);
-                FloatVector k1 = FloatVector.fromArray(SPECIES, kT, c * stride + col + LANES);
-                FloatVector x0 = FloatVector.broadcast(SPECIES, q[q0 + c]);
-                FloatVector x1 = FloatVector.broadcast(SPECIES, q[q1 + c]);
-                FloatVector x2 = FloatVector.broadcast(SPECIES, q[q2 + c]);
-                FloatVector x3 = FloatVector.broadcast(SPECIES, q[q3 + c]);
-                a0 = x0.fma(k0, a0);
-                a1 = x0.fma(k1, a1);
-                b0 = x1.fma(k0, b0);
-                b1 = x1.fma(k1, b1);
-                c0 = x2.fma(k0, c0);
-                c1 = x2.fma(k1, c1);
-                d0 = x3.fma(k0, d0);
-                d1 = x3.fma(k1, d1);
-            }
-            a0.intoArray(s0, j);
-            a1.intoArray(s0, j + LANES);
-            b0.intoArray(s1, j);
-            b1.intoArray(s1, j + LANES);
-            c0.intoArray(s2, j);
-            c1.intoArray(s2, j + LANES);
-            d0.intoArray(s3, j);
-            d1.intoArray(s3, j + LANES);
-        }
-        if (j < len) {                                   // an odd number of key vectors: the last one alone
+        for (int j = len >= 3 * LANES ? len : 0; j < len; j += LANES) {      // fewer than three vectors in all
             FloatVector a0 = FloatVector.zero(SPECIES);
             FloatVector b0 = a0;
             FloatVector c0 = a0;
