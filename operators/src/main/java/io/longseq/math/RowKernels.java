@@ -2,12 +2,14 @@ package io.longseq.math;
 
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The elementwise row steps of the local tier that dominate its time once the GEMMs are fast:
- * the band softmax (one e^x per query and key in the band) and bias + GELU over the FFN hidden layer.
+ * the band softmax (one e^x per query and key in the band) and bias + GELU over the FFN hidden layer;
+ * also the global tier's d×d mat-vecs, too small for a native call.
  *
  * <p>Two implementations compute the same formulas: {@link VectorRowKernels} with the JDK's Vector API
  * (SIMD, ~15× faster for e^x), used when the JVM runs with {@code --add-modules jdk.incubator.vector},
@@ -105,7 +107,7 @@ public abstract class RowKernels {
      */
     // x [d] · W [d, d] -> y [d]  (acc [d] scratch)
     public void matVec(double[] x, double[] w, double[] acc, float[] y, int d) {
-        java.util.Arrays.fill(acc, 0, d, 0);
+        Arrays.fill(acc, 0, d, 0);
         for (int e = 0; e < d; e++) {
             double xe = x[e];
             int row = e * d;
