@@ -12,10 +12,11 @@ import java.io.Writer;
  *  "top":[{"level":1,"firstBlock":3,"lastBlock":3,"weight":0.25}],"selfWeight":0.5,"entropy":1.2}</pre>
  *
  * <p>Why by hand: the format is fixed and flat, and the jar should not grow a JSON library for it. Floats are
- * written with {@link Float#toString(float)}, the shortest decimal that reads back to the same float, so
- * {@code Float.parseFloat} of every number gives back exactly the computed bits (e.g. {@code 1.0E-5} is valid
- * JSON). JSON has no NaN or infinity: such a value, which would be a bug upstream, is written as {@code null}
- * rather than as invalid JSON. Strings are escaped per RFC 8259.
+ * written as the shortest decimal that reads back to the same float, by {@link ShortestFloat} (the notation of
+ * {@link Float#toString(float)}, without its cost and allocation on JDK 17), so {@code Float.parseFloat} of every
+ * number gives back exactly the computed bits (e.g. {@code 1.0E-5} is valid JSON). JSON has no NaN or infinity:
+ * such a value, which would be a bug upstream, is written as {@code null} rather than as invalid JSON. Strings are
+ * escaped per RFC 8259.
  */
 public final class BlockJsonWriter implements Closeable {
 
@@ -86,7 +87,7 @@ public final class BlockJsonWriter implements Closeable {
 
     private static void number(StringBuilder b, float v) {
         if (Float.isFinite(v)) {
-            b.append(Float.toString(v));
+            ShortestFloat.append(b, v);
         } else {
             b.append("null");
         }

@@ -9,7 +9,8 @@ import java.util.Base64;
 /**
  * The JSON line of each output record type, written by hand like {@link BlockJsonWriter} (the block format is
  * shared with {@code offline}, so the two outputs can be compared line by line). Floats use the shortest decimal
- * that reads back to the same float; original bytes of a dead letter are base64.
+ * that reads back to the same float, written by {@link ShortestFloat}, and {@code null} for NaN or infinity;
+ * original bytes of a dead letter are base64.
  */
 public final class JsonLines {
 
@@ -35,7 +36,11 @@ public final class JsonLines {
                     b.append(',');
                 }
                 float v = t.vectors[i * d + c];
-                b.append(Float.isFinite(v) ? Float.toString(v) : "null");
+                if (Float.isFinite(v)) {
+                    ShortestFloat.append(b, v);
+                } else {
+                    b.append("null");
+                }
             }
             b.append(']');
         }
