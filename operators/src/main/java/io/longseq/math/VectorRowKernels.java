@@ -33,7 +33,7 @@ final class VectorRowKernels extends RowKernels {
     private static final FloatVector LOG2E_V = FloatVector.broadcast(F, LOG2E);
     private static final FloatVector ROUNDER_V = FloatVector.broadcast(F, ROUNDER);
     private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(F, -LN2_HI);
-    private static final int NEG87_BITS = Float.floatToRawIntBits(-87f);
+    private static final int NEG20_BITS = Float.floatToRawIntBits(-20f);
     private static final VectorShuffle<Float> PAIR_SWAP = VectorShuffle.fromOp(F, i -> i ^ 1); // 1, 0, 3, 2, ...
 
     static RowKernels create() {
@@ -260,11 +260,14 @@ final class VectorRowKernels extends RowKernels {
     }
 
     // e^x for x ≤ −0 (sign bit set), lane-wise, as exp below with the polynomial and the reduction in fused
-    // multiply-adds. The clamp at −87 is one integer min on the raw bits: with the sign bit set a larger int is a
-    // more negative float, so min(bits(x), bits(−87)) = bits(max(x, −87)); a float max with Java's semantics
-    // compiles to five instructions.
+    // multiply-adds, for GELU's e^(−u²): clamped at −20, not −87. For u² ≥ 20, 1 − poly·e^(−u²) rounds to 1 in
+    // float either way (poly·e^(−u²) < 3e-10, far below half an ulp of 1), so no GELU output changes; and e^x stays
+    // clear of subnormal results, which cost microcode assists: with pre-activations of σ = 11 a chunk's GELU took
+    // 1.6 ms instead of 0.6 (measured, identical bits). The clamp is one integer min on the raw bits: with the sign
+    // bit set a larger int is a more negative float, so min(bits(x), bits(−20)) = bits(max(x, −20)); a float max
+    // with Java's semantics compiles to five instructions.
     private static FloatVector expFma(FloatVector x) {
-        FloatVector xc = x.reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
+        FloatVector xc = x.reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
         FloatVector big = xc.fma(LOG2E_V, ROUNDER_V);
         FloatVector k = big.sub(ROUNDER);
         FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(LN2_LO));
