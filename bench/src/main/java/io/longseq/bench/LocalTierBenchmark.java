@@ -33,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * positions and the GEMM work; divide by 1e9 for GFLOP/s), and {@code nativeHandles} (new JavaCPP native
  * objects per second — every ND4J data buffer or op context is one: zero when the per-chunk path reuses
  * its buffers and op contexts). With {@code -prof gc},
- * {@code gc.alloc.rate.norm} is the Java heap allocated per chunk. Run through {@code bench/run}; see
+ * {@code gc.alloc.rate.norm} is the Java heap allocated per chunk. After each iteration a line
+ * {@code stages, ms per chunk ...} gives that iteration's time per {@link LocalTier.Stage}, so a slow iteration or
+ * fork shows where it lost the time (the host's noise, or one stage's compiled code). Run through {@code bench/run}; see
  * docs/benchmarks.md.
  */
 @State(Scope.Thread)
@@ -104,6 +106,36 @@ public class LocalTierBenchmark {
         tier.close();
     }
 
+    private long[] iterationStart;     // stage nanos at the start of the iteration
+    private long iterationChunks;
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        iterationStart = tier.stageNanos();
+        iterationChunks = 0;
+    }
+
+    /** Prints where this iteration's time went: shows which stage a slow iteration or fork lost time in. */
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        long[] now = tier.stageNanos();
+        for (int i = 0; i < now.length; i++) {
+            now[i] -= iterationStart[i];
+        }
+        System.out.println(stages(now, iterationChunks));
+    }
+
+    /** Milliseconds per chunk by stage. */
+    static String stages(long[] nanos, long chunks) {
+        StringBuilder b = new StringBuilder("stages, ms per chunk over " + chunks + " chunks:");
+        for (LocalTier.Stage s : LocalTier.Stage.values()) {
+            if (nanos[s.ordinal()] > 0) {
+                b.append(String.format(" %s %.3f", s, nanos[s.ordinal()] / 1e6 / Math.max(1, chunks)));
+            }
+        }
+        return b.toString();
+    }
+
     @Benchmark
     public float[] chunk(Counters counters) {
         long before = Pointer.totalCount();
@@ -111,6 +143,7 @@ public class LocalTierBenchmark {
         counters.nativeHandles += Pointer.totalCount() - before;
         counters.tokens += chunk;
         counters.chunks++;
+        iterationChunks++;
         counters.usefulFlops += usefulFlopsPerToken(cfg) * chunk;
         return z;
     }
