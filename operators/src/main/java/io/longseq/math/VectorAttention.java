@@ -90,8 +90,21 @@ final class VectorAttention implements BandAttention {
         FloatVector max = FloatVector.broadcast(SPECIES, vmax.reduceLanes(VectorOperators.MAX));
         FloatVector vsum = FloatVector.zero(SPECIES);
         for (int j = bandLo; j < end; j += LANES) {
-            // −(max − s) is s − max with −0 instead of +0 at the max: the sign bit is always set, for exp's clamp
-            FloatVector e = exp(max.sub(FloatVector.fromArray(SPECIES, r, j)).neg());
+            // e^x, x = −(max − s): s − max with −0 instead of +0 at the max, so the sign bit is always set. The
+            // formula of RowKernels.exp with the reduction and the polynomial in fused multiply-adds, and the clamp at
+            // −87 as one integer min on the raw bits (with the sign bit set a larger int is a more negative float; a
+            // float max with Java's semantics compiles to five instructions). Written out here, not called: JDK 17's
+            // C2 may compile a vector helper on its own first and then not inline it, boxing every vector that
+            // crosses the call (see VectorRowKernels).
+            FloatVector xc = max.sub(FloatVector.fromArray(SPECIES, r, j)).neg()
+                    .reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
+            FloatVector big = xc.fma(RowKernels.LOG2E, RowKernels.ROUNDER);
+            FloatVector k = big.sub(RowKernels.ROUNDER);
+            FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(RowKernels.LN2_LO));
+            FloatVector p = rr.fma(1f / 5040, 1f / 720).fma(rr, C120).fma(rr, C24).fma(rr, C6).fma(rr, HALF)
+                    .fma(rr, ONE).fma(rr, ONE);
+            IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.mul(bits.reinterpretAsFloats());
             e.intoArray(r, j);
             vsum = vsum.add(e);
         }
@@ -239,21 +252,5 @@ final class VectorAttention implements BandAttention {
             d1.mul(inv[3]).intoArray(row, LANES);
             out.put(i0 + 3, row);
         }
-    }
-
-    // e^x for x ≤ −0 (sign bit set), lane-wise: the formula of RowKernels.exp with the reduction and the polynomial
-    // in fused multiply-adds, and the clamp at −87 as one integer min on the raw bits (with the sign bit set a
-    // larger int is a more negative float; a float max with Java's semantics compiles to five instructions). A
-    // copy, not a call into VectorRowKernels: the JDK 17 compiler stops inlining a shared vector method once it is
-    // compiled on its own, and a vector that crosses a call that is not inlined is boxed on the heap.
-    private static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
-        FloatVector big = xc.fma(RowKernels.LOG2E, RowKernels.ROUNDER);
-        FloatVector k = big.sub(RowKernels.ROUNDER);
-        FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(RowKernels.LN2_LO));
-        FloatVector p = rr.fma(1f / 5040, 1f / 720).fma(rr, C120).fma(rr, C24).fma(rr, C6).fma(rr, HALF).fma(rr, ONE)
-                .fma(rr, ONE);
-        IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
     }
 }

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,6 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link RowKernels} with the Vector API (AVX-512: 16 floats per instruction). Only loaded when the
  * module {@code jdk.incubator.vector} is present. Avoids lane conversions (F2I), which JDK 17 does not
  * compile to SIMD: 2^k comes from the bits of x·log2e + 1.5·2^23, reinterpreted.
+ *
+ * <p>No vector crosses a method call: e^x is written out in each loop that needs it, not called. JDK 17's C2 may
+ * compile a hot vector helper on its own before its caller, and then, finding it "already compiled into a big
+ * method", call it instead of inlining it: every vector crossing the call is boxed on the heap. Whether that happens
+ * depends on the order of compilation, so it came and went between runs: the dense baseline's softmax ran 15× slower
+ * in one JVM than in the next (n = 4,096: 1.84 s against 0.12 s), GELU 3.4 instead of 0.55 ms a chunk.
  */
 final class VectorRowKernels extends RowKernels {
 
@@ -65,7 +70,16 @@ final class VectorRowKernels extends RowKernels {
         FloatVector vsum = FloatVector.zero(F);
         j = lo;
         for (; j <= end - LANES; j += LANES) {
-            FloatVector e = exp(FloatVector.fromArray(F, r, j).sub(max));
+            // e^x, x = s − max ≤ 0, written out here (see the class comment): Cody–Waite reduction, degree-7 Taylor
+            // polynomial, 2^k from the exponent bits; below −87 clamped to e^−87
+            FloatVector xc = FloatVector.fromArray(F, r, j).sub(max).max(-87f);
+            FloatVector big = xc.mul(LOG2E).add(ROUNDER);
+            FloatVector k = big.sub(ROUNDER);
+            FloatVector rr = xc.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+            FloatVector p = rr.mul(1f / 5040).add(1f / 720).mul(rr).add(1f / 120).mul(rr).add(1f / 24).mul(rr)
+                    .add(1f / 6).mul(rr).add(0.5f).mul(rr).add(1f).mul(rr).add(1f);
+            IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.mul(bits.reinterpretAsFloats());
             e.intoArray(r, j);
             vsum = vsum.add(e);
         }
@@ -110,22 +124,29 @@ final class VectorRowKernels extends RowKernels {
         }
     }
 
+    // The operations of biasGeluRows below, on a Java array.
     @Override
     public void biasGelu(float[] r, float[] b, int n) {
         int c = 0;
         for (; c <= n - LANES; c += LANES) {
             FloatVector x = FloatVector.fromArray(F, r, c).add(FloatVector.fromArray(F, b, c));
-            FloatVector u = x.abs().mul(INV_SQRT2);
-            FloatVector t = u.mul(ERF_P).add(1f);
-            t = FloatVector.broadcast(F, 1f).div(t);
-            FloatVector poly = t.mul(ERF_A5).add(ERF_A4).mul(t).add(ERF_A3).mul(t).add(ERF_A2).mul(t).add(ERF_A1).mul(t);
-            FloatVector erf = FloatVector.broadcast(F, 1f).sub(poly.mul(exp(u.mul(u).neg())));
-            VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
-            erf = erf.blend(erf.neg(), negative);
-            x.mul(erf.add(1f).mul(0.5f)).intoArray(r, c);
+            FloatVector ax = x.abs();
+            FloatVector u = ax.mul(INV_SQRT2);
+            FloatVector t = ONE.div(u.fma(ERF_P, 1f));
+            FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, ERF_A3v).fma(t, ERF_A2v).fma(t, ERF_A1v).mul(t);
+            FloatVector xc = u.mul(u).neg().reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
+            FloatVector big = xc.fma(LOG2E_V, ROUNDER_V);
+            FloatVector k = big.sub(ROUNDER);
+            FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(LN2_LO));
+            FloatVector p = rr.fma(1f / 5040, 1f / 720).fma(rr, C120).fma(rr, C24).fma(rr, C6).fma(rr, HALF)
+                    .fma(rr, ONE).fma(rr, ONE);
+            IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector erf = ONE.sub(poly.mul(p.mul(bits.reinterpretAsFloats())));
+            ax.fma(erf, x).mul(0.5f).intoArray(r, c);
         }
         for (; c < n; c++) {
-            r[c] = gelu(r[c] + b[c]);
+            float x = r[c] + b[c];
+            r[c] = 0.5f * (x + Math.abs(x) * erf(Math.abs(x) * INV_SQRT2));
         }
     }
 
@@ -248,7 +269,20 @@ final class VectorRowKernels extends RowKernels {
                 FloatVector u = ax.mul(INV_SQRT2);
                 FloatVector t = ONE.div(u.fma(ERF_P, 1f));
                 FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, ERF_A3v).fma(t, ERF_A2v).fma(t, ERF_A1v).mul(t);
-                FloatVector erf = ONE.sub(poly.mul(expFma(u.mul(u).neg())));
+                // e^(−u²): the reduction and the polynomial in fused multiply-adds, clamped at −20 (not −87): for
+                // u² ≥ 20, 1 − poly·e^(−u²) rounds to 1 in float either way (poly·e^(−u²) < 3e-10, far below half
+                // an ulp of 1), so no output changes, and e^x stays clear of subnormal results, which cost microcode
+                // assists (pre-activations of σ = 11: 1.6 ms a chunk instead of 0.6, identical bits). The clamp is one
+                // integer min on the raw bits: with the sign bit set a larger int is a more negative float, so
+                // min(bits(v), bits(−20)) = bits(max(v, −20)); a float max with Java's semantics is five instructions
+                FloatVector xc = u.mul(u).neg().reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
+                FloatVector big = xc.fma(LOG2E_V, ROUNDER_V);
+                FloatVector k = big.sub(ROUNDER);
+                FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(LN2_LO));
+                FloatVector p = rr.fma(1f / 5040, 1f / 720).fma(rr, C120).fma(rr, C24).fma(rr, C6).fma(rr, HALF)
+                        .fma(rr, ONE).fma(rr, ONE);
+                IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+                FloatVector erf = ONE.sub(poly.mul(p.mul(bits.reinterpretAsFloats())));
                 ax.fma(erf, x).mul(0.5f).intoByteBuffer(h, at, NATIVE);
             }
             for (int c = whole; c < f; c++) {
@@ -259,40 +293,10 @@ final class VectorRowKernels extends RowKernels {
         }
     }
 
-    // e^x for x ≤ −0 (sign bit set), lane-wise, as exp below with the polynomial and the reduction in fused
-    // multiply-adds, for GELU's e^(−u²): clamped at −20, not −87. For u² ≥ 20, 1 − poly·e^(−u²) rounds to 1 in
-    // float either way (poly·e^(−u²) < 3e-10, far below half an ulp of 1), so no GELU output changes; and e^x stays
-    // clear of subnormal results, which cost microcode assists: with pre-activations of σ = 11 a chunk's GELU took
-    // 1.6 ms instead of 0.6 (measured, identical bits). The clamp is one integer min on the raw bits: with the sign
-    // bit set a larger int is a more negative float, so min(bits(x), bits(−20)) = bits(max(x, −20)); a float max
-    // with Java's semantics compiles to five instructions.
-    private static FloatVector expFma(FloatVector x) {
-        FloatVector xc = x.reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
-        FloatVector big = xc.fma(LOG2E_V, ROUNDER_V);
-        FloatVector k = big.sub(ROUNDER);
-        FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(LN2_LO));
-        FloatVector p = rr.fma(1f / 5040, 1f / 720).fma(rr, C120).fma(rr, C24).fma(rr, C6).fma(rr, HALF).fma(rr, ONE)
-                .fma(rr, ONE);
-        IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
-    }
-
     // erf(u), u ≥ 0, A&S 7.1.26 (the scalar form of the vector GELU above, for a row's last few columns)
     private static float erf(float u) {
         float t = 1f / Math.fma(u, ERF_P, 1f);
         float poly = Math.fma(Math.fma(Math.fma(Math.fma(t, ERF_A5, ERF_A4), t, ERF_A3), t, ERF_A2), t, ERF_A1) * t;
         return 1f - poly * RowKernels.exp(-u * u);
-    }
-
-    // e^x for x ≤ 0, lane-wise; x below −87 gives ≈ 0 (clamped to e^−87)
-    private static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(-87f);
-        FloatVector big = xc.mul(LOG2E).add(ROUNDER);
-        FloatVector k = big.sub(ROUNDER);
-        FloatVector rr = xc.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-        FloatVector p = rr.mul(1f / 5040).add(1f / 720).mul(rr).add(1f / 120).mul(rr).add(1f / 24).mul(rr)
-                .add(1f / 6).mul(rr).add(0.5f).mul(rr).add(1f).mul(rr).add(1f);
-        IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
     }
 }
