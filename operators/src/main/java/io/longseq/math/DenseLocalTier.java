@@ -1,5 +1,6 @@
 package io.longseq.math;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -70,6 +71,7 @@ public final class DenseLocalTier implements AutoCloseable {
         final FloatBuffer qkv;
         final FloatBuffer o;
         final FloatBuffer hid;
+        final ByteBuffer hidBytes;   // the same memory as hid, for the vector kernels
         final FloatBuffer q;
         final FloatBuffer k;
         final FloatBuffer v;
@@ -102,6 +104,7 @@ public final class DenseLocalTier implements AutoCloseable {
             qkv = RowOps.view(qkvBase);
             o = RowOps.view(oBase);
             hid = RowOps.view(hBase);
+            hidBytes = RowOps.bytes(hBase);
             q = RowOps.view(qBase);
             k = RowOps.view(kBase);
             v = RowOps.view(vBase);
@@ -307,15 +310,9 @@ public final class DenseLocalTier implements AutoCloseable {
         }
     }
 
-    // h [n, f] -> GELU(h + b1)
+    // h [n, f] -> GELU(h + b1), in place in the off-heap buffer
     private void biasGelu(Buffers b, int n, float[] b1) {
-        float[] r = hidRow;
-        for (int i = 0; i < n; i++) {
-            int off = i * f;
-            b.hid.get(off, r, 0, f);
-            kernels.biasGelu(r, b1, f);
-            b.hid.put(off, r, 0, f);
-        }
+        kernels.biasGeluRows(b.hidBytes, 0, n, f, b1, hidRow);
     }
 
     // x [n, d] += bias [d] per row

@@ -83,9 +83,16 @@ public abstract class RowKernels {
         }
     }
 
-    /** r[c] ← GELU(r[c] + b[c]) for c &lt; n (GELU with erf, |error| ≤ 2e-7·|x|). */
+    /**
+     * r[c] ← GELU(r[c] + b[c]) for c &lt; n (GELU with erf, |error| ≤ 2e-7·|x|), scalar in every kernel set: for
+     * single rows off the hot path. Matrices go through {@link #biasGeluRows}, which the vector kernels implement.
+     */
     // r [n] pre-activation, b [n] bias -> GELU(r + b)
-    public abstract void biasGelu(float[] r, float[] b, int n);
+    public void biasGelu(float[] r, float[] b, int n) {
+        for (int c = 0; c < n; c++) {
+            r[c] = gelu(r[c] + b[c]);
+        }
+    }
 
     /**
      * Rows [from, to) of an [·, f] float matrix held in a direct, native-order buffer (an ND4J array's memory):
@@ -214,13 +221,6 @@ public abstract class RowKernels {
                 r[j] *= inv;
             }
             java.util.Arrays.fill(r, hi + 1, len, 0f);
-        }
-
-        @Override
-        public void biasGelu(float[] r, float[] b, int n) {
-            for (int c = 0; c < n; c++) {
-                r[c] = gelu(r[c] + b[c]);
-            }
         }
     }
 }

@@ -124,32 +124,6 @@ final class VectorRowKernels extends RowKernels {
         }
     }
 
-    // The operations of biasGeluRows below, on a Java array.
-    @Override
-    public void biasGelu(float[] r, float[] b, int n) {
-        int c = 0;
-        for (; c <= n - LANES; c += LANES) {
-            FloatVector x = FloatVector.fromArray(F, r, c).add(FloatVector.fromArray(F, b, c));
-            FloatVector ax = x.abs();
-            FloatVector u = ax.mul(INV_SQRT2);
-            FloatVector t = ONE.div(u.fma(ERF_P, 1f));
-            FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, ERF_A3v).fma(t, ERF_A2v).fma(t, ERF_A1v).mul(t);
-            FloatVector xc = u.mul(u).neg().reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
-            FloatVector big = xc.fma(LOG2E_V, ROUNDER_V);
-            FloatVector k = big.sub(ROUNDER);
-            FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(LN2_LO));
-            FloatVector p = rr.fma(1f / 5040, 1f / 720).fma(rr, C120).fma(rr, C24).fma(rr, C6).fma(rr, HALF)
-                    .fma(rr, ONE).fma(rr, ONE);
-            IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
-            FloatVector erf = ONE.sub(poly.mul(p.mul(bits.reinterpretAsFloats())));
-            ax.fma(erf, x).mul(0.5f).intoArray(r, c);
-        }
-        for (; c < n; c++) {
-            float x = r[c] + b[c];
-            r[c] = 0.5f * (x + Math.abs(x) * erf(Math.abs(x) * INV_SQRT2));
-        }
-    }
-
     // The same operations as layerNorm(float[]) in the same order, read and written in the buffers directly.
     @Override
     public void layerNormRows(ByteBuffer src, ByteBuffer dst, int from, int to, int d, float[] gain, float[] bias,

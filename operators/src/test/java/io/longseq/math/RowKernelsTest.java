@@ -66,16 +66,24 @@ class RowKernelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("kernels")
     void biasGeluMatchesErfGelu(RowKernels k) {
-        int n = 1000;
+        // a sweep of [−12, 12) and, past it, values where erf is 1 in float (e^(−u²) clamped) and huge ones
+        float[] large = {13f, -13f, 20f, -20f, 100f, -100f, 1e4f, -1e4f, 1e30f, -1e30f, 6.3f, -6.3f, 6.4f, -6.4f};
+        int n = 1000 + large.length;
         float[] r = new float[n];
         float[] b = new float[n];
         for (int c = 0; c < n; c++) {
-            r[c] = -12f + 24f * c / n;
+            r[c] = c < 1000 ? -12f + 24f * c / 1000 : large[c - 1000];
             b[c] = (c % 7) * 0.01f;
         }
         float[] x = r.clone();
-        k.biasGelu(r, b, n);
+        float[] array = r.clone();
+        k.biasGelu(array, b, n);                          // the scalar form every kernel set has
+        ByteBuffer buf = direct(r);
+        k.biasGeluRows(buf, 0, 1, n, b, new float[n]);   // the kernel set's own (vector) form, one row
+        r = floats(buf, n);
         for (int c = 0; c < n; c++) {
+            assertThat(array[c]).as("GELU(%f): array form", (double) x[c] + b[c])
+                    .isCloseTo(r[c], org.assertj.core.data.Offset.offset(4e-7f * Math.max(1, Math.abs(x[c] + b[c]))));
             double u = (double) x[c] + b[c];
             double expected = ReferenceModel.gelu(u);
             assertThat((double) r[c]).as("GELU(%f)", u)
