@@ -16,9 +16,16 @@ public final class BlockPooling {
     private final float[] wpv;      // [d, d]
     private final double[] acc;     // [d]
     private final double[] alpha;   // [B]
+    private final RowKernels kernels; // mean pooling's column sums
 
     public BlockPooling(ModelConfig cfg, Weights weights) {
+        this(cfg, weights, RowKernels.best());
+    }
+
+    /** As above, with the given kernels (tests compare the scalar and vector ones). */
+    public BlockPooling(ModelConfig cfg, Weights weights, RowKernels kernels) {
         this.cfg = cfg;
+        this.kernels = kernels;
         d = cfg.dModel();
         b = cfg.blockSize();
         u = new float[d];
@@ -55,12 +62,7 @@ public final class BlockPooling {
     }
 
     private void mean(float[] z, int from, int to, float[] s, int out) {
-        java.util.Arrays.fill(acc, 0);
-        for (int j = from; j < to; j++) {
-            for (int c = 0; c < d; c++) {
-                acc[c] += z[j * d + c];
-            }
-        }
+        kernels.columnSums(z, from, to, d, acc);
         double inv = 1.0 / (to - from);
         for (int c = 0; c < d; c++) {
             s[out + c] = (float) (acc[c] * inv);

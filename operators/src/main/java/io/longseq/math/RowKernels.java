@@ -128,6 +128,21 @@ public abstract class RowKernels {
     }
 
     /**
+     * acc[c] ← Σ_j z[j·d + c] over rows j ∈ [from, to), c &lt; d: block mean pooling's sums. Each column is summed in
+     * double precision in the order of j (float to double is exact), so every kernel set gives the same bits.
+     */
+    // z rows [from, to) of [·, d] -> acc [d] column sums
+    public void columnSums(float[] z, int from, int to, int d, double[] acc) {
+        Arrays.fill(acc, 0, d, 0);
+        for (int j = from; j < to; j++) {
+            int row = j * d;
+            for (int c = 0; c < d; c++) {
+                acc[c] += z[row + c];
+            }
+        }
+    }
+
+    /**
      * Splits one row of the fused [q | k | v] product (d floats each, in a direct native-order buffer at byte
      * {@code rowAt}) into heads with rotary embedding: per head hd, q ← RoPE(q_hd)·qScale into
      * {@code qHeads[hd][rowOff ..]}, k ← RoPE(k_hd) into {@code kRow[hd·d_h ..]}, v_hd into {@code vHeads[hd][rowOff ..]}.

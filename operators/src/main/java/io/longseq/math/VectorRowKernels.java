@@ -6,6 +6,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,6 +28,7 @@ final class VectorRowKernels extends RowKernels {
     private static final int LANES = F.length();
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final int DLANES = D.length();
+    private static final VectorSpecies<Float> F_HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(DLANES * 32)); // as many floats as D has doubles
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
     private static final FloatVector HALF = FloatVector.broadcast(F, 0.5f);
@@ -227,6 +229,45 @@ final class VectorRowKernels extends RowKernels {
         }
         for (int c = 0; c < d; c++) {
             y[c] = (float) acc[c];
+        }
+    }
+
+    // Eight vectors of eight column sums stay in registers while the rows go by (eight independent chains of adds),
+    // then the next 64 columns: each column still adds its rows in order of j, so the bits of the scalar loop.
+    @Override
+    public void columnSums(float[] z, int from, int to, int d, double[] acc) {
+        if (d % (8 * DLANES) != 0) {
+            super.columnSums(z, from, to, d, acc);
+            return;
+        }
+        for (int c0 = 0; c0 < d; c0 += 8 * DLANES) {
+            DoubleVector a0 = DoubleVector.zero(D);
+            DoubleVector a1 = a0;
+            DoubleVector a2 = a0;
+            DoubleVector a3 = a0;
+            DoubleVector a4 = a0;
+            DoubleVector a5 = a0;
+            DoubleVector a6 = a0;
+            DoubleVector a7 = a0;
+            for (int j = from; j < to; j++) {
+                int at = j * d + c0;
+                a0 = a0.add(FloatVector.fromArray(F_HALF, z, at).convertShape(VectorOperators.F2D, D, 0));
+                a1 = a1.add(FloatVector.fromArray(F_HALF, z, at + DLANES).convertShape(VectorOperators.F2D, D, 0));
+                a2 = a2.add(FloatVector.fromArray(F_HALF, z, at + 2 * DLANES).convertShape(VectorOperators.F2D, D, 0));
+                a3 = a3.add(FloatVector.fromArray(F_HALF, z, at + 3 * DLANES).convertShape(VectorOperators.F2D, D, 0));
+                a4 = a4.add(FloatVector.fromArray(F_HALF, z, at + 4 * DLANES).convertShape(VectorOperators.F2D, D, 0));
+                a5 = a5.add(FloatVector.fromArray(F_HALF, z, at + 5 * DLANES).convertShape(VectorOperators.F2D, D, 0));
+                a6 = a6.add(FloatVector.fromArray(F_HALF, z, at + 6 * DLANES).convertShape(VectorOperators.F2D, D, 0));
+                a7 = a7.add(FloatVector.fromArray(F_HALF, z, at + 7 * DLANES).convertShape(VectorOperators.F2D, D, 0));
+            }
+            a0.intoArray(acc, c0);
+            a1.intoArray(acc, c0 + DLANES);
+            a2.intoArray(acc, c0 + 2 * DLANES);
+            a3.intoArray(acc, c0 + 3 * DLANES);
+            a4.intoArray(acc, c0 + 4 * DLANES);
+            a5.intoArray(acc, c0 + 5 * DLANES);
+            a6.intoArray(acc, c0 + 6 * DLANES);
+            a7.intoArray(acc, c0 + 7 * DLANES);
         }
     }
 

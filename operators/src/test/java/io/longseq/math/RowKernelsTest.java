@@ -222,6 +222,37 @@ class RowKernelsTest {
     }
 
     @Test
+    void columnSumsAddEachColumnInRowOrderAndBothKernelSetsAgreeBitForBit() {
+        Random random = new Random(23);
+        // 128: whole tiles of eight vectors; 96 and 10: widths the vector kernel hands to the scalar loop
+        for (int d : new int[] {128, 96, 10}) {
+            int rows = 300;
+            float[] z = new float[rows * d];
+            for (int i = 0; i < z.length; i++) {
+                // magnitudes over twelve decades, so the order of the adds shows in the last bits
+                z[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(12) - 6));
+            }
+            for (int trial = 0; trial < 20; trial++) {
+                int from = random.nextInt(rows);
+                int to = from + 1 + random.nextInt(rows - from);
+                double[] scalar = new double[d];
+                double[] vector = new double[d];
+                java.util.Arrays.fill(vector, 42.0); // stale sums must not leak into the result
+                RowKernels.scalar().columnSums(z, from, to, d, scalar);
+                RowKernels.best().columnSums(z, from, to, d, vector);
+                assertThat(vector).as("d = %d, rows [%d, %d)", d, from, to).containsExactly(scalar);
+                for (int c = 0; c < d; c++) {
+                    double sum = 0;
+                    for (int j = from; j < to; j++) {
+                        sum += z[j * d + c];
+                    }
+                    assertThat(scalar[c]).as("d = %d, column %d", d, c).isEqualTo(sum);
+                }
+            }
+        }
+    }
+
+    @Test
     void ropeRowMatchesDoubleRotationAndBothKernelSetsAgreeBitForBit() {
         int d = 128;
         int heads = 4;
