@@ -694,17 +694,11 @@ public final class LocalTier implements AutoCloseable {
     }
 
 
-    // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2)
+    // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2), through a's rows (free by now:
+    // the last FFN has read them) and one copy; x keeps x + b2, which nothing reads after
     private void finalNorm(int from, int count, float[] z, float[] residualBias) {
-        float[] r = row;
-        for (int i = 0; i < count; i++) {
-            x.get((from + i) * d, r, 0, d);
-            for (int c = 0; c < d; c++) {
-                r[c] += residualBias[c];
-            }
-            kernels.layerNorm(r, d, weights.lnfGain, weights.lnfBias);
-            System.arraycopy(r, 0, z, i * d, d);
-        }
+        kernels.layerNormRows(xBytes, aBytes, from, from + count, d, weights.lnfGain, weights.lnfBias, residualBias, row);
+        a.get(from * d, z, 0, count * d);
     }
 
     private long lap(Stage stage, long since) {

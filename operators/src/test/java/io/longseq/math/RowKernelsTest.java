@@ -141,7 +141,7 @@ class RowKernelsTest {
     void layerNormRowsInDirectBuffersMatchDoubleLayerNorm(RowKernels k) {
         for (int d : new int[] {128, 40}) {                  // vector width, and a width the vector form leaves
             for (boolean withBias : new boolean[] {false, true}) {
-                int rows = 4;
+                int rows = 6;                                 // rows 1..5: two pairs and an odd last row
                 Random random = new Random(d * 2 + (withBias ? 1 : 0));
                 float[] x = new float[rows * d];
                 float[] gain = new float[d];
@@ -160,6 +160,16 @@ class RowKernelsTest {
                 k.layerNormRows(src, dst, 1, rows, d, gain, bias, withBias ? rb : null, new float[d]);
                 float[] srcOut = floats(src, x.length);
                 float[] out = floats(dst, x.length);
+                for (int i = 1; i < rows; i++) {
+                    // the same bits as the kernel set's one-row form on (x + rb)
+                    float[] r = java.util.Arrays.copyOfRange(x, i * d, (i + 1) * d);
+                    for (int c = 0; withBias && c < d; c++) {
+                        r[c] += rb[c];
+                    }
+                    k.layerNorm(r, d, gain, bias);
+                    assertThat(java.util.Arrays.copyOfRange(out, i * d, (i + 1) * d))
+                            .as("d %d bias %s row %d against layerNorm(float[])", d, withBias, i).containsExactly(r);
+                }
                 for (int i = 0; i < rows; i++) {
                     double mean = 0;
                     double[] v = new double[d];
