@@ -318,13 +318,48 @@ final class VectorRowKernels extends RowKernels {
         }
     }
 
-    // Reads and writes the buffer in place with vector loads and stores: no copy through a Java array.
+    // Reads and writes the buffer in place with vector loads and stores: no copy through a Java array. Two vectors at a
+    // time, written out side by side (two independent chains of the same operations): 0.56 → 0.39 ms a chunk, the
+    // same bits (RowKernelsTest); one vector at a time for an odd last vector of a row, then scalar for the tail.
     @Override
     public void biasGeluRows(ByteBuffer h, int from, int to, int f, float[] b, float[] row) {
         int whole = f - f % LANES;
         for (int i = from; i < to; i++) {
             long rowAt = (long) i * f * Float.BYTES;
-            for (int c = 0; c < whole; c += LANES) {
+            int c = 0;
+            for (; c + 2 * LANES <= whole; c += 2 * LANES) {
+                int at0 = (int) (rowAt + (long) c * Float.BYTES);
+                int at1 = at0 + LANES * Float.BYTES;
+                FloatVector x0 = FloatVector.fromByteBuffer(F, h, at0, NATIVE).add(FloatVector.fromArray(F, b, c));
+                FloatVector x1 = FloatVector.fromByteBuffer(F, h, at1, NATIVE).add(FloatVector.fromArray(F, b, c + LANES));
+                FloatVector ax0 = x0.abs();
+                FloatVector ax1 = x1.abs();
+                FloatVector u0 = ax0.mul(INV_SQRT2);
+                FloatVector u1 = ax1.mul(INV_SQRT2);
+                FloatVector t0 = ONE.div(u0.fma(ERF_P, 1f));
+                FloatVector t1 = ONE.div(u1.fma(ERF_P, 1f));
+                FloatVector poly0 = t0.fma(ERF_A5, ERF_A4).fma(t0, ERF_A3v).fma(t0, ERF_A2v).fma(t0, ERF_A1v).mul(t0);
+                FloatVector poly1 = t1.fma(ERF_A5, ERF_A4).fma(t1, ERF_A3v).fma(t1, ERF_A2v).fma(t1, ERF_A1v).mul(t1);
+                FloatVector xc0 = u0.mul(u0).neg().reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
+                FloatVector xc1 = u1.mul(u1).neg().reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
+                FloatVector big0 = xc0.fma(LOG2E_V, ROUNDER_V);
+                FloatVector big1 = xc1.fma(LOG2E_V, ROUNDER_V);
+                FloatVector k0 = big0.sub(ROUNDER);
+                FloatVector k1 = big1.sub(ROUNDER);
+                FloatVector rr0 = k0.fma(NEG_LN2_HI, xc0).sub(k0.mul(LN2_LO));
+                FloatVector rr1 = k1.fma(NEG_LN2_HI, xc1).sub(k1.mul(LN2_LO));
+                FloatVector p0 = rr0.fma(1f / 5040, 1f / 720).fma(rr0, C120).fma(rr0, C24).fma(rr0, C6).fma(rr0, HALF)
+                        .fma(rr0, ONE).fma(rr0, ONE);
+                FloatVector p1 = rr1.fma(1f / 5040, 1f / 720).fma(rr1, C120).fma(rr1, C24).fma(rr1, C6).fma(rr1, HALF)
+                        .fma(rr1, ONE).fma(rr1, ONE);
+                IntVector bits0 = big0.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+                IntVector bits1 = big1.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+                FloatVector erf0 = ONE.sub(poly0.mul(p0.mul(bits0.reinterpretAsFloats())));
+                FloatVector erf1 = ONE.sub(poly1.mul(p1.mul(bits1.reinterpretAsFloats())));
+                ax0.fma(erf0, x0).mul(0.5f).intoByteBuffer(h, at0, NATIVE);
+                ax1.fma(erf1, x1).mul(0.5f).intoByteBuffer(h, at1, NATIVE);
+            }
+            for (; c < whole; c += LANES) {
                 int at = (int) (rowAt + (long) c * Float.BYTES);
                 // GELU(x) = x·Φ(x) = (x + |x|·erf(|x|/√2))/2: no sign select; Horner and e^x with fused multiply-adds
                 FloatVector x = FloatVector.fromByteBuffer(F, h, at, NATIVE).add(FloatVector.fromArray(F, b, c));
@@ -348,7 +383,7 @@ final class VectorRowKernels extends RowKernels {
                 FloatVector erf = ONE.sub(poly.mul(p.mul(bits.reinterpretAsFloats())));
                 ax.fma(erf, x).mul(0.5f).intoByteBuffer(h, at, NATIVE);
             }
-            for (int c = whole; c < f; c++) {
+            for (c = whole; c < f; c++) {
                 int at = (int) (rowAt + (long) c * Float.BYTES);
                 float x = h.getFloat(at) + b[c];
                 h.putFloat(at, 0.5f * (x + Math.abs(x) * erf(Math.abs(x) * INV_SQRT2)));

@@ -91,6 +91,32 @@ class RowKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernels")
+    void biasGeluRowsGivesTheSameBitsWhateverTheRowWidth(RowKernels k) {
+        // one row of 64 (two vectors at a time in the vector form) against the same values as rows of 16 (one vector
+        // at a time): a value's GELU must not depend on which of the two loops computed it. (A row's last f mod 16
+        // columns go through the scalar form, equal only to float rounding: biasGeluMatchesErfGelu.)
+        Random random = new Random(29);
+        float[] x = new float[64 * 40];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextGaussian() * (1 + random.nextInt(8)));
+        }
+        float[] reference = null;
+        for (int f : new int[] {64, 16}) {
+            int rows = x.length / f;
+            float[] b = new float[f];                        // zero bias: the rows' widths differ
+            ByteBuffer buf = direct(x);
+            k.biasGeluRows(buf, 0, rows, f, b, new float[f]);
+            float[] out = floats(buf, rows * f);
+            if (reference == null) {
+                reference = out;
+            } else {
+                assertThat(out).as("rows of %d", f).containsExactly(java.util.Arrays.copyOf(reference, rows * f));
+            }
+        }
+    }
+
     // [rows, width] floats in a direct native-order buffer, as ND4J's memory is
     private static ByteBuffer direct(float[] values) {
         ByteBuffer b = ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.nativeOrder());
@@ -107,7 +133,7 @@ class RowKernelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("kernels")
     void biasGeluRowsInADirectBufferMatchErfGelu(RowKernels k) {
-        for (int f : new int[] {512, 40, 7}) {             // whole vectors, a vector and a tail, a tail only
+        for (int f : new int[] {512, 56, 40, 7}) {         // whole vectors; pairs, a single vector and a tail; a tail
             int rows = 5;
             float[] h = new float[rows * f];
             float[] b = new float[f];
