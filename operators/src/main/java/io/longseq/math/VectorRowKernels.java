@@ -130,6 +130,8 @@ final class VectorRowKernels extends RowKernels {
     // The same operations as layerNorm(float[]) in the same order, read and written in the buffers directly. Two rows
     // at a time: a row is a chain of dependent steps (sum, reduction, squares, reduction, square root), so two
     // independent chains side by side keep the pipes busy (2,176 rows: 70 → 50 ns a row), each row's bits unchanged.
+    // An odd last row is both rows of its pair: each step loads both before it stores either, so both compute the
+    // same values from the same inputs and store them twice.
     @Override
     public void layerNormRows(ByteBuffer src, ByteBuffer dst, int from, int to, int d, float[] gain, float[] bias,
                               float[] residualBias, float[] row) {
@@ -139,10 +141,9 @@ final class VectorRowKernels extends RowKernels {
         }
         int bytes = LANES * Float.BYTES;
         int rowBytes = d * Float.BYTES;
-        int i = from;
-        for (; i + 2 <= to; i += 2) {
+        for (int i = from; i < to; i += 2) {
             int r0 = i * rowBytes;
-            int r1 = r0 + rowBytes;
+            int r1 = i + 1 < to ? r0 + rowBytes : r0;   // an odd last row goes with itself: the same values twice
             FloatVector sum0 = FloatVector.zero(F);
             FloatVector sum1 = sum0;
             if (residualBias != null) {
@@ -180,34 +181,6 @@ final class VectorRowKernels extends RowKernels {
                 FloatVector a1 = FloatVector.fromByteBuffer(F, src, r1 + o, NATIVE).sub(mean1).mul(inv1);
                 a0.fma(g, b).intoByteBuffer(dst, r0 + o, NATIVE);
                 a1.fma(g, b).intoByteBuffer(dst, r1 + o, NATIVE);
-            }
-        }
-        for (; i < to; i++) {                          // an odd last row: the same steps, one chain
-            int rowAt = i * rowBytes;
-            FloatVector sum = FloatVector.zero(F);
-            if (residualBias != null) {
-                for (int o = 0, c = 0; o < rowBytes; o += bytes, c += LANES) {
-                    FloatVector x = FloatVector.fromByteBuffer(F, src, rowAt + o, NATIVE)
-                            .add(FloatVector.fromArray(F, residualBias, c));
-                    x.intoByteBuffer(src, rowAt + o, NATIVE);
-                    sum = sum.add(x);
-                }
-            } else {
-                for (int o = 0; o < rowBytes; o += bytes) {
-                    sum = sum.add(FloatVector.fromByteBuffer(F, src, rowAt + o, NATIVE));
-                }
-            }
-            float mean = sum.reduceLanes(VectorOperators.ADD) / d;
-            FloatVector sq = FloatVector.zero(F);
-            for (int o = 0; o < rowBytes; o += bytes) {
-                FloatVector a = FloatVector.fromByteBuffer(F, src, rowAt + o, NATIVE).sub(mean);
-                sq = a.fma(a, sq);
-            }
-            float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / d + 1e-5));
-            for (int o = 0, c = 0; o < rowBytes; o += bytes, c += LANES) {
-                FloatVector a = FloatVector.fromByteBuffer(F, src, rowAt + o, NATIVE).sub(mean).mul(inv);
-                a.fma(FloatVector.fromArray(F, gain, c), FloatVector.fromArray(F, bias, c))
-                        .intoByteBuffer(dst, rowAt + o, NATIVE);
             }
         }
     }
@@ -320,18 +293,20 @@ final class VectorRowKernels extends RowKernels {
 
     // Reads and writes the buffer in place with vector loads and stores: no copy through a Java array. Two vectors at a
     // time, written out side by side (two independent chains of the same operations): 0.56 → 0.39 ms a chunk, the
-    // same bits (RowKernelsTest); one vector at a time for an odd last vector of a row, then scalar for the tail.
+    // same bits (RowKernelsTest). An odd last vector of a row is both vectors of its pair (both loaded before either is
+    // stored, so the same value is stored twice); a row's last f mod LANES columns go through the scalar form.
     @Override
     public void biasGeluRows(ByteBuffer h, int from, int to, int f, float[] b, float[] row) {
         int whole = f - f % LANES;
         for (int i = from; i < to; i++) {
             long rowAt = (long) i * f * Float.BYTES;
-            int c = 0;
-            for (; c + 2 * LANES <= whole; c += 2 * LANES) {
+            for (int c = 0; c < whole; c += 2 * LANES) {
+                int c1 = c + LANES < whole ? c + LANES : c;   // an odd last vector goes with itself: the same values twice
                 int at0 = (int) (rowAt + (long) c * Float.BYTES);
-                int at1 = at0 + LANES * Float.BYTES;
+                int at1 = (int) (rowAt + (long) c1 * Float.BYTES);
+                // GELU(x) = x·Φ(x) = (x + |x|·erf(|x|/√2))/2: no sign select; Horner and e^x with fused multiply-adds
                 FloatVector x0 = FloatVector.fromByteBuffer(F, h, at0, NATIVE).add(FloatVector.fromArray(F, b, c));
-                FloatVector x1 = FloatVector.fromByteBuffer(F, h, at1, NATIVE).add(FloatVector.fromArray(F, b, c + LANES));
+                FloatVector x1 = FloatVector.fromByteBuffer(F, h, at1, NATIVE).add(FloatVector.fromArray(F, b, c1));
                 FloatVector ax0 = x0.abs();
                 FloatVector ax1 = x1.abs();
                 FloatVector u0 = ax0.mul(INV_SQRT2);
@@ -340,6 +315,12 @@ final class VectorRowKernels extends RowKernels {
                 FloatVector t1 = ONE.div(u1.fma(ERF_P, 1f));
                 FloatVector poly0 = t0.fma(ERF_A5, ERF_A4).fma(t0, ERF_A3v).fma(t0, ERF_A2v).fma(t0, ERF_A1v).mul(t0);
                 FloatVector poly1 = t1.fma(ERF_A5, ERF_A4).fma(t1, ERF_A3v).fma(t1, ERF_A2v).fma(t1, ERF_A1v).mul(t1);
+                // e^(−u²): the reduction and the polynomial in fused multiply-adds, clamped at −20 (not −87): for
+                // u² ≥ 20, 1 − poly·e^(−u²) rounds to 1 in float either way (poly·e^(−u²) < 3e-10, far below half
+                // an ulp of 1), so no output changes, and e^x stays clear of subnormal results, which cost microcode
+                // assists (pre-activations of σ = 11: 1.6 ms a chunk instead of 0.6, identical bits). The clamp is one
+                // integer min on the raw bits: with the sign bit set a larger int is a more negative float, so
+                // min(bits(v), bits(−20)) = bits(max(v, −20)); a float max with Java's semantics is five instructions
                 FloatVector xc0 = u0.mul(u0).neg().reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
                 FloatVector xc1 = u1.mul(u1).neg().reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
                 FloatVector big0 = xc0.fma(LOG2E_V, ROUNDER_V);
@@ -359,31 +340,7 @@ final class VectorRowKernels extends RowKernels {
                 ax0.fma(erf0, x0).mul(0.5f).intoByteBuffer(h, at0, NATIVE);
                 ax1.fma(erf1, x1).mul(0.5f).intoByteBuffer(h, at1, NATIVE);
             }
-            for (; c < whole; c += LANES) {
-                int at = (int) (rowAt + (long) c * Float.BYTES);
-                // GELU(x) = x·Φ(x) = (x + |x|·erf(|x|/√2))/2: no sign select; Horner and e^x with fused multiply-adds
-                FloatVector x = FloatVector.fromByteBuffer(F, h, at, NATIVE).add(FloatVector.fromArray(F, b, c));
-                FloatVector ax = x.abs();
-                FloatVector u = ax.mul(INV_SQRT2);
-                FloatVector t = ONE.div(u.fma(ERF_P, 1f));
-                FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, ERF_A3v).fma(t, ERF_A2v).fma(t, ERF_A1v).mul(t);
-                // e^(−u²): the reduction and the polynomial in fused multiply-adds, clamped at −20 (not −87): for
-                // u² ≥ 20, 1 − poly·e^(−u²) rounds to 1 in float either way (poly·e^(−u²) < 3e-10, far below half
-                // an ulp of 1), so no output changes, and e^x stays clear of subnormal results, which cost microcode
-                // assists (pre-activations of σ = 11: 1.6 ms a chunk instead of 0.6, identical bits). The clamp is one
-                // integer min on the raw bits: with the sign bit set a larger int is a more negative float, so
-                // min(bits(v), bits(−20)) = bits(max(v, −20)); a float max with Java's semantics is five instructions
-                FloatVector xc = u.mul(u).neg().reinterpretAsInts().min(NEG20_BITS).reinterpretAsFloats();
-                FloatVector big = xc.fma(LOG2E_V, ROUNDER_V);
-                FloatVector k = big.sub(ROUNDER);
-                FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(LN2_LO));
-                FloatVector p = rr.fma(1f / 5040, 1f / 720).fma(rr, C120).fma(rr, C24).fma(rr, C6).fma(rr, HALF)
-                        .fma(rr, ONE).fma(rr, ONE);
-                IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
-                FloatVector erf = ONE.sub(poly.mul(p.mul(bits.reinterpretAsFloats())));
-                ax.fma(erf, x).mul(0.5f).intoByteBuffer(h, at, NATIVE);
-            }
-            for (c = whole; c < f; c++) {
+            for (int c = whole; c < f; c++) {
                 int at = (int) (rowAt + (long) c * Float.BYTES);
                 float x = h.getFloat(at) + b[c];
                 h.putFloat(at, 0.5f * (x + Math.abs(x) * erf(Math.abs(x) * INV_SQRT2)));

@@ -94,9 +94,9 @@ class RowKernelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("kernels")
     void biasGeluRowsGivesTheSameBitsWhateverTheRowWidth(RowKernels k) {
-        // one row of 64 (two vectors at a time in the vector form) against the same values as rows of 16 (one vector
-        // at a time): a value's GELU must not depend on which of the two loops computed it. (A row's last f mod 16
-        // columns go through the scalar form, equal only to float rounding: biasGeluMatchesErfGelu.)
+        // one row of 64 (two vectors at a time in the vector form) against the same values as rows of 16 (the row's one
+        // vector paired with itself): a value's GELU must not depend on its neighbour in the pair. (A row's last
+        // f mod 16 columns go through the scalar form, equal only to float rounding: biasGeluMatchesErfGelu.)
         Random random = new Random(29);
         float[] x = new float[64 * 40];
         for (int i = 0; i < x.length; i++) {
@@ -133,7 +133,7 @@ class RowKernelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("kernels")
     void biasGeluRowsInADirectBufferMatchErfGelu(RowKernels k) {
-        for (int f : new int[] {512, 56, 40, 7}) {         // whole vectors; pairs, a single vector and a tail; a tail
+        for (int f : new int[] {512, 56, 40, 7}) {         // whole vectors; pairs, an odd vector and a tail; a tail
             int rows = 5;
             float[] h = new float[rows * f];
             float[] b = new float[f];
