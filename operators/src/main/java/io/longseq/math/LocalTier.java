@@ -697,7 +697,8 @@ public final class LocalTier implements AutoCloseable {
     // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2), through a's rows (free by now:
     // the last FFN has read them) and one copy; x keeps x + b2, which nothing reads after
     private void finalNorm(int from, int count, float[] z, float[] residualBias) {
-        kernels.layerNormRows(xBytes, aBytes, from, from + count, d, weights.lnfGain, weights.lnfBias, residualBias, row);
+        kernels.layerNormRows(xBytes, aBytes, from, from + count, d, weights.lnfGain, weights.lnfBias, residualBias,
+                row);
         a.get(from * d, z, 0, count * d);
     }
 

@@ -28,7 +28,8 @@ final class VectorRowKernels extends RowKernels {
     private static final int LANES = F.length();
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final int DLANES = D.length();
-    private static final VectorSpecies<Float> F_HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(DLANES * 32)); // as many floats as D has doubles
+    // as many floats as D has doubles: one load converts to one DoubleVector (F2D)
+    private static final VectorSpecies<Float> F_HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(DLANES * 32));
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
     private static final FloatVector HALF = FloatVector.broadcast(F, 0.5f);
