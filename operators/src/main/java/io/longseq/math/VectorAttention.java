@@ -22,6 +22,17 @@ final class VectorAttention implements BandAttention {
     // The Vector API compiles to SIMD only when the SPECIES is a constant: the preferred one, fixed here.
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    private static final VectorSpecies<Integer> INT_SPECIES = SPECIES.vectorShape().withLanes(int.class);
+    // Read at offset t (0 ≤ t < LANES): a vector whose first LANES − t lanes are the band's and whose last t are not.
+    private static final int[] KEEP_BITS = new int[2 * LANES];            // [−1 × LANES, 0 × LANES]
+    private static final int[] MINUS_INFINITY_BITS = new int[2 * LANES];  // [0 × LANES, bits of −∞ × LANES]
+
+    static {
+        for (int l = 0; l < LANES; l++) {
+            KEEP_BITS[l] = -1;
+            MINUS_INFINITY_BITS[LANES + l] = Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
+        }
+    }
     private static final int NEG87_BITS = Float.floatToRawIntBits(-87f);
     private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(SPECIES, -RowKernels.LN2_HI);
     private static final FloatVector C120 = FloatVector.broadcast(SPECIES, 1f / 120);
@@ -77,27 +88,30 @@ final class VectorAttention implements BandAttention {
     // Whole vectors from the row's own band start (so a query's sums do not depend on how queries are grouped:
     // chunking invariance, bit for bit); the last vector's lanes past the band are set to −∞ first, which the max
     // ignores and e^x turns into e^−87 ≈ 1.6e-38 (below a float's resolution of the sum, whose largest term is 1),
-    // and then to an exact 0. No masks: the JDK 17 compiler makes masked vector code slow.
+    // and then to an exact 0. Both happen in registers, by bitwise and/or with two constant tables read at the
+    // tail's offset: scalar stores into the vector loaded next would stall that load (a wide load cannot be
+    // forwarded from several narrow stores), and the JDK 17 compiler makes VectorMask code slow.
     private static float bandExp(float[] r, int bandLo, int bandHi, int len) {
-        int end = bandLo + ((bandHi - bandLo) / LANES + 1) * LANES;    // one past the last vector of the band
-        for (int j = bandHi + 1; j < end; j++) {
-            r[j] = Float.NEGATIVE_INFINITY;
-        }
-        FloatVector vmax = FloatVector.fromArray(SPECIES, r, bandLo);
-        for (int j = bandLo + LANES; j < end; j += LANES) {
+        int last = bandLo + (bandHi - bandLo) / LANES * LANES;        // the band's last vector
+        int tail = LANES - (bandHi + 1 - last);                       // its lanes past the band: 0..LANES−1
+        IntVector keep = IntVector.fromArray(INT_SPECIES, KEEP_BITS, tail);    // −1 in the band's lanes, else 0
+        FloatVector lastScores = FloatVector.fromArray(SPECIES, r, last).reinterpretAsInts().and(keep)
+                .or(IntVector.fromArray(INT_SPECIES, MINUS_INFINITY_BITS, tail)).reinterpretAsFloats();
+        FloatVector vmax = lastScores;
+        for (int j = bandLo; j < last; j += LANES) {
             vmax = vmax.max(FloatVector.fromArray(SPECIES, r, j));
         }
         FloatVector max = FloatVector.broadcast(SPECIES, vmax.reduceLanes(VectorOperators.MAX));
         FloatVector vsum = FloatVector.zero(SPECIES);
-        for (int j = bandLo; j < end; j += LANES) {
+        for (int j = bandLo; j <= last; j += LANES) {
+            FloatVector s = j == last ? lastScores : FloatVector.fromArray(SPECIES, r, j);
             // e^x, x = −(max − s): s − max with −0 instead of +0 at the max, so the sign bit is always set. The
             // formula of RowKernels.exp with the reduction and the polynomial in fused multiply-adds, and the clamp at
             // −87 as one integer min on the raw bits (with the sign bit set a larger int is a more negative float; a
             // float max with Java's semantics compiles to five instructions). Written out here, not called: JDK 17's
             // C2 may compile a vector helper on its own first and then not inline it, boxing every vector that
             // crosses the call (see VectorRowKernels).
-            FloatVector xc = max.sub(FloatVector.fromArray(SPECIES, r, j)).neg()
-                    .reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
+            FloatVector xc = max.sub(s).neg().reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
             FloatVector big = xc.fma(RowKernels.LOG2E, RowKernels.ROUNDER);
             FloatVector k = big.sub(RowKernels.ROUNDER);
             FloatVector rr = k.fma(NEG_LN2_HI, xc).sub(k.mul(RowKernels.LN2_LO));
@@ -105,13 +119,16 @@ final class VectorAttention implements BandAttention {
                     .fma(rr, ONE).fma(rr, ONE);
             IntVector bits = big.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
             FloatVector e = p.mul(bits.reinterpretAsFloats());
-            e.intoArray(r, j);
             vsum = vsum.add(e);
+            if (j == last) {
+                e = e.reinterpretAsInts().and(keep).reinterpretAsFloats();   // the lanes past the band: exact 0
+            }
+            e.intoArray(r, j);
         }
         for (int j = 0; j < bandLo; j++) {
             r[j] = 0f;
         }
-        for (int j = bandHi + 1; j < Math.max(end, len); j++) {
+        for (int j = last + LANES; j < len; j++) {
             r[j] = 0f;
         }
         return 1f / vsum.reduceLanes(VectorOperators.ADD);

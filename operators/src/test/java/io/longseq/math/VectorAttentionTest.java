@@ -1,0 +1,117 @@
+package io.longseq.math;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The fused band attention of one head against a plain double-precision loop, over band lengths that leave every
+ * possible number of lanes past the band in the last vector (the lanes the kernel forces to −∞ and then to 0),
+ * and the same bits whichever query rows a call computes (queries are grouped four at a time from {@code from}).
+ */
+class VectorAttentionTest {
+
+    private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
+    private static final int DH = 2 * LANES;   // the only head width the fused kernel takes
+
+    // q [n, d_h] · kᵀ over the band -> softmax -> · v: out [n, d_h], in doubles
+    private static double[][] reference(float[] q, float[] k, float[] v, int n, int w, boolean causal) {
+        double[][] out = new double[n][DH];
+        for (int i = 0; i < n; i++) {
+            int lo = Math.max(0, i - w);
+            int hi = causal ? i : Math.min(n - 1, i + w);
+            double[] s = new double[hi - lo + 1];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = lo; j <= hi; j++) {
+                double dot = 0;
+                for (int c = 0; c < DH; c++) {
+                    dot += (double) q[i * DH + c] * k[j * DH + c];
+                }
+                s[j - lo] = dot;
+                max = Math.max(max, dot);
+            }
+            double sum = 0;
+            for (int j = 0; j < s.length; j++) {
+                s[j] = Math.exp(s[j] - max);
+                sum += s[j];
+            }
+            for (int j = lo; j <= hi; j++) {
+                for (int c = 0; c < DH; c++) {
+                    out[i][c] += s[j - lo] / sum * v[j * DH + c];
+                }
+            }
+        }
+        return out;
+    }
+
+    private static float[] run(VectorAttention att, float[] q, float[] kT, int stride, float[] v, int n, int w,
+                               boolean causal, int[] splits) {
+        float[] out = new float[n * DH];
+        BandAttention.RowSink sink = new BandAttention.RowSink() {
+            private final float[] row = new float[DH];
+
+            @Override
+            public float[] row() {
+                return row;
+            }
+
+            @Override
+            public void put(int i, float[] r) {
+                System.arraycopy(r, 0, out, i * DH, DH);
+            }
+        };
+        int from = 0;
+        for (int to : splits) {
+            att.head(q, kT, stride, v, 0, n, from, to, w, causal, sink);
+            from = to;
+        }
+        return out;
+    }
+
+    // w = 1 … 2·LANES + 1 and n up to 3w + 9 give band lengths 1 … 4·LANES + 3: every tail 0 … LANES − 1
+    @ParameterizedTest(name = "w={0} causal={1}")
+    @CsvSource({"1,false", "2,false", "3,true", "5,false", "7,false", "8,true", "11,false", "13,true", "16,false",
+        "17,false", "23,true", "31,false", "32,false", "33,true"})
+    void matchesDoubleLoopForEveryTailAndAnyGrouping(int w, boolean causal) {
+        VectorAttention att = VectorAttention.create(DH, w);
+        assertThat(att).as("the fused kernel for d_h = 2 × %d lanes", LANES).isNotNull();
+        Random random = new Random(31L * w + (causal ? 1 : 0));
+        for (int n = 1; n <= 3 * w + 9; n++) {
+            int stride = n + BandAttention.KEY_SLACK;
+            float[] q = new float[n * DH];      // [n, d_h]
+            float[] k = new float[n * DH];      // [n, d_h]
+            float[] kT = new float[DH * stride]; // [d_h, stride]; the slack holds garbage the kernel must not use
+            float[] v = new float[n * DH];      // [n, d_h]
+            double sharp = n % 3 == 0 ? 6 : 1;  // some rows with sharp attention: scores far below their maximum
+            for (int e = 0; e < q.length; e++) {
+                q[e] = (float) (random.nextGaussian() * sharp / Math.sqrt(DH));
+                k[e] = (float) random.nextGaussian();
+                v[e] = (float) random.nextGaussian();
+            }
+            for (int e = 0; e < kT.length; e++) {
+                kT[e] = Float.NaN;
+            }
+            for (int j = 0; j < n; j++) {
+                for (int c = 0; c < DH; c++) {
+                    kT[c * stride + j] = k[j * DH + c];
+                }
+            }
+            double[][] expected = reference(q, k, v, n, w, causal);
+            float[] whole = run(att, q, kT, stride, v, n, w, causal, new int[] {n});
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < DH; c++) {
+                    // float scores, e^x and sums over ≤ 2w + 1 terms: 1e-5 absolute on outputs of size ~1
+                    assertThat((double) whole[i * DH + c]).as("n=%d row %d component %d", n, i, c)
+                            .isCloseTo(expected[i][c], org.assertj.core.data.Offset.offset(1e-5));
+                }
+            }
+            // rows computed in other groups of four (starts 1, 2, 3 … past a split) give the same bits
+            int[] splits = n > 2 ? new int[] {1, n / 2 + 1, n} : new int[] {n};
+            assertThat(run(att, q, kT, stride, v, n, w, causal, splits)).as("n=%d, split at %d", n, n / 2 + 1)
+                    .isEqualTo(whole);
+        }
+    }
+}
