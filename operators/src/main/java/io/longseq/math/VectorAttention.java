@@ -22,6 +22,13 @@ final class VectorAttention implements BandAttention {
     // The Vector API compiles to SIMD only when the SPECIES is a constant: the preferred one, fixed here.
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    private static final int NEG87_BITS = Float.floatToRawIntBits(-87f);
+    private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(SPECIES, -RowKernels.LN2_HI);
+    private static final FloatVector C120 = FloatVector.broadcast(SPECIES, 1f / 120);
+    private static final FloatVector C24 = FloatVector.broadcast(SPECIES, 1f / 24);
+    private static final FloatVector C6 = FloatVector.broadcast(SPECIES, 1f / 6);
+    private static final FloatVector HALF = FloatVector.broadcast(SPECIES, 0.5f);
+    private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
     private static final VectorSpecies<Integer> INT_SPECIES = SPECIES.vectorShape().withLanes(int.class);
     // Read at offset t (0 ≤ t < LANES): a vector whose first LANES − t lanes are the band's and whose last t are not.
     private static final int[] KEEP_BITS = new int[2 * LANES];            // [−1 × LANES, 0 × LANES]
@@ -33,13 +40,6 @@ final class VectorAttention implements BandAttention {
             MINUS_INFINITY_BITS[LANES + l] = Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
         }
     }
-    private static final int NEG87_BITS = Float.floatToRawIntBits(-87f);
-    private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(SPECIES, -RowKernels.LN2_HI);
-    private static final FloatVector C120 = FloatVector.broadcast(SPECIES, 1f / 120);
-    private static final FloatVector C24 = FloatVector.broadcast(SPECIES, 1f / 24);
-    private static final FloatVector C6 = FloatVector.broadcast(SPECIES, 1f / 6);
-    private static final FloatVector HALF = FloatVector.broadcast(SPECIES, 0.5f);
-    private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
 
     private final int dh;
     private final float[][] scores;   // [4][2w+4 + 2·LANES] scores, then e^(s − max), of the current 4 queries

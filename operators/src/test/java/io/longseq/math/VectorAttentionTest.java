@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -105,7 +106,7 @@ class VectorAttentionTest {
                 for (int c = 0; c < DH; c++) {
                     // float scores, e^x and sums over ≤ 2w + 1 terms: 1e-5 absolute on outputs of size ~1
                     assertThat((double) whole[i * DH + c]).as("n=%d row %d component %d", n, i, c)
-                            .isCloseTo(expected[i][c], org.assertj.core.data.Offset.offset(1e-5));
+                            .isCloseTo(expected[i][c], Offset.offset(1e-5));
                 }
             }
             // rows computed in other groups of four (starts 1, 2, 3 … past a split) give the same bits
