@@ -30,11 +30,13 @@ public final class GlobalTier {
     private final MemoryEntries entries;
     private final RowKernels kernels; // the mat-vecs
     private final double[] acc;      // [d] a mat-vec's sums
-    private final double[] wq;       // [d, d] W_q as doubles: the mat-vec loops multiply and add doubles only
-    private final double[] wk;       // [d, d] W_k
-    private final double[] wv;       // [d, d] W_v
-    private final double[] wo;       // [d, d] W_go
-    private double[] p = new double[16];      // [M] weights
+    private final float[] wq;        // [d, d] W_q (the mat-vecs widen each weight to double exactly)
+    private final float[] wk;        // [d, d] W_k
+    private final float[] wv;        // [d, d] W_v
+    private final float[] wo;        // [d, d] W_go
+    private double[] p = new double[16];      // [M] scores, then weights
+    private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
+    private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private int[] best = new int[0];          // [K] top-K entries so far, best first
 
     public GlobalTier(ModelConfig cfg, Weights weights) {
@@ -55,19 +57,12 @@ public final class GlobalTier {
         delta = new float[d];
         lnD = new double[d];
         acc = new double[d];
-        wq = toDouble(weights.gWq);
-        wk = toDouble(weights.gWk);
-        wv = toDouble(weights.gWv);
-        wo = toDouble(weights.gWo);
+        wq = weights.gWq;
+        wk = weights.gWk;
+        wv = weights.gWv;
+        wo = weights.gWo;
         entries = new MemoryEntries(d);
-    }
-
-    private static double[] toDouble(float[] a) {
-        double[] out = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
+        Arrays.fill(logCounts, -1);      // no entry has −1 blocks: every slot starts empty
     }
 
     /**
@@ -99,25 +94,9 @@ public final class GlobalTier {
         }
         double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
-        float[] keys = entries.keys;
+        kernels.entryDots(q, entries.keys, m, d, p);       // p[e] = q·k̄_e
         for (int e = 0; e < m; e++) {
-            // four partial sums: four independent chains of adds instead of one
-            double dot0 = 0;
-            double dot1 = 0;
-            double dot2 = 0;
-            double dot3 = 0;
-            int off = e * d;
-            int c = 0;
-            for (; c + 4 <= d; c += 4) {
-                dot0 += (double) q[c] * keys[off + c];
-                dot1 += (double) q[c + 1] * keys[off + c + 1];
-                dot2 += (double) q[c + 2] * keys[off + c + 2];
-                dot3 += (double) q[c + 3] * keys[off + c + 3];
-            }
-            for (; c < d; c++) {
-                dot0 += (double) q[c] * keys[off + c];
-            }
-            p[e] = ((dot0 + dot1) + (dot2 + dot3)) * scale + Math.log(entries.count[e]);
+            p[e] = p[e] * scale + logCount(entries.count[e]);
             max = Math.max(max, p[e]);
         }
         double sum = 0;
@@ -133,14 +112,11 @@ public final class GlobalTier {
             if (p[e] > 0) {
                 entropy -= p[e] * Math.log(p[e]);
             }
-            int off = e * d;
-            for (int c = 0; c < d; c++) {
-                g[c] += p[e] * entries.values[off + c];
-            }
             if (entries.level[e] == 1 && entries.first[e] == b) {
                 self = e;
             }
         }
+        kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
         return result(b, start, end, summary, top(m, self), p[self], entropy);
     }
 
@@ -198,6 +174,18 @@ public final class GlobalTier {
         }
         int byFirst = Long.compare(entries.first[x], entries.first[y]);
         return byFirst != 0 ? byFirst < 0 : x < y;
+    }
+
+    // ln c for an entry of c blocks. A memory has a handful of entry sizes (HIERARCHICAL: G^ℓ per level and the
+    // prefix's count), so a small table of the last sizes seen saves a logarithm per entry and block; Math.log of
+    // the same argument is the same double, so the scores' bits do not change.
+    private double logCount(long c) {
+        int slot = (int) ((c * 0x9E3779B97F4A7C15L) >>> 61);     // Fibonacci hashing: 3 bits, one of 8 slots
+        if (logCounts[slot] != c) {
+            logCounts[slot] = c;
+            logValues[slot] = Math.log(c);
+        }
+        return logValues[slot];
     }
 
     // s [d] -> LN_g(s) [d]

@@ -109,11 +109,12 @@ public abstract class RowKernels {
     }
 
     /**
-     * y ← x·W for one vector x [d] and W [d, d] (row-major), both held as doubles and summed in double precision:
-     * the global tier's mat-vecs.
+     * y ← x·W for one vector x [d] (doubles) and W [d, d] (row-major floats, widened exactly), summed in double
+     * precision with one fused multiply-add per term, in order of e: the global tier's mat-vecs. W stays in floats
+     * so the four d×d matrices take half the cache (the mat-vec reads them from L2 every block).
      */
     // x [d] · W [d, d] -> y [d]  (acc [d] scratch)
-    public void matVec(double[] x, double[] w, double[] acc, float[] y, int d) {
+    public void matVec(double[] x, float[] w, double[] acc, float[] y, int d) {
         Arrays.fill(acc, 0, d, 0);
         for (int e = 0; e < d; e++) {
             double xe = x[e];
@@ -124,6 +125,52 @@ public abstract class RowKernels {
         }
         for (int c = 0; c < d; c++) {
             y[c] = (float) acc[c];
+        }
+    }
+
+    /**
+     * dots[e] ← q · keys[e] for the m rows of keys [m, d], in double precision (a float times a float is exact in
+     * double): four partial sums s_j over the columns c ≡ j (mod 4), each in order of c (a column tail past the
+     * last multiple of four goes to s₀), then (s₀ + s₁) + (s₂ + s₃). Every kernel set gives these bits.
+     */
+    // q [d] · keys [m, d]ᵀ -> dots [m]
+    public void entryDots(float[] q, float[] keys, int m, int d, double[] dots) {
+        for (int e = 0; e < m; e++) {
+            dots[e] = dot4(q, keys, e * d, d);
+        }
+    }
+
+    // q [d] · keys[off .. off + d): the four partial sums of entryDots
+    static double dot4(float[] q, float[] keys, int off, int d) {
+        double dot0 = 0;
+        double dot1 = 0;
+        double dot2 = 0;
+        double dot3 = 0;
+        int c = 0;
+        for (; c + 4 <= d; c += 4) {
+            dot0 += (double) q[c] * keys[off + c];
+            dot1 += (double) q[c + 1] * keys[off + c + 1];
+            dot2 += (double) q[c + 2] * keys[off + c + 2];
+            dot3 += (double) q[c + 3] * keys[off + c + 3];
+        }
+        for (; c < d; c++) {
+            dot0 += (double) q[c] * keys[off + c];
+        }
+        return (dot0 + dot1) + (dot2 + dot3);
+    }
+
+    /**
+     * g[c] ← g[c] + p[e]·values[e, c] for e = 0 … m−1 in that order (a multiply, then an add, in double precision):
+     * the weighted sum of the memory's values. Every kernel set gives these bits.
+     */
+    // p [m], values [m, d] -> g [d] += pᵀ·values
+    public void weightedSum(double[] p, float[] values, int m, int d, double[] g) {
+        for (int e = 0; e < m; e++) {
+            double pe = p[e];
+            int off = e * d;
+            for (int c = 0; c < d; c++) {
+                g[c] += pe * values[off + c];
+            }
         }
     }
 

@@ -233,7 +233,7 @@ class RowKernelsTest {
         // 128: whole tiles of eight vectors; 96 and 10: widths the vector kernel hands to the scalar loop
         for (int d : new int[] {128, 96, 10}) {
             double[] x = new double[d];
-            double[] w = new double[d * d];
+            float[] w = new float[d * d];
             for (int i = 0; i < d; i++) {
                 x[i] = random.nextGaussian();
             }
@@ -253,6 +253,77 @@ class RowKernelsTest {
                 // float rounding of the result (2^-24 relative) plus double sums of d products
                 assertThat((double) scalar[c]).as("d = %d, y[%d]", d, c)
                         .isCloseTo(y, Offset.offset(1e-7 * (1 + Math.abs(y)) + 1e-12 * d));
+            }
+        }
+    }
+
+    @Test
+    void entryDotsMatchDoubleDotsAndBothKernelSetsAgreeBitForBit() {
+        Random random = new Random(29);
+        // 128 and 12: whole groups of four columns; 10: a column tail (the scalar loop); m from 0 to 9 covers
+        // every count of entries left after the groups of four
+        for (int d : new int[] {128, 12, 10}) {
+            for (int m = 0; m < 10; m++) {
+                float[] q = new float[d];
+                float[] keys = new float[m * d + 5];        // slack past the last entry must not be read
+                for (int c = 0; c < d; c++) {
+                    q[c] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(8) - 4));
+                }
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = i < m * d ? (float) (random.nextGaussian() * Math.pow(10, random.nextInt(8) - 4))
+                            : Float.NaN;
+                }
+                double[] scalar = new double[m];
+                double[] vector = new double[m];
+                RowKernels.scalar().entryDots(q, keys, m, d, scalar);
+                RowKernels.best().entryDots(q, keys, m, d, vector);
+                assertThat(vector).as("d = %d, m = %d", d, m).containsExactly(scalar);
+                for (int e = 0; e < m; e++) {
+                    double dot = 0;
+                    double magnitude = 0;
+                    for (int c = 0; c < d; c++) {
+                        double t = (double) q[c] * keys[e * d + c];
+                        dot += t;
+                        magnitude += Math.abs(t);
+                    }
+                    // double sums of d exact products, in another order: a few ulps of the sum of magnitudes
+                    assertThat(scalar[e]).as("d = %d, entry %d", d, e)
+                            .isCloseTo(dot, Offset.offset(1e-14 * magnitude));
+                }
+            }
+        }
+    }
+
+    @Test
+    void weightedSumAddsEntriesInOrderAndBothKernelSetsAgreeBitForBit() {
+        Random random = new Random(31);
+        // 128: whole tiles of eight vectors; 96 and 10: widths the vector kernel hands to the scalar loop
+        for (int d : new int[] {128, 96, 10}) {
+            for (int m : new int[] {0, 1, 7, 93}) {
+                double[] p = new double[m];
+                float[] values = new float[m * d];
+                for (int e = 0; e < m; e++) {
+                    p[e] = random.nextDouble() * Math.pow(10, random.nextInt(10) - 5);
+                }
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(8) - 4));
+                }
+                double[] start = new double[d];       // g is added to, not overwritten
+                for (int c = 0; c < d; c++) {
+                    start[c] = random.nextGaussian();
+                }
+                double[] scalar = start.clone();
+                double[] vector = start.clone();
+                RowKernels.scalar().weightedSum(p, values, m, d, scalar);
+                RowKernels.best().weightedSum(p, values, m, d, vector);
+                assertThat(vector).as("d = %d, m = %d", d, m).containsExactly(scalar);
+                for (int c = 0; c < d; c++) {
+                    double g = start[c];
+                    for (int e = 0; e < m; e++) {
+                        g += p[e] * values[e * d + c];
+                    }
+                    assertThat(scalar[c]).as("d = %d, m = %d, column %d", d, m, c).isEqualTo(g);
+                }
             }
         }
     }
