@@ -7,10 +7,12 @@ import java.util.Arrays;
  * memory of all blocks up to and including itself, and its context is c_b = s_b + g_b·W_go.
  *
  * <p>Per block this is O(M·d + d²) with M ≤ H·(R+G−1)+1 memory entries (HIERARCHICAL), M ≤ C/B + 1 (AXIAL),
- * or O(m·d + d²) for LINEAR mode's m random features: small vectors, so plain Java (a native call would cost
- * more than the arithmetic). LINEAR mode has no entries: its memory computes g_b itself
- * ({@link LinearMemory#attend}), top-K is empty and the entropy is 0 (see {@link GlobalMode#LINEAR}). The memory itself is passed in and out, so the
- * caller (a keyed Flink operator) owns it as state. Not thread-safe: one instance per subtask.
+ * or O(m·d + d²) for LINEAR mode's m random features: small vectors, so Java with the {@link RowKernels} (a native
+ * call would cost more than the arithmetic), summed in double precision in a fixed order, so both kernel sets give
+ * the same bits. LINEAR mode has no entries: its memory computes g_b itself
+ * ({@link LinearMemory#attend}), top-K is empty and the entropy is 0 (see {@link GlobalMode#LINEAR}). The memory
+ * itself is passed in and out, so the caller (a keyed Flink operator) owns it as state. Not thread-safe: one
+ * instance per subtask.
  */
 public final class GlobalTier {
 
@@ -28,12 +30,12 @@ public final class GlobalTier {
     private final float[] delta;     // [d] g_b·W_go
     private final double[] lnD;      // [d] LN_g(s_b) as doubles, the input of the q, k, v mat-vecs
     private final MemoryEntries entries;
-    private final RowKernels kernels; // the mat-vecs
+    private final RowKernels kernels; // the mat-vecs (Vector API when present), the entries' dots, the weighted sum
     private final double[] acc;      // [d] a mat-vec's sums
-    private final float[] wq;        // [d, d] W_q (the mat-vecs widen each weight to double exactly)
-    private final float[] wk;        // [d, d] W_k
-    private final float[] wv;        // [d, d] W_v
-    private final float[] wo;        // [d, d] W_go
+    private final double[] wq;       // [d, d] W_q as doubles: the mat-vec loops multiply and add doubles only
+    private final double[] wk;       // [d, d] W_k
+    private final double[] wv;       // [d, d] W_v
+    private final double[] wo;       // [d, d] W_go
     private double[] p = new double[16];      // [M] scores, then weights
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
@@ -57,12 +59,20 @@ public final class GlobalTier {
         delta = new float[d];
         lnD = new double[d];
         acc = new double[d];
-        wq = weights.gWq;
-        wk = weights.gWk;
-        wv = weights.gWv;
-        wo = weights.gWo;
+        wq = toDouble(weights.gWq);
+        wk = toDouble(weights.gWk);
+        wv = toDouble(weights.gWv);
+        wo = toDouble(weights.gWo);
         entries = new MemoryEntries(d);
         Arrays.fill(logCounts, -1);      // no entry has −1 blocks: every slot starts empty
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i];
+        }
+        return out;
     }
 
     /**

@@ -109,12 +109,11 @@ public abstract class RowKernels {
     }
 
     /**
-     * y ← x·W for one vector x [d] (doubles) and W [d, d] (row-major floats, widened exactly), summed in double
-     * precision with one fused multiply-add per term, in order of e: the global tier's mat-vecs. W stays in floats
-     * so the four d×d matrices take half the cache (the mat-vec reads them from L2 every block).
+     * y ← x·W for one vector x [d] and W [d, d] (row-major), both held as doubles and summed in double precision:
+     * the global tier's mat-vecs.
      */
     // x [d] · W [d, d] -> y [d]  (acc [d] scratch)
-    public void matVec(double[] x, float[] w, double[] acc, float[] y, int d) {
+    public void matVec(double[] x, double[] w, double[] acc, float[] y, int d) {
         Arrays.fill(acc, 0, d, 0);
         for (int e = 0; e < d; e++) {
             double xe = x[e];
@@ -131,16 +130,60 @@ public abstract class RowKernels {
     /**
      * dots[e] ← q · keys[e] for the m rows of keys [m, d], in double precision (a float times a float is exact in
      * double): four partial sums s_j over the columns c ≡ j (mod 4), each in order of c (a column tail past the
-     * last multiple of four goes to s₀), then (s₀ + s₁) + (s₂ + s₃). Every kernel set gives these bits.
+     * last multiple of four goes to s₀), then (s₀ + s₁) + (s₂ + s₃).
+     *
+     * <p>Plain Java on purpose, in both kernel sets: four entries at a time give sixteen independent chains of adds
+     * (one entry's four chains are bound by the add's latency). A Vector API form (lanes = the four partial sums,
+     * F2D conversions) ran 2.5× faster once compiled, but runs ~100× slower until C2 compiles it: 0.65 s of CPU
+     * per JVM for this kernel, more than a short job saves with it (docs/benchmarks.md, global tier).
      */
     // q [d] · keys [m, d]ᵀ -> dots [m]
-    public void entryDots(float[] q, float[] keys, int m, int d, double[] dots) {
-        for (int e = 0; e < m; e++) {
+    public final void entryDots(float[] q, float[] keys, int m, int d, double[] dots) {
+        int e = 0;
+        if (d % 4 == 0) {
+            for (; e + 4 <= m; e += 4) {
+                int o0 = e * d;
+                int o1 = o0 + d;
+                int o2 = o1 + d;
+                int o3 = o2 + d;
+                double a0 = 0, a1 = 0, a2 = 0, a3 = 0;     // entry e:   s₀ … s₃
+                double b0 = 0, b1 = 0, b2 = 0, b3 = 0;     // entry e+1
+                double c0 = 0, c1 = 0, c2 = 0, c3 = 0;     // entry e+2
+                double d0 = 0, d1 = 0, d2 = 0, d3 = 0;     // entry e+3
+                for (int c = 0; c < d; c += 4) {
+                    double q0 = q[c];
+                    double q1 = q[c + 1];
+                    double q2 = q[c + 2];
+                    double q3 = q[c + 3];
+                    a0 += q0 * keys[o0 + c];
+                    a1 += q1 * keys[o0 + c + 1];
+                    a2 += q2 * keys[o0 + c + 2];
+                    a3 += q3 * keys[o0 + c + 3];
+                    b0 += q0 * keys[o1 + c];
+                    b1 += q1 * keys[o1 + c + 1];
+                    b2 += q2 * keys[o1 + c + 2];
+                    b3 += q3 * keys[o1 + c + 3];
+                    c0 += q0 * keys[o2 + c];
+                    c1 += q1 * keys[o2 + c + 1];
+                    c2 += q2 * keys[o2 + c + 2];
+                    c3 += q3 * keys[o2 + c + 3];
+                    d0 += q0 * keys[o3 + c];
+                    d1 += q1 * keys[o3 + c + 1];
+                    d2 += q2 * keys[o3 + c + 2];
+                    d3 += q3 * keys[o3 + c + 3];
+                }
+                dots[e] = (a0 + a1) + (a2 + a3);
+                dots[e + 1] = (b0 + b1) + (b2 + b3);
+                dots[e + 2] = (c0 + c1) + (c2 + c3);
+                dots[e + 3] = (d0 + d1) + (d2 + d3);
+            }
+        }
+        for (; e < m; e++) {
             dots[e] = dot4(q, keys, e * d, d);
         }
     }
 
-    // q [d] · keys[off .. off + d): the four partial sums of entryDots
+    // q [d] · keys[off .. off + d): one entry's four partial sums, as in entryDots
     static double dot4(float[] q, float[] keys, int off, int d) {
         double dot0 = 0;
         double dot1 = 0;
@@ -161,11 +204,31 @@ public abstract class RowKernels {
 
     /**
      * g[c] ← g[c] + p[e]·values[e, c] for e = 0 … m−1 in that order (a multiply, then an add, in double precision):
-     * the weighted sum of the memory's values. Every kernel set gives these bits.
+     * the weighted sum of the memory's values. Four entries per pass over g (the same adds in the same order, a
+     * quarter of g's loads and stores). Plain Java in both kernel sets, for the reason given at {@link #entryDots}.
      */
     // p [m], values [m, d] -> g [d] += pᵀ·values
-    public void weightedSum(double[] p, float[] values, int m, int d, double[] g) {
-        for (int e = 0; e < m; e++) {
+    public final void weightedSum(double[] p, float[] values, int m, int d, double[] g) {
+        int e = 0;
+        for (; e + 4 <= m; e += 4) {
+            double p0 = p[e];
+            double p1 = p[e + 1];
+            double p2 = p[e + 2];
+            double p3 = p[e + 3];
+            int o0 = e * d;
+            int o1 = o0 + d;
+            int o2 = o1 + d;
+            int o3 = o2 + d;
+            for (int c = 0; c < d; c++) {
+                double t = g[c];
+                t += p0 * values[o0 + c];
+                t += p1 * values[o1 + c];
+                t += p2 * values[o2 + c];
+                t += p3 * values[o3 + c];
+                g[c] = t;
+            }
+        }
+        for (; e < m; e++) {
             double pe = p[e];
             int off = e * d;
             for (int c = 0; c < d; c++) {

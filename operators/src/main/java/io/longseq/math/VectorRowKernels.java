@@ -30,9 +30,6 @@ final class VectorRowKernels extends RowKernels {
     private static final int DLANES = D.length();
     // as many floats as D has doubles: one load converts to one DoubleVector (F2D)
     private static final VectorSpecies<Float> F_HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(DLANES * 32));
-    // four doubles, four floats: the global tier's dot products keep the scalar loop's four partial sums in lanes
-    private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
-    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
     private static final FloatVector HALF = FloatVector.broadcast(F, 0.5f);
@@ -214,10 +211,9 @@ final class VectorRowKernels extends RowKernels {
     }
 
     // Eight vectors of y's sums stay in registers while x runs through W's rows (eight independent FMA chains; only
-    // W is loaded), then the next 64 columns; the same sums as the scalar loop, in the same order of e. W's floats
-    // widen exactly (F2D).
+    // W is loaded), then the next eight; the same sums as the scalar loop, in the same order of e.
     @Override
-    public void matVec(double[] x, float[] w, double[] acc, float[] y, int d) {
+    public void matVec(double[] x, double[] w, double[] acc, float[] y, int d) {
         if (d % (8 * DLANES) != 0) {
             super.matVec(x, w, acc, y, d);
             return;
@@ -234,14 +230,14 @@ final class VectorRowKernels extends RowKernels {
             for (int e = 0; e < d; e++) {
                 DoubleVector xe = DoubleVector.broadcast(D, x[e]);
                 int at = e * d + c0;
-                a0 = xe.fma(FloatVector.fromArray(F_HALF, w, at).convertShape(VectorOperators.F2D, D, 0), a0);
-                a1 = xe.fma(FloatVector.fromArray(F_HALF, w, at + DLANES).convertShape(VectorOperators.F2D, D, 0), a1);
-                a2 = xe.fma(FloatVector.fromArray(F_HALF, w, at + 2 * DLANES).convertShape(VectorOperators.F2D, D, 0), a2);
-                a3 = xe.fma(FloatVector.fromArray(F_HALF, w, at + 3 * DLANES).convertShape(VectorOperators.F2D, D, 0), a3);
-                a4 = xe.fma(FloatVector.fromArray(F_HALF, w, at + 4 * DLANES).convertShape(VectorOperators.F2D, D, 0), a4);
-                a5 = xe.fma(FloatVector.fromArray(F_HALF, w, at + 5 * DLANES).convertShape(VectorOperators.F2D, D, 0), a5);
-                a6 = xe.fma(FloatVector.fromArray(F_HALF, w, at + 6 * DLANES).convertShape(VectorOperators.F2D, D, 0), a6);
-                a7 = xe.fma(FloatVector.fromArray(F_HALF, w, at + 7 * DLANES).convertShape(VectorOperators.F2D, D, 0), a7);
+                a0 = xe.fma(DoubleVector.fromArray(D, w, at), a0);
+                a1 = xe.fma(DoubleVector.fromArray(D, w, at + DLANES), a1);
+                a2 = xe.fma(DoubleVector.fromArray(D, w, at + 2 * DLANES), a2);
+                a3 = xe.fma(DoubleVector.fromArray(D, w, at + 3 * DLANES), a3);
+                a4 = xe.fma(DoubleVector.fromArray(D, w, at + 4 * DLANES), a4);
+                a5 = xe.fma(DoubleVector.fromArray(D, w, at + 5 * DLANES), a5);
+                a6 = xe.fma(DoubleVector.fromArray(D, w, at + 6 * DLANES), a6);
+                a7 = xe.fma(DoubleVector.fromArray(D, w, at + 7 * DLANES), a7);
             }
             a0.intoArray(acc, c0);
             a1.intoArray(acc, c0 + DLANES);
@@ -254,89 +250,6 @@ final class VectorRowKernels extends RowKernels {
         }
         for (int c = 0; c < d; c++) {
             y[c] = (float) acc[c];
-        }
-    }
-
-    // Lane j of a four-lane vector is the scalar loop's partial sum s_j (columns c ≡ j mod 4, in order of c; a
-    // multiply, then an add, as there). Four entries at a time: four independent chains of adds, so the loop is not
-    // bound by the add's latency as one entry's chain is. The last m mod 4 entries take the scalar loop.
-    @Override
-    public void entryDots(float[] q, float[] keys, int m, int d, double[] dots) {
-        if (d % 4 != 0) {
-            super.entryDots(q, keys, m, d, dots);
-            return;
-        }
-        int e = 0;
-        for (; e + 4 <= m; e += 4) {
-            int off0 = e * d;
-            int off1 = off0 + d;
-            int off2 = off1 + d;
-            int off3 = off2 + d;
-            DoubleVector s0 = DoubleVector.zero(D4);
-            DoubleVector s1 = s0;
-            DoubleVector s2 = s0;
-            DoubleVector s3 = s0;
-            for (int c = 0; c < d; c += 4) {
-                DoubleVector qc = (DoubleVector) FloatVector.fromArray(F4, q, c).convertShape(VectorOperators.F2D, D4, 0);
-                s0 = s0.add(qc.mul(FloatVector.fromArray(F4, keys, off0 + c).convertShape(VectorOperators.F2D, D4, 0)));
-                s1 = s1.add(qc.mul(FloatVector.fromArray(F4, keys, off1 + c).convertShape(VectorOperators.F2D, D4, 0)));
-                s2 = s2.add(qc.mul(FloatVector.fromArray(F4, keys, off2 + c).convertShape(VectorOperators.F2D, D4, 0)));
-                s3 = s3.add(qc.mul(FloatVector.fromArray(F4, keys, off3 + c).convertShape(VectorOperators.F2D, D4, 0)));
-            }
-            dots[e] = (s0.lane(0) + s0.lane(1)) + (s0.lane(2) + s0.lane(3));
-            dots[e + 1] = (s1.lane(0) + s1.lane(1)) + (s1.lane(2) + s1.lane(3));
-            dots[e + 2] = (s2.lane(0) + s2.lane(1)) + (s2.lane(2) + s2.lane(3));
-            dots[e + 3] = (s3.lane(0) + s3.lane(1)) + (s3.lane(2) + s3.lane(3));
-        }
-        for (; e < m; e++) {
-            dots[e] = dot4(q, keys, e * d, d);
-        }
-    }
-
-    // Eight vectors of g stay in registers while the m entries go by, in order of e (a multiply, then an add, as in
-    // the scalar loop), then the next 64 columns.
-    @Override
-    public void weightedSum(double[] p, float[] values, int m, int d, double[] g) {
-        if (d % (8 * DLANES) != 0) {
-            super.weightedSum(p, values, m, d, g);
-            return;
-        }
-        for (int c0 = 0; c0 < d; c0 += 8 * DLANES) {
-            DoubleVector a0 = DoubleVector.fromArray(D, g, c0);
-            DoubleVector a1 = DoubleVector.fromArray(D, g, c0 + DLANES);
-            DoubleVector a2 = DoubleVector.fromArray(D, g, c0 + 2 * DLANES);
-            DoubleVector a3 = DoubleVector.fromArray(D, g, c0 + 3 * DLANES);
-            DoubleVector a4 = DoubleVector.fromArray(D, g, c0 + 4 * DLANES);
-            DoubleVector a5 = DoubleVector.fromArray(D, g, c0 + 5 * DLANES);
-            DoubleVector a6 = DoubleVector.fromArray(D, g, c0 + 6 * DLANES);
-            DoubleVector a7 = DoubleVector.fromArray(D, g, c0 + 7 * DLANES);
-            for (int e = 0; e < m; e++) {
-                DoubleVector pe = DoubleVector.broadcast(D, p[e]);
-                int at = e * d + c0;
-                a0 = a0.add(pe.mul(FloatVector.fromArray(F_HALF, values, at).convertShape(VectorOperators.F2D, D, 0)));
-                a1 = a1.add(pe.mul(FloatVector.fromArray(F_HALF, values, at + DLANES)
-                        .convertShape(VectorOperators.F2D, D, 0)));
-                a2 = a2.add(pe.mul(FloatVector.fromArray(F_HALF, values, at + 2 * DLANES)
-                        .convertShape(VectorOperators.F2D, D, 0)));
-                a3 = a3.add(pe.mul(FloatVector.fromArray(F_HALF, values, at + 3 * DLANES)
-                        .convertShape(VectorOperators.F2D, D, 0)));
-                a4 = a4.add(pe.mul(FloatVector.fromArray(F_HALF, values, at + 4 * DLANES)
-                        .convertShape(VectorOperators.F2D, D, 0)));
-                a5 = a5.add(pe.mul(FloatVector.fromArray(F_HALF, values, at + 5 * DLANES)
-                        .convertShape(VectorOperators.F2D, D, 0)));
-                a6 = a6.add(pe.mul(FloatVector.fromArray(F_HALF, values, at + 6 * DLANES)
-                        .convertShape(VectorOperators.F2D, D, 0)));
-                a7 = a7.add(pe.mul(FloatVector.fromArray(F_HALF, values, at + 7 * DLANES)
-                        .convertShape(VectorOperators.F2D, D, 0)));
-            }
-            a0.intoArray(g, c0);
-            a1.intoArray(g, c0 + DLANES);
-            a2.intoArray(g, c0 + 2 * DLANES);
-            a3.intoArray(g, c0 + 3 * DLANES);
-            a4.intoArray(g, c0 + 4 * DLANES);
-            a5.intoArray(g, c0 + 5 * DLANES);
-            a6.intoArray(g, c0 + 6 * DLANES);
-            a7.intoArray(g, c0 + 7 * DLANES);
         }
     }
 
