@@ -5,6 +5,7 @@ import io.longseq.math.ModelConfig;
 import io.longseq.math.Nd4jRuntime;
 import io.longseq.math.Weights;
 import io.longseq.math.WeightsInit;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.Pointer;
@@ -35,8 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * its buffers and op contexts). With {@code -prof gc},
  * {@code gc.alloc.rate.norm} is the Java heap allocated per chunk. After each iteration a line
  * {@code stages, ms per chunk ...} gives that iteration's time per {@link LocalTier.Stage}, so a slow iteration or
- * fork shows where it lost the time (the host's noise, or one stage's compiled code). Run through {@code bench/run}; see
- * docs/benchmarks.md.
+ * fork shows where it lost the time (the host's noise, or one stage's compiled code), and a line {@code host gauge ...}
+ * gives the iteration's useful GFLOP/s next to two measurements of the core taken right after it ({@link HostGauge},
+ * 0.2 s, outside the measured time): a scalar FMA loop (the core's own speed) and an 8 MB copy (what the shared L3
+ * and memory give it). Run through {@code bench/run}; see docs/benchmarks.md.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -108,21 +111,31 @@ public class LocalTierBenchmark {
 
     private long[] iterationStart;     // stage nanos at the start of the iteration
     private long iterationChunks;
+    private long iterationNanos;       // System.nanoTime() at the start of the iteration
+    private HostGauge gauge;
 
     @Setup(Level.Iteration)
     public void startIteration() {
+        if (gauge == null) {
+            gauge = new HostGauge(0.1);
+        }
         iterationStart = tier.stageNanos();
         iterationChunks = 0;
+        iterationNanos = System.nanoTime();
     }
 
     /** Prints where this iteration's time went: shows which stage a slow iteration or fork lost time in. */
     @TearDown(Level.Iteration)
     public void endIteration() {
+        double seconds = (System.nanoTime() - iterationNanos) / 1e9;
         long[] now = tier.stageNanos();
         for (int i = 0; i < now.length; i++) {
             now[i] -= iterationStart[i];
         }
         System.out.println(stages(now, iterationChunks));
+        double useful = usefulFlopsPerToken(cfg) * chunk * iterationChunks / seconds / 1e9;
+        System.out.printf(Locale.ROOT, "host gauge: this iteration %.1f useful GFLOP/s; right after it %s%n", useful,
+                gauge.measure());
     }
 
     /** Milliseconds per chunk by stage. */
