@@ -5,15 +5,16 @@ import java.lang.management.ThreadMXBean;
 import java.util.Locale;
 
 /**
- * Two short measurements of what this core can do right now, for a benchmark to take between its iterations, so
- * that a slow iteration can be told apart: the host slowing the core, or the host crowding the shared caches.
+ * Short measurements of what this core can do right now, for a benchmark to take between its iterations, so that
+ * a slow iteration can be told apart: the host slowing the core, or the host crowding the shared caches.
  * <ul>
+ *   <li><b>FMA-512</b>: {@link FmaPeak}'s loop, 16 chains of 512-bit FMAs: the FP32 peak at this moment (the clock
+ *   under AVX-512 load varies with the host's other work). Only once the benchmark's own vector kernels are
+ *   compiled: compiling a Vector API loop in the same JVM while they warm up changes how C2 compiles them (JDK 17
+ *   compiles Vector API methods on their own first and may then not inline them; measured: the local tier's GELU
+ *   went from 0.4 to 5–7 ms a chunk).</li>
  *   <li><b>FMA</b>: 16 independent chains of scalar {@link Math#fma(float, float, float)} (2 FLOPs each) in
- *   registers, GFLOP/s over the thread's CPU time: falls when the core runs slower or is shared (clock, another
- *   thread on the same core); on a quiet core it is the same every time. Scalar on purpose: compiling a Vector API
- *   loop in the same JVM as a benchmark's vector kernels can change how C2 compiles those (JDK 17 compiles Vector
- *   API methods on their own first and may then not inline them; measured: the local tier's GELU went from 0.4 to
- *   5–7 ms a chunk).</li>
+ *   registers, GFLOP/s over the thread's CPU time: the core's speed at a scalar clock.</li>
  *   <li><b>Copy</b>: {@link System#arraycopy} of an 8 MB array into another, GB/s moved (read plus write) over CPU
  *   time: 16 MB of working set, more than a core's L2 (1 MB here) and within the L3 that the cores of a CPU
  *   complex share (32 MB), so it falls when other work on those cores crowds the L3 or memory.</li>
@@ -28,6 +29,7 @@ final class HostGauge {
     private static final int COPY_FLOATS = 2 * 1024 * 1024; // 8 MB per array
 
     private final long fmaIters;
+    private final long fma512Iters;
     private final int copies;
     private final float[] src = new float[COPY_FLOATS];   // [2M]
     private final float[] dst = new float[COPY_FLOATS];   // [2M]
@@ -38,6 +40,12 @@ final class HostGauge {
             sink += fmaLoop(200_000); // C2 compiles the loop (OSR and normal) before any timed run
         }
         fmaIters = calibrate(seconds);
+        for (int i = 0; i < 20; i++) {
+            sink += FmaPeak.loop512(200_000);
+        }
+        long t512 = System.nanoTime();
+        sink += FmaPeak.loop512(10_000_000);
+        fma512Iters = Math.max(1, (long) (10_000_000 * seconds / ((System.nanoTime() - t512) / 1e9)));
         long t0 = System.nanoTime();
         copy(8);
         double perCopy = (System.nanoTime() - t0) / 1e9 / 8;
@@ -58,7 +66,15 @@ final class HostGauge {
         }
     }
 
-    /** One measurement of each: "fma X GFLOP/s, copy Y GB/s". */
+    /** One measurement of the 512-bit FMA loop: GFLOP/s over the thread's CPU time. */
+    double fma512() {
+        long c0 = THREADS.getCurrentThreadCpuTime();
+        sink += FmaPeak.loop512(fma512Iters);
+        double cpu = (THREADS.getCurrentThreadCpuTime() - c0) / 1e9;
+        return 2.0 * CHAINS * 16 * fma512Iters / cpu / 1e9;
+    }
+
+    /** One measurement of the scalar loop and the copy: "fma X GFLOP/s, copy Y GB/s". */
     String measure() {
         long c0 = THREADS.getCurrentThreadCpuTime();
         sink += fmaLoop(fmaIters);
