@@ -85,7 +85,8 @@ public final class FmaPeak {
         return new double[] {best, bestCpu};
     }
 
-    private static long calibrate(Loop loop, double seconds) {
+    // the loop's count for ~seconds, from a run of more than 0.2 s (HostGauge sizes its runs with it too)
+    static long calibrate(Loop loop, double seconds) {
         long iters = 1_000_000;
         while (true) {
             long t0 = System.nanoTime();
@@ -98,7 +99,7 @@ public final class FmaPeak {
         }
     }
 
-    private static double flops(long iters, int lanes) {
+    static double flops(long iters, int lanes) {
         return 2.0 * lanes * CHAINS * iters;
     }
 

@@ -25,7 +25,6 @@ import java.util.Locale;
 final class HostGauge {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final int CHAINS = 16;
     private static final int COPY_FLOATS = 2 * 1024 * 1024; // 8 MB per array
 
     private final long fmaIters;
@@ -36,34 +35,15 @@ final class HostGauge {
     private float sink;                                     // the FMA loops' results: a field, so the JIT keeps them
 
     HostGauge(double seconds) {
-        for (int i = 0; i < 20; i++) {
-            sink += fmaLoop(200_000); // C2 compiles the loop (OSR and normal) before any timed run
+        for (int i = 0; i < 20; i++) { // C2 compiles both loops (OSR and normal) before any timed run
+            sink += fmaLoop(200_000) + FmaPeak.loop512(200_000);
         }
-        fmaIters = calibrate(seconds);
-        for (int i = 0; i < 20; i++) {
-            sink += FmaPeak.loop512(200_000);
-        }
-        long t512 = System.nanoTime();
-        sink += FmaPeak.loop512(10_000_000);
-        fma512Iters = Math.max(1, (long) (10_000_000 * seconds / ((System.nanoTime() - t512) / 1e9)));
+        fmaIters = FmaPeak.calibrate(HostGauge::fmaLoop, seconds);
+        fma512Iters = FmaPeak.calibrate(FmaPeak::loop512, seconds);
         long t0 = System.nanoTime();
         copy(8);
         double perCopy = (System.nanoTime() - t0) / 1e9 / 8;
         copies = (int) Math.max(1, seconds / perCopy);
-    }
-
-    // the FMA loop's count for ~seconds, from a run of at least 50 ms
-    private long calibrate(double seconds) {
-        long iters = 1_000_000;
-        while (true) {
-            long t0 = System.nanoTime();
-            sink += fmaLoop(iters);
-            double s = (System.nanoTime() - t0) / 1e9;
-            if (s >= 0.05) {
-                return Math.max(1, (long) (iters * seconds / s));
-            }
-            iters *= 4;
-        }
     }
 
     /** One measurement of the 512-bit FMA loop: GFLOP/s over the thread's CPU time. */
@@ -71,7 +51,7 @@ final class HostGauge {
         long c0 = THREADS.getCurrentThreadCpuTime();
         sink += FmaPeak.loop512(fma512Iters);
         double cpu = (THREADS.getCurrentThreadCpuTime() - c0) / 1e9;
-        return 2.0 * CHAINS * 16 * fma512Iters / cpu / 1e9;
+        return FmaPeak.flops(fma512Iters, 16) / cpu / 1e9;
     }
 
     /** One measurement of the scalar loop and the copy: "fma X GFLOP/s, copy Y GB/s". */
@@ -82,7 +62,7 @@ final class HostGauge {
         long c1 = THREADS.getCurrentThreadCpuTime();
         copy(copies);
         double copyCpu = (THREADS.getCurrentThreadCpuTime() - c1) / 1e9;
-        double gflops = 2.0 * CHAINS * fmaIters / fmaCpu / 1e9;
+        double gflops = FmaPeak.flops(fmaIters, 1) / fmaCpu / 1e9;
         double gbs = 2.0 * Float.BYTES * COPY_FLOATS * copies / copyCpu / 1e9;
         return String.format(Locale.ROOT, "fma %.2f GFLOP/s, copy %.1f GB/s", gflops, gbs);
     }

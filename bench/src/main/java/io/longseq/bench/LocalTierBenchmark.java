@@ -39,9 +39,10 @@ import org.openjdk.jmh.runner.IterationType;
  * {@code gc.alloc.rate.norm} is the Java heap allocated per chunk. After each iteration a line
  * {@code stages, ms per chunk ...} gives that iteration's time per {@link LocalTier.Stage}, so a slow iteration or
  * fork shows where it lost the time (the host's noise, or one stage's compiled code), and a line {@code host gauge ...}
- * gives the iteration's useful GFLOP/s next to two measurements of the core taken right after it ({@link HostGauge},
- * 0.2 s, outside the measured time): a scalar FMA loop (the core's own speed) and an 8 MB copy (what the shared L3
- * and memory give it). Run through {@code bench/run}; see docs/benchmarks.md.
+ * gives each measured iteration's useful GFLOP/s next to three measurements of the core taken right after it
+ * ({@link HostGauge}, ~0.3 s, outside the measured time): the 512-bit FMA peak of that moment, a scalar FMA loop (the
+ * core's own speed) and an 8 MB copy (what the shared L3 and memory give it). Run through {@code bench/run}; see
+ * docs/benchmarks.md.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
