@@ -26,18 +26,12 @@ interface BandAttention {
      * @param n      positions
      * @param from   first query row to compute (0 ≤ from ≤ to ≤ n)
      * @param to     one past the last query row to compute
-     * @param out    receives each computed row i [d_h]
+     * @param out    receives each computed row i (counted from base) [d_h] at outOffset + i·outStride: a head's
+     *               columns of a [·, d] row-major matrix when outStride = d, written in place with no copy
+     * @param outOffset where row 0 goes in out
+     * @param outStride distance in out from one row to the next, at least d_h
      */
     // q [n, d_h] · kTᵀ over the band -> softmax -> · v -> out rows [from, to)
     void head(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w, boolean causal,
-              RowSink out);
-
-    /** Where a head's output rows go. */
-    interface RowSink {
-        /** A scratch array of at least d_h floats the kernel may fill before {@link #put}. */
-        float[] row();
-
-        /** Row i (counted from the sequence's base) of the head's output. */
-        void put(int i, float[] row);
-    }
+              float[] out, int outOffset, int outStride);
 }

@@ -95,30 +95,8 @@ public final class LocalTier implements AutoCloseable {
     private final float[][] vHeads;       // fused path: per head [maxRows, d_h] values
     private final float[] kTile;          // fused path: [h, d_h, TILE] keys of a few positions, transposed
     private static final int TILE = 16;
-    private final HeadSink[] sinks;       // fused path: head hd's rows -> o[:, hd·d_h ..]
     private final int[] classStart;       // DILATED: [s+1] first row of each residue class in the head arrays
 
-    /** Writes a head's output rows into its columns of o; in DILATED mode row k of class r is position r + s·k. */
-    private final class HeadSink implements BandAttention.RowSink {
-        private final int col;
-        private final float[] scratch;
-        private int residue;
-
-        HeadSink(int col) {
-            this.col = col;
-            this.scratch = new float[dh];
-        }
-
-        @Override
-        public float[] row() {
-            return scratch;
-        }
-
-        @Override
-        public void put(int i, float[] r) {
-            System.arraycopy(r, 0, oRows, (residue + step * i) * d + col, dh);
-        }
-    }
     private final float[] cosDup;    // fused path: [maxRows, d_h] cos of each pair's angle, twice
     private final float[] sinAlt;    // fused path: [maxRows, d_h] (−sin, sin) of each pair's angle
     private final float[] kRow;      // fused path: [h·d_h] one position's RoPE'd keys
@@ -322,10 +300,6 @@ public final class LocalTier implements AutoCloseable {
             oRows = new float[maxRows * d];
             vHeads = new float[heads][maxRows * dh];
             kTile = new float[heads * dh * TILE];
-            sinks = new HeadSink[heads];
-            for (int hd = 0; hd < heads; hd++) {
-                sinks[hd] = new HeadSink(hd * dh);
-            }
             classStart = new int[step + 1];
         } else {
             classStart = null;
@@ -335,7 +309,6 @@ public final class LocalTier implements AutoCloseable {
             oRows = null;
             vHeads = null;
             kTile = null;
-            sinks = null;
         }
         cosDup = new float[maxRows * dh];
         sinAlt = new float[maxRows * dh];
@@ -457,11 +430,10 @@ public final class LocalTier implements AutoCloseable {
                 }
                 t0 = lap(Stage.SCATTER, t0);
                 LocalTier source = first == 0 ? this : prefixTier;
-                for (int hd = 0; hd < heads; hd++) {
-                    sinks[hd].residue = 0;
+                for (int hd = 0; hd < heads; hd++) {           // head hd's rows -> its columns of oRows
                     sinkAttention.headWithSinks(qHeads[hd], kHeadsT[hd], kStride, vHeads[hd], 0, n, from, to, w,
                             cfg.causal(), source.sinkK[l][hd], source.sinkV[l][hd], source.sinksHeld, first,
-                            sinks[hd]);
+                            oRows, hd * dh, d);
                 }
                 o.put(from * d, oRows, from * d, (to - from) * d);   // the heads' rows, in one copy
                 zeroRows(o, n * d, np * d);
@@ -476,11 +448,11 @@ public final class LocalTier implements AutoCloseable {
                     int count = classStart[r + 1] - base;
                     int kFrom = Math.max(0, -Math.floorDiv(-(from - r), step));   // ⌈(from − r)/s⌉
                     int kTo = Math.min(count, -Math.floorDiv(-(to - r), step));
+                    // row k of class r is position r + s·k: head hd's rows go to its columns of oRows
                     for (int hd = 0; hd < heads; hd++) {
-                        sinks[hd].residue = r;
                         if (kFrom < kTo) {
                             fused.head(qHeads[hd], kHeadsT[hd], kStride, vHeads[hd], base, count, kFrom, kTo, w,
-                                    cfg.causal(), sinks[hd]);
+                                    cfg.causal(), oRows, r * d + hd * dh, step * d);
                         }
                     }
                 }

@@ -29,8 +29,8 @@ final class ScalarAttention implements BandAttention {
 
     @Override
     public void head(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w,
-                     boolean causal, RowSink out) {
-        headWithSinks(q, kT, stride, v, base, n, from, to, w, causal, null, null, 0, 0, out);
+                     boolean causal, float[] out, int outOffset, int outStride) {
+        headWithSinks(q, kT, stride, v, base, n, from, to, w, causal, null, null, 0, 0, out, outOffset, outStride);
     }
 
     /**
@@ -41,7 +41,8 @@ final class ScalarAttention implements BandAttention {
      */
     // q [n, d_h] · (sinks ∪ band) -> softmax -> · v -> out rows [from, to)
     void headWithSinks(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w,
-                       boolean causal, float[] sinkK, float[] sinkV, int sinks, long first, RowSink out) {
+                       boolean causal, float[] sinkK, float[] sinkV, int sinks, long first, float[] out,
+                       int outOffset, int outStride) {
         for (int i = from; i < to; i++) {
             int lo = Math.max(0, i - w);
             int hi = causal ? i : Math.min(n - 1, i + w);
@@ -64,22 +65,21 @@ final class ScalarAttention implements BandAttention {
                 scores[ns + j] = dot;
             }
             kernels.bandSoftmax(scores, 0, ns + len - 1, ns + len);
-            float[] row = out.row();
-            java.util.Arrays.fill(row, 0, dh, 0f);
+            int row = outOffset + i * outStride;           // out[row, row + d_h): this query's output
+            java.util.Arrays.fill(out, row, row + dh, 0f);
             for (int j = 0; j < ns; j++) {
                 float p = scores[j];
                 for (int c = 0; c < dh; c++) {
-                    row[c] += p * sinkV[j * dh + c];
+                    out[row + c] += p * sinkV[j * dh + c];
                 }
             }
             for (int j = 0; j < len; j++) {
                 int vj = (base + lo + j) * dh;
                 float p = scores[ns + j];
                 for (int c = 0; c < dh; c++) {
-                    row[c] += p * v[vj + c];
+                    out[row + c] += p * v[vj + c];
                 }
             }
-            out.put(i, row);
         }
     }
 }

@@ -65,7 +65,7 @@ final class VectorAttention implements BandAttention {
 
     @Override
     public void head(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w,
-                     boolean causal, RowSink out) {
+                     boolean causal, float[] out, int outOffset, int outStride) {
         for (int i0 = from; i0 < to; i0 += ROWS) {
             int rows = Math.min(ROWS, to - i0);
             int lo = Math.max(0, i0 - w);                                 // union of the rows' bands
@@ -79,7 +79,7 @@ final class VectorAttention implements BandAttention {
                 int bandHi = (causal ? i : Math.min(n - 1, i + w)) - lo;
                 inverseSums[r] = bandExp(scores[r], bandLo, bandHi, len);
             }
-            mixBlock(v, base + lo, i0, rows, len, out);
+            mixBlock(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
         }
     }
 
@@ -218,8 +218,8 @@ final class VectorAttention implements BandAttention {
         }
     }
 
-    // out[i0+r] = Σ_j p[r][j] · v[keyRow+j]  (d_h = 2 LANES); i0 counts from the sequence's base
-    private void mixBlock(float[] v, int keyRow, int i0, int rows, int len, RowSink out) {
+    // out[at + r·outStride, +d_h) = Σ_j p[r][j] · v[keyRow+j] for r < rows (d_h = 2 LANES), stored from registers
+    private void mixBlock(float[] v, int keyRow, int rows, int len, float[] out, int at, int outStride) {
         float[] p0 = scores[0];
         float[] p1 = scores[1];
         float[] p2 = scores[2];
@@ -233,9 +233,9 @@ final class VectorAttention implements BandAttention {
         FloatVector d0 = a0;
         FloatVector d1 = a0;
         for (int j = 0; j < len; j++) {
-            int at = (keyRow + j) * dh;
-            FloatVector v0 = FloatVector.fromArray(SPECIES, v, at);
-            FloatVector v1 = FloatVector.fromArray(SPECIES, v, at + LANES);
+            int vj = (keyRow + j) * dh;
+            FloatVector v0 = FloatVector.fromArray(SPECIES, v, vj);
+            FloatVector v1 = FloatVector.fromArray(SPECIES, v, vj + LANES);
             FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
             FloatVector x1 = FloatVector.broadcast(SPECIES, p1[j]);
             FloatVector x2 = FloatVector.broadcast(SPECIES, p2[j]);
@@ -249,25 +249,20 @@ final class VectorAttention implements BandAttention {
             d0 = x3.fma(v0, d0);
             d1 = x3.fma(v1, d1);
         }
-        float[] row = out.row();
         float[] inv = inverseSums;
-        a0.mul(inv[0]).intoArray(row, 0);
-        a1.mul(inv[0]).intoArray(row, LANES);
-        out.put(i0, row);
+        a0.mul(inv[0]).intoArray(out, at);
+        a1.mul(inv[0]).intoArray(out, at + LANES);
         if (rows > 1) {
-            b0.mul(inv[1]).intoArray(row, 0);
-            b1.mul(inv[1]).intoArray(row, LANES);
-            out.put(i0 + 1, row);
+            b0.mul(inv[1]).intoArray(out, at + outStride);
+            b1.mul(inv[1]).intoArray(out, at + outStride + LANES);
         }
         if (rows > 2) {
-            c0.mul(inv[2]).intoArray(row, 0);
-            c1.mul(inv[2]).intoArray(row, LANES);
-            out.put(i0 + 2, row);
+            c0.mul(inv[2]).intoArray(out, at + 2 * outStride);
+            c1.mul(inv[2]).intoArray(out, at + 2 * outStride + LANES);
         }
         if (rows > 3) {
-            d0.mul(inv[3]).intoArray(row, 0);
-            d1.mul(inv[3]).intoArray(row, LANES);
-            out.put(i0 + 3, row);
+            d0.mul(inv[3]).intoArray(out, at + 3 * outStride);
+            d1.mul(inv[3]).intoArray(out, at + 3 * outStride + LANES);
         }
     }
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The fused band attention of one head against a plain double-precision loop, over band lengths that leave every
  * possible number of lanes past the band in the last vector (the lanes the kernel forces to −∞ and then to 0),
- * and the same bits whichever query rows a call computes (queries are grouped four at a time from {@code from}).
+ * and the same bits whichever query rows a call computes (queries are grouped four at a time from {@code from}) and
+ * wherever its output rows go (a head's columns of a wider matrix, nothing outside them touched).
  */
 class VectorAttentionTest {
 
@@ -48,26 +49,26 @@ class VectorAttentionTest {
         return out;
     }
 
+    // out [n, d_h]: the kernel writes row i at column `column` of a [n, width·d_h] matrix filled with NaN first
     private static float[] run(VectorAttention att, float[] q, float[] kT, int stride, float[] v, int n, int w,
-                               boolean causal, int[] splits) {
-        float[] out = new float[n * DH];
-        BandAttention.RowSink sink = new BandAttention.RowSink() {
-            private final float[] row = new float[DH];
-
-            @Override
-            public float[] row() {
-                return row;
-            }
-
-            @Override
-            public void put(int i, float[] r) {
-                System.arraycopy(r, 0, out, i * DH, DH);
-            }
-        };
+                               boolean causal, int[] splits, int width, int column) {
+        float[] matrix = new float[n * width * DH];
+        java.util.Arrays.fill(matrix, Float.NaN);
         int from = 0;
         for (int to : splits) {
-            att.head(q, kT, stride, v, 0, n, from, to, w, causal, sink);
+            att.head(q, kT, stride, v, 0, n, from, to, w, causal, matrix, column * DH, width * DH);
             from = to;
+        }
+        float[] out = new float[n * DH];
+        for (int i = 0; i < n; i++) {
+            for (int e = 0; e < width * DH; e++) {
+                float x = matrix[i * width * DH + e];
+                if (e / DH == column) {
+                    out[i * DH + e % DH] = x;
+                } else {
+                    assertThat(x).as("row %d, entry %d outside the head's columns", i, e).isNaN();
+                }
+            }
         }
         return out;
     }
@@ -101,7 +102,7 @@ class VectorAttentionTest {
                 }
             }
             double[][] expected = reference(q, k, v, n, w, causal);
-            float[] whole = run(att, q, kT, stride, v, n, w, causal, new int[] {n});
+            float[] whole = run(att, q, kT, stride, v, n, w, causal, new int[] {n}, 1, 0);
             for (int i = 0; i < n; i++) {
                 for (int c = 0; c < DH; c++) {
                     // float scores, e^x and sums over ≤ 2w + 1 terms: 1e-5 absolute on outputs of size ~1
@@ -109,9 +110,10 @@ class VectorAttentionTest {
                             .isCloseTo(expected[i][c], Offset.offset(1e-5));
                 }
             }
-            // rows computed in other groups of four (starts 1, 2, 3 … past a split) give the same bits
+            // rows computed in other groups of four (starts 1, 2, 3 … past a split) give the same bits, also when
+            // written as the third head's columns of a wider matrix
             int[] splits = n > 2 ? new int[] {1, n / 2 + 1, n} : new int[] {n};
-            assertThat(run(att, q, kT, stride, v, n, w, causal, splits)).as("n=%d, split at %d", n, n / 2 + 1)
+            assertThat(run(att, q, kT, stride, v, n, w, causal, splits, 4, 2)).as("n=%d, split at %d", n, n / 2 + 1)
                     .isEqualTo(whole);
         }
     }
