@@ -148,6 +148,11 @@ final class VectorAttention implements BandAttention {
     // cores idle; four independent chains fill them (the fused attention 1.50 -> 1.45 ms a chunk in isolation,
     // e^x 0.61 -> 0.40). The e^x formula is written out once per row rather than called: a vector helper that
     // C2 compiles on its own is then not inlined (the first version that called one took 1.55 ms instead of 0.40).
+    // No vector value here depends on a branch (no `last ? a : b` of vectors, no vector reassigned in an `if`): the
+    // last vector's masks come from the tables at an offset chosen by an int (0: every lane kept, nothing set to
+    // −∞). With such merges of vectors C2 sometimes failed to intrinsify the method's vector operations and ran it
+    // with boxed vectors, 3× slower, in one streaming job of two and not the next (the job at parallelism 2 on 32M
+    // positions at 195,000–199,000 positions/s sustained against 388,000 for the previous code).
     private void bandExp4(int lo0, int hi0, int len) {
         float[] s0 = scores[0];
         float[] s1 = scores[1];
@@ -157,80 +162,72 @@ final class VectorAttention implements BandAttention {
         int tail = LANES - (hi0 + 1 - last0);                        // lanes past the band, the same in every row
         IntVector keep = IntVector.fromArray(INT_SPECIES, KEEP_BITS, tail);
         IntVector minusInfinity = IntVector.fromArray(INT_SPECIES, MINUS_INFINITY_BITS, tail);
-        FloatVector t0 = FloatVector.fromArray(SPECIES, s0, last0).reinterpretAsInts().and(keep).or(minusInfinity)
+        FloatVector max0 = FloatVector.fromArray(SPECIES, s0, last0).reinterpretAsInts().and(keep).or(minusInfinity)
                 .reinterpretAsFloats();
-        FloatVector t1 = FloatVector.fromArray(SPECIES, s1, last0 + 1).reinterpretAsInts().and(keep).or(minusInfinity)
-                .reinterpretAsFloats();
-        FloatVector t2 = FloatVector.fromArray(SPECIES, s2, last0 + 2).reinterpretAsInts().and(keep).or(minusInfinity)
-                .reinterpretAsFloats();
-        FloatVector t3 = FloatVector.fromArray(SPECIES, s3, last0 + 3).reinterpretAsInts().and(keep).or(minusInfinity)
-                .reinterpretAsFloats();
-        FloatVector m0 = t0;
-        FloatVector m1 = t1;
-        FloatVector m2 = t2;
-        FloatVector m3 = t3;
+        FloatVector max1 = FloatVector.fromArray(SPECIES, s1, last0 + 1).reinterpretAsInts().and(keep)
+                .or(minusInfinity).reinterpretAsFloats();
+        FloatVector max2 = FloatVector.fromArray(SPECIES, s2, last0 + 2).reinterpretAsInts().and(keep)
+                .or(minusInfinity).reinterpretAsFloats();
+        FloatVector max3 = FloatVector.fromArray(SPECIES, s3, last0 + 3).reinterpretAsInts().and(keep)
+                .or(minusInfinity).reinterpretAsFloats();
         for (int j = lo0; j < last0; j += LANES) {
-            m0 = m0.max(FloatVector.fromArray(SPECIES, s0, j));
-            m1 = m1.max(FloatVector.fromArray(SPECIES, s1, j + 1));
-            m2 = m2.max(FloatVector.fromArray(SPECIES, s2, j + 2));
-            m3 = m3.max(FloatVector.fromArray(SPECIES, s3, j + 3));
+            max0 = max0.max(FloatVector.fromArray(SPECIES, s0, j));
+            max1 = max1.max(FloatVector.fromArray(SPECIES, s1, j + 1));
+            max2 = max2.max(FloatVector.fromArray(SPECIES, s2, j + 2));
+            max3 = max3.max(FloatVector.fromArray(SPECIES, s3, j + 3));
         }
-        m0 = FloatVector.broadcast(SPECIES, m0.reduceLanes(VectorOperators.MAX));
-        m1 = FloatVector.broadcast(SPECIES, m1.reduceLanes(VectorOperators.MAX));
-        m2 = FloatVector.broadcast(SPECIES, m2.reduceLanes(VectorOperators.MAX));
-        m3 = FloatVector.broadcast(SPECIES, m3.reduceLanes(VectorOperators.MAX));
+        max0 = FloatVector.broadcast(SPECIES, max0.reduceLanes(VectorOperators.MAX));
+        max1 = FloatVector.broadcast(SPECIES, max1.reduceLanes(VectorOperators.MAX));
+        max2 = FloatVector.broadcast(SPECIES, max2.reduceLanes(VectorOperators.MAX));
+        max3 = FloatVector.broadcast(SPECIES, max3.reduceLanes(VectorOperators.MAX));
         FloatVector sum0 = FloatVector.zero(SPECIES);
         FloatVector sum1 = sum0;
         FloatVector sum2 = sum0;
         FloatVector sum3 = sum0;
         for (int j = lo0; j <= last0; j += LANES) {
-            boolean last = j == last0;
-            FloatVector x0 = m0.sub(last ? t0 : FloatVector.fromArray(SPECIES, s0, j)).neg().reinterpretAsInts()
-                    .min(NEG87_BITS).reinterpretAsFloats();
+            int at = j == last0 ? tail : 0;                           // the tables at 0: all lanes kept, none −∞
+            IntVector keepJ = IntVector.fromArray(INT_SPECIES, KEEP_BITS, at);
+            IntVector minusInfinityJ = IntVector.fromArray(INT_SPECIES, MINUS_INFINITY_BITS, at);
+            FloatVector x0 = max0.sub(FloatVector.fromArray(SPECIES, s0, j).reinterpretAsInts().and(keepJ)
+                    .or(minusInfinityJ).reinterpretAsFloats()).neg().reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
             FloatVector big0 = x0.fma(RowKernels.LOG2E, RowKernels.ROUNDER);
             FloatVector k0 = big0.sub(RowKernels.ROUNDER);
             FloatVector r0 = k0.fma(NEG_LN2_HI, x0).sub(k0.mul(RowKernels.LN2_LO));
             FloatVector e0 = r0.fma(1f / 5040, 1f / 720).fma(r0, C120).fma(r0, C24).fma(r0, C6).fma(r0, HALF)
                     .fma(r0, ONE).fma(r0, ONE).mul(big0.reinterpretAsInts().sub(0x4B400000 - 127)
                     .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            FloatVector x1 = m1.sub(last ? t1 : FloatVector.fromArray(SPECIES, s1, j + 1)).neg().reinterpretAsInts()
-                    .min(NEG87_BITS).reinterpretAsFloats();
+            sum0 = sum0.add(e0);
+            e0.reinterpretAsInts().and(keepJ).reinterpretAsFloats().intoArray(s0, j);
+            FloatVector x1 = max1.sub(FloatVector.fromArray(SPECIES, s1, j + 1).reinterpretAsInts().and(keepJ)
+                    .or(minusInfinityJ).reinterpretAsFloats()).neg().reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
             FloatVector big1 = x1.fma(RowKernels.LOG2E, RowKernels.ROUNDER);
             FloatVector k1 = big1.sub(RowKernels.ROUNDER);
             FloatVector r1 = k1.fma(NEG_LN2_HI, x1).sub(k1.mul(RowKernels.LN2_LO));
             FloatVector e1 = r1.fma(1f / 5040, 1f / 720).fma(r1, C120).fma(r1, C24).fma(r1, C6).fma(r1, HALF)
                     .fma(r1, ONE).fma(r1, ONE).mul(big1.reinterpretAsInts().sub(0x4B400000 - 127)
                     .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            FloatVector x2 = m2.sub(last ? t2 : FloatVector.fromArray(SPECIES, s2, j + 2)).neg().reinterpretAsInts()
-                    .min(NEG87_BITS).reinterpretAsFloats();
+            sum1 = sum1.add(e1);
+            e1.reinterpretAsInts().and(keepJ).reinterpretAsFloats().intoArray(s1, j + 1);
+            FloatVector x2 = max2.sub(FloatVector.fromArray(SPECIES, s2, j + 2).reinterpretAsInts().and(keepJ)
+                    .or(minusInfinityJ).reinterpretAsFloats()).neg().reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
             FloatVector big2 = x2.fma(RowKernels.LOG2E, RowKernels.ROUNDER);
             FloatVector k2 = big2.sub(RowKernels.ROUNDER);
             FloatVector r2 = k2.fma(NEG_LN2_HI, x2).sub(k2.mul(RowKernels.LN2_LO));
             FloatVector e2 = r2.fma(1f / 5040, 1f / 720).fma(r2, C120).fma(r2, C24).fma(r2, C6).fma(r2, HALF)
                     .fma(r2, ONE).fma(r2, ONE).mul(big2.reinterpretAsInts().sub(0x4B400000 - 127)
                     .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            FloatVector x3 = m3.sub(last ? t3 : FloatVector.fromArray(SPECIES, s3, j + 3)).neg().reinterpretAsInts()
-                    .min(NEG87_BITS).reinterpretAsFloats();
+            sum2 = sum2.add(e2);
+            e2.reinterpretAsInts().and(keepJ).reinterpretAsFloats().intoArray(s2, j + 2);
+            FloatVector x3 = max3.sub(FloatVector.fromArray(SPECIES, s3, j + 3).reinterpretAsInts().and(keepJ)
+                    .or(minusInfinityJ).reinterpretAsFloats()).neg().reinterpretAsInts().min(NEG87_BITS).reinterpretAsFloats();
             FloatVector big3 = x3.fma(RowKernels.LOG2E, RowKernels.ROUNDER);
             FloatVector k3 = big3.sub(RowKernels.ROUNDER);
             FloatVector r3 = k3.fma(NEG_LN2_HI, x3).sub(k3.mul(RowKernels.LN2_LO));
             FloatVector e3 = r3.fma(1f / 5040, 1f / 720).fma(r3, C120).fma(r3, C24).fma(r3, C6).fma(r3, HALF)
                     .fma(r3, ONE).fma(r3, ONE).mul(big3.reinterpretAsInts().sub(0x4B400000 - 127)
                     .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            sum0 = sum0.add(e0);
-            sum1 = sum1.add(e1);
-            sum2 = sum2.add(e2);
             sum3 = sum3.add(e3);
-            if (last) {
-                e0 = e0.reinterpretAsInts().and(keep).reinterpretAsFloats();
-                e1 = e1.reinterpretAsInts().and(keep).reinterpretAsFloats();
-                e2 = e2.reinterpretAsInts().and(keep).reinterpretAsFloats();
-                e3 = e3.reinterpretAsInts().and(keep).reinterpretAsFloats();
-            }
-            e0.intoArray(s0, j);
-            e1.intoArray(s1, j + 1);
-            e2.intoArray(s2, j + 2);
-            e3.intoArray(s3, j + 3);
+            e3.reinterpretAsInts().and(keepJ).reinterpretAsFloats().intoArray(s3, j + 3);
         }
         for (int r = 0; r < ROWS; r++) {                              // outside row r's band: 0
             float[] s = scores[r];

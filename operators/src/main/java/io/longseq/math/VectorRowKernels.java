@@ -6,7 +6,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -29,7 +28,6 @@ final class VectorRowKernels extends RowKernels {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final int DLANES = D.length();
     // as many floats as D has doubles: one load converts to one DoubleVector (F2D)
-    private static final VectorSpecies<Float> F_HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(DLANES * 32));
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
     private static final FloatVector HALF = FloatVector.broadcast(F, 0.5f);
@@ -254,10 +252,14 @@ final class VectorRowKernels extends RowKernels {
     }
 
     // Eight vectors of eight column sums stay in registers while the rows go by (eight independent chains of adds),
-    // then the next 64 columns: each column still adds its rows in order of j, so the bits of the scalar loop.
+    // then the next 64 columns: each column still adds its rows in order of j, so the bits of the scalar loop. The
+    // floats are loaded 16 at a time (the preferred species, like every FloatVector in the JVM) and widened in two
+    // halves: a second float shape (an earlier version loaded 8 at a time through a 256-bit species) makes the JDK's
+    // shared vector code see two classes, and C2 then sometimes compiled the fused attention with boxed vectors, 2-3×
+    // slower, for the whole life of a streaming job.
     @Override
     public void columnSums(float[] z, int from, int to, int d, double[] acc) {
-        if (d % (8 * DLANES) != 0) {
+        if (d % (8 * DLANES) != 0 || LANES != 2 * DLANES) {
             super.columnSums(z, from, to, d, acc);
             return;
         }
@@ -272,14 +274,18 @@ final class VectorRowKernels extends RowKernels {
             DoubleVector a7 = a0;
             for (int j = from; j < to; j++) {
                 int at = j * d + c0;
-                a0 = a0.add(FloatVector.fromArray(F_HALF, z, at).convertShape(VectorOperators.F2D, D, 0));
-                a1 = a1.add(FloatVector.fromArray(F_HALF, z, at + DLANES).convertShape(VectorOperators.F2D, D, 0));
-                a2 = a2.add(FloatVector.fromArray(F_HALF, z, at + 2 * DLANES).convertShape(VectorOperators.F2D, D, 0));
-                a3 = a3.add(FloatVector.fromArray(F_HALF, z, at + 3 * DLANES).convertShape(VectorOperators.F2D, D, 0));
-                a4 = a4.add(FloatVector.fromArray(F_HALF, z, at + 4 * DLANES).convertShape(VectorOperators.F2D, D, 0));
-                a5 = a5.add(FloatVector.fromArray(F_HALF, z, at + 5 * DLANES).convertShape(VectorOperators.F2D, D, 0));
-                a6 = a6.add(FloatVector.fromArray(F_HALF, z, at + 6 * DLANES).convertShape(VectorOperators.F2D, D, 0));
-                a7 = a7.add(FloatVector.fromArray(F_HALF, z, at + 7 * DLANES).convertShape(VectorOperators.F2D, D, 0));
+                FloatVector f0 = FloatVector.fromArray(F, z, at);                 // columns c0 .. c0+15
+                FloatVector f1 = FloatVector.fromArray(F, z, at + LANES);
+                FloatVector f2 = FloatVector.fromArray(F, z, at + 2 * LANES);
+                FloatVector f3 = FloatVector.fromArray(F, z, at + 3 * LANES);
+                a0 = a0.add(f0.convertShape(VectorOperators.F2D, D, 0));           // its first half
+                a1 = a1.add(f0.convertShape(VectorOperators.F2D, D, 1));           // its second half
+                a2 = a2.add(f1.convertShape(VectorOperators.F2D, D, 0));
+                a3 = a3.add(f1.convertShape(VectorOperators.F2D, D, 1));
+                a4 = a4.add(f2.convertShape(VectorOperators.F2D, D, 0));
+                a5 = a5.add(f2.convertShape(VectorOperators.F2D, D, 1));
+                a6 = a6.add(f3.convertShape(VectorOperators.F2D, D, 0));
+                a7 = a7.add(f3.convertShape(VectorOperators.F2D, D, 1));
             }
             a0.intoArray(acc, c0);
             a1.intoArray(acc, c0 + DLANES);

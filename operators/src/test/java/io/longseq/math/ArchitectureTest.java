@@ -3,6 +3,8 @@ package io.longseq.math;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -60,5 +62,29 @@ class ArchitectureTest {
                 .orShould().dependOnClassesThat().haveSimpleName("Rope")
                 .because("the reference must be independent of the code it checks")
                 .check(MATH);
+    }
+
+    private static final JavaClasses ALL = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.longseq");
+
+    // Vector API code in one JVM must use one shape per element type. The JDK's vector classes share their code (and
+    // C2's type profiles) between shapes: with a 256-bit FloatVector next to the 512-bit ones, C2 sometimes compiled
+    // the fused attention with boxed vectors, 2–3× slower for a whole job (docs/benchmarks.md, "Profile pollution").
+    @Test
+    void everyVectorUsesThePreferredShape() {
+        DescribedPredicate<JavaAccess<?>> fixedShape = DescribedPredicate.describe(
+                "a vector species or shape other than the preferred one",
+                access -> access.getTargetOwner().getPackageName().equals("jdk.incubator.vector")
+                        && (access.getName().matches("SPECIES_(64|128|256|512|MAX)")
+                        || access.getName().matches("S_(64|128|256|512|Max)_BIT")
+                        || access.getName().equals("forBitSize") || access.getName().equals("ofLargestShape")
+                        || access.getTargetOwner().getSimpleName().equals("VectorSpecies")
+                        && access.getName().equals("of")));
+        noClasses().that().resideInAPackage("io.longseq..")
+                .should().accessTargetWhere(fixedShape)
+                .because("one shape per element type keeps C2's vector intrinsics reliable (SPECIES_PREFERRED and"
+                        + " species derived from it only)")
+                .check(ALL);
     }
 }
