@@ -148,11 +148,11 @@ final class VectorAttention implements BandAttention {
     // cores idle; four independent chains fill them (the fused attention 1.50 -> 1.45 ms a chunk in isolation,
     // e^x 0.61 -> 0.40). The e^x formula is written out once per row rather than called: a vector helper that
     // C2 compiles on its own is then not inlined (the first version that called one took 1.55 ms instead of 0.40).
-    // No vector value here depends on a branch (no `last ? a : b` of vectors, no vector reassigned in an `if`): the
-    // last vector's masks come from the tables at an offset chosen by an int (0: every lane kept, nothing set to
-    // −∞). With such merges of vectors C2 sometimes failed to intrinsify the method's vector operations and ran it
-    // with boxed vectors, 3× slower, in one streaming job of two and not the next (the job at parallelism 2 on 32M
-    // positions at 195,000–199,000 positions/s sustained against 388,000 for the previous code).
+    // No vector value here depends on a branch: the last vector's masks come from the tables at an offset chosen by
+    // an int (0: every lane kept, nothing set to −∞). That alone did not stop C2 from compiling this method with boxed
+    // vectors in some streaming jobs; one vector shape per element type did (ArchitectureTest; docs/benchmarks.md,
+    // "Profile pollution"). The form that masks only the last vector (two merges of vectors, as in bandExp) took as
+    // long on a cold JVM (five alternating pairs, within the noise), so this one, measured in the jobs, stays.
     private void bandExp4(int lo0, int hi0, int len) {
         float[] s0 = scores[0];
         float[] s1 = scores[1];
