@@ -8,8 +8,9 @@ import java.util.Locale;
  * Short measurements of what this core can do right now, for a benchmark to take between its iterations, so that
  * a slow iteration can be told apart: the host slowing the core, or the host crowding the shared caches.
  * <ul>
- *   <li><b>FMA-512</b>: {@link FmaPeak}'s loop, 16 chains of 512-bit FMAs: the FP32 peak at this moment (the clock
- *   under AVX-512 load varies with the host's other work). Only once the benchmark's own vector kernels are
+ *   <li><b>FMA-512</b> (FMA-256 on an AVX2 CPU): {@link FmaPeak#loopPreferred}, the loop of the vector shape the
+ *   kernels use: the FP32 peak at this moment (the clock under vector
+ *   load varies with the host's other work). Only once the benchmark's own vector kernels are
  *   compiled: compiling a Vector API loop in the same JVM while they warm up changes how C2 compiles them (JDK 17
  *   compiles Vector API methods on their own first and may then not inline them; measured: the local tier's GELU
  *   went from 0.4 to 5–7 ms a chunk).</li>
@@ -25,6 +26,8 @@ import java.util.Locale;
 final class HostGauge {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** Width of the FMA loop's vectors: the preferred shape's. */
+    static final int VECTOR_BITS = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
     private static final int COPY_FLOATS = 2 * 1024 * 1024; // 8 MB per array
 
     private final long fmaIters;
@@ -36,22 +39,22 @@ final class HostGauge {
 
     HostGauge(double seconds) {
         for (int i = 0; i < 20; i++) { // C2 compiles both loops (OSR and normal) before any timed run
-            sink += fmaLoop(200_000) + FmaPeak.loop512(200_000);
+            sink += fmaLoop(200_000) + FmaPeak.loopPreferred(200_000);
         }
         fmaIters = FmaPeak.calibrate(HostGauge::fmaLoop, seconds);
-        fma512Iters = FmaPeak.calibrate(FmaPeak::loop512, seconds);
+        fma512Iters = FmaPeak.calibrate(FmaPeak::loopPreferred, seconds);
         long t0 = System.nanoTime();
         copy(8);
         double perCopy = (System.nanoTime() - t0) / 1e9 / 8;
         copies = (int) Math.max(1, seconds / perCopy);
     }
 
-    /** One measurement of the 512-bit FMA loop: GFLOP/s over the thread's CPU time. */
-    double fma512() {
+    /** One measurement of the preferred shape's FMA loop: GFLOP/s over the thread's CPU time. */
+    double fmaVector() {
         long c0 = THREADS.getCurrentThreadCpuTime();
-        sink += FmaPeak.loop512(fma512Iters);
+        sink += FmaPeak.loopPreferred(fma512Iters);
         double cpu = (THREADS.getCurrentThreadCpuTime() - c0) / 1e9;
-        return FmaPeak.flops(fma512Iters, 16) / cpu / 1e9;
+        return FmaPeak.flopsPreferred(fma512Iters) / cpu / 1e9;
     }
 
     /** One measurement of the scalar loop and the copy: "fma X GFLOP/s, copy Y GB/s". */

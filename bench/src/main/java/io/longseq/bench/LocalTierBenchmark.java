@@ -138,9 +138,10 @@ public class LocalTierBenchmark {
         System.out.println(stages(now, iterationChunks));
         if (gauge != null) {
             double useful = usefulFlopsPerToken(cfg) * chunk * iterationChunks / seconds / 1e9;
-            double peak = gauge.fma512();
-            System.out.printf(Locale.ROOT, "host gauge: this iteration %.1f useful GFLOP/s; right after it fma-512 %.1f"
-                    + " GFLOP/s (the kernel at %.1f %% of it), %s%n", useful, peak, 100 * useful / peak, gauge.measure());
+            double peak = gauge.fmaVector();
+            System.out.printf(Locale.ROOT, "host gauge: this iteration %.1f useful GFLOP/s; right after it fma-%d %.1f"
+                    + " GFLOP/s (the kernel at %.1f %% of it), %s%n", useful, HostGauge.VECTOR_BITS, peak,
+                    100 * useful / peak, gauge.measure());
         }
     }
 

@@ -17,10 +17,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Band attention (|i−j| ≤ w, or i−w ≤ j ≤ i when causal, and 0 ≤ j &lt; n), per head, one of two ways:
  * <ul>
- *   <li><b>fused</b> ({@link VectorAttention}, used when d_h is two vectors of the CPU's width and the JVM
- *   has the Vector API): four queries at a time, scores over the union of their bands, band softmax and
- *   weighted values in registers; keys are kept transposed so a vector load holds one component of 16
- *   keys;</li>
+ *   <li><b>fused</b> ({@link VectorAttention}, used when d_h is a multiple of two vectors of the CPU's width
+ *   and the JVM has the Vector API): four queries at a time, scores over the union of their bands, band
+ *   softmax and weighted values in registers; keys are kept transposed so a vector load holds one component
+ *   of 16 keys (8 with AVX2);</li>
  *   <li><b>ND4J sliding chunks</b> (otherwise): the queries are cut into blocks of q_b (32 when w ≥ 32)
  *   and block t meets the q_b + 2w keys around it (q_b + w when causal). The keys and values of a head
  *   live once in a buffer padded with w zero rows on each side, and each block's key window is an

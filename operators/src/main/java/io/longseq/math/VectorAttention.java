@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * ~37 GFLOP/s; here four queries share every key load (scores: 2 key vectors × 4 rows = 8 independent
  * FMA chains) and every value load (weighted values: 2 vectors of d_h × 4 rows), only the union of the
  * four rows' bands is computed (2w+4 keys instead of q_b+2w), and the softmax runs on the scores while
- * they are in cache. Needs d_h = 2·LANES for a SPECIES of 4, 8 or 16 floats that the CPU runs natively
- * ({@link #supports}); otherwise {@link LocalTier} keeps the ND4J path.
+ * they are in cache. Needs d_h a multiple of 2·LANES for a SPECIES of 4, 8 or 16 floats that the CPU runs
+ * natively (d_h = 32: one pair of vectors with AVX-512, two with AVX2); otherwise {@link LocalTier} keeps the
+ * ND4J path.
  */
 final class VectorAttention implements BandAttention {
 
@@ -51,11 +52,11 @@ final class VectorAttention implements BandAttention {
     }
 
     /**
-     * A fused kernel for heads of width d_h, or null when d_h is not two vectors of the CPU's preferred
-     * width (32 with AVX-512, 16 with AVX2): then the local tier uses ND4J's batched products.
+     * A fused kernel for heads of width d_h, or null when d_h is not a multiple of two vectors of the CPU's
+     * preferred width (32 floats with AVX-512, 16 with AVX2): then the local tier uses ND4J's batched products.
      */
     static VectorAttention create(int dh, int w) {
-        return dh == 2 * LANES ? new VectorAttention(dh, w) : null;
+        return dh > 0 && dh % (2 * LANES) == 0 ? new VectorAttention(dh, w) : null;
     }
 
     @Override
@@ -328,51 +329,56 @@ final class VectorAttention implements BandAttention {
         }
     }
 
-    // out[at + r·outStride, +d_h) = Σ_j p[r][j] · v[keyRow+j] for r < rows (d_h = 2 LANES), stored from registers
+    // out[at + r·outStride, +d_h) = Σ_j p[r][j] · v[keyRow+j] for r < rows, stored from registers; two vectors
+    // of d_h per pass (8 accumulators: with AVX2's 16 registers a wider pass would spill), each column's sum over j
+    // in order whatever the pass
     private void mixBlock(float[] v, int keyRow, int rows, int len, float[] out, int at, int outStride) {
         float[] p0 = scores[0];
         float[] p1 = scores[1];
         float[] p2 = scores[2];
         float[] p3 = scores[3];
-        FloatVector a0 = FloatVector.zero(SPECIES);
-        FloatVector a1 = a0;
-        FloatVector b0 = a0;
-        FloatVector b1 = a0;
-        FloatVector c0 = a0;
-        FloatVector c1 = a0;
-        FloatVector d0 = a0;
-        FloatVector d1 = a0;
-        for (int j = 0; j < len; j++) {
-            int vj = (keyRow + j) * dh;
-            FloatVector v0 = FloatVector.fromArray(SPECIES, v, vj);
-            FloatVector v1 = FloatVector.fromArray(SPECIES, v, vj + LANES);
-            FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
-            FloatVector x1 = FloatVector.broadcast(SPECIES, p1[j]);
-            FloatVector x2 = FloatVector.broadcast(SPECIES, p2[j]);
-            FloatVector x3 = FloatVector.broadcast(SPECIES, p3[j]);
-            a0 = x0.fma(v0, a0);
-            a1 = x0.fma(v1, a1);
-            b0 = x1.fma(v0, b0);
-            b1 = x1.fma(v1, b1);
-            c0 = x2.fma(v0, c0);
-            c1 = x2.fma(v1, c1);
-            d0 = x3.fma(v0, d0);
-            d1 = x3.fma(v1, d1);
-        }
         float[] inv = inverseSums;
-        a0.mul(inv[0]).intoArray(out, at);
-        a1.mul(inv[0]).intoArray(out, at + LANES);
-        if (rows > 1) {
-            b0.mul(inv[1]).intoArray(out, at + outStride);
-            b1.mul(inv[1]).intoArray(out, at + outStride + LANES);
-        }
-        if (rows > 2) {
-            c0.mul(inv[2]).intoArray(out, at + 2 * outStride);
-            c1.mul(inv[2]).intoArray(out, at + 2 * outStride + LANES);
-        }
-        if (rows > 3) {
-            d0.mul(inv[3]).intoArray(out, at + 3 * outStride);
-            d1.mul(inv[3]).intoArray(out, at + 3 * outStride + LANES);
+        for (int c = 0; c < dh; c += 2 * LANES) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector c0 = a0;
+            FloatVector c1 = a0;
+            FloatVector d0 = a0;
+            FloatVector d1 = a0;
+            for (int j = 0; j < len; j++) {
+                int vj = (keyRow + j) * dh + c;
+                FloatVector v0 = FloatVector.fromArray(SPECIES, v, vj);
+                FloatVector v1 = FloatVector.fromArray(SPECIES, v, vj + LANES);
+                FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
+                FloatVector x1 = FloatVector.broadcast(SPECIES, p1[j]);
+                FloatVector x2 = FloatVector.broadcast(SPECIES, p2[j]);
+                FloatVector x3 = FloatVector.broadcast(SPECIES, p3[j]);
+                a0 = x0.fma(v0, a0);
+                a1 = x0.fma(v1, a1);
+                b0 = x1.fma(v0, b0);
+                b1 = x1.fma(v1, b1);
+                c0 = x2.fma(v0, c0);
+                c1 = x2.fma(v1, c1);
+                d0 = x3.fma(v0, d0);
+                d1 = x3.fma(v1, d1);
+            }
+            int o = at + c;
+            a0.mul(inv[0]).intoArray(out, o);
+            a1.mul(inv[0]).intoArray(out, o + LANES);
+            if (rows > 1) {
+                b0.mul(inv[1]).intoArray(out, o + outStride);
+                b1.mul(inv[1]).intoArray(out, o + outStride + LANES);
+            }
+            if (rows > 2) {
+                c0.mul(inv[2]).intoArray(out, o + 2 * outStride);
+                c1.mul(inv[2]).intoArray(out, o + 2 * outStride + LANES);
+            }
+            if (rows > 3) {
+                d0.mul(inv[3]).intoArray(out, o + 3 * outStride);
+                d1.mul(inv[3]).intoArray(out, o + 3 * outStride + LANES);
+            }
         }
     }
 }

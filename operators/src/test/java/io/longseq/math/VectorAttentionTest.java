@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,11 +18,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 class VectorAttentionTest {
 
     private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
-    private static final int DH = 2 * LANES;   // the only head width the fused kernel takes
+    // the head widths the fused kernel takes are multiples of two vectors: d_h = 32 is one pair with AVX-512, two with AVX2
+    private static final int[] WIDTHS = {2 * LANES, 4 * LANES};
 
     // q [n, d_h] · kᵀ over the band -> softmax -> · v: out [n, d_h], in doubles
-    private static double[][] reference(float[] q, float[] k, float[] v, int n, int w, boolean causal) {
-        double[][] out = new double[n][DH];
+    private static double[][] reference(float[] q, float[] k, float[] v, int dh, int n, int w, boolean causal) {
+        double[][] out = new double[n][dh];
         for (int i = 0; i < n; i++) {
             int lo = Math.max(0, i - w);
             int hi = causal ? i : Math.min(n - 1, i + w);
@@ -29,8 +31,8 @@ class VectorAttentionTest {
             double max = Double.NEGATIVE_INFINITY;
             for (int j = lo; j <= hi; j++) {
                 double dot = 0;
-                for (int c = 0; c < DH; c++) {
-                    dot += (double) q[i * DH + c] * k[j * DH + c];
+                for (int c = 0; c < dh; c++) {
+                    dot += (double) q[i * dh + c] * k[j * dh + c];
                 }
                 s[j - lo] = dot;
                 max = Math.max(max, dot);
@@ -41,8 +43,8 @@ class VectorAttentionTest {
                 sum += s[j];
             }
             for (int j = lo; j <= hi; j++) {
-                for (int c = 0; c < DH; c++) {
-                    out[i][c] += s[j - lo] / sum * v[j * DH + c];
+                for (int c = 0; c < dh; c++) {
+                    out[i][c] += s[j - lo] / sum * v[j * dh + c];
                 }
             }
         }
@@ -50,21 +52,21 @@ class VectorAttentionTest {
     }
 
     // out [n, d_h]: the kernel writes row i at column `column` of a [n, width·d_h] matrix filled with NaN first
-    private static float[] run(VectorAttention att, float[] q, float[] kT, int stride, float[] v, int n, int w,
-                               boolean causal, int[] splits, int width, int column) {
-        float[] matrix = new float[n * width * DH];
+    private static float[] run(VectorAttention att, float[] q, float[] kT, int stride, float[] v, int dh, int n,
+                               int w, boolean causal, int[] splits, int width, int column) {
+        float[] matrix = new float[n * width * dh];
         java.util.Arrays.fill(matrix, Float.NaN);
         int from = 0;
         for (int to : splits) {
-            att.head(q, kT, stride, v, 0, n, from, to, w, causal, matrix, column * DH, width * DH);
+            att.head(q, kT, stride, v, 0, n, from, to, w, causal, matrix, column * dh, width * dh);
             from = to;
         }
-        float[] out = new float[n * DH];
+        float[] out = new float[n * dh];
         for (int i = 0; i < n; i++) {
-            for (int e = 0; e < width * DH; e++) {
-                float x = matrix[i * width * DH + e];
-                if (e / DH == column) {
-                    out[i * DH + e % DH] = x;
+            for (int e = 0; e < width * dh; e++) {
+                float x = matrix[i * width * dh + e];
+                if (e / dh == column) {
+                    out[i * dh + e % dh] = x;
                 } else {
                     assertThat(x).as("row %d, entry %d outside the head's columns", i, e).isNaN();
                 }
@@ -78,18 +80,24 @@ class VectorAttentionTest {
     @CsvSource({"1,false", "2,false", "3,true", "5,false", "7,false", "8,true", "11,false", "13,true", "16,false",
         "17,false", "23,true", "31,false", "32,false", "33,true"})
     void matchesDoubleLoopForEveryTailAndAnyGrouping(int w, boolean causal) {
-        VectorAttention att = VectorAttention.create(DH, w);
-        assertThat(att).as("the fused kernel for d_h = 2 × %d lanes", LANES).isNotNull();
-        Random random = new Random(31L * w + (causal ? 1 : 0));
+        for (int dh : WIDTHS) {
+            matchesDoubleLoop(dh, w, causal);
+        }
+    }
+
+    private static void matchesDoubleLoop(int dh, int w, boolean causal) {
+        VectorAttention att = VectorAttention.create(dh, w);
+        assertThat(att).as("the fused kernel for d_h = %d (%d lanes)", dh, LANES).isNotNull();
+        Random random = new Random(31L * w + (causal ? 1 : 0) + 1000L * dh);
         for (int n = 1; n <= 3 * w + 9; n++) {
             int stride = n + BandAttention.KEY_SLACK;
-            float[] q = new float[n * DH];      // [n, d_h]
-            float[] k = new float[n * DH];      // [n, d_h]
-            float[] kT = new float[DH * stride]; // [d_h, stride]; the slack holds garbage the kernel must not use
-            float[] v = new float[n * DH];      // [n, d_h]
+            float[] q = new float[n * dh];      // [n, d_h]
+            float[] k = new float[n * dh];      // [n, d_h]
+            float[] kT = new float[dh * stride]; // [d_h, stride]; the slack holds garbage the kernel must not use
+            float[] v = new float[n * dh];      // [n, d_h]
             double sharp = n % 3 == 0 ? 6 : 1;  // some rows with sharp attention: scores far below their maximum
             for (int e = 0; e < q.length; e++) {
-                q[e] = (float) (random.nextGaussian() * sharp / Math.sqrt(DH));
+                q[e] = (float) (random.nextGaussian() * sharp / Math.sqrt(dh));
                 k[e] = (float) random.nextGaussian();
                 v[e] = (float) random.nextGaussian();
             }
@@ -97,24 +105,32 @@ class VectorAttentionTest {
                 kT[e] = Float.NaN;
             }
             for (int j = 0; j < n; j++) {
-                for (int c = 0; c < DH; c++) {
-                    kT[c * stride + j] = k[j * DH + c];
+                for (int c = 0; c < dh; c++) {
+                    kT[c * stride + j] = k[j * dh + c];
                 }
             }
-            double[][] expected = reference(q, k, v, n, w, causal);
-            float[] whole = run(att, q, kT, stride, v, n, w, causal, new int[] {n}, 1, 0);
+            double[][] expected = reference(q, k, v, dh, n, w, causal);
+            float[] whole = run(att, q, kT, stride, v, dh, n, w, causal, new int[] {n}, 1, 0);
             for (int i = 0; i < n; i++) {
-                for (int c = 0; c < DH; c++) {
+                for (int c = 0; c < dh; c++) {
                     // float scores, e^x and sums over ≤ 2w + 1 terms: 1e-5 absolute on outputs of size ~1
-                    assertThat((double) whole[i * DH + c]).as("n=%d row %d component %d", n, i, c)
+                    assertThat((double) whole[i * dh + c]).as("d_h=%d n=%d row %d component %d", dh, n, i, c)
                             .isCloseTo(expected[i][c], Offset.offset(1e-5));
                 }
             }
             // rows computed in other groups of four (starts 1, 2, 3 … past a split) give the same bits, also when
             // written as the third head's columns of a wider matrix
             int[] splits = n > 2 ? new int[] {1, n / 2 + 1, n} : new int[] {n};
-            assertThat(run(att, q, kT, stride, v, n, w, causal, splits, 4, 2)).as("n=%d, split at %d", n, n / 2 + 1)
-                    .isEqualTo(whole);
+            assertThat(run(att, q, kT, stride, v, dh, n, w, causal, splits, 4, 2))
+                    .as("d_h=%d n=%d, split at %d", dh, n, n / 2 + 1).isEqualTo(whole);
+        }
+    }
+
+    @Test
+    void declinesHeadWidthsThatAreNotPairsOfVectors() {
+        // the local tier then takes ND4J's path; a kernel made for these widths would read past its rows
+        for (int dh : new int[] {LANES, 3 * LANES, 2 * LANES + 1, 0}) {
+            assertThat(VectorAttention.create(dh, 8)).as("d_h = %d with %d lanes", dh, LANES).isNull();
         }
     }
 }
