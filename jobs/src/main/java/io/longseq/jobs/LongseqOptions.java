@@ -116,13 +116,18 @@ public final class LongseqOptions {
     public static final ConfigOption<Long> MAX_POSITION = key("longseq.stream.max-position").longType()
             .defaultValue(1L << 40).withDescription("Positions at or past this are dead letters (a guard against"
                     + " garbage offsets).");
+    public static final ConfigOption<Integer> WARMUP_CHUNKS = key("longseq.stream.warmup-chunks").intType()
+            .defaultValue(StreamSettings.DEFAULT_WARMUP_CHUNKS).withDescription("The first chunks of each"
+                    + " local-attention subtask run one subtask at a time per TaskManager, so the JIT compiles the"
+                    + " kernels while one subtask runs them interpreted: a shorter start-up, the same outputs"
+                    + " (0 turns it off).");
 
     /** Every option, in the order the help lists them. */
     public static final List<ConfigOption<?>> ALL = List.of(INPUT, KIND, FRAGMENT_SIZE, OUT, TOKEN_CONTEXTS,
             WEIGHTS, SEED, KMER, VOCAB_SIZE, MAX_FEATURES, D_MODEL, HEADS, WINDOW, LAYERS, FFN_DIM, CAUSAL, LOCAL_MODE,
             DILATION, SINKS, BLOCK_SIZE, CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K,
             LINEAR_FEATURES, LINEAR_SEED, REORDER_BOUND, GAP_POLICY, IDLE_TIMEOUT, ENDED_RETENTION, MAX_PAYLOAD_BYTES,
-            MAX_POSITION);
+            MAX_POSITION, WARMUP_CHUNKS);
 
     private LongseqOptions() {}
 
@@ -174,7 +179,7 @@ public final class LongseqOptions {
         try {
             return new StreamSettings(model, c.getOptional(WEIGHTS).orElse(null), c.get(SEED), c.get(REORDER_BOUND),
                     gap, c.get(IDLE_TIMEOUT), c.get(ENDED_RETENTION), c.get(MAX_PAYLOAD_BYTES), c.get(MAX_POSITION),
-                    c.get(TOKEN_CONTEXTS));
+                    c.get(TOKEN_CONTEXTS), c.get(WARMUP_CHUNKS));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }

@@ -18,6 +18,9 @@ import org.apache.flink.api.common.functions.RichMapFunction;
  * <p>The ND4J buffers (inside {@link LocalTier}) are created in {@link #open} and released in {@link #close}, and
  * ND4J runs one thread per subtask: parallelism comes from subtasks. A chunk depends only on its own symbols
  * (and, in local mode SINKS, the sequence prefix it carries), so any subtask computes it bit for bit the same.
+ *
+ * <p>Each subtask's first {@link StreamSettings#warmupChunks} chunks pass a {@link WarmupGate}: one subtask per JVM
+ * at a time, while the JIT compiles the kernels.
  */
 public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary> {
 
@@ -30,6 +33,7 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
     private transient BlockPooling pooling;
     private transient float[] z;          // [C, d]
     private transient float[] summaries;  // [C/B, d]
+    private transient WarmupGate warmup;
 
     public LocalAttentionFunction(StreamSettings settings) {
         this.settings = settings;
@@ -44,10 +48,11 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         pooling = new BlockPooling(cfg, weights);
         z = new float[cfg.chunkSize() * cfg.dModel()];
         summaries = new float[pooling.blocks(cfg.chunkSize()) * cfg.dModel()];
+        warmup = new WarmupGate(settings.warmupChunks());
     }
 
     @Override
-    public ChunkSummary map(Chunk c) {
+    public ChunkSummary map(Chunk c) throws InterruptedException {
         ChunkSummary s = new ChunkSummary();
         s.sequenceId = c.sequenceId;
         s.index = c.index;
@@ -66,13 +71,9 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         int[] ids = ids(c.symbols, c.first, c.positions);
         long idsFirst = c.first + (cfg.featureKind() == FeatureKind.DNA ? Features.dnaContext(c.first, cfg) : 0);
         int idsN = (int) (c.first + c.positions - idsFirst);
-        int[] prefixIds = null;
-        int prefixN = 0;
-        if (c.prefix.length > 0) {
-            prefixN = c.prefix.length / settings.symbolsPerPosition();
-            prefixIds = ids(c.prefix, 0, prefixN);
-        }
-        local.forward(ids, idsFirst, idsN, c.coreFrom, c.coreTo, z, prefixIds, prefixN);
+        int prefixN = c.prefix.length / settings.symbolsPerPosition();
+        int[] prefixIds = c.prefix.length > 0 ? ids(c.prefix, 0, prefixN) : null;
+        warmup.run(() -> local.forward(ids, idsFirst, idsN, c.coreFrom, c.coreTo, z, prefixIds, prefixN));
         if (settings.tokenContexts()) {
             s.z = Arrays.copyOf(z, len * d);
         }

@@ -22,12 +22,18 @@ import java.util.Objects;
  * @param maxPayloadBytes a fragment payload larger than this is a dead letter
  * @param maxPosition    positions at or past this (offsets beyond it) are dead letters: a guard against garbage offsets
  * @param tokenContexts  also emit per-token contexts (heavy: d floats per position)
+ * @param warmupChunks   the first chunks of each local-attention subtask that run one subtask at a time per JVM, so
+ *                       the JIT compiles the kernels while one subtask runs them interpreted ({@link WarmupGate});
+ *                       0 turns the gate off
  */
 public record StreamSettings(ModelConfig model, String weightsPath, long seed, int reorderBound, GapPolicy gapPolicy,
                              Duration idleTimeout, Duration endedRetention, int maxPayloadBytes, long maxPosition,
-                             boolean tokenContexts) implements Serializable {
+                             boolean tokenContexts, int warmupChunks) implements Serializable {
 
     private static final long serialVersionUID = 1L;
+
+    /** Default of {@link #warmupChunks}: enough for C2 to compile the kernels on two cores (docs/benchmarks.md). */
+    public static final int DEFAULT_WARMUP_CHUNKS = 8;
 
     public StreamSettings {
         Objects.requireNonNull(model, "model");
@@ -50,52 +56,60 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
         if (maxPosition < 1) {
             throw new IllegalArgumentException("max position must be at least 1, got " + maxPosition);
         }
+        if (warmupChunks < 0) {
+            throw new IllegalArgumentException("warm-up chunks must not be negative, got " + warmupChunks);
+        }
     }
 
     /** Settings with the defaults of {@code LongseqOptions} for everything but the model. */
     public static StreamSettings defaults(ModelConfig model) {
         return new StreamSettings(model, null, 42L, 1 << 20, GapPolicy.FAIL_SEQUENCE, Duration.ofMinutes(30),
-                Duration.ofHours(1), 16 << 20, 1L << 40, false);
+                Duration.ofHours(1), 16 << 20, 1L << 40, false, DEFAULT_WARMUP_CHUNKS);
     }
 
     public StreamSettings withReorderBound(int v) {
         return new StreamSettings(model, weightsPath, seed, v, gapPolicy, idleTimeout, endedRetention, maxPayloadBytes,
-                maxPosition, tokenContexts);
+                maxPosition, tokenContexts, warmupChunks);
     }
 
     public StreamSettings withGapPolicy(GapPolicy v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, v, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, tokenContexts);
+                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks);
     }
 
     public StreamSettings withIdleTimeout(Duration v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, v, endedRetention, maxPayloadBytes,
-                maxPosition, tokenContexts);
+                maxPosition, tokenContexts, warmupChunks);
     }
 
     public StreamSettings withEndedRetention(Duration v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, v, maxPayloadBytes,
-                maxPosition, tokenContexts);
+                maxPosition, tokenContexts, warmupChunks);
     }
 
     public StreamSettings withWeights(String path, long seed) {
         return new StreamSettings(model, path, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, tokenContexts);
+                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks);
     }
 
     public StreamSettings withMaxPayloadBytes(int v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention, v,
-                maxPosition, tokenContexts);
+                maxPosition, tokenContexts, warmupChunks);
     }
 
     public StreamSettings withMaxPosition(long v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, v, tokenContexts);
+                maxPayloadBytes, v, tokenContexts, warmupChunks);
     }
 
     public StreamSettings withTokenContexts(boolean v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, v);
+                maxPayloadBytes, maxPosition, v, warmupChunks);
+    }
+
+    public StreamSettings withWarmupChunks(int v) {
+        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
+                maxPayloadBytes, maxPosition, tokenContexts, v);
     }
 
     /** F_in, symbols per position between validate and local-attention: F for LOG, 1 for DNA and TOKENS. */
