@@ -47,18 +47,24 @@ class WarmupGateTest {
         }
     }
 
+    // a chunk of `gate`, on another thread, that stays inside until `leave` counts down; returns once it is inside
+    private CompletableFuture<Void> holdInside(WarmupGate gate, CountDownLatch leave) throws InterruptedException {
+        CountDownLatch inside = new CountDownLatch(1);
+        CompletableFuture<Void> chunk = runAsync(gate, () -> {
+            inside.countDown();
+            await(leave);
+        });
+        assertThat(inside.await(WAIT_S, TimeUnit.SECONDS)).as("the held chunk started").isTrue();
+        return chunk;
+    }
+
     @Test
     void aWarmingSubtaskWaitsWhileAnotherRunsAGatedChunk() throws Exception {
         WarmupGate a = new WarmupGate(2);
         WarmupGate b = new WarmupGate(2);
-        CountDownLatch aInside = new CountDownLatch(1);
         CountDownLatch aMayLeave = new CountDownLatch(1);
         AtomicBoolean bRan = new AtomicBoolean();
-        CompletableFuture<Void> first = runAsync(a, () -> {
-            aInside.countDown();
-            await(aMayLeave);
-        });
-        assertThat(aInside.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> first = holdInside(a, aMayLeave);
         CompletableFuture<Void> second = runAsync(b, () -> bRan.set(true));
         awaitWaiter();                                   // b is queued at the gate, not inside its chunk
         assertThat(bRan).as("b's chunk while a's gated chunk runs").isFalse();
@@ -74,13 +80,8 @@ class WarmupGateTest {
     void chunksPastTheWarmupDoNotWaitForTheGate() throws Exception {
         WarmupGate warming = new WarmupGate(1);
         WarmupGate warm = new WarmupGate(0);
-        CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch mayLeave = new CountDownLatch(1);
-        CompletableFuture<Void> gated = runAsync(warming, () -> {
-            inside.countDown();
-            await(mayLeave);
-        });
-        assertThat(inside.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> gated = holdInside(warming, mayLeave);
         AtomicBoolean ran = new AtomicBoolean();
         runAsync(warm, () -> ran.set(true)).get(WAIT_S, TimeUnit.SECONDS); // would time out if it waited
         assertThat(ran).isTrue();
