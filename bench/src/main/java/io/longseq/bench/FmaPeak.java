@@ -19,11 +19,14 @@ import jdk.incubator.vector.FloatVector;
  * vectors (AVX-512; C2 needs {@code UseAVX=3}, the default on a CPU that has it) and 256-bit vectors (AVX2, 10
  * chains: see {@link #loop256}), single thread, and for the preferred shape on every core at once. The peak it
  * reports ({@code PEAK_GFLOPS_1T}) is the preferred shape's: on an AVX2-only CPU the 512-bit loop runs in the
- * Vector API's Java fallback at ~1 GFLOP/s, which is no peak. Each figure is the best of {@code reps} timed runs of about
- * {@code seconds}/reps after a warm-up — the best, because on a shared machine other processes only ever make
- * the loop slower. Single-thread figures are given twice: FLOPs over wall time, and FLOPs over the thread's CPU
- * time ({@code ThreadMXBean}), which leaves out the time the scheduler gave the core to other processes; the
- * second is the core's peak and the one printed as {@code PEAK_GFLOPS_1T} (on a quiet machine they agree). The usage: {@code FmaPeak [seconds per measurement, default 3] [reps, default 5]}.
+ * Vector API's Java fallback at ~1 GFLOP/s, which is no peak.
+ *
+ * <p>Each figure is the best of {@code reps} timed runs of about {@code seconds}/reps after a warm-up — the best,
+ * because on a shared machine other processes only ever make the loop slower. Single-thread figures are given
+ * twice: FLOPs over wall time, and FLOPs over the thread's CPU time ({@code ThreadMXBean}), which leaves out the
+ * time the scheduler gave the core to other processes; the second is the core's peak and the one printed as
+ * {@code PEAK_GFLOPS_1T} (on a quiet machine they agree). Usage: {@code FmaPeak [seconds per measurement, default
+ * 3] [reps, default 5]}.
  */
 public final class FmaPeak {
 

@@ -42,8 +42,8 @@ public final class GlobalTierReport {
             }
         }
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Single-thread FP32 peak (FmaPeak, the preferred vector shape): %.1f GFLOP/s; load average"
-                + " now %s%n%n", peak, Machine.loadAverage()));
+        b.append(String.format(Locale.ROOT, "Single-thread FP32 peak (FmaPeak, the preferred vector shape): %.1f"
+                + " GFLOP/s; load average now %s%n%n", peak, Machine.loadAverage()));
         b.append("| memory | steps/s | µs/step | mean M | useful GFLOP/s | share of peak |\n");
         b.append("|---|---:|---:|---:|---:|---:|\n");
         for (var e : ops.entrySet()) {

@@ -40,8 +40,8 @@ import org.openjdk.jmh.runner.IterationType;
  * {@code stages, ms per chunk ...} gives that iteration's time per {@link LocalTier.Stage}, so a slow iteration or
  * fork shows where it lost the time (the host's noise, or one stage's compiled code), and a line {@code host gauge ...}
  * gives each measured iteration's useful GFLOP/s next to three measurements of the core taken right after it
- * ({@link HostGauge}, ~0.3 s, outside the measured time): the FMA peak of that moment (the kernels' vector shape), a scalar FMA loop (the
- * core's own speed) and an 8 MB copy (what the shared L3 and memory give it). Run through {@code bench/run}; see
+ * ({@link HostGauge}, ~0.3 s, outside the measured time): the FMA peak of that moment (the kernels' vector shape),
+ * a scalar FMA loop (the core's own speed) and an 8 MB copy (what the shared L3 and memory give it). Run through {@code bench/run}; see
  * docs/benchmarks.md.
  */
 @State(Scope.Thread)

@@ -51,7 +51,8 @@ final class Machine {
         } catch (IOException e) {
             // keep false
         }
-        return model + ", " + Runtime.getRuntime().availableProcessors() + " cores" + (avx512 ? " (AVX-512)" : " (AVX2, no AVX-512)")
+        return model + ", " + Runtime.getRuntime().availableProcessors() + " cores"
+                + (avx512 ? " (AVX-512)" : " (AVX2, no AVX-512)")
                 + ", " + mem + ", Java " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", OPENBLAS_CORETYPE=" + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset)");
     }

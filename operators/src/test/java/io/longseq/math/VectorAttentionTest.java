@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class VectorAttentionTest {
 
     private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
-    // the head widths the fused kernel takes are multiples of two vectors: d_h = 32 is one pair with AVX-512, two with AVX2
+    // the head widths the fused kernel takes are multiples of two vectors: d_h = 32 is one pair with AVX-512, two
+    // with AVX2
     private static final int[] WIDTHS = {2 * LANES, 4 * LANES};
 
     // q [n, d_h] · kᵀ over the band -> softmax -> · v: out [n, d_h], in doubles
