@@ -41,8 +41,8 @@ import org.openjdk.jmh.runner.IterationType;
  * fork shows where it lost the time (the host's noise, or one stage's compiled code), and a line {@code host gauge ...}
  * gives each measured iteration's useful GFLOP/s next to three measurements of the core taken right after it
  * ({@link HostGauge}, ~0.3 s, outside the measured time): the FMA peak of that moment (the kernels' vector shape),
- * a scalar FMA loop (the core's own speed) and an 8 MB copy (what the shared L3 and memory give it). Run through {@code bench/run}; see
- * docs/benchmarks.md.
+ * a scalar FMA loop (the core's own speed) and an 8 MB copy (what the shared L3 and memory give it). Run through
+ * {@code bench/run}; see docs/benchmarks.md.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
