@@ -50,8 +50,8 @@ public final class FmaPeak {
             loop512(200_000);
             loop256(200_000);
         }
-        double[] g512 = best(FmaPeak::loop512, it -> flops(it, 16), seconds, reps);
-        double[] g256 = best(FmaPeak::loop256, it -> 2.0 * 8 * CHAINS_256 * it, seconds, reps);
+        double[] g512 = best(FmaPeak::loop512, FmaPeak::flops512, seconds, reps);
+        double[] g256 = best(FmaPeak::loop256, FmaPeak::flops256, seconds, reps);
         int cores = Runtime.getRuntime().availableProcessors();
         double all = allCores(cores, seconds, reps);
         System.out.println("                                          by wall time   by thread CPU time");
@@ -108,6 +108,7 @@ public final class FmaPeak {
         }
     }
 
+    // FLOPs of a loop of CHAINS (16) chains over `lanes` lanes: loop512, and HostGauge's scalar loop (1 lane)
     static double flops(long iters, int lanes) {
         return 2.0 * lanes * CHAINS * iters;
     }
@@ -189,6 +190,14 @@ public final class FmaPeak {
 
     /** FLOPs of {@link #loopPreferred} for {@code iters} iterations. */
     static double flopsPreferred(long iters) {
-        return PREFERRED_512 ? 2.0 * 16 * CHAINS * iters : 2.0 * 8 * CHAINS_256 * iters;
+        return PREFERRED_512 ? flops512(iters) : flops256(iters);
+    }
+
+    static double flops512(long iters) {
+        return flops(iters, 16);
+    }
+
+    static double flops256(long iters) {
+        return 2.0 * 8 * CHAINS_256 * iters;
     }
 }

@@ -9,8 +9,8 @@ import java.util.Locale;
  * a slow iteration can be told apart: the host slowing the core, or the host crowding the shared caches.
  * <ul>
  *   <li><b>FMA-512</b> (FMA-256 on an AVX2 CPU): {@link FmaPeak#loopPreferred}, the loop of the vector shape the
- *   kernels use: the FP32 peak at this moment (the clock under vector
- *   load varies with the host's other work). Only once the benchmark's own vector kernels are
+ *   kernels use: the FP32 peak at this moment (the clock under vector load varies with the host's other work).
+ *   Only once the benchmark's own vector kernels are
  *   compiled: compiling a Vector API loop in the same JVM while they warm up changes how C2 compiles them (JDK 17
  *   compiles Vector API methods on their own first and may then not inline them; measured: the local tier's GELU
  *   went from 0.4 to 5–7 ms a chunk).</li>
@@ -31,7 +31,7 @@ final class HostGauge {
     private static final int COPY_FLOATS = 2 * 1024 * 1024; // 8 MB per array
 
     private final long fmaIters;
-    private final long fma512Iters;
+    private final long vectorIters;
     private final int copies;
     private final float[] src = new float[COPY_FLOATS];   // [2M]
     private final float[] dst = new float[COPY_FLOATS];   // [2M]
@@ -42,7 +42,7 @@ final class HostGauge {
             sink += fmaLoop(200_000) + FmaPeak.loopPreferred(200_000);
         }
         fmaIters = FmaPeak.calibrate(HostGauge::fmaLoop, seconds);
-        fma512Iters = FmaPeak.calibrate(FmaPeak::loopPreferred, seconds);
+        vectorIters = FmaPeak.calibrate(FmaPeak::loopPreferred, seconds);
         long t0 = System.nanoTime();
         copy(8);
         double perCopy = (System.nanoTime() - t0) / 1e9 / 8;
@@ -52,9 +52,9 @@ final class HostGauge {
     /** One measurement of the preferred shape's FMA loop: GFLOP/s over the thread's CPU time. */
     double fmaVector() {
         long c0 = THREADS.getCurrentThreadCpuTime();
-        sink += FmaPeak.loopPreferred(fma512Iters);
+        sink += FmaPeak.loopPreferred(vectorIters);
         double cpu = (THREADS.getCurrentThreadCpuTime() - c0) / 1e9;
-        return FmaPeak.flopsPreferred(fma512Iters) / cpu / 1e9;
+        return FmaPeak.flopsPreferred(vectorIters) / cpu / 1e9;
     }
 
     /** One measurement of the scalar loop and the copy: "fma X GFLOP/s, copy Y GB/s". */
