@@ -9,9 +9,9 @@ import java.util.concurrent.Semaphore;
  * <p>Why: the local tier's kernels use the Vector API, which runs interpreted, at ~1/50 of its compiled speed, until
  * C2 compiles them; a fresh JVM's first chunk takes seconds. With every subtask interpreting at once, the subtasks and
  * the JIT's compiler threads share the cores and the compiled code arrives later. Gated, one subtask runs while the
- * compilers get the other cores, and the others then start on compiled code (docs/benchmarks.md, "Start-up": 2.5–6
- * s less per run at parallelism 2 on two cores). The outputs are the same: only the order in which subtasks run their
- * first chunks changes.
+ * compilers get the other cores, and the others then start on compiled code (docs/benchmarks.md, "Start-up": about
+ * 1.5 s less start-up at parallelism 2 on two cores, 8.0–8.6 against 9.2–10.8 s). The outputs are the same: only
+ * the order in which subtasks run their first chunks changes.
  *
  * <p>The gate is held only for the duration of one chunk, never between records, so a subtask that gets no more
  * input cannot block the others. Static: it is shared by every subtask that the same class loader (one job on one
