@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  * the same instance (up to 20 times within 2 s) and the median (the upper middle for an even count) is reported
  * ({@code reps}); {@code cpu_s} is the
  * process' CPU time per run (all threads), which shows how much of the wall time the JVM actually ran on a shared
- * machine. A case that passes {@code --budget} seconds is stopped after the chunk in progress (status
+ * machine. A case that passes {@code --budget} seconds (default 400) is stopped after the chunk in progress (status
  * {@code budget}, with the positions reached). After the run the global tier is replayed alone over the
  * recorded block summaries (a fresh {@link GlobalTier} and memory; its last context is checked to equal the run's) to
  * read the memory's keyed-state bytes {@code memory.toState().toBytes().length} and time the global tier by itself.
@@ -101,7 +101,7 @@ public final class LongSequenceBench {
         long max = Long.MAX_VALUE;
         long[] ns = DEFAULT_NS;
         Path out = Path.of("bench/results");
-        double budget = 200;
+        double budget = 400;   // local + hierarchical at 16M takes ~70 s on an AVX-512 core, ~220 s on an AVX2 one
         List<Config> configs = List.of(Config.DENSE, Config.HIER, Config.FULL);
         int denseMax = 1 << 14;
         String xmx = "8g";
@@ -140,7 +140,7 @@ public final class LongSequenceBench {
                     o.caseN = size(args[++i]);
                 }
                 case "-h", "--help" -> {
-                    System.out.println("usage: LongSequenceBench [--max N] [--n 1k,4k,...] [--out DIR] [--budget S]"
+                    System.out.println("usage: LongSequenceBench [--max N] [--n 1k,4k,...] [--out DIR] [--budget S, default 400]"
                             + " [--configs dense,hier,full] [--dense-max N] [--xmx 8g] [--seed S] | --case CONFIG N");
                     System.exit(0);
                 }
