@@ -140,8 +140,9 @@ public final class LongSequenceBench {
                     o.caseN = size(args[++i]);
                 }
                 case "-h", "--help" -> {
-                    System.out.println("usage: LongSequenceBench [--max N] [--n 1k,4k,...] [--out DIR] [--budget S, default 400]"
-                            + " [--configs dense,hier,full] [--dense-max N] [--xmx 8g] [--seed S] | --case CONFIG N");
+                    System.out.println("usage: LongSequenceBench [--max N] [--n 1k,4k,...] [--out DIR]"
+                            + " [--budget S, default 400] [--configs dense,hier,full] [--dense-max N] [--xmx 8g]"
+                            + " [--seed S] | --case CONFIG N");
                     System.exit(0);
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (try --help)");
