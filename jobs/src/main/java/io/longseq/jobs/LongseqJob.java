@@ -162,7 +162,8 @@ public final class LongseqJob {
 
     /**
      * Every output to its Kafka topic, EXACTLY_ONCE (transactions committed on checkpoints; consumers read with
-     * read_committed), key = sequence id. Each sink has its own transactional id prefix.
+     * read_committed), key = sequence id. Each sink has its own transactional id prefix; its producer batches
+     * longer than Kafka's default ({@link KafkaSettings#SINK_PRODUCER_DEFAULTS}).
      */
     public static void toKafka(Outputs o, KafkaSettings k, StreamSettings settings, String runId) {
         int d = settings.model().dModel();
@@ -186,7 +187,7 @@ public final class LongseqJob {
                                               org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> s) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(k.bootstrapServers())
-                .setKafkaProducerConfig(k.clientProperties())
+                .setKafkaProducerConfig(k.sinkProducerProperties())
                 .setProperty("transaction.timeout.ms", String.valueOf(k.transactionTimeout().toMillis()))
                 .setRecordSerializer(s)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)

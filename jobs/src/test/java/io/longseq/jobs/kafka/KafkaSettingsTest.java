@@ -43,6 +43,22 @@ class KafkaSettingsTest {
     }
 
     @Test
+    void sinkProducersBatchLongerUnlessAClientPropertySaysOtherwise() {
+        Configuration plain = Configuration.fromMap(Map.of(KafkaOptions.BOOTSTRAP_SERVERS.key(), "127.0.0.1:9092",
+                KafkaOptions.CLIENT_PREFIX + "security.protocol", "SSL"));
+        KafkaSettings k = KafkaSettings.from(plain);
+        assertThat(k.sinkProducerProperties()).containsEntry("linger.ms", "100").containsEntry("batch.size", "262144")
+                .containsEntry("security.protocol", "SSL");
+        assertThat(k.clientProperties()).as("consumers and admin clients get no producer settings")
+                .doesNotContainKeys("linger.ms", "batch.size");
+
+        Configuration tuned = Configuration.fromMap(Map.of(KafkaOptions.BOOTSTRAP_SERVERS.key(), "127.0.0.1:9092",
+                KafkaOptions.CLIENT_PREFIX + "linger.ms", "0"));
+        assertThat(KafkaSettings.from(tuned).sinkProducerProperties()).containsEntry("linger.ms", "0")
+                .containsEntry("batch.size", "262144");
+    }
+
+    @Test
     void maskingCoversTheUsualSecretKeys() {
         Map<String, String> m = KafkaSettings.masked(Map.of("ssl.key.password", "a", "ssl.keystore.password", "b",
                 "sasl.jaas.config", "c", "basic.auth.user.info", "d", "sasl.oauthbearer.token.endpoint.url", "e",
