@@ -8,6 +8,7 @@ import io.longseq.math.LocalMode;
 import io.longseq.math.ModelConfig;
 import io.longseq.math.Pooling;
 import io.longseq.stream.GapPolicy;
+import io.longseq.stream.StreamLimits;
 import io.longseq.stream.StreamSettings;
 import java.time.Duration;
 import java.util.List;
@@ -122,12 +123,41 @@ public final class LongseqOptions {
                     + " kernels while one subtask runs them interpreted: a shorter start-up, the same outputs"
                     + " (0 turns it off).");
 
+    // --------------------------------------------------------------------------- limits against hostile input
+    private static final StreamLimits L = StreamLimits.DEFAULTS;
+    public static final ConfigOption<Integer> MAX_ID_BYTES = key("longseq.stream.max-id-bytes").intType()
+            .defaultValue(L.maxIdBytes()).withDescription("A sequence id longer than this many UTF-8 bytes is a dead"
+                    + " letter.");
+    public static final ConfigOption<Integer> MAX_HEADER_BYTES = key("longseq.input.max-header-bytes").intType()
+            .defaultValue(L.maxHeaderBytes()).withDescription("A FASTA/FASTQ header line longer than this is refused"
+                    + " with its record (the reader skips the record without holding the line).");
+    public static final ConfigOption<Integer> MAX_LINE_BYTES = key("longseq.stream.max-line-bytes").intType()
+            .defaultValue(L.maxLineBytes()).withDescription("A log line longer than this many UTF-8 bytes is a dead"
+                    + " letter.");
+    public static final ConfigOption<Integer> DEAD_LETTER_BYTES = key("longseq.output.dead-letter-bytes").intType()
+            .defaultValue(L.deadLetterBytes()).withDescription("A dead letter keeps at most this many bytes of the"
+                    + " refused record and says how many it cut (so it fits the sink's max.request.size).");
+    public static final ConfigOption<Long> REORDER_BYTES = key("longseq.stream.reorder-bytes").longType()
+            .defaultValue(L.reorderBytes()).withDescription("Bytes of one sequence held out of order before the gap"
+                    + " policy acts (beside reorder-bound, which counts positions).");
+    public static final ConfigOption<Long> MAX_GAP = key("longseq.stream.max-gap").longType()
+            .defaultValue(L.maxGap()).withDescription("A hole of more than this many positions fails its sequence"
+                    + " with a notice, whatever the gap policy.");
+    public static final ConfigOption<Integer> MAX_EARLY_SUMMARIES = key("longseq.stream.max-early-summaries")
+            .intType().defaultValue(L.maxEarlySummaries()).withDescription("Chunk summaries of one sequence held"
+                    + " ahead of the chunk global-context needs next; past it the sequence is given up with a"
+                    + " notice.");
+    public static final ConfigOption<Integer> MAX_TOMBSTONES = key("longseq.stream.max-tombstones").intType()
+            .defaultValue(L.maxTombstones()).withDescription("Ended sequence ids one assemble subtask remembers;"
+                    + " past it the oldest is forgotten first, with a notice.");
+
     /** Every option, in the order the help lists them. */
     public static final List<ConfigOption<?>> ALL = List.of(INPUT, KIND, FRAGMENT_SIZE, OUT, TOKEN_CONTEXTS,
             WEIGHTS, SEED, KMER, VOCAB_SIZE, MAX_FEATURES, D_MODEL, HEADS, WINDOW, LAYERS, FFN_DIM, CAUSAL, LOCAL_MODE,
             DILATION, SINKS, BLOCK_SIZE, CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K,
             LINEAR_FEATURES, LINEAR_SEED, REORDER_BOUND, GAP_POLICY, IDLE_TIMEOUT, ENDED_RETENTION, MAX_PAYLOAD_BYTES,
-            MAX_POSITION, WARMUP_CHUNKS);
+            MAX_POSITION, WARMUP_CHUNKS, MAX_ID_BYTES, MAX_HEADER_BYTES, MAX_LINE_BYTES, DEAD_LETTER_BYTES,
+            REORDER_BYTES, MAX_GAP, MAX_EARLY_SUMMARIES, MAX_TOMBSTONES);
 
     private LongseqOptions() {}
 
@@ -179,10 +209,21 @@ public final class LongseqOptions {
         try {
             return new StreamSettings(model, c.getOptional(WEIGHTS).orElse(null), c.get(SEED), c.get(REORDER_BOUND),
                     gap, c.get(IDLE_TIMEOUT), c.get(ENDED_RETENTION), c.get(MAX_PAYLOAD_BYTES), c.get(MAX_POSITION),
-                    c.get(TOKEN_CONTEXTS), c.get(WARMUP_CHUNKS));
+                    c.get(TOKEN_CONTEXTS), c.get(WARMUP_CHUNKS), limits(c));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The caps against hostile input of this configuration.
+     *
+     * @throws IllegalArgumentException naming the flag, for a cap below 1
+     */
+    public static StreamLimits limits(ReadableConfig c) {
+        return new StreamLimits(c.get(MAX_ID_BYTES), c.get(MAX_HEADER_BYTES), c.get(MAX_LINE_BYTES),
+                c.get(DEAD_LETTER_BYTES), c.get(REORDER_BYTES), c.get(MAX_GAP), c.get(MAX_EARLY_SUMMARIES),
+                c.get(MAX_TOMBSTONES));
     }
 
     static String lower(Enum<?> e) {

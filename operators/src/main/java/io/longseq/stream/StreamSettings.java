@@ -25,10 +25,11 @@ import java.util.Objects;
  * @param warmupChunks   the first chunks of each local-attention subtask that run one subtask at a time per JVM, so
  *                       the JIT compiles the kernels while one subtask runs them interpreted ({@link WarmupGate});
  *                       0 turns the gate off
+ * @param limits         the caps against hostile input ({@link StreamLimits})
  */
 public record StreamSettings(ModelConfig model, String weightsPath, long seed, int reorderBound, GapPolicy gapPolicy,
                              Duration idleTimeout, Duration endedRetention, int maxPayloadBytes, long maxPosition,
-                             boolean tokenContexts, int warmupChunks) implements Serializable {
+                             boolean tokenContexts, int warmupChunks, StreamLimits limits) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -40,6 +41,7 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
         Objects.requireNonNull(gapPolicy, "gapPolicy");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(endedRetention, "endedRetention");
+        Objects.requireNonNull(limits, "limits");
         if (model.localMode() == LocalMode.FULL) {
             throw new IllegalArgumentException("local mode 'full' (dense O(n²) attention over the whole sequence) is"
                     + " the offline baseline only; the streaming job runs sliding, dilated or sinks");
@@ -64,52 +66,57 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
     /** Settings with the defaults of {@code LongseqOptions} for everything but the model. */
     public static StreamSettings defaults(ModelConfig model) {
         return new StreamSettings(model, null, 42L, 1 << 20, GapPolicy.FAIL_SEQUENCE, Duration.ofMinutes(30),
-                Duration.ofHours(1), 16 << 20, 1L << 40, false, DEFAULT_WARMUP_CHUNKS);
+                Duration.ofHours(1), 16 << 20, 1L << 40, false, DEFAULT_WARMUP_CHUNKS, StreamLimits.DEFAULTS);
     }
 
     public StreamSettings withReorderBound(int v) {
         return new StreamSettings(model, weightsPath, seed, v, gapPolicy, idleTimeout, endedRetention, maxPayloadBytes,
-                maxPosition, tokenContexts, warmupChunks);
+                maxPosition, tokenContexts, warmupChunks, limits);
     }
 
     public StreamSettings withGapPolicy(GapPolicy v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, v, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks);
+                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, limits);
     }
 
     public StreamSettings withIdleTimeout(Duration v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, v, endedRetention, maxPayloadBytes,
-                maxPosition, tokenContexts, warmupChunks);
+                maxPosition, tokenContexts, warmupChunks, limits);
     }
 
     public StreamSettings withEndedRetention(Duration v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, v, maxPayloadBytes,
-                maxPosition, tokenContexts, warmupChunks);
+                maxPosition, tokenContexts, warmupChunks, limits);
     }
 
     public StreamSettings withWeights(String path, long seed) {
         return new StreamSettings(model, path, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks);
+                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, limits);
     }
 
     public StreamSettings withMaxPayloadBytes(int v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention, v,
-                maxPosition, tokenContexts, warmupChunks);
+                maxPosition, tokenContexts, warmupChunks, limits);
     }
 
     public StreamSettings withMaxPosition(long v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, v, tokenContexts, warmupChunks);
+                maxPayloadBytes, v, tokenContexts, warmupChunks, limits);
     }
 
     public StreamSettings withTokenContexts(boolean v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, v, warmupChunks);
+                maxPayloadBytes, maxPosition, v, warmupChunks, limits);
     }
 
     public StreamSettings withWarmupChunks(int v) {
         return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, tokenContexts, v);
+                maxPayloadBytes, maxPosition, tokenContexts, v, limits);
+    }
+
+    public StreamSettings withLimits(StreamLimits v) {
+        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
+                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, v);
     }
 
     /** F_in, symbols per position between validate and local-attention: F for LOG, 1 for DNA and TOKENS. */
