@@ -81,11 +81,14 @@ public final class OfflineCommand implements Callable<Integer> {
         if (weights != null && seed != null) {
             throw new UsageException("--weights and --seed exclude each other: --seed only seeds the default init");
         }
-        if (weights != null && !Files.isRegularFile(weights)) {
-            throw new UsageException("weights file '" + weights + "' does not exist or is not a file");
+        io.longseq.math.ModelConfig config = model.toConfig(k);
+        if (weights != null) { // the same checks as `run` makes, before anything is read
+            io.longseq.math.WeightsIo.check(weights, config).ifPresent(problem -> {
+                throw new UsageException(problem);
+            });
         }
         return new OfflineOptions(input, k, out, e, weights, seed != null ? seed : OfflineOptions.DEFAULT_SEED,
-                model.toConfig(k));
+                config);
     }
 
     private Path input() {

@@ -130,7 +130,7 @@ final class OfflineRun {
         }
         try {
             return WeightsIo.load(o.weights(), cfg);
-        } catch (IllegalArgumentException | UncheckedIOException e) {
+        } catch (io.longseq.math.NpzException e) { // checked by OfflineCommand already; changed since?
             throw new UsageException(e.getMessage(), e);
         }
     }

@@ -190,8 +190,11 @@ final class RunCommand {
                 throw new UsageException(LongseqOptions.flag(LongseqOptions.FRAGMENT_SIZE) + " must be at least 1, got "
                         + fragmentSize);
             }
-            if (settings.weightsPath() != null && !Files.isRegularFile(Path.of(settings.weightsPath()))) {
-                throw new UsageException("weights file '" + settings.weightsPath() + "' does not exist or is not a file");
+            if (settings.weightsPath() != null) { // the checks of every operator's open(), before the job starts
+                Path weights = Path.of(settings.weightsPath());
+                io.longseq.math.WeightsIo.check(weights, settings.model()).ifPresent(problem -> {
+                    throw new UsageException(problem);
+                });
             }
             Integer parallelism = pr.matchedOptionValue("--parallelism", null);
             if (parallelism != null) {

@@ -133,7 +133,8 @@ class OfflineCommandTest {
 
         Run run = cli(args("offline", fasta.toString(), "--weights", npz.toString(), "--out", dir.toString()));
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("array 'embedding'").contains("expected [66, 32]");
+        assertThat(run.err()).isEqualTo("longseq offline: weights file '" + npz + "': array 'embedding' has shape"
+                + " (66, 16) but kmer 3 (4^k + 2 = 66 rows) and d-model 32 need (66, 32)" + System.lineSeparator());
 
         Run ok = cli(new String[] {"offline", fasta.toString(), "--weights", npz.toString(), "--out", dir.toString(),
                 "--d-model", "16", "--heads", "2", "--window", "8", "--ffn-dim", "64", "--kmer", "3",
