@@ -9,16 +9,19 @@ import io.longseq.stream.GlobalContextFunction;
 import io.longseq.stream.LocalAttentionFunction;
 import io.longseq.stream.Notice;
 import io.longseq.stream.SequenceFragment;
+import io.longseq.stream.StreamLimits;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
 import io.longseq.stream.TokenContext;
 import io.longseq.stream.TokenFragment;
 import io.longseq.stream.ValidateFunction;
 import io.longseq.jobs.kafka.AvroRecords;
+import io.longseq.jobs.kafka.DeadLetterSerializer;
 import io.longseq.jobs.kafka.FragmentDeserializer;
 import io.longseq.jobs.kafka.KafkaSettings;
 import io.longseq.jobs.kafka.KeyedAvroSerializer;
 import io.longseq.jobs.kafka.NoticeSerializer;
+import io.longseq.jobs.kafka.SinkRecordBounds;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -98,8 +101,9 @@ public final class LongseqJob {
                 .name("global-context").uid("global-context");
         DataStream<DeadLetter> dead = valid.getSideOutput(StreamTypes.DEAD_LETTERS)
                 .union(chunks.getSideOutput(StreamTypes.DEAD_LETTERS));
-        return new Outputs(blocks, blocks.getSideOutput(StreamTypes.TOKEN_CONTEXTS), dead,
-                chunks.getSideOutput(StreamTypes.NOTICES));
+        DataStream<Notice> notices = chunks.getSideOutput(StreamTypes.NOTICES)
+                .union(blocks.getSideOutput(StreamTypes.NOTICES)); // global-context gives sequences up too
+        return new Outputs(blocks, blocks.getSideOutput(StreamTypes.TOKEN_CONTEXTS), dead, notices);
     }
 
     /** Fragments of the files, read in order by one source subtask (a file is never split). */
@@ -121,7 +125,9 @@ public final class LongseqJob {
         o.blocks().map(new ProgressFunction(runId), StreamTypes.BLOCK_CONTEXT).name("progress").uid("progress")
                 .sinkTo(new JsonLinesSink<>(partsDir, RunOutputs.BLOCKS, JsonLines::block))
                 .name("blocks-file").uid("blocks-file");
-        o.deadLetters().sinkTo(new JsonLinesSink<>(partsDir, RunOutputs.DEAD_LETTERS, JsonLines::deadLetter))
+        StreamLimits limits = settings.limits();
+        o.deadLetters().sinkTo(new JsonLinesSink<DeadLetter>(partsDir, RunOutputs.DEAD_LETTERS,
+                        x -> JsonLines.deadLetter(x.bounded(limits))))
                 .name("dead-letters-file").uid("dead-letters-file").setParallelism(1);
         o.notices().sinkTo(new JsonLinesSink<>(partsDir, RunOutputs.NOTICES, JsonLines::notice))
                 .name("notices-file").uid("notices-file").setParallelism(1);
@@ -163,16 +169,22 @@ public final class LongseqJob {
     /**
      * Every output to its Kafka topic, EXACTLY_ONCE (transactions committed on checkpoints; consumers read with
      * read_committed), key = sequence id. Each sink has its own transactional id prefix; its producer batches
-     * longer than Kafka's default ({@link KafkaSettings#SINK_PRODUCER_DEFAULTS}).
+     * longer than Kafka's default ({@link KafkaSettings#SINK_PRODUCER_DEFAULTS}). Dead letters are bounded by the
+     * settings' limits ({@link DeadLetterSerializer}).
+     *
+     * @throws IllegalArgumentException if a record may not fit the producers' max.request.size
+     *                                  ({@link SinkRecordBounds#requireFit}; {@code run} checks it when it reads the
+     *                                  options)
      */
     public static void toKafka(Outputs o, KafkaSettings k, StreamSettings settings, String runId) {
+        SinkRecordBounds.of(settings).requireFit(k.sinkProducerProperties());
         int d = settings.model().dModel();
         o.blocks().map(new ProgressFunction(runId), StreamTypes.BLOCK_CONTEXT).name("progress").uid("progress")
                 .sinkTo(kafkaSink(k, "blocks", new KeyedAvroSerializer<BlockContext>(k.blocksTopic(),
                         c -> c.sequenceId, AvroRecords::block)))
                 .name("blocks-kafka").uid("blocks-kafka");
-        o.deadLetters().sinkTo(kafkaSink(k, "dead-letters", new KeyedAvroSerializer<DeadLetter>(k.deadLettersTopic(),
-                        x -> x.sequenceId, AvroRecords::deadLetter)))
+        o.deadLetters().sinkTo(kafkaSink(k, "dead-letters", new DeadLetterSerializer(k.deadLettersTopic(),
+                        settings.limits())))
                 .name("dead-letters-kafka").uid("dead-letters-kafka");
         o.notices().sinkTo(kafkaSink(k, "notices", new NoticeSerializer(k.noticesTopic())))
                 .name("notices-kafka").uid("notices-kafka");

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * Something a user should know about a sequence that is not a bad record: it ended, it was closed after being
- * idle, a gap was skipped, it was given up. One line each in the notices output.
+ * idle, a gap was skipped, it was given up. One line each in the notices output (from {@code assemble} and
+ * {@code global-context}).
  */
 public class Notice {
 
@@ -18,7 +19,11 @@ public class Notice {
         IDLE_CLOSED,
         /** Gap policy skip: positions [position, position + count) never arrived and were filled with padding. */
         GAP_SKIPPED,
-        /** Gap policy fail-sequence: the sequence was given up at {@code position}; later fragments are dead letters. */
+        /**
+         * The sequence was given up at {@code position}: by {@code assemble} (gap policy fail-sequence; later
+         * fragments are dead letters), or by {@code global-context} when a cap was passed or its processing failed
+         * ({@code count} is then the chunk summaries dropped; later ones are dropped too). The message says which.
+         */
         SEQUENCE_FAILED
     }
 

@@ -17,6 +17,13 @@ import org.apache.flink.util.Collector;
  * record still names its sequence and positions, a {@linkplain #refusedMarker refused marker} goes on to
  * {@code assemble}, which applies the gap policy to those positions.
  *
+ * <p>The caps of {@link StreamLimits} hold here: a sequence id over {@code max-id-bytes} is refused before anything
+ * else uses it (and gets no refused marker, so {@code assemble} never keys state by it), a LOG line over
+ * {@code max-line-bytes} is refused before the payload is decoded, and every dead letter is
+ * {@linkplain DeadLetter#bounded bounded} ({@code dead-letter-bytes}). A reason that quotes input quotes a short,
+ * escaped part of it. As a last resort, an exception thrown while checking a record makes a dead letter too
+ * ({@link #guarded}).
+ *
  * <p>Stateless; the rules are in {@link #check}, which tests call directly.
  */
 public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFragment> {
@@ -24,20 +31,32 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
     private static final long serialVersionUID = 1L;
     public static final String STAGE = "validate";
 
+    /** Characters of an over-long sequence id its reason shows. */
+    static final int ID_PREFIX_CHARS = 32;
+    /** Characters of a source's decoding error a reason quotes. */
+    static final int DECODE_ERROR_CHARS = 500;
+
     private final StreamSettings settings;
+    private final Checker checker;
 
     public ValidateFunction(StreamSettings settings) {
+        this(settings, ValidateFunction::check);
+    }
+
+    /** With another checker in place of {@link #check}: for tests of the last resort ({@link #guarded}) only. */
+    ValidateFunction(StreamSettings settings, Checker checker) {
         this.settings = settings;
+        this.checker = checker;
     }
 
     @Override
     public void processElement(SequenceFragment f, Context ctx, Collector<TokenFragment> out) {
-        Result r = check(f, settings);
+        Result r = guarded(f, settings, checker);
         if (r.fragment != null) {
             out.collect(r.fragment);
         } else {
             SequenceFragment original = f == null ? new SequenceFragment() : f; // a null record has no fields
-            ctx.output(StreamTypes.DEAD_LETTERS, DeadLetter.of(original, STAGE, r.reason));
+            ctx.output(StreamTypes.DEAD_LETTERS, DeadLetter.of(original, STAGE, r.reason, settings.limits()));
             TokenFragment marker = refusedMarker(original, settings);
             if (marker != null) {
                 out.collect(marker);
@@ -45,16 +64,43 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
         }
     }
 
+    /** The rules as a function, so that tests can put another checker behind {@link #guarded}. */
+    @FunctionalInterface
+    interface Checker extends java.io.Serializable {
+        Result check(SequenceFragment f, StreamSettings settings);
+    }
+
+    /** Longest part of an exception's message an "internal error" reason quotes. */
+    static final int INTERNAL_ERROR_MESSAGE_CHARS = 200;
+
+    /**
+     * {@code checker} on one record, with a last resort: a {@link RuntimeException} or {@link StackOverflowError}
+     * thrown while checking becomes a refusal with the reason
+     * {@code "internal error in validate: <class>: <message cut to 200 characters>"}, so that the record goes to
+     * the dead letters instead of failing the job (in Kafka mode a failure would restart the job onto the same
+     * record forever). This is defence in depth, not a rule: the rules in {@link #check} must not throw on any
+     * input, and such a dead letter is a bug to fix. Other errors ({@link OutOfMemoryError} and the like) still
+     * fail the job.
+     */
+    static Result guarded(SequenceFragment f, StreamSettings settings, Checker checker) {
+        try {
+            return checker.check(f, settings);
+        } catch (RuntimeException | StackOverflowError e) {
+            return bad("internal error in " + STAGE + ": " + BoundedText.describe(e, INTERNAL_ERROR_MESSAGE_CHARS));
+        }
+    }
+
     /**
      * The marker that tells {@code assemble} which positions of a sequence were refused, so that it applies the
      * gap policy to them at once instead of waiting for positions that will never come: the same sequence id,
      * offset, extent and last flag, no symbols, {@link TokenFragment#refused} set. Null when the record names no
-     * sequence or no position range (no id, a negative or out-of-range offset, another kind, a payload whose
-     * length does not tell the positions).
+     * sequence or no position range (no id, an id over {@code max-id-bytes}, a negative or out-of-range offset,
+     * another kind, a payload whose length does not tell the positions).
      */
     static TokenFragment refusedMarker(SequenceFragment f, StreamSettings settings) {
         if (f.decodeError != null || f.sequenceId == null || f.sequenceId.isEmpty() || f.offset < 0 || f.payload == null
-                || f.kind != settings.model().featureKind()) {
+                || f.kind != settings.model().featureKind()
+                || BoundedText.utf8Length(f.sequenceId) > settings.limits().maxIdBytes()) {
             return null;
         }
         long positions = f.positions();
@@ -76,10 +122,16 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
             return bad("null record");
         }
         if (f.decodeError != null) {
-            return bad("not a SequenceFragment record: " + f.decodeError);
+            return bad("not a SequenceFragment record: "
+                    + BoundedText.oneLine(BoundedText.cut(f.decodeError, DECODE_ERROR_CHARS)));
         }
         if (f.sequenceId == null || f.sequenceId.isEmpty()) {
             return bad("empty sequence id");
+        }
+        long idBytes = BoundedText.utf8Length(f.sequenceId); // before anything else uses the id
+        if (idBytes > settings.limits().maxIdBytes()) {
+            return bad("sequence id of " + idBytes + " bytes is over the limit of " + settings.limits().maxIdBytes()
+                    + " bytes (max-id-bytes): " + BoundedText.quotedPrefix(f.sequenceId, ID_PREFIX_CHARS));
         }
         if (f.kind == null) {
             return bad("no kind (expected " + cfg.featureKind() + ")");
@@ -129,6 +181,10 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
                 }
             }
             case LOG -> {
+                String tooLong = overlongLine(f, settings.limits().maxLineBytes());
+                if (tooLong != null) {
+                    return bad(tooLong);
+                }
                 String text;
                 try {
                     CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
@@ -155,6 +211,43 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
                     + settings.maxPosition() + " (max-position)");
         }
         return new Result(new TokenFragment(f, positions, symbols), null);
+    }
+
+    /**
+     * Why a line of a LOG payload is over {@code max} UTF-8 bytes (the first such line), or null. A line is what
+     * {@link #splitLines} makes of it: without its '\n' and a '\r' before it. Scans the bytes, before any decoding.
+     */
+    static String overlongLine(SequenceFragment f, int max) {
+        byte[] p = f.payload;
+        if (p.length <= max) {
+            return null; // no line can be longer than the payload
+        }
+        int start = 0;
+        long line = 0;
+        for (int i = 0; i <= p.length; i++) {
+            if (i < p.length && p[i] != '\n') {
+                continue;
+            }
+            if (i == p.length && start == p.length) {
+                break; // the text ended with '\n': no line after it
+            }
+            int len = i - start;
+            if (len > 0 && p[i - 1] == '\r') {
+                len--;
+            }
+            if (len > max) {
+                return "log line of " + len + " bytes at position " + position(f.offset, line) + " (line " + (line + 1)
+                        + " of the fragment) is over the limit of " + max + " bytes (max-line-bytes)";
+            }
+            line++;
+            start = i + 1;
+        }
+        return null;
+    }
+
+    // offset + i as a decimal, without overflowing (both are non-negative)
+    private static String position(long offset, long i) {
+        return offset <= Long.MAX_VALUE - i ? Long.toString(offset + i) : offset + " + " + i;
     }
 
     /** Lines ended by '\n' (a trailing '\r' is dropped); a last line without '\n' counts, an empty text has none. */

@@ -321,4 +321,150 @@ class GlobalContextFunctionTest {
             assertCleared(h);
         }
     }
+
+    // ------------------------------------------------------------------------------------ max-early-summaries
+
+    static StreamSettings capped(ModelConfig cfg, int maxEarly) {
+        return settings(cfg).withLimits(StreamLimits.DEFAULTS.withMaxEarlySummaries(maxEarly));
+    }
+
+    static List<ChunkSummary> pick(List<ChunkSummary> in, int... indices) {
+        List<ChunkSummary> out = new ArrayList<>();
+        for (int i : indices) {
+            out.add(in.get(i));
+        }
+        return out;
+    }
+
+    static String givenUp(long chunk, int waiting, int dropped) {
+        return "given up by global-context: chunk " + chunk + " has not arrived and " + waiting + " later chunk"
+                + " summaries wait for it, the most allowed (max-early-summaries); " + chunk + " chunks were"
+                + " processed, " + dropped + " chunk summaries dropped, later ones will be dropped too";
+    }
+
+    @Test
+    void summariesUpToTheCapWaitAndGiveTheSameBlockContexts() throws Exception {
+        ModelConfig cfg = config(GlobalMode.HIERARCHICAL);
+        ChunkedModel.Result r = run(cfg, bases(N, 12), false);
+        List<ChunkSummary> in = summaries("s", r, N, cfg, false); // 16 chunks
+        try (var h = harness(capped(cfg, 3))) {
+            feed(h, pick(in, 3, 1, 2)); // three wait: the cap, not past it
+            assertThat(h.extractOutputValues()).isEmpty();
+            feed(h, pick(in, 0, 5, 6, 4, 7, 8, 9, 10, 11, 12, 13, 15, 14));
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(contexts("s", r.blocks()));
+            assertThat(side(h, StreamTypes.NOTICES)).isEmpty();
+            assertCleared(h);
+        }
+    }
+
+    @Test
+    void oneSummaryPastTheCapGivesTheSequenceUpAndItsStateReturnsToZero() throws Exception {
+        ModelConfig cfg = config(GlobalMode.HIERARCHICAL);
+        ChunkedModel.Result r = run(cfg, bases(N, 13), false);
+        List<ChunkSummary> in = summaries("s", r, N, cfg, false);
+        List<BlockContext> expected = contexts("s", r.blocks());
+        try (var h = harness(capped(cfg, 3))) {
+            feed(h, pick(in, 0, 1, 3, 4, 5)); // chunks 0, 1 processed; 3, 4, 5 wait for 2
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(expected.subList(0, 8));
+            feed(h, pick(in, 6));
+            assertThat(side(h, StreamTypes.NOTICES)).containsExactly(new Notice("s", Notice.Kind.SEQUENCE_FAILED,
+                    2 * 64, 4, givenUp(2, 3, 4)));
+            assertThat(h.numKeyedStateEntries()).as("only the tombstone").isEqualTo(1);
+            // the rest arrives and is dropped without output or exception; the last one takes the tombstone along
+            feed(h, pick(in, 2, 15, 7, 8, 9, 10, 11, 12, 13));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            feed(h, pick(in, 14));
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(expected.subList(0, 8));
+            assertThat(side(h, StreamTypes.NOTICES)).hasSize(1);
+            assertCleared(h);
+        }
+    }
+
+    @Test
+    void aGivenUpSequenceWhoseLastChunkWasHeldOrIsAnAbortMarkerIsForgottenToo() throws Exception {
+        ModelConfig cfg = config(GlobalMode.HIERARCHICAL);
+        ChunkedModel.Result r = run(cfg, bases(N, 14), false);
+        List<ChunkSummary> in = summaries("s", r, N, cfg, false);
+        try (var h = harness(capped(cfg, 2))) {
+            feed(h, pick(in, 15, 14, 13)); // the last chunk was among those held when the cap was passed
+            assertThat(side(h, StreamTypes.NOTICES)).singleElement().isEqualTo(
+                    new Notice("s", Notice.Kind.SEQUENCE_FAILED, 0, 3, givenUp(0, 2, 3)));
+            feed(h, pick(in, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            feed(h, pick(in, 12));
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertCleared(h);
+        }
+        try (var h = harness(capped(cfg, 1))) {
+            feed(h, pick(in, 2, 1)); // given up at chunk 0; then assemble gives it up too: marker at 3
+            assertThat(side(h, StreamTypes.NOTICES)).singleElement().isEqualTo(
+                    new Notice("s", Notice.Kind.SEQUENCE_FAILED, 0, 2, givenUp(0, 1, 2)));
+            feed(h, List.of(abortMarker("s", 3)));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            feed(h, pick(in, 0));
+            assertCleared(h);
+        }
+    }
+
+    @Test
+    void otherSequencesGoOnWhenOneIsGivenUp() throws Exception {
+        ModelConfig cfg = config(GlobalMode.HIERARCHICAL);
+        ChunkedModel.Result a = run(cfg, bases(N, 15), false);
+        ChunkedModel.Result b = run(cfg, bases(500, 16), false);
+        List<ChunkSummary> as = summaries("a", a, N, cfg, false);
+        List<ChunkSummary> bs = summaries("b", b, 500, cfg, false);
+        try (var h = harness(capped(cfg, 2))) {
+            List<ChunkSummary> order = new ArrayList<>(pick(bs, 1, 2));  // b: two wait, the cap
+            order.addAll(pick(as, 3, 2, 1));                             // a: the third passes it
+            order.addAll(pick(bs, 0, 3, 4, 5, 6, 7));
+            order.addAll(pick(as, 0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+            feed(h, order);
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(contexts("b", b.blocks()));
+            assertThat(side(h, StreamTypes.NOTICES)).singleElement().satisfies(n -> {
+                assertThat(n.sequenceId).isEqualTo("a");
+                assertThat(n.kind).isEqualTo(Notice.Kind.SEQUENCE_FAILED);
+            });
+            assertCleared(h);
+        }
+    }
+
+    @Test
+    void theTombstoneCountsArrivalsUntilNoneIsLeft() {
+        long[] t = {5, 3, -1}; // given up at chunk 5 with 3 later ones seen, the last unknown
+        assertThat(GlobalContextFunction.GiveUp.complete(t)).isFalse();
+        assertThat(GlobalContextFunction.GiveUp.arrive(t, 2, false)).as("before from: not counted").isFalse();
+        assertThat(t[1]).isEqualTo(3);
+        assertThat(GlobalContextFunction.GiveUp.arrive(t, 9, true)).as("last = 9: chunks 5..9 are 5").isFalse();
+        assertThat(GlobalContextFunction.GiveUp.arrive(t, 5, false)).isTrue();
+        assertThat(GlobalContextFunction.GiveUp.complete(new long[] {0, 1, 0})).isTrue();
+    }
+
+    // ------------------------------------------------------------------------------------ the last resort
+
+    @Test
+    void anExceptionWhileProcessingGivesTheSequenceUpInsteadOfFailingTheJob() throws Exception {
+        ModelConfig cfg = config(GlobalMode.HIERARCHICAL);
+        int n = 300; // 5 chunks
+        ChunkedModel.Result r = run(cfg, bases(n, 17), true);
+        List<ChunkSummary> in = summaries("s", r, n, cfg, true);
+        in.get(1).z = new float[3]; // too short for its core: the token contexts cannot be cut from it
+        try (var h = harness(settings(cfg).withTokenContexts(true))) {
+            feed(h, pick(in, 0, 2, 1));
+            List<BlockContext> expected = contexts("s", r.blocks());
+            // chunk 0's blocks, and the first block of chunk 1, computed before its token context failed
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(expected.subList(0, 5));
+            assertThat(side(h, StreamTypes.NOTICES)).singleElement().satisfies(notice -> {
+                assertThat(notice.kind).isEqualTo(Notice.Kind.SEQUENCE_FAILED);
+                assertThat(notice.position).isEqualTo(64);
+                assertThat(notice.count).isEqualTo(2);
+                assertThat(notice.message).startsWith("given up by global-context: internal error in global-context at"
+                        + " chunk 1: java.lang.ArrayIndexOutOfBoundsException: ").endsWith("; 1 chunks were processed,"
+                        + " 2 chunk summaries dropped, later ones will be dropped too");
+            });
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            feed(h, pick(in, 4, 3));
+            assertThat(h.extractOutputValues()).hasSize(5);
+            assertCleared(h);
+        }
+    }
 }

@@ -9,6 +9,7 @@ import io.longseq.math.Features;
 import io.longseq.math.ModelConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -136,6 +137,172 @@ class ValidateFunctionTest {
         assertThat(reason(dna("s", 5000, "A"), s)).contains("max-position");
         StreamSettings t = StreamSettings.defaults(TOKENS).withMaxPosition(10);
         assertThat(reason(tokens(8, 1, 2, 3), t)).contains("max-position");
+    }
+
+    // ------------------------------------------------------------------------------------------ caps (issue 20)
+
+    @Test
+    void aSequenceIdOverMaxIdBytesIsRefusedNamingItsLength() {
+        StreamSettings s = DNA_SETTINGS.withLimits(StreamLimits.DEFAULTS.withMaxIdBytes(8));
+        assertThat(valid(dna("abcdefgh", 0, "ACGT"), s).sequenceId).isEqualTo("abcdefgh");
+        assertThat(reason(dna("abcdefghi", 0, "ACGT"), s))
+                .isEqualTo("sequence id of 9 bytes is over the limit of 8 bytes (max-id-bytes): \"abcdefghi\"");
+        // bytes, not characters: ü is 2 UTF-8 bytes, 😀 (a surrogate pair) 4
+        assertThat(valid(dna("üüüü", 0, "ACGT"), s).positions).isEqualTo(4);
+        assertThat(reason(dna("üüüüü", 0, "ACGT"), s)).startsWith("sequence id of 10 bytes is over the limit of 8");
+        assertThat(valid(dna("😀😀", 0, "ACGT"), s).positions).isEqualTo(4);
+        assertThat(reason(dna("😀😀a", 0, "ACGT"), s)).startsWith("sequence id of 9 bytes ");
+        // checked before anything else uses the id: the kind is wrong too, the id is the reason
+        SequenceFragment both = tokens(0, 1);
+        both.sequenceId = "x".repeat(9);
+        assertThat(reason(both, s)).startsWith("sequence id of 9 bytes");
+    }
+
+    @Test
+    void aHugeSequenceIdIsNamedByItsLengthAndAShortEscapedPrefix() {
+        String id = "\"a\nb\u0000\u202Ec" + "x".repeat(700 * 1024);
+        String r = reason(dna(id, 0, "ACGT"), DNA_SETTINGS);
+        assertThat(r).isEqualTo("sequence id of " + (6 + 3 + 700 * 1024) + " bytes is over the limit of 4096 bytes"
+                + " (max-id-bytes): \"\\\"a\\nb\\x00\\u202Ec" + "x".repeat(32 - 7) + "\"...");
+        assertThat(r.length()).isLessThan(200);
+    }
+
+    @Test
+    void aLogLineOverMaxLineBytesIsRefusedNamingItsLineAndPosition() {
+        StreamSettings s = StreamSettings.defaults(LOG).withLimits(StreamLimits.DEFAULTS.withMaxLineBytes(10));
+        String ten = "0123456789";
+        // exactly at the cap, with \n, \r\n or no line end: accepted
+        assertThat(valid(log(100, (ten + "\n" + ten + "\r\n" + ten).getBytes(StandardCharsets.UTF_8)), s).positions)
+                .isEqualTo(3);
+        assertThat(reason(log(100, (ten + "\nok\n" + ten + "X\nok\n").getBytes(StandardCharsets.UTF_8)), s))
+                .isEqualTo("log line of 11 bytes at position 102 (line 3 of the fragment) is over the limit of 10 bytes"
+                        + " (max-line-bytes)");
+        // the last line without its \n counts; bytes, not characters (é is 2 bytes)
+        assertThat(valid(log(0, "ok\néééé\u00e9".getBytes(StandardCharsets.UTF_8)), s).positions).isEqualTo(2);
+        assertThat(reason(log(0, "ok\nééééé\u00e9".getBytes(StandardCharsets.UTF_8)), s))
+                .isEqualTo("log line of 12 bytes at position 1 (line 2 of the fragment) is over the limit of 10 bytes"
+                        + " (max-line-bytes)");
+        // checked on the bytes before decoding: an over-long line that is also no UTF-8 is refused for its length
+        byte[] bad = new byte[20];
+        Arrays.fill(bad, (byte) 0xFF);
+        assertThat(reason(log(5, bad), s)).startsWith("log line of 20 bytes at position 5 (line 1 ");
+        // an offset near Long.MAX_VALUE does not overflow the position shown
+        assertThat(reason(log(Long.MAX_VALUE, ("a\n" + ten + "X").getBytes(StandardCharsets.UTF_8)), s))
+                .startsWith("log line of 11 bytes at position " + Long.MAX_VALUE + " + 1 (line 2 ");
+    }
+
+    @Test
+    void aLineOfAMegabyteIsAcceptedAtTheDefaultCapAndOneByteMoreIsNot() {
+        StreamSettings s = StreamSettings.defaults(LOG);
+        byte[] line = new byte[1 << 20];
+        Arrays.fill(line, (byte) 'w');
+        for (int i = 7; i < line.length; i += 8) {
+            line[i] = ' ';
+        }
+        assertThat(valid(log(0, line), s).positions).isEqualTo(1);
+        byte[] over = Arrays.copyOf(line, line.length + 2);
+        over[line.length] = 'w';
+        over[line.length + 1] = '\n';
+        assertThat(reason(log(0, over), s)).isEqualTo("log line of 1048577 bytes at position 0 (line 1 of the"
+                + " fragment) is over the limit of 1048576 bytes (max-line-bytes)");
+    }
+
+    @Test
+    void deadLettersKeepABoundedPrefixAndSayHowManyBytesWereCut() throws Exception {
+        StreamSettings s = DNA_SETTINGS.withLimits(StreamLimits.DEFAULTS.withDeadLetterBytes(100).withMaxIdBytes(8));
+        String bases = "ACGT".repeat(250);
+        try (OneInputStreamOperatorTestHarness<SequenceFragment, TokenFragment> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(new ValidateFunction(s))) {
+            SequenceFragment cut = dna("s", 0, "-" + bases.substring(1)).from("topic-a", 0, 1); // 1000 bytes
+            SequenceFragment kept = dna("s", 0, "-" + bases.substring(1, 100)).from("topic-a", 0, 2); // 100 bytes
+            SequenceFragment longId = dna("abcdefghijklmnop", 0, bases).from("topic-a", 0, 3);
+            h.processElement(cut, 0L);
+            h.processElement(kept, 0L);
+            h.processElement(longId, 0L);
+            List<DeadLetter> dead = side(h, StreamTypes.DEAD_LETTERS);
+            assertThat(dead).hasSize(3);
+            String invalid = "invalid base '-' (0x2D) at position 0: allowed are the IUPAC nucleotide codes"
+                    + " ACGTURYSWKMBDHVN in either case (gaps '-' and '.' are not)";
+            assertThat(dead.get(0).payload).isEqualTo(Arrays.copyOf(cut.payload, 100));
+            assertThat(dead.get(0).reason).isEqualTo(invalid + "; the dead letter keeps the first 100 of 1000 payload"
+                    + " bytes, 900 cut (dead-letter-bytes)");
+            assertThat(dead.get(1).payload).isEqualTo(kept.payload);
+            assertThat(dead.get(1).reason).isEqualTo(invalid);
+            // an over-long id: the dead letter's id (its Kafka key) is cut to max-id-bytes, and no marker goes on
+            assertThat(dead.get(2).sequenceId).isEqualTo("abcdefgh");
+            assertThat(dead.get(2).reason).isEqualTo("sequence id of 16 bytes is over the limit of 8 bytes"
+                    + " (max-id-bytes): \"abcdefghijklmnop\"; the dead letter keeps the first 100 of 1000 payload"
+                    + " bytes, 900 cut (dead-letter-bytes)");
+            assertThat(h.extractOutputValues()).as("refused markers").hasSize(2)
+                    .allMatch(t -> t.refused && t.sequenceId.equals("s"));
+        }
+        assertThat(ValidateFunction.refusedMarker(dna("abcdefghi", 0, "ACGT"), s)).as("id over the cap").isNull();
+        assertThat(ValidateFunction.refusedMarker(dna("abcdefgh", 0, "ACGT"), s)).as("id at the cap").isNotNull();
+    }
+
+    @Test
+    void aReasonQuotingADecodingErrorIsCutAndOnOneLine() {
+        String why = "line one\nline two " + "z".repeat(5000);
+        SequenceFragment f = SequenceFragment.undecodable("k", new byte[3], why);
+        String r = reason(f, DNA_SETTINGS);
+        assertThat(r).isEqualTo("not a SequenceFragment record: line one\\nline two " + "z".repeat(500 - 18) + "...");
+        assertThat(r).doesNotContain("\n");
+    }
+
+    // ---------------------------------------------------------------------------------- the last resort
+
+    @Test
+    void anExceptionWhileCheckingBecomesADeadLetterNotAFailure() throws Exception {
+        String message = "bad state\n" + "m".repeat(1000);
+        ValidateFunction.Checker throwing = (f, settings) -> {
+            throw new IllegalStateException(message);
+        };
+        ValidateFunction.Checker recursing = new ValidateFunction.Checker() {
+            @Override
+            public ValidateFunction.Result check(SequenceFragment f, StreamSettings settings) {
+                return check(f, settings); // no end: a StackOverflowError
+            }
+        };
+        assertThat(ValidateFunction.guarded(dna("s", 0, "ACGT"), DNA_SETTINGS, throwing).reason())
+                .isEqualTo("internal error in validate: java.lang.IllegalStateException: bad state\\n"
+                        + "m".repeat(190) + "...");
+        assertThat(ValidateFunction.guarded(dna("s", 0, "ACGT"), DNA_SETTINGS, recursing).reason())
+                .isEqualTo("internal error in validate: java.lang.StackOverflowError: (no message)");
+        // through the operator: a dead letter with the original bytes, and the refused marker for assemble
+        try (OneInputStreamOperatorTestHarness<SequenceFragment, TokenFragment> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(new ValidateFunction(DNA_SETTINGS, recursing))) {
+            SequenceFragment f = dna("s", 40, "ACGT").from("topic-a", 1, 9);
+            h.processElement(f, 0L);
+            List<DeadLetter> dead = side(h, StreamTypes.DEAD_LETTERS);
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).reason).isEqualTo("internal error in validate: java.lang.StackOverflowError:"
+                    + " (no message)");
+            assertThat(dead.get(0).payload).isEqualTo(f.payload);
+            assertThat(dead.get(0).sourceOffset).isEqualTo(9);
+            assertThat(h.extractOutputValues()).singleElement()
+                    .satisfies(t -> assertThat(t.refused && t.offset == 40 && t.positions == 4).isTrue());
+        }
+    }
+
+    @Test
+    void aLogLineOfThousandsOfPathSegmentsNeverThrowsOutOfValidate() throws Exception {
+        // issue 20: such a line overflowed the stack of the masking regex; whatever the masking does now, the
+        // record is either valid or a dead letter, and the operator does not throw
+        String line = "open " + "a/".repeat(4000) + "b failed\n";
+        try (OneInputStreamOperatorTestHarness<SequenceFragment, TokenFragment> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(new ValidateFunction(StreamSettings.defaults(LOG)))) {
+            h.processElement(log(0, line.getBytes(StandardCharsets.UTF_8)), 0L);
+            List<TokenFragment> out = h.extractOutputValues();
+            List<DeadLetter> dead = side(h, StreamTypes.DEAD_LETTERS);
+            assertThat(out).hasSize(1);
+            if (out.get(0).refused) {
+                assertThat(dead).singleElement().satisfies(d -> assertThat(d.reason)
+                        .startsWith("internal error in validate: java.lang.StackOverflowError"));
+            } else {
+                assertThat(dead).isEmpty();
+                assertThat(out.get(0).positions).isEqualTo(1);
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------- symbols

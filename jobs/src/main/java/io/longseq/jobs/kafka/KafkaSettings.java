@@ -52,11 +52,21 @@ public record KafkaSettings(String bootstrapServers, String inputTopic, String i
     }
 
     /**
-     * Reads the settings.
+     * Reads the settings of {@code longseq run} in Kafka mode, and refuses a configuration whose output records may
+     * not fit the sinks' producers ({@link SinkRecordBounds#requireFit}: a dead letter's {@code dead-letter-bytes}
+     * plus its bounded overhead, a block record, a token-context record, a notice, each against
+     * {@code max.request.size}).
      *
-     * @throws IllegalArgumentException naming the option, or IOException text for an unreadable properties file
+     * @throws IllegalArgumentException one line naming the option, or IOException text for an unreadable properties
+     *                                  file
      */
     public static KafkaSettings from(Configuration c) {
+        KafkaSettings k = read(c);
+        SinkRecordBounds.of(c).requireFit(k.sinkProducerProperties());
+        return k;
+    }
+
+    private static KafkaSettings read(Configuration c) {
         Map<String, String> client = new TreeMap<>();
         c.getOptional(KafkaOptions.PROPERTIES_FILE).ifPresent(file -> {
             Properties p = new Properties();

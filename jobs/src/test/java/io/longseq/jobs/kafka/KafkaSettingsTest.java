@@ -82,4 +82,62 @@ class KafkaSettingsTest {
         assertThatThrownBy(() -> KafkaSettings.from(d)).hasMessageContaining("--properties-file")
                 .hasMessageContaining("missing.properties");
     }
+
+    // the most a dead letter takes besides its kept payload, with max-id-bytes 4096 (SinkRecordBounds' comment):
+    // Kafka 128, key 4096, frame 10, source 5 + 3·4096, partition 5, offset 10, id 5 + 4096, stage 5 + 3·64,
+    // reason 5 + 3·1000, payload length 5
+    static final long DEAD_LETTER_OVERHEAD = 128 + 4096 + 10 + 5 + 12288 + 5 + 10 + 5 + 4096 + 5 + 192 + 5 + 3000 + 5;
+
+    static Configuration kafka(String... keyValues) {
+        Map<String, String> m = new java.util.HashMap<>();
+        m.put(KafkaOptions.BOOTSTRAP_SERVERS.key(), "127.0.0.1:9092");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return Configuration.fromMap(m);
+    }
+
+    @Test
+    void deadLettersThatMayNotFitTheProducersMaxRequestSizeAreRefusedAtTheStart() {
+        assertThat(DEAD_LETTER_OVERHEAD).isEqualTo(23_850);
+        String request = KafkaOptions.CLIENT_PREFIX + "max.request.size";
+        String keep = "longseq.output.dead-letter-bytes";
+        // the defaults fit Kafka's default max.request.size of 1 MiB
+        KafkaSettings.from(kafka());
+        // just under and just over
+        long fits = 100_000 - DEAD_LETTER_OVERHEAD;
+        assertThat(KafkaSettings.from(kafka(request, "100000", keep, String.valueOf(fits))).client())
+                .containsEntry("max.request.size", "100000");
+        assertThatThrownBy(() -> KafkaSettings.from(kafka(request, "100000", keep, String.valueOf(fits + 1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--dead-letter-bytes 76151 does not fit the sinks' max.request.size of 100000 bytes (the"
+                        + " smaller of the Kafka properties max.request.size and buffer.memory): a dead letter may"
+                        + " take 100001 bytes, its kept payload and up to 23850 of key, sequence id (--max-id-bytes"
+                        + " 4096 each), reason and framing; lower --dead-letter-bytes to at most 76150 or raise"
+                        + " max.request.size (--kafka-property max.request.size=N)");
+        // the default dead-letter-bytes against a smaller producer limit; a larger max-id-bytes counts twice
+        assertThatThrownBy(() -> KafkaSettings.from(kafka(request, "80000")))
+                .hasMessageStartingWith("--dead-letter-bytes 65536 does not fit the sinks' max.request.size of 80000");
+        assertThatThrownBy(() -> KafkaSettings.from(kafka(request, "100000", keep, String.valueOf(fits),
+                "longseq.stream.max-id-bytes", "4097"))).hasMessageContaining("(--max-id-bytes 4097 each)");
+        assertThatThrownBy(() -> KafkaSettings.from(kafka(request, "lots")))
+                .hasMessage("Kafka property max.request.size: 'lots' is not a number of bytes");
+    }
+
+    @Test
+    void blockAndTokenRecordsThatMayNotFitAreRefusedToo() {
+        String request = KafkaOptions.CLIENT_PREFIX + "max.request.size";
+        // token contexts: block-size x d-model floats per record; 1024 x 256 x 4 B = 1 MiB does not fit 1 MiB
+        assertThatThrownBy(() -> KafkaSettings.from(kafka("longseq.output.token-contexts", "true",
+                "longseq.model.block-size", "1024", "longseq.model.d-model", "256")))
+                .hasMessageStartingWith("token-context records of --block-size 1024 x --d-model 256 floats may take")
+                .hasMessageContaining("more than the sinks' max.request.size of 1048576 bytes");
+        KafkaSettings.from(kafka("longseq.output.token-contexts", "true", "longseq.model.block-size", "1024",
+                "longseq.model.d-model", "256", request, "2000000"));
+        KafkaSettings.from(kafka("longseq.model.block-size", "1024", "longseq.model.d-model", "256"));
+        // blocks: 2 x d floats and top-K entries
+        assertThatThrownBy(() -> KafkaSettings.from(kafka("longseq.model.d-model", "200000")))
+                .hasMessageStartingWith("block records of --d-model 200000, --top-k 4 and --max-id-bytes 4096 may"
+                        + " take");
+    }
 }
