@@ -42,7 +42,7 @@ public final class LongseqCli implements Runnable {
         cl.setExecutionStrategy(parsed -> {
             try {
                 return runLast.execute(parsed);
-            } catch (StackOverflowError | OutOfMemoryError e) { // no input may end the command without a word
+            } catch (StackOverflowError | OutOfMemoryError | LinkageError e) { // never end without a word
                 CommandLine last = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
                 throw new CommandLine.ExecutionException(last, e.toString(), e);
             }
