@@ -64,6 +64,9 @@ public final class ConsumeCommand implements Callable<Integer> {
             description = "stop after this long without a new record (default: ${DEFAULT-VALUE})")
     double idleSeconds;
 
+    @Option(names = Refusals.VERBOSE, description = "print the stack trace after a refusal or failure")
+    boolean verbose;
+
     @Mixin
     KafkaClientOptions kafka;
 
@@ -140,7 +143,7 @@ public final class ConsumeCommand implements Callable<Integer> {
                 out.flush();
             }
         } catch (RuntimeException e) {
-            err.println("longseq consume: " + ProduceCommand.rootMessage(e));
+            Refusals.print(err, "longseq consume: " + ProduceCommand.rootMessage(e), e, verbose);
             return 1;
         }
         out.flush();

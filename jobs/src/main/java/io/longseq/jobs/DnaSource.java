@@ -6,7 +6,8 @@ import java.io.IOException;
 
 /**
  * FASTA or FASTQ records as k-mer ids. A record with a byte that is no IUPAC nucleotide code comes back as a problem
- * naming its 0-based position and the byte ({@link Features#invalidBaseMessage}); the other records are unaffected.
+ * naming its 0-based position and the byte ({@link Features#invalidBaseMessage}), and so does a record the reader
+ * refused ({@link FastaReader.Record#problem()}); the other records are unaffected.
  */
 final class DnaSource implements SequenceSource {
 
@@ -23,6 +24,9 @@ final class DnaSource implements SequenceSource {
         FastaReader.Record r = reader.next();
         if (r == null) {
             return null;
+        }
+        if (!r.isOk()) {
+            return Sequence.bad(r.number(), r.id(), r.problem());
         }
         byte[] bases = r.bases();
         int bad = Features.firstInvalidBase(bases, 0, bases.length);

@@ -2,6 +2,8 @@ package io.longseq.jobs;
 
 import io.longseq.math.FeatureKind;
 import io.longseq.stream.SequenceFragment;
+import io.longseq.stream.StreamLimits;
+import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -21,6 +23,10 @@ import org.apache.flink.core.fs.Path;
  * id of token and log files), which only the split carries. Checkpointed position: the number of fragments
  * emitted; a restored reader re-reads the file and skips them, so the fragments are the same after a restart.
  * Gzip is recognised by its magic bytes, whatever the name ({@link InputFiles}).
+ *
+ * <p>Nothing in a file fails the job: a file that cannot be opened or read on (gone, corrupt gzip, not FASTA) and
+ * a record the reader refuses are problem fragments ({@link FragmentReader}), which {@code validate} turns into
+ * dead letters naming the file; the other files are read as usual.
  */
 public final class FragmentFileFormat implements BulkFormat<SequenceFragment, FileSourceSplit> {
 
@@ -29,10 +35,24 @@ public final class FragmentFileFormat implements BulkFormat<SequenceFragment, Fi
 
     private final FeatureKind kind;
     private final int fragmentSize;
+    private final StreamLimits limits;
+    private final int maxFragmentBytes;
 
+    /** With the default limits. */
     public FragmentFileFormat(FeatureKind kind, int fragmentSize) {
+        this(kind, fragmentSize, StreamLimits.DEFAULTS, FragmentReader.DEFAULT_MAX_FRAGMENT_BYTES);
+    }
+
+    /** With the job's kind and limits; a LOG fragment stays within max-payload-bytes. */
+    public FragmentFileFormat(StreamSettings settings, int fragmentSize) {
+        this(settings.model().featureKind(), fragmentSize, settings.limits(), settings.maxPayloadBytes());
+    }
+
+    public FragmentFileFormat(FeatureKind kind, int fragmentSize, StreamLimits limits, int maxFragmentBytes) {
         this.kind = kind;
         this.fragmentSize = fragmentSize;
+        this.limits = limits;
+        this.maxFragmentBytes = maxFragmentBytes;
     }
 
     @Override
@@ -63,10 +83,13 @@ public final class FragmentFileFormat implements BulkFormat<SequenceFragment, Fi
 
         FileReader(FileSourceSplit split, long skip) throws IOException {
             Path path = split.path();
-            FileSystem fs = path.getFileSystem();
             java.nio.file.Path name = java.nio.file.Path.of(path.getName());
-            reader = new FragmentReader(InputFiles.open(fs.open(path), name), path.toString(), path.getName(), kind,
-                    fragmentSize);
+            FragmentReader.Opener opener = () -> {
+                FileSystem fs = path.getFileSystem();
+                return InputFiles.open(fs.open(path), name);
+            };
+            reader = new FragmentReader(opener, path.toString(), path.getName(), kind, fragmentSize, limits,
+                    maxFragmentBytes);
             for (; emitted < skip; emitted++) {
                 if (reader.next() == null) {
                     break;

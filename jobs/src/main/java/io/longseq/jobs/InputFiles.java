@@ -60,6 +60,29 @@ public final class InputFiles {
         }
     }
 
+    /**
+     * Why the input cannot be opened (it does not exist, is no regular file, or opening and reading its first byte
+     * fails), in one line naming it; null when it can. What is inside is not judged here.
+     */
+    static String problem(Path path) {
+        if (!Files.exists(path)) {
+            return "input '" + path + "' does not exist";
+        }
+        if (Files.isDirectory(path)) {
+            return "input '" + path + "' is a directory, not a file";
+        }
+        if (!Files.isRegularFile(path)) {
+            return "input '" + path + "' is not a regular file";
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            in.read();
+        } catch (IOException | RuntimeException e) {
+            return "input '" + path + "' cannot be opened (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + ")";
+        }
+        return null;
+    }
+
     /** The file name, lower case, without one trailing {@code .gz}: the part that names the kind. */
     static String baseName(Path path) {
         String name = lowerName(path);

@@ -113,7 +113,7 @@ public final class LongseqJob {
                 .map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri()))
                 .toArray(org.apache.flink.core.fs.Path[]::new);
         FileSource<SequenceFragment> source = FileSource
-                .forBulkFileFormat(new FragmentFileFormat(settings.model().featureKind(), fragmentSize), paths)
+                .forBulkFileFormat(new FragmentFileFormat(settings, fragmentSize), paths)
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "files", StreamTypes.FRAGMENT)
                 .uid("files").setParallelism(1);

@@ -22,8 +22,15 @@ import picocli.CommandLine.Spec;
             "Computes every block of every sequence in one file (FASTA, token ids or a log) and writes "
                     + "OUT/blocks.jsonl, one JSON object per block: summary, context, top memory entries, "
                     + "self weight, entropy."},
-        footer = {"", "Exit codes: 0 all records computed; 1 a record was bad (skipped, see stderr) or the input "
-                + "could not be read; 2 invalid command line, configuration or weights."})
+        footer = {"", "Input: one that does not exist, is no regular file or cannot be opened is refused before the"
+                + " run (exit 2). A record the reader refuses (a header over --max-header-bytes, an id over"
+                + " --max-id-bytes, a malformed FASTQ record, a word that is no integer, a log line over"
+                + " --max-line-bytes) or whose bases are invalid is reported on stderr in one line and skipped; the"
+                + " other records run (exit 1). A file that turns out not FASTA/FASTQ or unreadable (corrupt gzip)"
+                + " stops the run there (exit 1).",
+            "", "Exit codes: 0 all records computed; 1 a record was bad (skipped, see stderr) or the input "
+                + "could not be read; 2 invalid command line, configuration or weights. A refusal or failure is one"
+                + " line on stderr; --verbose adds its stack trace."})
 public final class OfflineCommand implements Callable<Integer> {
 
     @Spec
@@ -57,18 +64,23 @@ public final class OfflineCommand implements Callable<Integer> {
             description = "seed of the default init, not with --weights (default: " + OfflineOptions.DEFAULT_SEED + ")")
     Long seed;
 
+    @Option(names = Refusals.VERBOSE, description = "print the stack trace after a refusal or failure")
+    boolean verbose;
+
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    InputLimitOptions inputLimits;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         try {
-            return new OfflineRun(options(), stdout, err).run();
+            return new OfflineRun(options(), inputLimits.limits(), stdout, err).run();
         } catch (UsageException e) {
-            err.println("longseq offline: " + e.getMessage());
-            err.flush();
+            Refusals.print(err, "longseq offline: " + e.getMessage(), e, verbose);
             return 2;
         }
     }
@@ -100,8 +112,9 @@ public final class OfflineCommand implements Callable<Integer> {
         if (input == null) {
             throw new UsageException("no input file: give it as the argument or with --input PATH");
         }
-        if (!Files.isRegularFile(input)) {
-            throw new UsageException("input '" + input + "' does not exist or is not a file");
+        String problem = InputFiles.problem(input);
+        if (problem != null) {
+            throw new UsageException(problem);
         }
         return input;
     }

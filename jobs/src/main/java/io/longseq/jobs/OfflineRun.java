@@ -6,6 +6,7 @@ import io.longseq.math.ModelConfig;
 import io.longseq.math.Weights;
 import io.longseq.math.WeightsInit;
 import io.longseq.math.WeightsIo;
+import io.longseq.stream.StreamLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ import java.util.Locale;
 final class OfflineRun {
 
     private final OfflineOptions o;
+    private final StreamLimits limits;
     private final PrintWriter out;
     private final PrintWriter err;
 
@@ -37,7 +39,13 @@ final class OfflineRun {
     private final TopBlocks top = new TopBlocks(3);
 
     OfflineRun(OfflineOptions options, PrintWriter out, PrintWriter err) {
+        this(options, StreamLimits.DEFAULTS, out, err);
+    }
+
+    /** @param limits the readers' caps (headers, ids, log lines) */
+    OfflineRun(OfflineOptions options, StreamLimits limits, PrintWriter out, PrintWriter err) {
         this.o = options;
+        this.limits = limits;
         this.out = out;
         this.err = err;
     }
@@ -50,16 +58,16 @@ final class OfflineRun {
     int run() {
         long t0 = System.nanoTime();
         ModelConfig cfg = o.config();
+        Weights weights = weights(cfg); // a refusal is then the only line on stderr
         err.println("longseq offline: " + o.input() + " (" + ModelOptions.lower(o.kind()) + "), engine "
                 + o.engine().optionValue() + ", " + describe(cfg) + ", "
                 + (o.weights() != null ? "weights " + o.weights() : "seeded default weights (seed " + o.seed() + ")"));
         err.flush();
-        Weights weights = weights(cfg);
         String failure = null;
         try {
             Files.createDirectories(o.outDir());
             try (Engine engine = Engine.create(o.engine(), cfg, weights);
-                 SequenceSource source = SequenceSource.open(o.input(), cfg);
+                 SequenceSource source = SequenceSource.open(o.input(), cfg, limits);
                  BlockJsonWriter json = new BlockJsonWriter(Files.newBufferedWriter(o.blocksFile(), StandardCharsets.UTF_8));
                  Progress progress = new Progress(err)) {
                 SequenceSource.Sequence s;
@@ -75,7 +83,7 @@ final class OfflineRun {
             failure = describe(e.getCause());
         }
         if (failure != null) {
-            err.println("longseq offline: stopped: " + failure);
+            err.println("longseq offline: stopped: " + Refusals.oneLine(failure));
         }
         if (failure == null || records > 0) {
             summary((System.nanoTime() - t0) / 1e9);
@@ -87,7 +95,8 @@ final class OfflineRun {
 
     private void compute(SequenceSource.Sequence s, Engine engine, BlockJsonWriter json, Progress progress)
             throws IOException {
-        String what = "record " + s.number() + " '" + s.id() + "'";
+        String what = s.number() > 0 ? "record " + s.number() + " '" + FastaReader.shorten(s.id(), 200) + "'"
+                : "lines of the input";
         if (!s.isOk()) {
             skip(what, s.problem());
             progress.done(0);
@@ -98,7 +107,7 @@ final class OfflineRun {
             progress.done(0);
             return;
         }
-        progress.start(s.id(), s.positions());
+        progress.start(FastaReader.shorten(s.id(), 200), s.positions()); // display only
         long t = System.nanoTime();
         List<BlockResult> results;
         try {
@@ -120,7 +129,7 @@ final class OfflineRun {
 
     private void skip(String what, String reason) {
         skipped++;
-        err.println("longseq offline: skipping " + what + ": " + reason);
+        err.println(Refusals.oneLine("longseq offline: skipping " + what + ": " + reason));
         err.flush();
     }
 
@@ -145,16 +154,22 @@ final class OfflineRun {
         if (!top.hits().isEmpty()) {
             out.println("strongest top-1 attention (block -> the earlier entry it weights most):");
             for (TopBlocks.Hit h : top.hits()) {
-                out.printf(Locale.ROOT, "  %s block %d [%d, %d) -> %s, weight %.3g%n", h.sequenceId(), h.block(),
+                out.printf(Locale.ROOT, "  %s block %d [%d, %d) -> %s, weight %.3g%n",
+                        FastaReader.shorten(h.sequenceId(), 200), h.block(),
                         h.start(), h.end(), entry(h), h.top().weight());
             }
         }
     }
 
-    /** NIO messages are often just a path; the exception's name says what happened to it. */
-    private static String describe(IOException e) {
-        return e instanceof FastaReader.FormatException || e.getClass() == IOException.class
-                ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    /**
+     * NIO messages are often just a path, and a decompressor's ("invalid distance too far back") none at all: the
+     * exception's name says what happened, and the input is named unless the message already names it.
+     */
+    private String describe(IOException e) {
+        if (e instanceof FastaReader.FormatException || e.getClass() == IOException.class) {
+            return e.getMessage();
+        }
+        return o.input() + " could not be read (" + Refusals.describe(e) + ")";
     }
 
     private static String entry(TopBlocks.Hit h) {

@@ -6,11 +6,11 @@ import io.longseq.jobs.kafka.KafkaTopics;
 import io.longseq.math.FeatureKind;
 import io.longseq.schemas.AvroCodec;
 import io.longseq.stream.SequenceFragment;
+import io.longseq.stream.StreamLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -39,7 +39,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "produce", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Cuts files into SequenceFragment records and writes them to a Kafka topic (key = sequence id).",
-        footer = {"", "Exit codes: 0 all sent; 1 an input could not be read or Kafka refused a record; 2 invalid"
+        footer = {"", "Inputs: one that cannot be opened is refused (exit 2) when none can; otherwise it is reported"
+                + " and skipped. A record or file the reader refuses (a header over --max-header-bytes, a malformed"
+                + " FASTQ record, not FASTA, corrupt gzip, ...) is reported on stderr in one line and not sent; the"
+                + " rest is sent (exit 1).",
+            "", "Exit codes: 0 all sent; 1 an input or record was refused, or Kafka refused a record; 2 invalid"
                 + " command line."})
 public final class ProduceCommand implements Callable<Integer> {
 
@@ -69,8 +73,14 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "the sequence id to use instead of the one in the file (the input must hold one sequence)")
     String sequenceId;
 
+    @Option(names = Refusals.VERBOSE, description = "print the stack trace after a refusal or failure")
+    boolean verbose;
+
     @Mixin
     KafkaClientOptions kafka;
+
+    @Mixin
+    InputLimitOptions inputLimits;
 
     @Override
     public Integer call() {
@@ -88,16 +98,30 @@ public final class ProduceCommand implements Callable<Integer> {
             return 2;
         }
         FeatureKind k;
+        StreamLimits limits;
+        List<Path> readable = new java.util.ArrayList<>();
+        List<String> unreadable = new java.util.ArrayList<>();
         try {
             k = kind != null ? ModelOptions.choice("--kind", kind, FeatureKind.class) : InputKinds.detect(inputs.get(0));
+            limits = inputLimits.limits();
             for (Path p : inputs) {
-                if (!Files.isRegularFile(p)) {
-                    throw new UsageException("input '" + p + "' does not exist or is not a file");
+                String problem = InputFiles.problem(p);
+                if (problem == null) {
+                    readable.add(p);
+                } else {
+                    unreadable.add(problem);
                 }
             }
+            if (readable.isEmpty()) {
+                throw new UsageException(inputs.size() == 1 ? unreadable.get(0)
+                        : "none of the " + inputs.size() + " inputs can be opened; the first: " + unreadable.get(0));
+            }
         } catch (UsageException e) {
-            err.println("longseq produce: " + e.getMessage());
+            Refusals.print(err, "longseq produce: " + e.getMessage(), e, verbose);
             return 2;
+        }
+        for (String problem : unreadable) {
+            err.println("longseq produce: not read: " + problem);
         }
         String shown = KafkaClientOptions.describe(client);
         err.println("longseq produce: " + inputs.size() + " file(s) -> topic " + topic + " at " + kafka.bootstrap
@@ -124,16 +148,24 @@ public final class ProduceCommand implements Callable<Integer> {
         long records = 0;
         long positions = 0;
         long bytes = 0;
+        long refused = unreadable.size();
         Set<String> sequences = new LinkedHashSet<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long nextReport = t0 + 5_000_000_000L;
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (Path in : inputs) {
-                try (FragmentReader r = new FragmentReader(InputFiles.open(in), in.toString(),
-                        String.valueOf(in.getFileName()), k, fragmentSize)) {
+            for (Path in : readable) {
+                try (FragmentReader r = new FragmentReader(() -> InputFiles.open(in), in.toString(),
+                        String.valueOf(in.getFileName()), k, fragmentSize, limits,
+                        FragmentReader.DEFAULT_MAX_FRAGMENT_BYTES)) {
                     SequenceFragment f;
                     while ((f = r.next()) != null && failure.get() == null) {
+                        if (f.decodeError != null) {
+                            refused++;
+                            err.println("longseq produce: refused: " + Refusals.oneLine(f.decodeError));
+                            err.flush();
+                            continue;
+                        }
                         if (sequenceId != null) {
                             if (!sequences.isEmpty() && !sequences.contains(f.sequenceId)) {
                                 throw new UsageException("--sequence-id names one sequence, but the input holds"
@@ -166,13 +198,13 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             producer.flush();
         } catch (UsageException e) {
-            err.println("longseq produce: " + e.getMessage());
+            Refusals.print(err, "longseq produce: " + e.getMessage(), e, verbose);
             return 2;
         } catch (IOException e) {
-            err.println("longseq produce: " + e.getMessage());
+            Refusals.print(err, "longseq produce: " + e.getMessage(), e, verbose);
             return 1;
         } catch (RuntimeException e) {
-            err.println("longseq produce: " + rootMessage(e));
+            Refusals.print(err, "longseq produce: " + rootMessage(e), e, verbose);
             return 1;
         }
         if (failure.get() != null) {
@@ -180,10 +212,11 @@ public final class ProduceCommand implements Callable<Integer> {
             return 1;
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        out.printf(Locale.ROOT, "produced: %,d records (%,d sequences, %,d positions, %,d bytes) to %s in %.2f s%n",
-                records, sequences.size(), positions, bytes, topic, s);
+        out.printf(Locale.ROOT, "produced: %,d records (%,d sequences, %,d positions, %,d bytes) to %s in %.2f s%s%n",
+                records, sequences.size(), positions, bytes, topic, s, refused == 0 ? ""
+                        : String.format(Locale.ROOT, "; %,d inputs or records refused (see stderr)", refused));
         out.flush();
-        return 0;
+        return refused > 0 ? 1 : 0;
     }
 
     static String rootMessage(Throwable e) {

@@ -1,6 +1,8 @@
 package io.longseq.jobs;
 
 import io.longseq.math.FeatureKind;
+import io.longseq.stream.DeadLetter;
+import io.longseq.stream.StreamLimits;
 import io.longseq.stream.StreamSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,10 +45,23 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * <p>A run writes OUT/blocks.jsonl (same lines as {@code offline}), notices.jsonl, dead-letters.jsonl (and
  * tokens.jsonl), prints progress on stderr and a summary on stdout. Exit codes: 0 done; 1 some input was refused
  * (see dead-letters.jsonl) or the job failed; 2 invalid command line or configuration.
+ *
+ * <p>Inputs ({@link #INPUTS_RULE}): what cannot be opened is known before the job starts; when no input can be
+ * opened the command refuses to start (exit 2), otherwise each input that cannot becomes a dead letter written by
+ * the command itself. What is wrong inside a file is found by its reader while the job runs
+ * ({@link FragmentReader}): a dead letter for the record or the file, the rest goes on.
  */
 final class RunCommand {
 
     static final String NAME = "run";
+
+    /** The rule for bad inputs, as the help says it. */
+    static final String INPUTS_RULE = "Inputs: an input that does not exist, is no regular file or cannot be opened"
+            + " is refused before the job starts (exit 2) when no input can be opened; among inputs that can, it"
+            + " becomes a dead letter and the others run (exit 1). What is wrong inside a file (not FASTA/FASTQ,"
+            + " corrupt gzip, a header over --max-header-bytes, a malformed FASTQ record, a word that is no integer,"
+            + " a log line over --max-line-bytes) is a dead letter naming the file and line; the rest of the input"
+            + " runs (exit 1).";
 
     /** The options offered as flags: the job's and Kafka's. */
     static final List<ConfigOption<?>> ALL_OPTIONS = java.util.stream.Stream
@@ -65,8 +80,9 @@ final class RunCommand {
         spec.usageMessage().description("Runs the streaming job (validate -> assemble -> local-attention ->"
                 + " global-context) on an embedded Flink: over files, writing OUT/blocks.jsonl, notices.jsonl and"
                 + " dead-letters.jsonl; or with --bootstrap-servers from a Kafka topic to Kafka topics, exactly once.").sortOptions(false).autoWidth(true)
-                .footer("", "Exit codes: 0 done; 1 input refused (see dead-letters.jsonl) or the job failed;"
-                        + " 2 invalid command line or configuration.");
+                .footer("", INPUTS_RULE, "", "Exit codes: 0 done; 1 input refused (see dead-letters.jsonl) or the job"
+                        + " failed; 2 invalid command line or configuration. A refusal or failure is one line on"
+                        + " stderr; --verbose adds its stack trace.");
         spec.addPositional(PositionalParamSpec.builder().paramLabel("INPUT").arity("0..*").type(List.class)
                 .auxiliaryTypes(String.class).description("input files (or --paths)").build());
         spec.addOption(OptionSpec.builder("--parallelism", "-p").paramLabel("N").type(Integer.class)
@@ -75,6 +91,8 @@ final class RunCommand {
         spec.addOption(OptionSpec.builder("-D").paramLabel("KEY=VALUE").type(Map.class)
                 .auxiliaryTypes(String.class, String.class)
                 .description("any Flink or longseq configuration key, e.g. -D state.backend.type=hashmap").build());
+        spec.addOption(OptionSpec.builder(Refusals.VERBOSE).type(boolean.class).arity("0")
+                .description("print the stack trace after a refusal or failure").build());
         spec.addOption(OptionSpec.builder("--kafka-property").paramLabel("KEY=VALUE").type(Map.class)
                 .auxiliaryTypes(String.class, String.class)
                 .description("a Kafka client property for every consumer and producer (security.protocol, sasl.*,"
@@ -114,26 +132,28 @@ final class RunCommand {
     }
 
     private static int run(CommandLine.ParseResult pr, PrintWriter out, PrintWriter err) {
+        boolean verbose = pr.hasMatchedOption(Refusals.VERBOSE);
         Parsed p;
         try {
             p = parse(pr);
         } catch (UsageException e) {
-            err.println("longseq run: " + e.getMessage());
-            err.flush();
+            Refusals.print(err, "longseq run: " + e.getMessage(), e, verbose);
             return 2;
         }
         try {
-            return new Run(p, out, err).call();
+            return new Run(p, out, err, verbose).call();
         } catch (UsageException e) {
-            err.println("longseq run: " + e.getMessage());
-            err.flush();
+            Refusals.print(err, "longseq run: " + e.getMessage(), e, verbose);
             return 2;
         }
     }
 
-    /** Everything a run needs, parsed once. */
+    /**
+     * Everything a run needs, parsed once. {@code inputs} are those that can be opened; {@code unusable} holds a
+     * dead letter for each one that cannot (never all of them).
+     */
     record Parsed(List<Path> inputs, FeatureKind kind, StreamSettings settings, Path out, int fragmentSize,
-                  Configuration flink, KafkaSettings kafka) {}
+                  Configuration flink, KafkaSettings kafka, List<DeadLetter> unusable) {}
 
     static Parsed parse(CommandLine.ParseResult pr) {
         Map<String, String> raw = new LinkedHashMap<>();
@@ -167,20 +187,30 @@ final class RunCommand {
                     + " (or --bootstrap-servers for Kafka mode)");
         }
         List<Path> inputs = new ArrayList<>();
+        List<DeadLetter> unusable = new ArrayList<>();
+        String firstProblem = null;
         for (String s : paths) {
             Path path = Path.of(s);
-            if (!Files.isRegularFile(path)) {
-                throw new UsageException("input '" + s + "' does not exist or is not a file");
+            String problem = InputFiles.problem(path);
+            if (problem == null) {
+                inputs.add(path);
+            } else {
+                firstProblem = firstProblem == null ? problem : firstProblem;
+                unusable.add(unusableInput(path, problem));
             }
-            inputs.add(path);
         }
+        if (!paths.isEmpty() && inputs.isEmpty()) {
+            throw new UsageException(paths.size() == 1 ? firstProblem
+                    : "none of the " + paths.size() + " inputs can be opened; the first: " + firstProblem);
+        }
+        List<Path> named = paths.stream().map(Path::of).toList(); // the kind is the command line's, read or not
         try {
             FeatureKind kind = conf.getOptional(LongseqOptions.KIND)
                     .map(k -> ModelOptions.choice(LongseqOptions.flag(LongseqOptions.KIND), k, FeatureKind.class))
-                    .orElseGet(() -> kafka ? FeatureKind.DNA : InputKinds.detect(inputs.get(0)));
-            for (Path in : inputs) {
+                    .orElseGet(() -> kafka ? FeatureKind.DNA : InputKinds.detect(named.get(0)));
+            for (Path in : named) {
                 if (conf.getOptional(LongseqOptions.KIND).isEmpty() && InputKinds.detect(in) != kind) {
-                    throw new UsageException("inputs of different kinds ('" + inputs.get(0) + "' and '" + in
+                    throw new UsageException("inputs of different kinds ('" + named.get(0) + "' and '" + in
                             + "'); one run reads one kind (--kind)");
                 }
             }
@@ -214,11 +244,22 @@ final class RunCommand {
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a run from files is all or nothing
             }
             return new Parsed(List.copyOf(inputs), kind, settings, Path.of(conf.get(LongseqOptions.OUT)), fragmentSize,
-                    conf, kafkaSettings);
+                    conf, kafkaSettings, List.copyOf(unusable));
         } catch (IllegalArgumentException e) {
             // Flink's own parse errors: "Could not parse value 'x' for key 'longseq.model.d-model'."
             throw new UsageException(e.getMessage(), e);
         }
+    }
+
+    /** The dead letter of an input that cannot be opened (written by the command: the job never sees the file). */
+    static DeadLetter unusableInput(Path path, String problem) {
+        DeadLetter d = new DeadLetter();
+        d.source = path.toString();
+        d.sequenceId = "";
+        d.stage = "input";
+        d.reason = problem + "; the other inputs run";
+        d.payload = new byte[0];
+        return d;
     }
 
     /** One run: job, progress, merge, summary. */
@@ -226,14 +267,17 @@ final class RunCommand {
         private final Parsed p;
         private final PrintWriter out;
         private final PrintWriter err;
+        private final boolean verbose;
         private int parallelism;
         private double jobSeconds; // the job's net runtime: from submission to its end, no cluster start-up
         private final ThroughputWindow window = new ThroughputWindow(); // positions done, sampled while it runs
+        private Throwable failed; // the job's failure, for --verbose
 
-        Run(Parsed p, PrintWriter out, PrintWriter err) {
+        Run(Parsed p, PrintWriter out, PrintWriter err, boolean verbose) {
             this.p = p;
             this.out = out;
             this.err = err;
+            this.verbose = verbose;
         }
 
         int call() {
@@ -243,12 +287,16 @@ final class RunCommand {
             long t0 = System.nanoTime();
             String runId = UUID.randomUUID().toString();
             Path parts = p.out().resolve(".parts-" + runId);
-            CompletableFuture<InputScan> scan = CompletableFuture.supplyAsync(() -> InputScan.of(p.inputs(), p.kind()));
+            CompletableFuture<InputScan> scan = CompletableFuture.supplyAsync(
+                    () -> InputScan.of(p.inputs(), p.kind(), p.settings().limits()));
             StreamExecutionEnvironment env = LongseqJob.environment(p.flink());
             parallelism = env.getParallelism();
             err.println("longseq run: " + p.inputs().size() + " file(s) (" + LongseqOptions.lower(p.kind())
                     + "), parallelism " + env.getParallelism() + ", fragment size " + p.fragmentSize()
                     + ", output " + p.out());
+            for (DeadLetter d : p.unusable()) {
+                err.println("longseq run: not read: " + d.reason);
+            }
             err.flush();
             JobClient client;
             try {
@@ -258,24 +306,22 @@ final class RunCommand {
                 LongseqJob.toFiles(o, parts, p.settings(), runId);
                 client = env.executeAsync("longseq run " + p.inputs().get(0).getFileName());
             } catch (Exception e) {
-                err.println("longseq run: the job could not start: " + ExceptionUtils.stringifyException(e));
-                err.flush();
+                Refusals.print(err, "longseq run: the job could not start: " + Refusals.describeWithCause(e), e,
+                        verbose);
                 return 1;
             }
             String failure = await(client, runId, scan, t0);
             ProgressFunction.forget(runId);
             if (failure != null) {
-                err.println("longseq run: the job failed: " + failure);
-                err.flush();
+                Refusals.print(err, "longseq run: the job failed: " + failure, failed, verbose);
                 return 1;
             }
             RunOutputs merged = new RunOutputs();
             InputScan s = scan.join();
             try {
-                merged.merge(parts, p.out(), s.ids());
+                merged.merge(parts, p.out(), s.ids(), p.unusable());
             } catch (IOException e) {
-                err.println("longseq run: could not merge the outputs in " + parts + ": " + e);
-                err.flush();
+                Refusals.print(err, "longseq run: could not merge the outputs in " + parts + ": " + e, e, verbose);
                 return 1;
             }
             summary(merged, (System.nanoTime() - t0) / 1e9);
@@ -319,8 +365,8 @@ final class RunCommand {
                 LongseqJob.toKafka(o, p.kafka(), p.settings(), runId);
                 client = env.executeAsync("longseq run (kafka " + p.kafka().inputTopic() + ")");
             } catch (Exception e) {
-                err.println("longseq run: the job could not start: " + ExceptionUtils.stringifyException(e));
-                err.flush();
+                Refusals.print(err, "longseq run: the job could not start: " + Refusals.describeWithCause(e), e,
+                        verbose);
                 return 1;
             }
             Thread stop = new Thread(() -> client.cancel().join(), "longseq-stop");
@@ -334,8 +380,7 @@ final class RunCommand {
             long done = ProgressFunction.positionsDone(runId);
             ProgressFunction.forget(runId);
             if (failure != null) {
-                err.println("longseq run: the job failed: " + failure);
-                err.flush();
+                Refusals.print(err, "longseq run: the job failed: " + failure, failed, verbose);
                 return 1;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -385,11 +430,8 @@ final class RunCommand {
                     client.cancel();
                     return "interrupted";
                 } catch (ExecutionException e) {
-                    Throwable root = ExceptionUtils.stripExecutionException(e);
-                    while (root.getCause() != null && root.getCause() != root) {
-                        root = root.getCause();
-                    }
-                    return root.getClass().getSimpleName() + ": " + root.getMessage();
+                    failed = ExceptionUtils.stripExecutionException(e);
+                    return Refusals.describe(Refusals.root(failed));
                 }
             }
         }
@@ -411,7 +453,8 @@ final class RunCommand {
                 for (TopBlocks.Hit h : m.top.hits()) {
                     long first = h.top().firstBlock();
                     long last = h.top().lastBlock();
-                    out.printf(Locale.ROOT, "  %s block %d [%d, %d) -> %s (level %d), weight %.3g%n", h.sequenceId(),
+                    out.printf(Locale.ROOT, "  %s block %d [%d, %d) -> %s (level %d), weight %.3g%n",
+                            FastaReader.shorten(h.sequenceId(), 200),
                             h.block(), h.start(), h.end(), first == last ? "block " + first : "blocks " + first + ".."
                                     + last, h.top().level(), h.top().weight());
                 }
@@ -440,31 +483,35 @@ final class RunCommand {
     /** The sequence ids of the inputs in order and their total positions (for progress and output order). */
     record InputScan(List<String> ids, long positions) {
 
-        static InputScan of(List<Path> inputs, FeatureKind kind) {
+        static InputScan of(List<Path> inputs, FeatureKind kind, StreamLimits limits) {
             List<String> ids = new ArrayList<>();
             long positions = 0;
+            boolean complete = true;
             for (Path in : inputs) {
                 try (InputStream s = InputFiles.open(in)) {
                     if (kind == FeatureKind.DNA) {
-                        DnaRecordReader r = DnaRecordReader.open(s, in.toString());
+                        DnaRecordReader r = DnaRecordReader.open(s, in.toString(), limits);
                         FastaReader.Record rec;
                         while ((rec = r.next()) != null) {
-                            ids.add(rec.id());
-                            positions += rec.bases().length;
+                            if (rec.isOk()) {
+                                ids.add(rec.id());
+                                positions += rec.bases().length;
+                            }
                         }
                     } else {
                         ids.add(String.valueOf(in.getFileName()));
-                        FragmentReader f = new FragmentReader(s, in.toString(), "", kind, 1 << 16);
+                        FragmentReader f = new FragmentReader(() -> s, in.toString(), "", kind, 1 << 16, limits,
+                                FragmentReader.DEFAULT_MAX_FRAGMENT_BYTES);
                         io.longseq.stream.SequenceFragment frag;
                         while ((frag = f.next()) != null) {
-                            positions += frag.positions();
+                            positions += frag.decodeError == null ? frag.positions() : 0;
                         }
                     }
                 } catch (IOException | RuntimeException e) {
-                    return new InputScan(ids, -1); // the job reports the problem; progress shows no total
+                    complete = false; // the job reports the problem; the other files still give their order
                 }
             }
-            return new InputScan(ids, positions);
+            return new InputScan(ids, complete ? positions : -1);
         }
     }
 }

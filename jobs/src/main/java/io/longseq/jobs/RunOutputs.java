@@ -8,14 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.longseq.stream.DeadLetter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -23,6 +24,10 @@ import java.util.stream.Stream;
  * directory: {@code blocks.jsonl} ordered like {@code offline}'s (sequences in input order, blocks in order), so the
  * two can be compared line by line; {@code notices.jsonl}, {@code dead-letters.jsonl} and {@code tokens.jsonl}
  * concatenated (per sequence they are already in order). Counts what it merged for the run's summary.
+ *
+ * <p>The lines are read with {@link JsonScan}, one pass per line: a line holds a sequence id of any length, so no
+ * regular expression (Java's backtracking engine recurses per character of a string literal, and a 700 KB id
+ * overflowed the stack).
  */
 final class RunOutputs {
 
@@ -30,11 +35,6 @@ final class RunOutputs {
     static final String TOKENS = "tokens";
     static final String DEAD_LETTERS = "dead-letters";
     static final String NOTICES = "notices";
-
-    private static final Pattern HEAD = Pattern.compile("^\\{\"sequenceId\":(\"(?:[^\"\\\\]|\\\\.)*\"),\"block\":(\\d+),"
-            + "\"start\":(\\d+),\"end\":(\\d+),");
-    private static final Pattern TOP1 = Pattern.compile("\"top\":\\[\\{\"level\":(\\d+),\"firstBlock\":(\\d+),"
-            + "\"lastBlock\":(\\d+),\"weight\":([^}]+)\\}");
 
     long blocks;
     long positions;
@@ -49,17 +49,22 @@ final class RunOutputs {
      * @param order sequence ids in input order; ids not in it follow, sorted
      */
     void merge(Path parts, Path out, List<String> order) throws IOException {
+        merge(parts, out, order, List.of());
+    }
+
+    /**
+     * As {@link #merge(Path, Path, List)}, with dead letters the command itself wrote (inputs it could not open)
+     * first in {@code dead-letters.jsonl}.
+     */
+    void merge(Path parts, Path out, List<String> order, List<DeadLetter> early) throws IOException {
         mergeBlocks(parts, out.resolve(BLOCKS + ".jsonl"), order);
-        deadLetters = concat(parts, DEAD_LETTERS, out.resolve(DEAD_LETTERS + ".jsonl"));
-        concat(parts, NOTICES, out.resolve(NOTICES + ".jsonl"));
+        deadLetters = concat(parts, DEAD_LETTERS, out.resolve(DEAD_LETTERS + ".jsonl"), early);
+        concat(parts, NOTICES, out.resolve(NOTICES + ".jsonl"), List.of());
         for (String line : Files.readAllLines(out.resolve(NOTICES + ".jsonl"), StandardCharsets.UTF_8)) {
-            Matcher m = Pattern.compile("\"kind\":\"([A-Z_]+)\"").matcher(line);
-            if (m.find()) {
-                notices.merge(m.group(1), 1L, Long::sum);
-            }
+            notices.merge(noticeKind(line), 1L, Long::sum);
         }
         if (!parts(parts, TOKENS).isEmpty()) {
-            concat(parts, TOKENS, out.resolve(TOKENS + ".jsonl"));
+            concat(parts, TOKENS, out.resolve(TOKENS + ".jsonl"), List.of());
         }
         try (Stream<Path> files = Files.list(parts)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -74,33 +79,31 @@ final class RunOutputs {
         Map<String, List<String>> lines = new HashMap<>();
         for (Path p : parts(parts, BLOCKS)) {
             for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
-                Matcher m = HEAD.matcher(line);
-                if (!m.find()) {
-                    throw new IOException("unexpected block line in " + p + ": " + shorten(line));
+                Head h;
+                try {
+                    h = head(line);
+                } catch (JsonScan.Malformed e) {
+                    throw new IOException("unexpected block line in " + p + " (" + e.getMessage() + "): "
+                            + shorten(line));
                 }
-                String id = unquote(m.group(1));
-                List<String> l = lines.computeIfAbsent(id, k -> new ArrayList<>());
-                index.computeIfAbsent(id, k -> new ArrayList<>()).add(new long[] {Long.parseLong(m.group(2)), l.size()});
+                List<String> l = lines.computeIfAbsent(h.id(), k -> new ArrayList<>());
+                index.computeIfAbsent(h.id(), k -> new ArrayList<>()).add(new long[] {h.block(), l.size()});
                 l.add(line);
                 blocks++;
-                long start = Long.parseLong(m.group(3));
-                long end = Long.parseLong(m.group(4));
-                positions += end - start;
-                Matcher t = TOP1.matcher(line);
-                if (t.find()) {
-                    top.offer(id, new BlockResult(Long.parseLong(m.group(2)), start, end, null, null,
-                            new TopEntry[] {new TopEntry(Integer.parseInt(t.group(1)), Long.parseLong(t.group(2)),
-                                    Long.parseLong(t.group(3)), Float.parseFloat(t.group(4)))}, 0, 0));
+                positions += h.end() - h.start();
+                if (h.top() != null) {
+                    top.offer(h.id(), new BlockResult(h.block(), h.start(), h.end(), null, null,
+                            new TopEntry[] {h.top()}, 0, 0));
                 }
             }
         }
-        List<String> ids = new ArrayList<>();
+        Set<String> ids = new LinkedHashSet<>();
         for (String id : order) {
-            if (lines.containsKey(id) && !ids.contains(id)) {
+            if (lines.containsKey(id)) {
                 ids.add(id);
             }
         }
-        lines.keySet().stream().filter(id -> !ids.contains(id)).sorted().forEach(ids::add);
+        lines.keySet().stream().filter(id -> !ids.contains(id)).sorted().toList().forEach(ids::add);
         sequences = ids.size();
         try (BufferedWriter w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
             for (String id : ids) {
@@ -115,9 +118,14 @@ final class RunOutputs {
         }
     }
 
-    private static long concat(Path parts, String name, Path target) throws IOException {
+    private static long concat(Path parts, String name, Path target, List<DeadLetter> early) throws IOException {
         long n = 0;
         try (BufferedWriter w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
+            for (DeadLetter d : early) {
+                w.write(JsonLines.deadLetter(d));
+                w.write('\n');
+                n++;
+            }
             for (Path p : parts(parts, name)) {
                 for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
                     w.write(line);
@@ -141,30 +149,38 @@ final class RunOutputs {
         return out;
     }
 
-    /** The value of a JSON string literal as {@link BlockJsonWriter#string} writes it. */
-    static String unquote(String literal) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 1; i < literal.length() - 1; i++) {
-            char c = literal.charAt(i);
-            if (c != '\\') {
-                b.append(c);
-                continue;
-            }
-            char e = literal.charAt(++i);
-            switch (e) {
-                case 'n' -> b.append('\n');
-                case 'r' -> b.append('\r');
-                case 't' -> b.append('\t');
-                case 'b' -> b.append('\b');
-                case 'f' -> b.append('\f');
-                case 'u' -> {
-                    b.append((char) Integer.parseInt(literal.substring(i + 1, i + 5), 16));
-                    i += 4;
-                }
-                default -> b.append(e);
-            }
+    /** The fields of a block line that the merge needs. */
+    record Head(String id, long block, long start, long end, TopEntry top) {}
+
+    /** Reads a block line as {@link BlockJsonWriter} writes it: id, block, start, end and the top-1 entry. */
+    static Head head(String line) throws JsonScan.Malformed {
+        JsonScan j = new JsonScan(line);
+        String id = j.expect("{\"sequenceId\":").string();
+        long block = j.expect(",\"block\":").integer();
+        long start = j.expect(",\"start\":").integer();
+        long end = j.expect(",\"end\":").integer();
+        j.skipPast("],\"top\":["); // the summary and context arrays hold only numbers and nulls
+        TopEntry top = null;
+        if (j.accept("{\"level\":")) {
+            int level = (int) j.integer();
+            long first = j.expect(",\"firstBlock\":").integer();
+            long last = j.expect(",\"lastBlock\":").integer();
+            float weight = j.expect(",\"weight\":").number();
+            top = new TopEntry(level, first, last, weight);
         }
-        return b.toString();
+        return new Head(id, block, start, end, top);
+    }
+
+    /** The kind of a notice line as {@link JsonLines#notice} writes it ("?" if the line is not one). */
+    static String noticeKind(String line) {
+        try {
+            JsonScan j = new JsonScan(line);
+            j.expect("{\"sequenceId\":").string();
+            j.expect(",\"kind\":");
+            return j.string();
+        } catch (JsonScan.Malformed e) {
+            return "?";
+        }
     }
 
     private static String shorten(String s) {

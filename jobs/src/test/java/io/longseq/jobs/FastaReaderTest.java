@@ -3,13 +3,18 @@ package io.longseq.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.longseq.stream.StreamLimits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
@@ -134,10 +139,80 @@ class FastaReaderTest {
         }
     }
 
+    @Test
+    void aHeaderOverTheLimitIsRefusedWithItsRecordAndTheNextRecordIsRead() throws IOException {
+        String big = "A".repeat(5 << 20);
+        List<FastaReader.Record> r = read(">one\nACGT\n>" + big + " desc\nGGGG\nCCCC\n\n>three x\nTTAA\n");
+        assertThat(r).extracting(FastaReader.Record::number).containsExactly(1, 2, 3);
+        assertThat(r.get(0).isOk()).isTrue();
+        FastaReader.Record bad = r.get(1);
+        assertThat(bad.isOk()).isFalse();
+        assertThat(bad.problem()).isEqualTo("FASTA header of 5,242,885 bytes at line 3 of test.fa is over the limit of"
+                + " 65,536 bytes (max-header-bytes); the record is skipped");
+        assertThat(bad.bases()).isEmpty();
+        assertThat(bad.id()).isEqualTo("A".repeat(40) + "...");
+        assertThat(bad.original()).hasSize(65_536).startsWith((byte) '>', (byte) 'A'); // dead-letter-bytes
+        assertThat(r.get(2).id()).isEqualTo("three");
+        assertThat(bases(r.get(2))).isEqualTo("TTAA");
+    }
+
+    /** The header is longer than any Java array: a reader that held it could not even try. */
+    @Test
+    void aHeaderLongerThanAJavaArrayIsCountedNotHeld() throws IOException {
+        long n = (1L << 31) + 10;
+        InputStream in = new SequenceInputStream(Collections.enumeration(List.of(
+                new ByteArrayInputStream(">".getBytes(StandardCharsets.US_ASCII)), new Repeated((byte) 'x', n),
+                new ByteArrayInputStream("\nACGT\n>next\nGG\n".getBytes(StandardCharsets.US_ASCII)))));
+        try (FastaReader reader = new FastaReader(in, "huge.fa", StreamLimits.DEFAULTS.withMaxHeaderBytes(100))) {
+            FastaReader.Record bad = reader.next();
+            assertThat(bad.problem()).isEqualTo("FASTA header of 2,147,483,658 bytes at line 1 of huge.fa is over the"
+                    + " limit of 100 bytes (max-header-bytes); the record is skipped");
+            assertThat(bad.original()).hasSize(101);
+            FastaReader.Record next = reader.next();
+            assertThat(next.id()).isEqualTo("next");
+            assertThat(bases(next)).isEqualTo("GG");
+            assertThat(reader.next()).isNull();
+        }
+    }
+
+    @Test
+    void anIdOverItsLimitIsRefusedAndOneWithinIsKeptWhole() throws IOException {
+        String id = "q\"\\".repeat(700_000 / 3);
+        String text = ">" + id + " d\nACGT\n>ok\nGG\n";
+        List<FastaReader.Record> refused = read(text);
+        assertThat(refused.get(0).problem()).startsWith("FASTA header of 700,001 bytes at line 1 of test.fa is over");
+        assertThat(refused.get(1).id()).isEqualTo("ok");
+
+        StreamLimits raisedHeader = StreamLimits.DEFAULTS.withMaxHeaderBytes(1 << 20);
+        List<FastaReader.Record> idTooLong = read(text, raisedHeader);
+        assertThat(idTooLong.get(0).problem()).isEqualTo("sequence id of 699,999 bytes at line 1 of test.fa is over"
+                + " the limit of 4,096 bytes (max-id-bytes); the record is skipped");
+        assertThat(bases(idTooLong.get(1))).isEqualTo("GG");
+
+        List<FastaReader.Record> kept = read(text, raisedHeader.withMaxIdBytes(1 << 20));
+        assertThat(kept.get(0).isOk()).isTrue();
+        assertThat(kept.get(0).id()).isEqualTo(id);
+        assertThat(bases(kept.get(0))).isEqualTo("ACGT");
+    }
+
+    @Test
+    void aHeaderAtTheLimitIsAccepted() throws IOException {
+        String header = "h" + "x".repeat(98) + "y"; // 100 bytes
+        List<FastaReader.Record> r = read(">" + header + "  \t\r\nAC\n", StreamLimits.DEFAULTS.withMaxHeaderBytes(100));
+        assertThat(r.get(0).isOk()).isTrue();
+        assertThat(r.get(0).header()).isEqualTo(header);
+        List<FastaReader.Record> over = read(">" + header + "z\nAC\n", StreamLimits.DEFAULTS.withMaxHeaderBytes(100));
+        assertThat(over.get(0).problem()).contains("FASTA header of 101 bytes");
+    }
+
     private static List<FastaReader.Record> read(String text) throws IOException {
+        return read(text, StreamLimits.DEFAULTS);
+    }
+
+    private static List<FastaReader.Record> read(String text, StreamLimits limits) throws IOException {
         List<FastaReader.Record> out = new ArrayList<>();
         try (FastaReader reader = new FastaReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
-                "test.fa")) {
+                "test.fa", limits)) {
             FastaReader.Record r;
             while ((r = reader.next()) != null) {
                 out.add(r);
@@ -148,6 +223,37 @@ class FastaReaderTest {
 
     private static String bases(FastaReader.Record r) {
         return new String(r.bases(), StandardCharsets.US_ASCII);
+    }
+
+    /** {@code n} copies of one byte, generated as they are read. */
+    static final class Repeated extends InputStream {
+        private final byte b;
+        private long left;
+
+        Repeated(byte b, long n) {
+            this.b = b;
+            this.left = n;
+        }
+
+        @Override
+        public int read() {
+            if (left == 0) {
+                return -1;
+            }
+            left--;
+            return b & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) {
+            if (left == 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, left);
+            Arrays.fill(buf, off, off + n, b);
+            left -= n;
+            return n;
+        }
     }
 
     static String randomBases(int n, long seed) {

@@ -169,6 +169,66 @@ class OfflineCommandTest {
         assertThat(blocks(dir.resolve("l"))).hasSize(3);
     }
 
+    /** The records of {@link #hostileFasta}: good ones around a 5 MB header and a 700 KB id. */
+    static final List<String> HOSTILE_HEADERS = List.of("good1 first", "A".repeat(5 << 20), "good2",
+            hostileId() + " description", "good3");
+
+    /** A 700 KB first word full of JSON escapes: quotes, backslashes, a control character, non-ASCII, '/'. */
+    static String hostileId() {
+        return "q\"\\\u0001\u00e9/".repeat(100_000); // 700,000 bytes of UTF-8
+    }
+
+    /** Writes the hostile FASTA and the same without its two bad records; returns {hostile, goodOnly}. */
+    static Path[] hostileFasta(Path dir) throws IOException {
+        List<String> seqs = List.of(FastaReaderTest.randomBases(200, 11), FastaReaderTest.randomBases(90, 12),
+                FastaReaderTest.randomBases(130, 13), FastaReaderTest.randomBases(70, 14),
+                FastaReaderTest.randomBases(45, 15));
+        Path hostile = dir.resolve("hostile.fa");
+        writeFasta(hostile, HOSTILE_HEADERS, seqs);
+        Path good = dir.resolve("good-only.fa");
+        writeFasta(good, List.of(HOSTILE_HEADERS.get(0), HOSTILE_HEADERS.get(2), HOSTILE_HEADERS.get(4)),
+                List.of(seqs.get(0), seqs.get(2), seqs.get(4)));
+        return new Path[] {hostile, good};
+    }
+
+    @Test
+    void aFiveMbHeaderAndA700KbIdAreRefusedInOneLineEachAndTheOtherRecordsAreUnchanged() throws IOException {
+        Path[] in = hostileFasta(dir);
+        Run run = cli(args("offline", in[0].toString(), "--out", dir.resolve("hostile").toString()));
+        Run good = cli(args("offline", in[1].toString(), "--out", dir.resolve("good").toString()));
+        assertThat(good.exit()).as(good.err()).isZero();
+        assertThat(run.exit()).as(run.err()).isEqualTo(1);
+        List<String> err = run.err().lines().toList();
+        assertThat(err).hasSize(3).allSatisfy(l -> assertThat(l).hasSizeLessThan(400).doesNotContain("Exception"));
+        assertThat(err.get(1)).isEqualTo("longseq offline: skipping record 2 '" + "A".repeat(40) + "...': FASTA header"
+                + " of 5,242,880 bytes at line 6 of " + in[0] + " is over the limit of 65,536 bytes (max-header-bytes);"
+                + " the record is skipped");
+        assertThat(err.get(2)).startsWith("longseq offline: skipping record 4 'q\"\\?\u00e9/").contains(
+                "': FASTA header of 700,012 bytes at line 13 of " + in[0] + " is over the limit of 65,536 bytes"
+                + " (max-header-bytes); the record is skipped");
+        assertThat(run.out()).contains("5 (3 computed, 2 skipped)");
+        assertThat(Files.readAllLines(dir.resolve("hostile/blocks.jsonl")))
+                .isEqualTo(Files.readAllLines(dir.resolve("good/blocks.jsonl")))
+                .hasSize(13 + 9 + 3);
+    }
+
+    @Test
+    void a700KbEscapedIdWithinRaisedLimitsIsComputedAndWrittenEscaped() throws IOException {
+        Path fasta = dir.resolve("long-id.fa");
+        String id = hostileId();
+        writeFasta(fasta, List.of(id + " d", "short"), List.of(FastaReaderTest.randomBases(40, 1), "ACGT"));
+        Run idTooLong = cli(args("offline", fasta.toString(), "--out", dir.resolve("a").toString(),
+                "--max-header-bytes", "1000000"));
+        assertThat(idTooLong.exit()).isEqualTo(1);
+        assertThat(idTooLong.err()).contains("sequence id of 700,000 bytes at line 1 of " + fasta
+                + " is over the limit of 4,096 bytes (max-id-bytes)");
+        Run kept = cli(args("offline", fasta.toString(), "--out", dir.resolve("b").toString(),
+                "--max-header-bytes", "1000000", "--max-id-bytes", "1000000"));
+        assertThat(kept.exit()).as(kept.err()).isZero();
+        assertThat(blocks(dir.resolve("b"))).extracting(o -> o.get("sequenceId"))
+                .containsExactly(id, id, id, "short");
+    }
+
     @Test
     void referenceEngineNeverLoadsNd4j() throws Exception {
         Path fasta = dir.resolve("a.fa");

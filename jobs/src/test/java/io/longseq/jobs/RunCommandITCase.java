@@ -108,6 +108,95 @@ class RunCommandITCase {
                 .isEqualTo(bad);
     }
 
+    /** A 5 MB header and a 700 KB id: no StackOverflowError, one dead letter each, the other records unchanged. */
+    @Test
+    void aFiveMbHeaderAndA700KbIdAreDeadLettersAndTheOtherRecordsAreUnchanged() throws IOException {
+        Path[] in = OfflineCommandTest.hostileFasta(dir);
+        OfflineCommandTest.Run run = cli(args("run", in[0].toString(), "--out", dir.resolve("run").toString(),
+                "-p", "2"));
+        OfflineCommandTest.Run off = cli(args("offline", in[1].toString(), "--out", dir.resolve("off").toString()));
+        assertThat(run.exit()).as(run.err()).isEqualTo(1);
+        assertThat(off.exit()).as(off.err()).isZero();
+        assertThat(run.err()).doesNotContain("Exception").doesNotContain("Error");
+        assertThat(run.out()).contains("refused:   2 records").contains("sequences: 3");
+        assertThat(Files.readAllLines(dir.resolve("run/blocks.jsonl")))
+                .isEqualTo(Files.readAllLines(dir.resolve("off/blocks.jsonl"))).hasSize(25);
+
+        List<Map<String, Object>> dead = Files.readAllLines(dir.resolve("run/dead-letters.jsonl")).stream()
+                .map(MiniJson::object).toList();
+        assertThat(dead).hasSize(2);
+        assertThat(dead).allSatisfy(d -> {
+            assertThat((String) d.get("source")).endsWith("hostile.fa");
+            assertThat(Base64.getDecoder().decode((String) d.get("payloadBase64"))).hasSize(65_536);
+            assertThat((String) d.get("reason")).hasSizeLessThan(300);
+        });
+        assertThat((String) dead.get(0).get("reason")).contains("FASTA header of 5,242,880 bytes at line 6 of ")
+                .endsWith("hostile.fa is over the limit of 65,536 bytes (max-header-bytes); the record is skipped");
+        assertThat((String) dead.get(1).get("reason")).contains("FASTA header of 700,012 bytes at line 13 of ");
+    }
+
+    /** The id passes raised limits and reaches blocks.jsonl: merging reads it with a scanner, not a regex. */
+    @Test
+    void a700KbEscapedIdWithinRaisedLimitsGoesThroughTheJobAndTheMerge() throws IOException {
+        Path fasta = dir.resolve("long-id.fa");
+        String id = OfflineCommandTest.hostileId();
+        OfflineCommandTest.writeFasta(fasta, List.of(id + " d", "short"), List.of(random(new Random(2), 300), "ACGT"));
+        String[] raised = {"--max-header-bytes", "1000000", "--max-id-bytes", "1000000"};
+        OfflineCommandTest.Run run = cli(args(concat(new String[] {"run", fasta.toString(), "--out",
+                dir.resolve("run").toString(), "-p", "2"}, raised)));
+        OfflineCommandTest.Run off = cli(args(concat(new String[] {"offline", fasta.toString(), "--out",
+                dir.resolve("off").toString()}, raised)));
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(off.exit()).as(off.err()).isZero();
+        List<String> blocks = Files.readAllLines(dir.resolve("run/blocks.jsonl"));
+        assertThat(blocks).isEqualTo(Files.readAllLines(dir.resolve("off/blocks.jsonl"))).hasSize(19 + 1);
+        assertThat(MiniJson.object(blocks.get(0)).get("sequenceId")).isEqualTo(id);
+        assertThat(run.out()).contains("sequences: 2");
+    }
+
+    /**
+     * Several inputs, three of them bad: a corrupt gzip, a file that is no FASTA, one that does not exist. The good
+     * file's blocks are those of a run of it alone; each bad file is one dead letter naming it; exit 1.
+     */
+    @Test
+    void badFilesAmongSeveralInputsAreDeadLettersAndTheGoodOneCompletes() throws IOException {
+        Random r = new Random(9);
+        Path good = dir.resolve("good.fa");
+        OfflineCommandTest.writeFasta(good, List.of("g1", "g2"), List.of(random(r, 500), random(r, 77)));
+        Path corrupt = dir.resolve("corrupt.fa.gz");
+        byte[] junk = new byte[4096];
+        r.nextBytes(junk);
+        byte[] gz = new byte[10 + junk.length];
+        System.arraycopy(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3}, 0, gz, 0, 10); // a valid header
+        System.arraycopy(junk, 0, gz, 10, junk.length);
+        Files.write(corrupt, gz);
+        Path notFasta = dir.resolve("notes.fa");
+        Files.writeString(notFasta, "these are my notes\n>not a header at the start\nACGT\n");
+        Path missing = dir.resolve("missing.fa");
+
+        OfflineCommandTest.Run all = cli(args("run", corrupt.toString(), good.toString(), notFasta.toString(),
+                missing.toString(), "--out", dir.resolve("all").toString(), "-p", "2"));
+        OfflineCommandTest.Run alone = cli(args("run", good.toString(), "--out", dir.resolve("alone").toString()));
+        assertThat(alone.exit()).as(alone.err()).isZero();
+        assertThat(all.exit()).as(all.err()).isEqualTo(1);
+        assertThat(Files.readAllLines(dir.resolve("all/blocks.jsonl")))
+                .isEqualTo(Files.readAllLines(dir.resolve("alone/blocks.jsonl"))).hasSize(32 + 5);
+        assertThat(all.err()).contains("longseq run: not read: input '" + missing + "' does not exist; the other"
+                + " inputs run").doesNotContain("Exception:").doesNotContain("\tat ");
+        assertThat(all.out()).contains("refused:   3 records");
+
+        List<Map<String, Object>> dead = Files.readAllLines(dir.resolve("all/dead-letters.jsonl")).stream()
+                .map(MiniJson::object).toList();
+        assertThat(dead).extracting(d -> (String) d.get("reason")).satisfiesExactlyInAnyOrder(
+                reason -> assertThat(reason).isEqualTo("input '" + missing + "' does not exist; the other inputs run"),
+                reason -> assertThat(reason).contains("corrupt.fa.gz could not be read (ZipException: ")
+                        .endsWith("; the rest of the file is skipped"),
+                reason -> assertThat(reason).contains("notes.fa: line 1 holds sequence data before the first '>'"
+                        + " header line; is this a FASTA file? (it starts with \"these are my notes\"); the rest of"
+                        + " the file is skipped"));
+        assertThat(dead).extracting(d -> (String) d.get("stage")).containsOnly("input", "validate");
+    }
+
     @Test
     void invalidOptionsEndWithExitCode2AndNameTheFlag() throws IOException {
         Path fasta = dir.resolve("x.fa");
@@ -138,6 +227,12 @@ class RunCommandITCase {
             assertThat(text).contains(LongseqOptions.flag(o)).contains("key" + o.key());
         }
         assertThat(text).contains("default:30min").contains("default:fail-sequence");
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     static String random(Random r, int n) {
