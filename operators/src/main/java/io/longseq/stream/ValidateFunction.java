@@ -122,8 +122,8 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
             return bad("null record");
         }
         if (f.decodeError != null) {
-            return bad("not a SequenceFragment record: "
-                    + BoundedText.oneLine(BoundedText.cut(f.decodeError, DECODE_ERROR_CHARS)));
+            // the source's words: a Kafka record that is no SequenceFragment, or a file record its reader refused
+            return bad(BoundedText.oneLine(BoundedText.cut(f.decodeError, DECODE_ERROR_CHARS)));
         }
         if (f.sequenceId == null || f.sequenceId.isEmpty()) {
             return bad("empty sequence id");

@@ -20,6 +20,9 @@ public final class FragmentDeserializer implements KafkaRecordDeserializationSch
 
     private static final long serialVersionUID = 1L;
 
+    /** How the reason of a Kafka record that is no SequenceFragment starts. */
+    static final String NOT_A_FRAGMENT = "not a SequenceFragment record: ";
+
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<SequenceFragment> out) {
         SequenceFragment f;
@@ -27,7 +30,8 @@ public final class FragmentDeserializer implements KafkaRecordDeserializationSch
             f = AvroRecords.fragment(AvroCodec.decode(r.value(), io.longseq.schemas.SequenceFragment.class));
         } catch (AvroCodec.DecodeException | RuntimeException e) {
             String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-            f = SequenceFragment.undecodable(key, r.value() == null ? new byte[0] : r.value(), e.getMessage());
+            f = SequenceFragment.undecodable(key, r.value() == null ? new byte[0] : r.value(),
+                    NOT_A_FRAGMENT + e.getMessage());
         }
         out.collect(f.from(r.topic(), r.partition(), r.offset()));
     }

@@ -91,10 +91,23 @@ class BadInputITCase {
     /** Reasons whose text another class owns: checked by these parts. */
     private static final String MAX_GAP_REASON = "(max-gap)";
     private static final String REORDER_REASON = "(reorder-bytes)";
-    private static final String CUT_REASON = "%d bytes cut";
+    private static final String CUT_REASON = "%d cut (dead-letter-bytes)";
     private static final int MAX_REASON = 1_000;
-    /** The sequence id a dead letter keeps of an over-long one. */
-    private static final java.util.function.UnaryOperator<String> ID_PREFIX = id -> id;
+    /** The sequence id a dead letter keeps of an over-long one: its first max-id-bytes, whole characters only. */
+    private static final java.util.function.UnaryOperator<String> ID_PREFIX = id -> {
+        int end = 0;
+        int bytes = 0;
+        while (end < id.length()) {
+            int cp = id.codePointAt(end);
+            int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + n > MAX_ID) {
+                break;
+            }
+            bytes += n;
+            end += Character.charCount(cp);
+        }
+        return id.substring(0, end);
+    };
     private static final String VALIDATE = "validate";
     private static final String ASSEMBLE = "assemble";
     private static final String NOT_A_FRAGMENT =
