@@ -19,7 +19,13 @@ public class Notice {
         /** Gap policy skip: positions [position, position + count) never arrived and were filled with padding. */
         GAP_SKIPPED,
         /** Gap policy fail-sequence: the sequence was given up at {@code position}; later fragments are dead letters. */
-        SEQUENCE_FAILED
+        SEQUENCE_FAILED,
+        /**
+         * An {@code assemble} subtask held {@code max-tombstones} ended sequences and forgot this one, the oldest,
+         * before its retention was over ({@code position}: where it ended); a late fragment of it now starts a new
+         * sequence instead of becoming a dead letter.
+         */
+        TOMBSTONE_DROPPED
     }
 
     public String sequenceId;
