@@ -304,7 +304,7 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
      * padding fragment starts padding, to go on from the next position once it is done.
      */
     private void scan(AssembleCursor c, long from, Context ctx) throws Exception {
-        for (long p = from; p <= c.nextExpected && c.pendingCount > 0; p++) {
+        for (long p = from; p >= from && p <= c.nextExpected && c.pendingCount > 0; p++) { // p ≥ from: no wrap
             TokenFragment g = pending.take(c, p);
             if (g == null) {
                 continue;
@@ -361,8 +361,12 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
                 + " (max-gap)";
     }
 
-    /** Appends padding towards fillTo a piece (≤ one chunk) at a time within the budget, emitting chunks as they fill. */
+    /**
+     * Appends padding towards fillTo a piece (≤ one chunk) at a time within the budget, emitting chunks as they
+     * fill; the chunks already complete go first, so the tail holds at most a chunk's array and one piece.
+     */
     private void padStep(AssembleCursor c, Collector<Chunk> out) throws Exception {
+        tail.emitChunks(c, key, false, out);
         while (filling(c) && budget > 0) {
             long n = Math.min(Math.min(c.fillTo - c.nextExpected, budget), chunk);
             tail.appendPadding(c, (int) n);

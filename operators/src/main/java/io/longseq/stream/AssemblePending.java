@@ -35,7 +35,7 @@ final class AssemblePending {
      */
     static long heldBytes(TokenFragment f) {
         long payload = f.original == null || f.original.payload == null ? 0 : f.original.payload.length;
-        return 4L * f.symbols.length + payload;
+        return 4L * (f.symbols == null ? 0 : f.symbols.length) + payload;
     }
 
     /**

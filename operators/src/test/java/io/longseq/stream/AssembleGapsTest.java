@@ -399,6 +399,9 @@ class AssembleGapsTest {
                 most = Math.max(most, allocated() - before);
                 calls++;
             }
+            System.out.printf(java.util.Locale.ROOT, "[AssembleGapsTest] hole of %,d positions padded in %d calls,"
+                    + " %,d chunks, at most %,d bytes allocated by one call (the hole as one int[]: %,d bytes)%n",
+                    hole, calls, index, most, 4 * hole);
             assertThat(index).as("chunks").isEqualTo((n + 4095) / 4096);
             // 10^8 positions at 64 · 4,096 per call
             assertThat(calls).isEqualTo((int) ((hole + 64 * 4096 - 1) / (64 * 4096)));
