@@ -1,6 +1,6 @@
 package io.longseq.jobs;
 
-import io.longseq.stream.AssembleFunction;
+import io.longseq.stream.AssembleOperator;
 import io.longseq.stream.BlockContext;
 import io.longseq.stream.Chunk;
 import io.longseq.stream.ChunkSummary;
@@ -89,8 +89,8 @@ public final class LongseqJob {
         }
         SingleOutputStreamOperator<Chunk> chunks = valid
                 .keyBy(f -> f.sequenceId, Types.STRING)
-                .process(new AssembleFunction(settings), StreamTypes.CHUNK)
-                .name("assemble").uid("assemble");
+                .transform("assemble", StreamTypes.CHUNK, new AssembleOperator(settings)) // + max-tombstones
+                .uid("assemble");
         SingleOutputStreamOperator<ChunkSummary> summaries = chunkTap.apply(chunks)
                 .rebalance()
                 .map(new LocalAttentionFunction(settings), StreamTypes.CHUNK_SUMMARY)

@@ -28,6 +28,21 @@ public class AssembleCursor {
     /** Out-of-order fragments held, and their positions (overlaps counted twice: it is a bound, not a census). */
     public long pendingCount;
     public long pendingPositions;
+    /**
+     * Bytes the pending fragments hold: their symbols (positions · F_in · 4) and the original payloads kept for
+     * dead letters; bounded by {@code reorder-bytes}. Kept as a running count, never recomputed from the map.
+     */
+    public long pendingBytes;
+    /**
+     * Gap policy skip, padding under way: positions [nextExpected, fillTo) are appended as padding a piece at a
+     * time, at most a step of chunks per element or timer. Padding is under way iff fillTo &gt; nextExpected (so
+     * the default 0 means none).
+     */
+    public long fillTo;
+    /** Once the padding is done, the pending map is scanned from this position on; 0 for none. */
+    public long scanFrom;
+    /** The idle timeout fired and the sequence is being closed (it waits for padding under way). */
+    public boolean closing;
     /** Processing time of the last fragment. */
     public long lastSeen;
     /** The one registered processing-time timer, or -1. */

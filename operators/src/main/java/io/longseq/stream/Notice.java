@@ -20,11 +20,18 @@ public class Notice {
         /** Gap policy skip: positions [position, position + count) never arrived and were filled with padding. */
         GAP_SKIPPED,
         /**
-         * The sequence was given up at {@code position}: by {@code assemble} (gap policy fail-sequence; later
-         * fragments are dead letters), or by {@code global-context} when a cap was passed or its processing failed
-         * ({@code count} is then the chunk summaries dropped; later ones are dropped too). The message says which.
+         * The sequence was given up at {@code position}: by {@code assemble} (gap policy fail-sequence, or a hole over
+         * max-gap; later fragments are dead letters), or by {@code global-context} when a cap was passed or its
+         * processing failed ({@code count} is then the chunk summaries dropped; later ones are dropped too). The
+         * message says which.
          */
-        SEQUENCE_FAILED
+        SEQUENCE_FAILED,
+        /**
+         * An {@code assemble} subtask held {@code max-tombstones} ended sequences and forgot this one, the oldest,
+         * before its retention was over ({@code position}: where it ended); a late fragment of it now starts a new
+         * sequence instead of becoming a dead letter.
+         */
+        TOMBSTONE_DROPPED
     }
 
     public String sequenceId;

@@ -185,6 +185,14 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
                 if (tooLong != null) {
                     return bad(tooLong);
                 }
+                // a line costs F symbols however short it is: bound the symbols as DNA's are (4 bytes each, at most
+                // max-payload-bytes of them), so a payload of newlines cannot make an array 128 times its size
+                long lines = f.positions(); // counted on the bytes, before decoding
+                if (lines * cfg.maxFeatures() > settings.maxPayloadBytes()) {
+                    return bad("log payload of " + lines + " lines makes " + lines * cfg.maxFeatures() + " symbols ("
+                            + cfg.maxFeatures() + " a line), over the limit of " + settings.maxPayloadBytes()
+                            + " symbols a fragment (max-payload-bytes)");
+                }
                 String text;
                 try {
                     CharBuffer chars = StandardCharsets.UTF_8.newDecoder()

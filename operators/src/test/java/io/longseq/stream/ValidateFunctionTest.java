@@ -208,6 +208,19 @@ class ValidateFunctionTest {
     }
 
     @Test
+    void aPayloadOfNewlinesCannotMakeSymbolsPastMaxPayloadBytes() {
+        // F = 4 symbols a line: 250 lines make 1,000 symbols, the limit; one line more is refused
+        StreamSettings s = StreamSettings.defaults(LOG).withMaxPayloadBytes(1_000);
+        byte[] at = new byte[250];
+        Arrays.fill(at, (byte) '\n');
+        assertThat(valid(log(0, at), s).positions).isEqualTo(250);
+        byte[] over = new byte[251];
+        Arrays.fill(over, (byte) '\n');
+        assertThat(reason(log(0, over), s)).isEqualTo("log payload of 251 lines makes 1004 symbols (4 a line), over"
+                + " the limit of 1000 symbols a fragment (max-payload-bytes)");
+    }
+
+    @Test
     void deadLettersKeepABoundedPrefixAndSayHowManyBytesWereCut() throws Exception {
         StreamSettings s = DNA_SETTINGS.withLimits(StreamLimits.DEFAULTS.withDeadLetterBytes(100).withMaxIdBytes(8));
         String bases = "ACGT".repeat(250);
