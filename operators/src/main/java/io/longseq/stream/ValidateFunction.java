@@ -187,9 +187,9 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
                 }
                 // a line costs F symbols however short it is: bound the symbols as DNA's are (4 bytes each, at most
                 // max-payload-bytes of them), so a payload of newlines cannot make an array 128 times its size
-                long lines = f.positions(); // counted on the bytes, before decoding
-                if (lines * cfg.maxFeatures() > settings.maxPayloadBytes()) {
-                    return bad("log payload of " + lines + " lines makes " + lines * cfg.maxFeatures() + " symbols ("
+                long lineCount = f.positions(); // counted on the bytes, before decoding
+                if (lineCount * cfg.maxFeatures() > settings.maxPayloadBytes()) {
+                    return bad("log payload of " + lineCount + " lines makes " + lineCount * cfg.maxFeatures() + " symbols ("
                             + cfg.maxFeatures() + " a line), over the limit of " + settings.maxPayloadBytes()
                             + " symbols a fragment (max-payload-bytes)");
                 }

@@ -228,10 +228,12 @@ class BadInputITCase {
         Case holeFar = decodedLike("a fragment 20,000,000 positions past the received ones (a hole over max-gap)",
                 topic, "bad-hole", 20_000_000L, FragmentKind.DNA, bases(r, FRAGMENT), ASSEMBLE,
                 List.of(MAX_GAP_REASON));
-        // fragments 1.. of a sequence whose fragment 0 never comes: held until they pass reorder-bytes
+        // fragments 1.. of a sequence whose fragment 0 never comes: held until they pass reorder-bytes, which counts
+        // a held DNA position as 4 bytes of symbols and 1 byte of payload; the one that passes it gives the sequence
+        // up, and every held fragment becomes a dead letter
         List<Case> reorder = new ArrayList<>();
-        int heldPerBound = (int) (REORDER_BYTES / (4L * FRAGMENT));
-        for (int j = 1; j <= heldPerBound + 1; j++) {
+        int heldToFail = (int) (REORDER_BYTES / (5L * FRAGMENT)) + 1;
+        for (int j = 1; j <= heldToFail; j++) {
             reorder.add(decodedLike("fragments held out of order past reorder-bytes (" + j + ")", topic, "bad-reorder",
                     (long) j * FRAGMENT, FragmentKind.DNA, bases(r, FRAGMENT), ASSEMBLE, List.of(REORDER_REASON)));
         }
