@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.longseq.jobs.cluster.DeployOptions;
 import io.longseq.jobs.kafka.KafkaOptions;
 import io.longseq.jobs.kafka.KafkaSettings;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -63,9 +64,9 @@ final class RunCommand {
             + " a log line over --max-line-bytes) is a dead letter naming the file and line; the rest of the input"
             + " runs (exit 1).";
 
-    /** The options offered as flags: the job's and Kafka's. */
+    /** The options offered as flags: the job's, Kafka's and the deployment's. */
     static final List<ConfigOption<?>> ALL_OPTIONS = java.util.stream.Stream
-            .concat(LongseqOptions.ALL.stream(), KafkaOptions.ALL.stream()).toList();
+            .of(LongseqOptions.ALL, KafkaOptions.ALL, DeployOptions.ALL).flatMap(List::stream).toList();
 
     private RunCommand() {}
 
