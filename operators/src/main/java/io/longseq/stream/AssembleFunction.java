@@ -175,6 +175,12 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
                         + c.fillTo + ") were being filled with padding (gap policy skip)");
             } else if (f.offset > c.nextExpected) {
                 hold(c, f, ctx);
+                if (f.offset - reached > settings.limits().maxGap()) {
+                    // the hole before it is already too large to wait for: give up now, not at the idle timeout
+                    fail(c, "fragment [" + f.offset + ", " + f.end() + ") lies past positions [" + reached + ", "
+                            + f.offset + ") that never arrived: " + tooBig(f.offset - reached), "max-gap", ctx, out);
+                    return;
+                }
                 if (filling(c) && pending.overBound(c) != null) {
                     budget = Long.MAX_VALUE; // held while padding, past a bound: finish the padding at once
                 }
