@@ -5,6 +5,7 @@ import io.longseq.math.ModelConfig;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -193,15 +194,9 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
                             + cfg.maxFeatures() + " a line), over the limit of " + settings.maxPayloadBytes()
                             + " symbols a fragment (max-payload-bytes)");
                 }
-                String text;
-                try {
-                    CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(f.payload));
-                    text = chars.toString();
-                } catch (CharacterCodingException e) {
-                    return bad("log payload is not UTF-8: " + e.getMessage());
+                String text = utf8(f.payload);
+                if (text == null) {
+                    return bad(notUtf8(f));
                 }
                 String[] lines = splitLines(text);
                 positions = lines.length;
@@ -256,6 +251,46 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
     // offset + i as a decimal, without overflowing (both are non-negative)
     private static String position(long offset, long i) {
         return offset <= Long.MAX_VALUE - i ? Long.toString(offset + i) : offset + " + " + i;
+    }
+
+    /** The payload as text, or null when it is not well-formed UTF-8. */
+    private static String utf8(byte[] payload) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(payload)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** Where a payload stops being UTF-8: the byte, its line in the fragment and its absolute position. */
+    static String notUtf8(SequenceFragment f) {
+        ByteBuffer in = ByteBuffer.wrap(f.payload);
+        CharBuffer out = CharBuffer.allocate(1024); // reused: only the position of the first error matters
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CoderResult r;
+        do {
+            out.clear();
+            r = decoder.decode(in, out, true);
+        } while (r.isOverflow());
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        int at = in.position();
+        long line = 0;
+        for (int i = 0; i < at; i++) {
+            if (f.payload[i] == '\n') {
+                line++;
+            }
+        }
+        String what = r.isError() ? "a malformed sequence of " + r.length() + " byte(s)" : "an incomplete sequence";
+        return String.format(java.util.Locale.ROOT, "log payload is not UTF-8: %s at byte %d (0x%02X) in line %d of"
+                + " the fragment (position %s)", what, at, at < f.payload.length ? f.payload[at] & 0xFF : 0, line + 1,
+                position(f.offset, line));
     }
 
     /** Lines ended by '\n' (a trailing '\r' is dropped); a last line without '\n' counts, an empty text has none. */

@@ -208,6 +208,21 @@ class ValidateFunctionTest {
     }
 
     @Test
+    void aPayloadThatIsNotUtf8IsRefusedNamingTheByteTheLineAndThePosition() {
+        StreamSettings s = StreamSettings.defaults(LOG);
+        byte[] latin1 = {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'};
+        assertThat(reason(log(100, latin1), s)).isEqualTo("log payload is not UTF-8: a malformed sequence of 1 byte(s)"
+                + " at byte 6 (0xE9) in line 2 of the fragment (position 101)");
+        byte[] surrogate = {'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80};
+        // the JDK's decoder reports an encoded surrogate as one malformed sequence of its 3 bytes
+        assertThat(reason(log(0, surrogate), s)).isEqualTo("log payload is not UTF-8: a malformed sequence of 3"
+                + " byte(s) at byte 1 (0xED) in line 1 of the fragment (position 0)");
+        byte[] cut = {'a', ' ', (byte) 0xE2, (byte) 0x82};
+        assertThat(reason(log(0, cut), s)).startsWith("log payload is not UTF-8: a malformed sequence of 2 byte(s)"
+                + " at byte 2 (0xE2) in line 1");
+    }
+
+    @Test
     void aPayloadOfNewlinesCannotMakeSymbolsPastMaxPayloadBytes() {
         // F = 4 symbols a line: 250 lines make 1,000 symbols, the limit; one line more is refused
         StreamSettings s = StreamSettings.defaults(LOG).withMaxPayloadBytes(1_000);
