@@ -27,7 +27,7 @@ public final class LongseqCli implements Runnable {
     /** Without a subcommand: say so and fail, so a script that forgot it does not pass silently. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: longseq run|offline|produce|consume|broker ...");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: longseq run|offline|produce|consume|broker|cluster ...");
     }
 
     /** The command line with every subcommand, and the one-line handlers of refusals and failures. */
@@ -35,6 +35,7 @@ public final class LongseqCli implements Runnable {
         CommandLine cl = new CommandLine(new LongseqCli());
         cl.addSubcommand(RunCommand.NAME, RunCommand.command());
         cl.addSubcommand(BrokerCommand.NAME, new BrokerCommand());
+        cl.addSubcommand(io.longseq.jobs.cluster.ClusterCommand.NAME, new io.longseq.jobs.cluster.ClusterCommand());
         cl.setParameterExceptionHandler(LongseqCli::refuse);
         cl.setExecutionExceptionHandler((e, command, parsed) ->
                 fail(e, command, parsed == null ? null : parsed.originalArgs().toArray(new String[0])));

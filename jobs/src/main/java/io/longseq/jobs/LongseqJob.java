@@ -67,6 +67,10 @@ public final class LongseqJob {
     public static StreamExecutionEnvironment environment(Configuration conf) {
         Configuration c = new Configuration(conf);
         c.set(PipelineOptions.GENERIC_TYPES, false);
+        io.longseq.jobs.cluster.KernelClaim.claim(c); // every task checks it runs these kernels (ProgressFunction)
+        if (c.getOptional(io.longseq.jobs.cluster.DeployOptions.JOBMANAGER).isPresent()) {
+            return io.longseq.jobs.cluster.RemoteSubmit.environment(c); // run --jobmanager: the job jar to a cluster
+        }
         return StreamExecutionEnvironment.getExecutionEnvironment(c);
     }
 
@@ -207,18 +211,11 @@ public final class LongseqJob {
                 .build();
     }
 
-    /** Entry point for {@code flink run longseq.jar}: the {@code run} command with the cluster's environment. */
-    public static void main(String[] args) {
-        int code = LongseqCli.commandLine().execute(prepend(RunCommand.NAME, args));
-        if (code != 0) {
-            throw new IllegalStateException("longseq run ended with exit code " + code);
-        }
-    }
-
-    private static String[] prepend(String first, String[] rest) {
-        String[] all = new String[rest.length + 1];
-        all[0] = first;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
+    /**
+     * Entry point for {@code flink run -c io.longseq.jobs.LongseqJob longseq.jar}: the same as the jar's own entry,
+     * {@link io.longseq.jobs.cluster.ClusterEntry} (submits, never exits the JVM, leaves the outputs unmerged).
+     */
+    public static void main(String[] args) throws Exception {
+        io.longseq.jobs.cluster.ClusterEntry.main(args);
     }
 }

@@ -27,10 +27,19 @@ public class ProgressFunction extends RichMapFunction<BlockContext, BlockContext
         this.runId = runId;
     }
 
-    /** Positions done so far by the run {@code runId} in this JVM. */
+    // a job on a cluster (run --jobmanager): its positionsDone metric, read over REST
+    private static volatile java.util.function.LongSupplier elsewhere;
+
+    /** Positions done so far by the run {@code runId} in this JVM (or by the job this JVM submitted to a cluster). */
     public static long positionsDone(String runId) {
         AtomicLong c = RUNS.get(runId);
-        return c == null ? 0 : c.get();
+        java.util.function.LongSupplier e = elsewhere;
+        return c != null ? c.get() : e != null ? e.getAsLong() : 0;
+    }
+
+    /** The progress of the job this JVM submitted to a cluster, where its subtasks count ({@code RemoteSubmit}). */
+    public static void countedElsewhere(java.util.function.LongSupplier positionsDone) {
+        elsewhere = positionsDone;
     }
 
     /** Forgets a finished run. */
@@ -40,6 +49,7 @@ public class ProgressFunction extends RichMapFunction<BlockContext, BlockContext
 
     @Override
     public void open(OpenContext ctx) {
+        io.longseq.jobs.cluster.KernelClaim.check(getRuntimeContext()); // a subtask in every slot the job uses
         done = RUNS.computeIfAbsent(runId, k -> new AtomicLong());
         metric = getRuntimeContext().getMetricGroup().counter("positionsDone");
     }

@@ -215,6 +215,10 @@ final class RunCommand {
                             + "'); one run reads one kind (--kind)");
                 }
             }
+            if (conf.getOptional(DeployOptions.JOBMANAGER).isPresent()) { // read by the TaskManagers, elsewhere
+                conf.getOptional(LongseqOptions.WEIGHTS).ifPresent(w -> conf.set(LongseqOptions.WEIGHTS,
+                        Path.of(w).toAbsolutePath().toString()));
+            }
             StreamSettings settings = LongseqOptions.settings(conf, kind);
             int fragmentSize = conf.get(LongseqOptions.FRAGMENT_SIZE);
             if (fragmentSize < 1) {
@@ -287,7 +291,7 @@ final class RunCommand {
             }
             long t0 = System.nanoTime();
             String runId = UUID.randomUUID().toString();
-            Path parts = p.out().resolve(".parts-" + runId);
+            Path parts = p.out().toAbsolutePath().resolve(".parts-" + runId); // absolute: the sinks may run elsewhere
             CompletableFuture<InputScan> scan = CompletableFuture.supplyAsync(
                     () -> InputScan.of(p.inputs(), p.kind(), p.settings().limits()));
             StreamExecutionEnvironment env = LongseqJob.environment(p.flink());
