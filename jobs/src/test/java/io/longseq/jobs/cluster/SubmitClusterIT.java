@@ -1,0 +1,205 @@
+package io.longseq.jobs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The job on a real multi-process cluster ({@code ./longseq cluster start}: a JobManager and 2 TaskManagers of 1 slot,
+ * separate JVMs from the packaged jars), submitted three ways: {@code ./longseq run --jobmanager} in file mode, whose
+ * blocks.jsonl must be byte-identical to {@code ./longseq offline}; Flink's REST API with the jar's own entry class
+ * (what the web UI does), which must run to FINISHED and leave the JobManager running; and a job that lands on a
+ * TaskManager without the Vector API kernels, which must fail with one line naming the flag, and an ERROR in that
+ * TaskManager's log.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SubmitClusterIT {
+
+    @RegisterExtension
+    static final ClusterProcesses CLUSTER = new ClusterProcesses("submit");
+
+    private static Path lambda;
+    private static List<String> offline;
+    private static byte[] offlineBytes;
+    private static long jobManagerPid;
+
+    @BeforeAll
+    static void clusterAndOfflineBaseline() throws Exception {
+        long t0 = System.nanoTime();
+        lambda = CLUSTER.root().resolve("examples/lambda_virus.fa.gz");
+        ClusterProcesses.Result started = CLUSTER.start("--taskmanagers", "2", "--slots", "1");
+        jobManagerPid = CLUSTER.process("jobmanager").pid();
+        report("cluster start: " + ClusterProcesses.seconds(t0) + "; " + CLUSTER.rss());
+        assertThat(started.out()).contains("2 TaskManagers, 2 slots (2 free)", "web UI and REST http://"
+                + CLUSTER.endpoint());
+        long t1 = System.nanoTime();
+        Path out = CLUSTER.work().resolve("offline");
+        ClusterProcesses.Result r = CLUSTER.run(Duration.ofSeconds(120), "offline", lambda.toString(), "--out",
+                out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        offline = Files.readAllLines(out.resolve("blocks.jsonl"));
+        offlineBytes = Files.readAllBytes(out.resolve("blocks.jsonl"));
+        assertThat(offline).hasSize(190);
+        report("offline baseline: " + ClusterProcesses.seconds(t1));
+    }
+
+    @Test
+    @Order(1)
+    void statusShowsTheProcessesTheTaskManagersAndTheirMemory() throws Exception {
+        ClusterProcesses.Result s = CLUSTER.run(Duration.ofSeconds(60), "cluster", "status", "--dir",
+                CLUSTER.dir().toString());
+        assertThat(s.code()).as(s.err()).isZero();
+        assertThat(s.out()).contains("jobmanager      pid " + jobManagerPid, "taskmanager-1", "taskmanager-2",
+                "running, RSS", "Flink 2.2.1, 2 TaskManagers, 2 slots");
+    }
+
+    @Test
+    @Order(2)
+    void fileModeOnTheClusterIsByteIdenticalToOffline() throws Exception {
+        long t0 = System.nanoTime();
+        Path out = CLUSTER.work().resolve("run");
+        ClusterProcesses.Result r = CLUSTER.run(Duration.ofSeconds(180), "run", "--jobmanager", CLUSTER.endpoint(),
+                lambda.toString(), "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("parallelism 2");
+        assertThat(r.out()).contains("sequences: 1, 48,502 positions in 190 blocks");
+        assertThat(Files.readAllBytes(out.resolve("blocks.jsonl")))
+                .as("blocks.jsonl of run --jobmanager vs offline").isEqualTo(offlineBytes);
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".parts-"));
+        }
+        report("run --jobmanager (file mode, lambda, parallelism 2 over 2 TaskManagers): blocks.jsonl byte-identical to"
+                + " offline (190 blocks); " + ClusterProcesses.seconds(t0) + " wall; " + CLUSTER.rss());
+    }
+
+    @Test
+    @Order(3)
+    void aRestSubmissionWithTheJarsOwnEntryRunsToFinishedAndTheJobManagerStays() throws Exception {
+        long t0 = System.nanoTime();
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://" + CLUSTER.endpoint();
+        String boundary = "longseq-" + UUID.randomUUID();
+        Path jar = CLUSTER.root().resolve("jobs/target/longseq.jar");
+        HttpRequest upload = HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(
+                        HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data;"
+                                + " name=\"jarfile\"; filename=\"longseq.jar\"\r\nContent-Type:"
+                                + " application/x-java-archive\r\n\r\n"),
+                        HttpRequest.BodyPublishers.ofFile(jar),
+                        HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n")))
+                .build();
+        HttpResponse<String> up = http.send(upload, HttpResponse.BodyHandlers.ofString());
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+        String jarId = Path.of(ClusterRest.json().readTree(up.body()).path("filename").asText()).getFileName()
+                .toString();
+        JsonNode jars = CLUSTER.rest().get("/jars");
+        List<String> entries = new ArrayList<>();
+        for (JsonNode f : jars.path("files")) {
+            if (f.path("id").asText().equals(jarId)) {
+                f.path("entry").forEach(e -> entries.add(e.path("name").asText()));
+            }
+        }
+        assertThat(entries).as("the entry class the web UI offers").containsExactly(ClusterEntry.class.getName());
+
+        Path out = CLUSTER.work().resolve("rest");
+        String body = ClusterRest.json().writeValueAsString(java.util.Map.of("programArgsList",
+                List.of(lambda.toString(), "--out", out.toString(), "--parallelism", "2")));
+        HttpResponse<String> run = http.send(HttpRequest.newBuilder(URI.create(base + "/jars/" + jarId + "/run"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
+        String jid = ClusterRest.json().readTree(run.body()).path("jobid").asText();
+        String[] state = new String[1];
+        ClusterProcesses.await(() -> {
+            try {
+                state[0] = CLUSTER.rest().get("/jobs/" + jid).path("state").asText();
+            } catch (IOException e) {
+                state[0] = "no answer: " + e.getMessage();
+            }
+            return List.of("FINISHED", "FAILED", "CANCELED").contains(state[0]) || state[0].startsWith("no answer");
+        }, Duration.ofSeconds(150), "job " + jid + " to end");
+        assertThat(state[0]).as("the REST-submitted job").isEqualTo("FINISHED");
+        assertThat(CLUSTER.process("jobmanager").pid()).as("the JobManager survived").isEqualTo(jobManagerPid);
+        assertThat(CLUSTER.rest().overview().path("taskmanagers").asInt()).isEqualTo(2);
+
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> parts = Files.walk(out)) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().matches("blocks-\\d+\\.jsonl")).toList()) {
+                lines.addAll(Files.readAllLines(p));
+            }
+        }
+        assertThat(lines).as("the part files of the REST run, in any order, are offline's lines")
+                .containsExactlyInAnyOrderElementsOf(offline);
+        http.send(HttpRequest.newBuilder(URI.create(base + "/jars/" + jarId)).DELETE().build(),
+                HttpResponse.BodyHandlers.discarding());
+        report("REST /jars/upload + /jars/:id/run with the manifest entry " + ClusterEntry.class.getSimpleName()
+                + ": FINISHED, JobManager pid " + jobManagerPid + " still running, 190 blocks in part files equal to"
+                + " offline's; " + ClusterProcesses.seconds(t0));
+    }
+
+    @Test
+    @Order(4)
+    void aTaskManagerWithoutTheVectorKernelsIsRefusedLoudly() throws Exception {
+        long t0 = System.nanoTime();
+        // a third TaskManager, in its own directory, joins the cluster with the scalar kernels
+        List<String> args = new ArrayList<>(List.of("cluster", "taskmanager"));
+        List<String> opts = new ArrayList<>(CLUSTER.clusterOptions());
+        opts.set(opts.indexOf("--dir") + 1, CLUSTER.work().resolve("scalar-tm").toString());
+        args.addAll(opts);
+        args.addAll(List.of("-D", "env.java.opts.taskmanager=-Dlongseq.vector=false"));
+        Process tm = CLUSTER.launch("scalar-tm", args.toArray(String[]::new));
+        ClusterProcesses.await(() -> {
+            try {
+                return CLUSTER.rest().overview().path("taskmanagers").asInt() == 3;
+            } catch (IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(90), "the third TaskManager");
+
+        Path out = CLUSTER.work().resolve("mismatch");
+        ClusterProcesses.Result r = CLUSTER.run(Duration.ofSeconds(180), "run", "--jobmanager", CLUSTER.endpoint(),
+                lambda.toString(), "--out", out.toString(), "--parallelism", "3");
+        tm.destroy();
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        List<String> failure = r.err().lines().filter(l -> l.contains("the job failed")).toList();
+        assertThat(failure).hasSize(1);
+        assertThat(failure.get(0)).contains("kernel mismatch", "planned with the vector-", "scalar",
+                "--add-modules jdk.incubator.vector");
+        ClusterProcesses.await(() -> {
+            try {
+                return CLUSTER.read("scalar-tm", "out").lines()
+                        .anyMatch(l -> l.contains("ERROR") && l.contains("kernel mismatch"));
+            } catch (IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(10), "the ERROR line in the scalar TaskManager's log");
+        assertThat(tm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the scalar TaskManager stops").isTrue();
+        report("a TaskManager started with -Dlongseq.vector=false (scalar kernels): the job failed with '"
+                + failure.get(0).substring(0, Math.min(160, failure.get(0).length())) + "...', an ERROR line in that"
+                + " TaskManager's log; " + ClusterProcesses.seconds(t0));
+    }
+
+    private static void report(String line) {
+        System.out.println("[SubmitClusterIT] " + line);
+        System.out.flush();
+    }
+}
