@@ -45,6 +45,10 @@ public final class ClusterRest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (java.net.ConnectException e) {
+            throw new IOException("connection refused", e);
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new IOException("no answer within " + timeout.toSeconds() + " s", e);
         } catch (IOException e) {
             if (e.getMessage() != null && !e.getMessage().isBlank()) {
                 throw e;
