@@ -81,7 +81,8 @@ class NpzFuzzTest {
         for (Map.Entry<String, NpyArray> e : arrays.entrySet()) {
             NpyArray a = e.getValue();
             if (a.isFloat32()) {
-                assertThat((long) a.data().length).as("elements of '%s'", e.getKey()).isEqualTo(Weights.size(a.shape()));
+                assertThat((long) a.data().length).as("elements of '%s'", e.getKey())
+                        .isEqualTo(Weights.size(a.shape()));
             }
         }
         try {

@@ -13,8 +13,9 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * Fuzzes the decoding side of {@link AvroCodec} (docs/fuzzing.md). The property: bytes from a Kafka topic either
  * decode into a record or are refused with a {@link AvroCodec.DecodeException} whose message is one line (the
- * binary forms; JSON errors carry Jackson's location line); no other throwable escapes. A record that decodes re-encodes canonically: encoding it, decoding that and encoding again
- * gives the same bytes; a record read from JSON can be encoded.
+ * binary forms; JSON errors carry Jackson's location line); no other throwable escapes. A record that decodes
+ * re-encodes canonically: encoding it, decoding that and encoding again gives the same bytes; a record read from
+ * JSON can be encoded.
  *
  * <p>Input layouts (so seeds can be written by hand; a short input reads as zero-padded):
  * <ul>
