@@ -18,9 +18,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Fuzzes the weights loader: {@link Npz#read} and {@link WeightsIo#load} of a file (docs/fuzzing.md). The
- * documented refusals are {@link IllegalArgumentException} (not a zip, not .npy, a malformed header, truncated
- * data, a wrong array) and {@link UncheckedIOException} (cannot read); each names the file and is one line.
+ * Fuzzes the weights loader: {@link Npz#read}, {@link WeightsIo#load} and {@link WeightsIo#check} of a file
+ * (docs/fuzzing.md). The one documented refusal is the checked {@link NpzException} (not a zip, not .npy, a
+ * malformed header, truncated data, a wrong array, cannot read); it names the file and is one line, and
+ * {@code check} says the same problem or none.
  * Anything else that escapes (an {@code OutOfMemoryError} from a declared size, a {@code StackOverflowError}, a
  * {@code NegativeArraySizeException}, ...) is a finding.
  *
@@ -74,7 +75,7 @@ class NpzFuzzTest {
         Map<String, NpyArray> arrays;
         try {
             arrays = Npz.read(FILE);
-        } catch (IllegalArgumentException | UncheckedIOException e) {
+        } catch (NpzException e) {
             assertRefusal(e);
             return;
         }
@@ -88,12 +89,15 @@ class NpzFuzzTest {
         try {
             Weights w = WeightsIo.load(FILE, TINY);
             assertThat(w.config).isEqualTo(TINY);
-        } catch (IllegalArgumentException | UncheckedIOException e) {
+        } catch (NpzException e) {
             assertRefusal(e);
         }
+        assertThat(WeightsIo.check(FILE, TINY)).as("check agrees with load").satisfiesAnyOf(
+                p -> assertThat(p).isEmpty(), p -> assertThat(p.orElseThrow()).contains(FILE.toString())
+                        .doesNotContain("\n"));
     }
 
-    private static void assertRefusal(RuntimeException e) {
+    private static void assertRefusal(NpzException e) {
         assertThat(e.getMessage()).as("refusal message").contains(FILE.toString()).doesNotContain("\n");
     }
 

@@ -104,12 +104,15 @@ class FragmentDeserializerFuzzTest {
         assertThat(r.fragment() == null).isNotEqualTo(r.reason() == null);
         if (r.reason() != null) {
             assertThat(r.reason()).as("reason").isNotBlank().doesNotContain("\n");
-            DeadLetter d = DeadLetter.of(f, ValidateFunction.STAGE, r.reason());
-            byte[] dkey = d.sequenceId == null ? null : d.sequenceId.getBytes(StandardCharsets.UTF_8);
-            byte[] dvalue = AvroCodec.encode(AvroRecords.deadLetter(d));
+            // as the job writes it: validate's bounded dead letter through the dead-letter sink's serializer
+            DeadLetter d = DeadLetter.of(f, ValidateFunction.STAGE, r.reason(), settings.limits());
+            var written = new DeadLetterSerializer("dead", settings.limits()).serialize(d, null, null);
+            byte[] dkey = written.key();
+            byte[] dvalue = written.value();
             io.longseq.schemas.DeadLetter back = AvroCodec.decode(dvalue, io.longseq.schemas.DeadLetter.class);
             assertThat(back.getReason()).isEqualTo(d.reason);
             assertThat(AvroRecords.bytes(back.getPayload())).isEqualTo(d.payload);
+            assertThat(d.payload.length).as("bytes kept").isLessThanOrEqualTo(settings.limits().deadLetterBytes());
             assertThat((long) dvalue.length + (dkey == null ? 0 : dkey.length))
                     .as("dead letter key + value bytes (Kafka's default max.request.size)")
                     .isLessThanOrEqualTo(MAX_REQUEST_SIZE);
