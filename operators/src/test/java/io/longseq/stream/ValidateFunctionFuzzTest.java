@@ -13,7 +13,7 @@ import java.util.Arrays;
 
 /**
  * Fuzzes {@code validate}'s rules, {@link ValidateFunction#check}, with the refused marker and the dead letter it
- * makes of a refusal (docs/fuzzing.md). {@code validate} documents that nothing throws on input (DESIGN.md G5), so
+ * makes of a refusal (docs/fuzzing.md). {@code validate} documents that nothing throws on input (docs/design.md G5), so
  * the property is: no throwable at all; either a fragment or a one-line reason; a fragment has exactly the
  * positions its payload encodes ({@link SequenceFragment#positions()}), ends at or before {@code max-position},
  * and holds valid symbols; a refused marker, when there is one, covers the same positions.
