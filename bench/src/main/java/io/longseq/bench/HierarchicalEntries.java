@@ -1,7 +1,7 @@
 package io.longseq.bench;
 
 /**
- * How many memory entries block b attends to in global mode HIERARCHICAL, from the partition of DESIGN.md 2.5
+ * How many memory entries block b attends to in global mode HIERARCHICAL, from the partition of docs/design.md 2.5
  * (pure arithmetic, so benchmarks can count FLOPs without touching the memory):
  * s₁ = max(0, G·⌊(b − R + 1)/G⌋), level 1 = blocks s₁..b;
  * s_ℓ = max(0, G·⌊(s_(ℓ−1)/G − R)/G⌋), level ℓ = groups s_ℓ .. s_(ℓ−1)/G − 1;

@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The bottleneck table (DESIGN.md 8, issue "Benchmarks" part 1): one synthetic DNA sequence of n positions
+ * The bottleneck table (docs/design.md 8, issue "Benchmarks" part 1): one synthetic DNA sequence of n positions
  * (seeded random bases, 6-mer ids, generated in memory) through {@link ChunkedModel#run} — the streaming job's
  * code path, chunk by chunk — for n = 1k .. 16M (powers of two: 1,024 .. 16,777,216), d = 128, h = 4, w = 64,
  * L = 1, C = 2048, B = 256, single-threaded, in three configurations:

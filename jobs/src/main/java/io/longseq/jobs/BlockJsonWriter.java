@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.Writer;
 
 /**
- * Writes block results as JSON lines, one object per block (DESIGN.md 2.6):
+ * Writes block results as JSON lines, one object per block (docs/design.md 2.6):
  * <pre>{"sequenceId":"chr1","block":0,"start":0,"end":256,"summary":[..],"context":[..],
  *  "top":[{"level":1,"firstBlock":3,"lastBlock":3,"weight":0.25}],"selfWeight":0.5,"entropy":1.2}</pre>
  *

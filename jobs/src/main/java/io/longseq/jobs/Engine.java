@@ -9,7 +9,7 @@ import java.util.Locale;
 /**
  * Computes the block results of one whole sequence. Two implementations share the config and weights:
  * {@code nd4j} is the fast chunked path the streaming job uses; {@code reference} is the independent
- * double-precision model that the fast path is tested against (DESIGN.md G2), slow on purpose, for checking.
+ * double-precision model that the fast path is tested against (docs/design.md G2), slow on purpose, for checking.
  */
 public interface Engine extends AutoCloseable {
 

@@ -36,6 +36,8 @@ public final class LongseqCli implements Runnable {
         cl.addSubcommand(RunCommand.NAME, RunCommand.command());
         cl.addSubcommand(BrokerCommand.NAME, new BrokerCommand());
         cl.addSubcommand(io.longseq.jobs.cluster.ClusterCommand.NAME, new io.longseq.jobs.cluster.ClusterCommand());
+        OptionFlags.add(cl.getSubcommands().get("offline").getCommandSpec(), OfflineCommand.OPTIONS);
+        OptionFlags.add(cl.getSubcommands().get("produce").getCommandSpec(), ProduceCommand.OPTIONS);
         cl.setParameterExceptionHandler(LongseqCli::refuse);
         cl.setExecutionExceptionHandler((e, command, parsed) ->
                 fail(e, command, parsed == null ? null : parsed.originalArgs().toArray(new String[0])));

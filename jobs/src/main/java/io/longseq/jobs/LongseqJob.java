@@ -41,7 +41,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The streaming job (DESIGN.md 3): {@link #build} turns a stream of fragments into the output streams, so tests
+ * The streaming job (docs/design.md 3): {@link #build} turns a stream of fragments into the output streams, so tests
  * can feed it anything; {@link #fromFiles}/{@link #toFiles} and {@link #fromKafka}/{@link #toKafka} are the
  * sources and sinks of {@code longseq run}; {@link #environment} is the one place an execution environment is
  * made. No logic lives
@@ -62,7 +62,7 @@ public final class LongseqJob {
 
     /**
      * An environment for the job: generic types (Kryo) off, so a record type that is no POJO fails at job build
-     * time instead of falling back to Kryo (FACTS.md: a silent data-loss trap).
+     * time instead of falling back to Kryo (docs/platform-notes.md: a silent data-loss trap).
      */
     public static StreamExecutionEnvironment environment(Configuration conf) {
         Configuration c = new Configuration(conf);

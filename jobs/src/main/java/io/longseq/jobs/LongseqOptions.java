@@ -50,18 +50,19 @@ public final class LongseqOptions {
     public static final ConfigOption<Long> SEED = key("longseq.model.seed").longType().defaultValue(42L)
             .withDescription("Seed of the default init (ignored with weights).");
     public static final ConfigOption<Integer> KMER = key("longseq.model.kmer").intType().defaultValue(M.kmer())
-            .withDescription("k of the DNA k-mers.");
+            .withDescription("k of the DNA k-mers, 1..8.");
     public static final ConfigOption<Integer> VOCAB_SIZE = key("longseq.model.vocab-size").intType()
-            .defaultValue(M.vocabSize()).withDescription("Token vocabulary, or hash buckets for log words.");
+            .defaultValue(M.vocabSize()).withDescription("Token vocabulary, or hash buckets for log words (ignored for"
+                    + " dna).");
     public static final ConfigOption<Integer> MAX_FEATURES = key("longseq.model.max-features").intType()
             .noDefaultValue().withDescription("Feature ids per position. Default: 1 for dna and tokens, "
                     + ModelOptions.LOG_MAX_FEATURES + " for log.");
     public static final ConfigOption<Integer> D_MODEL = key("longseq.model.d-model").intType()
             .defaultValue(M.dModel()).withDescription("Model width d.");
     public static final ConfigOption<Integer> HEADS = key("longseq.model.heads").intType().defaultValue(M.heads())
-            .withDescription("Attention heads; d/heads must be even.");
+            .withDescription("Attention heads; d/heads must be even (RoPE rotates pairs).");
     public static final ConfigOption<Integer> WINDOW = key("longseq.model.window").intType().defaultValue(M.window())
-            .withDescription("Local window radius w.");
+            .withDescription("Local window radius w: position i sees |i-j| <= w.");
     public static final ConfigOption<Integer> LAYERS = key("longseq.model.layers").intType().defaultValue(M.layers())
             .withDescription("Stacked local layers L.");
     public static final ConfigOption<Integer> FFN_DIM = key("longseq.model.ffn-dim").intType()
@@ -69,12 +70,19 @@ public final class LongseqOptions {
     public static final ConfigOption<Boolean> CAUSAL = key("longseq.model.causal").booleanType()
             .defaultValue(M.causal()).withDescription("Causal local attention (i-w..i) instead of bidirectional.");
     public static final ConfigOption<String> LOCAL_MODE = key("longseq.model.local-mode").stringType()
-            .defaultValue(lower(M.localMode())).withDescription("Keys of the local attention: sliding, dilated or"
-                    + " sinks (full, the dense baseline, is offline only).");
+            .defaultValue(lower(M.localMode())).withDescription("Keys of the local attention: sliding (the window of"
+                    + " radius w, chunked), dilated (every s-th position up to s*w away, s = dilation), sinks (the"
+                    + " window plus the first sinks positions) or full (dense over the whole sequence, the O(n^2)"
+                    + " baseline: offline only, refused past max-dense-positions).");
     public static final ConfigOption<Integer> DILATION = key("longseq.model.dilation").intType()
-            .defaultValue(M.dilation()).withDescription("Stride between the keys of dilated local attention, 1..64.");
+            .defaultValue(M.dilation()).withDescription("Stride s between the keys of dilated local attention, 1..64;"
+                    + " chunk halos grow to L*s*w.");
     public static final ConfigOption<Integer> SINKS = key("longseq.model.sinks").intType().defaultValue(M.sinks())
-            .withDescription("First positions every query also sees in sinks local mode, 1..1024.");
+            .withDescription("First positions S every query also sees in sinks local mode, 1..1024; each chunk"
+                    + " recomputes the first S + L*w positions.");
+    public static final ConfigOption<Integer> MAX_DENSE_POSITIONS = key("longseq.model.max-dense-positions")
+            .intType().defaultValue(M.maxDensePositions()).withDescription("Longest sequence full local mode accepts;"
+                    + " its score matrix is 4*N^2 bytes per head (1..65536).");
     public static final ConfigOption<Integer> BLOCK_SIZE = key("longseq.model.block-size").intType()
             .defaultValue(M.blockSize()).withDescription("Tokens per block B.");
     public static final ConfigOption<Integer> CHUNK_SIZE = key("longseq.model.chunk-size").intType()
@@ -82,8 +90,9 @@ public final class LongseqOptions {
     public static final ConfigOption<String> POOLING = key("longseq.model.pooling").stringType()
             .defaultValue(lower(M.pooling())).withDescription("How a block becomes its summary: mean or attention.");
     public static final ConfigOption<String> GLOBAL_MODE = key("longseq.model.global-mode").stringType()
-            .defaultValue(lower(M.globalMode()))
-            .withDescription("Memory of the block-level attention: hierarchical, full, linear or axial.");
+            .defaultValue(lower(M.globalMode())).withDescription("Memory of the block-level attention: hierarchical"
+                    + " (bounded multi-resolution), full (exact, capped by max-blocks), linear (random-feature linear"
+                    + " attention) or axial (chunk rows x in-chunk columns).");
     public static final ConfigOption<Integer> RECENT = key("longseq.model.recent").intType().defaultValue(M.recent())
             .withDescription("Recent entries kept per level (hierarchical).");
     public static final ConfigOption<Integer> GROUP = key("longseq.model.group").intType().defaultValue(M.group())
@@ -95,7 +104,8 @@ public final class LongseqOptions {
     public static final ConfigOption<Integer> TOP_K = key("longseq.model.top-k").intType().defaultValue(M.topK())
             .withDescription("Memory entries reported per block.");
     public static final ConfigOption<Integer> LINEAR_FEATURES = key("longseq.model.linear-features").intType()
-            .defaultValue(M.linearFeatures()).withDescription("Positive random features m (linear global mode).");
+            .defaultValue(M.linearFeatures()).withDescription("Positive random features m (linear global mode, 1..4096;"
+                    + " state m*d per sequence).");
     public static final ConfigOption<Long> LINEAR_SEED = key("longseq.model.linear-seed").longType()
             .defaultValue(M.linearSeed()).withDescription("Seed of the random feature matrix (linear global mode).");
 
@@ -151,20 +161,27 @@ public final class LongseqOptions {
             .defaultValue(L.maxTombstones()).withDescription("Ended sequence ids one assemble subtask remembers;"
                     + " past it the oldest is forgotten first, with a notice.");
 
+    /** The model's options: every {@link ModelConfig} setting, the weights and the seed. */
+    public static final List<ConfigOption<?>> MODEL = List.of(WEIGHTS, SEED, KMER, VOCAB_SIZE, MAX_FEATURES, D_MODEL,
+            HEADS, WINDOW, LAYERS, FFN_DIM, CAUSAL, LOCAL_MODE, DILATION, SINKS, MAX_DENSE_POSITIONS, BLOCK_SIZE,
+            CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K, LINEAR_FEATURES, LINEAR_SEED);
+
+    /** The caps the file readers apply (offline and produce read files without the stream). */
+    public static final List<ConfigOption<?>> READER_LIMITS = List.of(MAX_HEADER_BYTES, MAX_ID_BYTES, MAX_LINE_BYTES);
+
     /** Every option, in the order the help lists them. */
-    public static final List<ConfigOption<?>> ALL = List.of(INPUT, KIND, FRAGMENT_SIZE, OUT, TOKEN_CONTEXTS,
-            WEIGHTS, SEED, KMER, VOCAB_SIZE, MAX_FEATURES, D_MODEL, HEADS, WINDOW, LAYERS, FFN_DIM, CAUSAL, LOCAL_MODE,
-            DILATION, SINKS, BLOCK_SIZE, CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K,
-            LINEAR_FEATURES, LINEAR_SEED, REORDER_BOUND, GAP_POLICY, IDLE_TIMEOUT, ENDED_RETENTION, MAX_PAYLOAD_BYTES,
-            MAX_POSITION, WARMUP_CHUNKS, MAX_ID_BYTES, MAX_HEADER_BYTES, MAX_LINE_BYTES, DEAD_LETTER_BYTES,
-            REORDER_BYTES, MAX_GAP, MAX_EARLY_SUMMARIES, MAX_TOMBSTONES);
+    public static final List<ConfigOption<?>> ALL = java.util.stream.Stream.of(
+            List.<ConfigOption<?>>of(INPUT, KIND, FRAGMENT_SIZE, OUT, TOKEN_CONTEXTS), MODEL,
+            List.<ConfigOption<?>>of(REORDER_BOUND, GAP_POLICY, IDLE_TIMEOUT, ENDED_RETENTION, MAX_PAYLOAD_BYTES,
+                    MAX_POSITION, WARMUP_CHUNKS, MAX_ID_BYTES, MAX_HEADER_BYTES, MAX_LINE_BYTES, DEAD_LETTER_BYTES,
+                    REORDER_BYTES, MAX_GAP, MAX_EARLY_SUMMARIES, MAX_TOMBSTONES))
+            .flatMap(List::stream).toList();
 
     private LongseqOptions() {}
 
     /** The command-line flag of an option: {@code --} and its key's last segment. */
     public static String flag(ConfigOption<?> option) {
-        String k = option.key();
-        return "--" + k.substring(k.lastIndexOf('.') + 1);
+        return OptionFlags.flag(option);
     }
 
     /**
@@ -181,7 +198,7 @@ public final class LongseqOptions {
                     .dModel(c.get(D_MODEL)).heads(c.get(HEADS)).window(c.get(WINDOW)).layers(c.get(LAYERS))
                     .ffnDim(c.get(FFN_DIM)).causal(c.get(CAUSAL))
                     .localMode(ModelOptions.choice(flag(LOCAL_MODE), c.get(LOCAL_MODE), LocalMode.class))
-                    .dilation(c.get(DILATION)).sinks(c.get(SINKS))
+                    .dilation(c.get(DILATION)).sinks(c.get(SINKS)).maxDensePositions(c.get(MAX_DENSE_POSITIONS))
                     .blockSize(c.get(BLOCK_SIZE)).chunkSize(c.get(CHUNK_SIZE))
                     .pooling(ModelOptions.choice(flag(POOLING), c.get(POOLING), Pooling.class))
                     .globalMode(ModelOptions.choice(flag(GLOBAL_MODE), c.get(GLOBAL_MODE), GlobalMode.class))
@@ -207,9 +224,11 @@ public final class LongseqOptions {
             throw new UsageException(flag(GAP_POLICY) + ": " + e.getMessage(), e);
         }
         try {
-            return new StreamSettings(model, c.getOptional(WEIGHTS).orElse(null), c.get(SEED), c.get(REORDER_BOUND),
-                    gap, c.get(IDLE_TIMEOUT), c.get(ENDED_RETENTION), c.get(MAX_PAYLOAD_BYTES), c.get(MAX_POSITION),
-                    c.get(TOKEN_CONTEXTS), c.get(WARMUP_CHUNKS), limits(c));
+            return StreamSettings.builder(model).weights(c.getOptional(WEIGHTS).orElse(null), c.get(SEED))
+                    .reorderBound(c.get(REORDER_BOUND)).gapPolicy(gap).idleTimeout(c.get(IDLE_TIMEOUT))
+                    .endedRetention(c.get(ENDED_RETENTION)).maxPayloadBytes(c.get(MAX_PAYLOAD_BYTES))
+                    .maxPosition(c.get(MAX_POSITION)).tokenContexts(c.get(TOKEN_CONTEXTS))
+                    .warmupChunks(c.get(WARMUP_CHUNKS)).limits(limits(c)).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }

@@ -4,9 +4,13 @@ import io.longseq.math.FeatureKind;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,65 +46,78 @@ public final class OfflineCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "PATH", description = "the input file; .gz is read transparently")
     Path inputOption;
 
-    @Option(names = "--kind", paramLabel = "dna|tokens|log",
-            description = "what the input holds (default: from the file name: dna for .fa .fasta .fna, "
-                    + "tokens for .txt .tokens, log for .log, each also with .gz)")
-    String kind;
-
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
-            description = "output directory (default: ${DEFAULT-VALUE})")
-    Path out;
-
     @Option(names = "--engine", paramLabel = "nd4j|reference", defaultValue = "nd4j",
             description = "nd4j: the fast chunked path; reference: the slow double-precision reference "
                     + "(default: ${DEFAULT-VALUE})")
     String engine;
 
-    @Option(names = "--weights", paramLabel = "FILE.npz",
-            description = "model weights (see docs/weights.md); without it the seeded default init is used")
-    Path weights;
-
-    @Option(names = "--seed", paramLabel = "N",
-            description = "seed of the default init, not with --weights (default: " + OfflineOptions.DEFAULT_SEED + ")")
-    Long seed;
-
     @Option(names = Refusals.VERBOSE, description = "print the stack trace after a refusal or failure")
     boolean verbose;
 
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    InputLimitOptions inputLimits;
+    /**
+     * The settings offered as flags, generated from their {@code ConfigOption}s (as {@code run}'s are):
+     * what the input holds, where the output goes, the model and the readers' caps.
+     */
+    static final List<ConfigOption<?>> OPTIONS = java.util.stream.Stream.of(
+            List.<ConfigOption<?>>of(LongseqOptions.KIND, LongseqOptions.OUT), LongseqOptions.MODEL,
+            LongseqOptions.READER_LIMITS).flatMap(List::stream).toList();
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         try {
-            return new OfflineRun(options(), inputLimits.limits(), stdout, err).run();
+            Configuration conf = configuration();
+            return new OfflineRun(options(conf), limits(conf), stdout, err).run();
         } catch (UsageException e) {
             Refusals.print(err, "longseq offline: " + e.getMessage(), e, verbose);
             return 2;
         }
     }
 
+    /** The generated flags' values as a configuration (unset ones take their options' defaults). */
+    Configuration configuration() {
+        Map<String, String> raw = new LinkedHashMap<>();
+        OptionFlags.read(spec.commandLine().getParseResult(), OPTIONS, raw);
+        return Configuration.fromMap(raw);
+    }
+
     /** Parses every option once into the immutable options of the run. */
-    OfflineOptions options() {
+    OfflineOptions options(Configuration conf) {
         Path input = input();
-        FeatureKind k = kind != null ? ModelOptions.choice("--kind", kind, FeatureKind.class) : InputKinds.detect(input);
+        FeatureKind k = conf.getOptional(LongseqOptions.KIND)
+                .map(v -> ModelOptions.choice("--kind", v, FeatureKind.class)).orElseGet(() -> InputKinds.detect(input));
         Engine.Kind e = ModelOptions.choice("--engine", engine, Engine.Kind.class);
-        if (weights != null && seed != null) {
+        Path weights = conf.getOptional(LongseqOptions.WEIGHTS).map(Path::of).orElse(null);
+        boolean seeded = conf.contains(LongseqOptions.SEED);
+        if (weights != null && seeded) {
             throw new UsageException("--weights and --seed exclude each other: --seed only seeds the default init");
         }
-        io.longseq.math.ModelConfig config = model.toConfig(k);
+        long seed;
+        io.longseq.math.ModelConfig config;
+        Path out;
+        try {
+            seed = conf.get(LongseqOptions.SEED);
+            out = Path.of(conf.get(LongseqOptions.OUT));
+        } catch (IllegalArgumentException bad) { // Flink's parse error names the key and the value
+            throw new UsageException(bad.getMessage(), bad);
+        }
+        config = LongseqOptions.model(conf, k);
         if (weights != null) { // the same checks as `run` makes, before anything is read
             io.longseq.math.WeightsIo.check(weights, config).ifPresent(problem -> {
                 throw new UsageException(problem);
             });
         }
-        return new OfflineOptions(input, k, out, e, weights, seed != null ? seed : OfflineOptions.DEFAULT_SEED,
-                config);
+        return new OfflineOptions(input, k, out, e, weights, seed, config);
+    }
+
+    /** The readers' caps, the others at their defaults. */
+    static io.longseq.stream.StreamLimits limits(Configuration conf) {
+        try {
+            return LongseqOptions.limits(conf);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
     }
 
     private Path input() {

@@ -19,9 +19,6 @@ import java.nio.file.Path;
 public record OfflineOptions(Path input, FeatureKind kind, Path outDir, Engine.Kind engine, Path weights, long seed,
                              ModelConfig config) {
 
-    /** The default seed of the seeded weights. */
-    public static final long DEFAULT_SEED = 42L;
-
     /** The output file: one JSON line per block. */
     public Path blocksFile() {
         return outDir.resolve("blocks.jsonl");

@@ -21,6 +21,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -79,8 +81,8 @@ public final class ProduceCommand implements Callable<Integer> {
     @Mixin
     KafkaClientOptions kafka;
 
-    @Mixin
-    InputLimitOptions inputLimits;
+    /** The readers' caps, offered as flags generated from their options (the same as run's and offline's). */
+    static final List<ConfigOption<?>> OPTIONS = LongseqOptions.READER_LIMITS;
 
     @Override
     public Integer call() {
@@ -103,7 +105,9 @@ public final class ProduceCommand implements Callable<Integer> {
         List<String> unreadable = new java.util.ArrayList<>();
         try {
             k = kind != null ? ModelOptions.choice("--kind", kind, FeatureKind.class) : InputKinds.detect(inputs.get(0));
-            limits = inputLimits.limits();
+            Map<String, String> raw = new LinkedHashMap<>();
+            OptionFlags.read(spec.commandLine().getParseResult(), OPTIONS, raw);
+            limits = OfflineCommand.limits(Configuration.fromMap(raw));
             for (Path p : inputs) {
                 String problem = InputFiles.problem(p);
                 if (problem == null) {

@@ -98,38 +98,9 @@ final class RunCommand {
                 .auxiliaryTypes(String.class, String.class)
                 .description("a Kafka client property for every consumer and producer (security.protocol, sasl.*,"
                         + " ssl.*, ...); the same as -D " + KafkaOptions.CLIENT_PREFIX + "KEY=VALUE").build());
-        for (ConfigOption<?> o : ALL_OPTIONS) {
-            OptionSpec.Builder b = OptionSpec.builder(LongseqOptions.flag(o)).type(String.class)
-                    .paramLabel(label(o)).description(describe(o));
-            if (o.hasDefaultValue() && o.defaultValue() instanceof Boolean) {
-                b.arity("0..1").fallbackValue("true");
-            }
-            spec.addOption(b.build());
-        }
+        OptionFlags.add(spec, ALL_OPTIONS);
         self[0] = new CommandLine(spec);
         return self[0];
-    }
-
-    private static String label(ConfigOption<?> o) {
-        Object d = o.hasDefaultValue() ? o.defaultValue() : null;
-        return d instanceof Boolean ? "true|false" : d instanceof Integer || d instanceof Long ? "N"
-                : d instanceof java.time.Duration ? "DURATION" : "VALUE";
-    }
-
-    private static String describe(ConfigOption<?> o) {
-        String text = new HtmlFormatter().format(o.description())
-                .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
-                .replace("&amp;", "&");
-        String def = "";
-        if (o.hasDefaultValue()) {
-            Object d = o.defaultValue();
-            def = d instanceof java.time.Duration dur ? org.apache.flink.util.TimeUtils.formatWithHighestUnit(dur)
-                    : String.valueOf(d);
-            def = " (default: " + def + "; key " + o.key() + ")";
-        } else {
-            def = " (key " + o.key() + ")";
-        }
-        return text + def;
     }
 
     private static int run(CommandLine.ParseResult pr, PrintWriter out, PrintWriter err) {
@@ -163,16 +134,10 @@ final class RunCommand {
         Map<String, String> kafkaProps = pr.matchedOptionValue("--kafka-property", Map.of());
         kafkaProps.forEach((k, v) -> raw.put(KafkaOptions.CLIENT_PREFIX + k, v));
         List<String> paths = new ArrayList<>(pr.matchedPositionalValue(0, List.<String>of()));
-        for (ConfigOption<?> o : ALL_OPTIONS) {
-            OptionSpec os = pr.commandSpec().findOption(LongseqOptions.flag(o));
-            if (pr.hasMatchedOption(os)) {
-                String v = pr.matchedOptionValue(LongseqOptions.flag(o), "");
-                if (o == LongseqOptions.INPUT) {
-                    paths.addAll(List.of(v.split(";")));
-                } else {
-                    raw.put(o.key(), v);
-                }
-            }
+        OptionFlags.read(pr, ALL_OPTIONS, raw);
+        String listed = raw.remove(LongseqOptions.INPUT.key()); // --paths a;b joins the arguments
+        if (listed != null) {
+            paths.addAll(List.of(listed.split(";")));
         }
         Configuration conf = Configuration.fromMap(raw);
         if (paths.isEmpty()) {
@@ -252,7 +217,7 @@ final class RunCommand {
                     conf, kafkaSettings, List.copyOf(unusable));
         } catch (IllegalArgumentException e) {
             // Flink's own parse errors: "Could not parse value 'x' for key 'longseq.model.d-model'."
-            throw new UsageException(e.getMessage(), e);
+            throw new UsageException(ModelOptions.withOption(e.getMessage()), e);
         }
     }
 

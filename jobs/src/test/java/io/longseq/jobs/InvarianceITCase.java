@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md G1 (invariance) and G2 (reference) on the streaming job, on a MiniCluster (1 TaskManager, 4 slots):
+ * docs/design.md G1 (invariance) and G2 (reference) on the streaming job, on a MiniCluster (1 TaskManager, 4 slots):
  * the lambda genome, a synthetic 2,000,000-position genome with planted repeats, a synthetic log and (when the
  * shared data is there) the LogHub HDFS_2k log.
  *
@@ -231,7 +231,7 @@ class InvarianceITCase {
      * first copy? Measured in global modes HIERARCHICAL (the baseline run) and FULL, per repeat distance. FULL mode
      * is exact block-level attention and must find the copy (≥ 0.9). HIERARCHICAL merges older blocks into group
      * means whose score gets + ln c, so a coarse entry tends to outweigh the copy's group; its fractions are
-     * reported, not asserted (DESIGN.md 2.5: measured, never assumed). Also reported: the fraction where any of
+     * reported, not asserted (docs/design.md 2.5: measured, never assumed). Also reported: the fraction where any of
      * the top-K entries overlaps the first copy, and the mean span of the top entry in blocks.
      *
      * <p>The FULL run uses chunks of 16,384 instead of 2,048: global-context re-serialises FULL mode's whole

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The Kryo guard (FACTS.md: a record type that falls back to Kryo can lose records silently): an environment from
+ * The Kryo guard (docs/platform-notes.md: a record type that falls back to Kryo can lose records silently): an environment from
  * {@link LongseqJob#environment} refuses a job whose stream type would need Kryo, and the same job runs when
  * generic types are allowed, so it is the guard that stops it. Every record type of {@link StreamTypes} is a POJO
  * type whose serializer round-trips a record with every field set.

@@ -1,7 +1,7 @@
 package io.longseq.math;
 
 /**
- * What the global tier remembers of one sequence's earlier blocks (DESIGN.md 2.5): per block its key
+ * What the global tier remembers of one sequence's earlier blocks (docs/design.md 2.5): per block its key
  * k_b and value v_b, kept either all ({@link FullMemory}), as a bounded multi-resolution partition
  * ({@link HierarchicalMemory}), as the own grid row plus per-column means ({@link AxialMemory}), or folded into
  * a random-feature linear-attention state ({@link LinearMemory}, which has no entries and is read by

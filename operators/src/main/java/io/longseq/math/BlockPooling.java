@@ -1,7 +1,7 @@
 package io.longseq.math;
 
 /**
- * Level-1 block summaries s_b from the local tier's token vectors z (DESIGN.md 2.4).
+ * Level-1 block summaries s_b from the local tier's token vectors z (docs/design.md 2.4).
  *
  * <p>Chunks start on block boundaries (C is a multiple of B), so a chunk's blocks never straddle two
  * chunks; the last block of an ended sequence pools over the positions it has. Plain Java: per block

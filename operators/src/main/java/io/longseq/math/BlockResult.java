@@ -3,7 +3,7 @@ package io.longseq.math;
 import java.io.Serializable;
 
 /**
- * What the global tier says about one block (DESIGN.md 2.6), before the sequence id is attached.
+ * What the global tier says about one block (docs/design.md 2.6), before the sequence id is attached.
  *
  * @param block      block index b
  * @param start      first position of the block

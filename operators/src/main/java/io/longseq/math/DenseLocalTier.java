@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The local tier in {@link LocalMode#FULL}: dense attention over a whole sequence, the O(n²) time-and-memory
- * baseline (DESIGN.md 2.7, 8). Same math as {@link LocalTier} (DESIGN.md 2.2–2.3) with the window cut removed:
+ * baseline (docs/design.md 2.7, 8). Same math as {@link LocalTier} (docs/design.md 2.2–2.3) with the window cut removed:
  * embedding mean over the non-padding ids, L pre-LayerNorm layers, RoPE on q and k at absolute positions 0..n−1
  * (angles in double, rounded to float, by {@link Rope}), scores q_i·k_j/√d_h over every j (bidirectional) or
  * every j ≤ i (causal), max-subtracted softmax, W_o, the exact-erf GELU FFN, and the final LN_f.

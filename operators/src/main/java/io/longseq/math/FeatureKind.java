@@ -1,6 +1,6 @@
 package io.longseq.math;
 
-/** What one position of a sequence holds, and so how its feature ids are made (DESIGN.md 2.1). */
+/** What one position of a sequence holds, and so how its feature ids are made (docs/design.md 2.1). */
 public enum FeatureKind {
     /** Genome bases; each position's feature is the overlapping k-mer ending at it. */
     DNA,

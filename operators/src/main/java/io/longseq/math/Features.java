@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Feature ids per position (DESIGN.md 2.1), the input of the embedding.
+ * Feature ids per position (docs/design.md 2.1), the input of the embedding.
  *
  * <p>Every method returns ids position-major: {@code int[n * F]} with {@code F = cfg.maxFeatures()}, the ids of
  * position {@code i} at {@code [i*F, (i+1)*F)}, and {@code -1} in an empty slot. DNA and token ids have

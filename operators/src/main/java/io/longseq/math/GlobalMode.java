@@ -1,7 +1,7 @@
 package io.longseq.math;
 
 /**
- * Which memory block-level attention reads (DESIGN.md 2.5, 2.7). In every mode q_b, k_b, v_b are
+ * Which memory block-level attention reads (docs/design.md 2.5, 2.7). In every mode q_b, k_b, v_b are
  * LN_g(s_b)·W_gq, ·W_gk, ·W_gv, attention is causal over blocks (block b sees blocks 0..b) and the context is
  * c_b = s_b + g_b·W_go; the modes differ in what g_b averages over. Exact formulas: docs/numerics.md.
  */

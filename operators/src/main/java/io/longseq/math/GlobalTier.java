@@ -3,7 +3,7 @@ package io.longseq.math;
 import java.util.Arrays;
 
 /**
- * Block-level attention, causal over blocks (DESIGN.md 2.5–2.6): each new block's query meets the
+ * Block-level attention, causal over blocks (docs/design.md 2.5–2.6): each new block's query meets the
  * memory of all blocks up to and including itself, and its context is c_b = s_b + g_b·W_go.
  *
  * <p>Per block this is O(M·d + d²) with M ≤ H·(R+G−1)+1 memory entries (HIERARCHICAL), M ≤ C/B + 1 (AXIAL),
@@ -141,7 +141,7 @@ public final class GlobalTier {
         return new BlockResult(b, start, end, summary.clone(), context, top, (float) selfWeight, (float) entropy);
     }
 
-    /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (DESIGN.md 2.6). */
+    /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (docs/design.md 2.6). */
     public float[] lastDelta() {
         return delta.clone();
     }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * HIERARCHICAL mode: a multi-resolution partition of blocks [0, b] whose size does not grow with b
- * (DESIGN.md 2.5).
+ * (docs/design.md 2.5).
  *
  * <p>Level 1 holds single blocks back to a group boundary (R to R+G−1 entries); level ℓ holds groups of
  * G^(ℓ−1) blocks; whatever is older than level H is one running-mean prefix entry with its count. When a

@@ -1,7 +1,7 @@
 package io.longseq.math;
 
 /**
- * Which positions a token's local attention reads (DESIGN.md 2.3, 2.7). In every mode the layer is the same
+ * Which positions a token's local attention reads (docs/design.md 2.3, 2.7). In every mode the layer is the same
  * pre-LayerNorm block (q, k, v projections, RoPE at absolute positions, max-subtracted softmax, W_o, GELU FFN);
  * the modes differ only in the set of keys j a query i meets.
  */
@@ -12,14 +12,14 @@ public enum LocalMode {
      */
     SLIDING,
     /**
-     * The dilated window (DESIGN.md 2.7): j = i + s·m for |m| ≤ w (bidirectional) or −w ≤ m ≤ 0 (causal), s =
+     * The dilated window (docs/design.md 2.7): j = i + s·m for |m| ≤ w (bidirectional) or −w ≤ m ≤ 0 (causal), s =
      * {@code dilation}, cut to the positions that exist. The same 2w+1 keys per query as SLIDING, spread over
      * 2·s·w positions, so chunks need halos of L·s·w. The fast path runs it as s sliding windows, one per
      * residue class of the position modulo s (j − i ≡ 0 mod s keeps a query inside its class).
      */
     DILATED,
     /**
-     * The sliding window plus attention sinks (DESIGN.md 2.7): every query also meets the first {@code sinks}
+     * The sliding window plus attention sinks (docs/design.md 2.7): every query also meets the first {@code sinks}
      * positions of the sequence (those before its window; causal: and ≤ i), as in StreamingLLM's attention
      * sinks. A chunk needs the sinks' keys and values at every layer, which depend on the first sinks + L·w
      * positions: the chunk is given that prefix and recomputes it ({@link LocalTier#forward(int[], long, int,

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The local tier on one chunk plus its halos (DESIGN.md 2.2–2.3): ND4J GEMMs for the dense work,
+ * The local tier on one chunk plus its halos (docs/design.md 2.2–2.3): ND4J GEMMs for the dense work,
  * band attention fused with the Vector API where it can be.
  *
  * <p>Dense work is a handful of large GEMMs per layer into buffers allocated once: [N, d]·[d, 3d] for

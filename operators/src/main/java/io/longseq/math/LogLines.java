@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Words of a log line, with the variable parts masked, and their hashes (DESIGN.md 2.1, log lines).
+ * Words of a log line, with the variable parts masked, and their hashes (docs/design.md 2.1, log lines).
  *
  * <p>The point of masking is that two lines printed by the same log statement share their words: block ids,
  * counters, addresses and file names vary from line to line and would otherwise make every line unique.

@@ -3,11 +3,11 @@ package io.longseq.math;
 import java.io.Serializable;
 
 /**
- * The model's shape and the streaming geometry it needs (DESIGN.md sections 1 and 2), validated once.
+ * The model's shape and the streaming geometry it needs (docs/design.md sections 1 and 2), validated once.
  *
  * <p>Every check names the setting, the value it got and the range it allows, so a bad CLI flag or
  * config file is reported in terms the user wrote. Build one with {@link #builder()}; the defaults are
- * the "typical" column of DESIGN.md section 1.
+ * the "typical" column of docs/design.md section 1.
  *
  * @param featureKind what a position holds (DNA, token ids, log lines)
  * @param kmer        k of the DNA k-mers (DNA only)
@@ -184,7 +184,7 @@ public record ModelConfig(
         return chunkSize / blockSize;
     }
 
-    /** Capacity per hierarchical level: R to R+G−1 entries (DESIGN.md 2.5). */
+    /** Capacity per hierarchical level: R to R+G−1 entries (docs/design.md 2.5). */
     public int levelCapacity() {
         return recent + group - 1;
     }
@@ -211,7 +211,7 @@ public record ModelConfig(
         }
     }
 
-    /** Mutable builder with the defaults of DESIGN.md section 1. */
+    /** Mutable builder with the defaults of docs/design.md section 1. */
     public static final class Builder {
         private FeatureKind featureKind = FeatureKind.DNA;
         private int kmer = 6;

@@ -1,6 +1,6 @@
 package io.longseq.math;
 
-/** How a block's token vectors become its summary s_b (DESIGN.md 2.4). */
+/** How a block's token vectors become its summary s_b (docs/design.md 2.4). */
 public enum Pooling {
     /** s_b = mean of z over the block (downsampling). */
     MEAN,

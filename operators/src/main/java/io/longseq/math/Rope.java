@@ -1,7 +1,7 @@
 package io.longseq.math;
 
 /**
- * Rotary position angles for absolute positions, computed in double and rounded to float (DESIGN.md 1).
+ * Rotary position angles for absolute positions, computed in double and rounded to float (docs/design.md 1).
  *
  * <p>cos(p·θ_m) and sin(p·θ_m) for millions of positions would cost a libm call each. The position is
  * split as p = hi + lo with lo = p mod 4096, and the angle-addition formulas combine a fixed table for

@@ -3,7 +3,7 @@ package io.longseq.math;
 import java.io.Serializable;
 
 /**
- * One memory entry a block attended to (DESIGN.md 2.6).
+ * One memory entry a block attended to (docs/design.md 2.6).
  *
  * @param level      1..H for the hierarchical levels, H+1 for the running-mean prefix; always 1 in FULL mode;
  *                   in AXIAL mode 1 for a block of the own grid row, 2 for the column entry

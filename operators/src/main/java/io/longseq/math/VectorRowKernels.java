@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * compile a hot vector helper on its own before its caller, and then, finding it "already compiled into a big
  * method", call it instead of inlining it: every vector crossing the call is boxed on the heap. Whether that happens
  * depends on the order of compilation, so it came and went between runs: the dense baseline's softmax ran 15× slower
- * in one JVM than in the next (n = 4,096: 1.84 s against 0.12 s). Two GELU experiments that took 3.4–4.1 instead of
- * 0.55 ms a chunk were probably the same effect (docs/benchmarks.md).
+ * in one JVM than in the next (n = 4,096: 2.34 s against 0.12–0.13 s). Two GELU experiments that took 3.4–4.1
+ * instead of 0.55 ms a chunk were probably the same effect (docs/benchmarks.md, "Findings that shape the code"; the
+ * experiments themselves are in its git history).
  */
 final class VectorRowKernels extends RowKernels {
 

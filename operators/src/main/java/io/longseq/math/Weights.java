@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * All learned parameters of the model, as row-major float arrays (DESIGN.md 2).
+ * All learned parameters of the model, as row-major float arrays (docs/design.md 2).
  *
  * <p>Convention: a projection multiplies a row vector from the left, {@code y = x · W}, so every
  * matrix is stored {@code [d_in, d_out]}, exactly the layout {@code numpy.savez} writes for a C-order

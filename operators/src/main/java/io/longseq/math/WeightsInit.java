@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Seeded weights for when no {@code .npz} file is given (DESIGN.md 2, end).
+ * Seeded weights for when no {@code .npz} file is given (docs/design.md 2, end).
  *
  * <p><b>Reproducibility.</b> Each array draws from its own {@link Random}, seeded by
  * {@link #arraySeed(long, String)} from the run's seed and the array's name. {@code java.util.Random} and its
@@ -28,7 +28,7 @@ public final class WeightsInit {
     private WeightsInit() {}
 
     /**
-     * The seeded default model of DESIGN.md 2:
+     * The seeded default model of docs/design.md 2:
      * <ul>
      *   <li>{@code embedding} [V, d]: N(0, 1);</li>
      *   <li>per layer ℓ: {@code wq = wk} = a seeded random orthogonal [d, d] (seeded by the name

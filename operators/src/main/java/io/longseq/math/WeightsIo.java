@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Loads, checks and saves {@link Weights} as an {@code .npz} file (DESIGN.md 2, "Weights live in one .npz file").
+ * Loads, checks and saves {@link Weights} as an {@code .npz} file (docs/design.md 2, "Weights live in one .npz file").
  *
  * <p>The file holds exactly the arrays of {@link Weights#shapes(ModelConfig)}, each float32 ({@code '<f4'};
  * {@code '>f4'} is read too; C or Fortran order) with exactly the listed shape. A model trained elsewhere is

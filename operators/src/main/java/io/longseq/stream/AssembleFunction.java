@@ -12,7 +12,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * {@code assemble} (keyed by sequence id, DESIGN.md 3): turns fragments in any order into whole chunks with
+ * {@code assemble} (keyed by sequence id, docs/design.md 3): turns fragments in any order into whole chunks with
  * their halos. Run it as {@link AssembleOperator}, which adds the subtask-level cap on tombstones.
  *
  * <ul>

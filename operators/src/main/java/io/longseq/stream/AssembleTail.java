@@ -7,7 +7,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * {@code assemble}'s assembled tail of one sequence (the keyed state of the key in context) and the chunks cut from
- * it: the symbols of {@code [tailStart, nextExpected)} (DESIGN.md 3). Positions become array indices only through
+ * it: the symbols of {@code [tailStart, nextExpected)} (docs/design.md 3). Positions become array indices only through
  * {@link ChunkGeometry}; the tail holds at most a chunk's array, one position more and the last fragment appended
  * (padding comes a piece of at most one chunk at a time), so its size is set by the configuration and by the
  * payload cap, never by an offset or a hole.

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The output per block (DESIGN.md 2.6): a {@link BlockResult} with its sequence id, flattened into primitive
+ * The output per block (docs/design.md 2.6): a {@link BlockResult} with its sequence id, flattened into primitive
  * arrays (the top-K entries as four parallel arrays) so that Flink serialises it as a POJO.
  */
 public class BlockContext {

@@ -1,7 +1,7 @@
 package io.longseq.stream;
 
 /**
- * Text of bounded size from untrusted strings, for dead-letter reasons and notices (DESIGN.md G5): UTF-8 lengths
+ * Text of bounded size from untrusted strings, for dead-letter reasons and notices (docs/design.md G5): UTF-8 lengths
  * counted without encoding, cuts that never split a surrogate pair, one-line escaping, and a short escaped prefix
  * that names a huge value without copying it. Plain code, no Flink; every method is linear in the characters it
  * looks at, allocates at most its result, and never recurses.

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A whole chunk with its halos, from {@code assemble} to {@code local-attention} (DESIGN.md 3): the core
+ * A whole chunk with its halos, from {@code assemble} to {@code local-attention} (docs/design.md 3): the core
  * positions {@code [coreFrom, coreTo)} = {@code [index·C, min(end, (index+1)·C))} and the symbols of
  * {@code [first, first + positions)}, which add the left halo (L·w + k − 1 positions, as far as they exist) and
  * the right halo (L·w when bidirectional).

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A record the job could not use (DESIGN.md G5): where it came from, why, and its original bytes, so that
+ * A record the job could not use (docs/design.md G5): where it came from, why, and its original bytes, so that
  * nothing is lost silently and it can be fixed and replayed.
  *
  * <p><b>Bounded size.</b> A refused record may be as large as the input allows (a payload of

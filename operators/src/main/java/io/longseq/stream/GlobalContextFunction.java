@@ -18,7 +18,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * {@code global-context} (keyed by sequence id, DESIGN.md 3): takes chunk summaries in any order (parallel
+ * {@code global-context} (keyed by sequence id, docs/design.md 3): takes chunk summaries in any order (parallel
  * local-attention subtasks reorder them), processes them in chunk order through the global tier, and emits one
  * {@link BlockContext} per block (and, when on, its {@link TokenContext} to {@link StreamTypes#TOKEN_CONTEXTS}).
  *

@@ -12,7 +12,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
- * {@code local-attention} (stateless, full parallelism, DESIGN.md 3): embedding and the L local layers over one
+ * {@code local-attention} (stateless, full parallelism, docs/design.md 3): embedding and the L local layers over one
  * chunk and its halos, then block pooling, into a {@link ChunkSummary}.
  *
  * <p>The ND4J buffers (inside {@link LocalTier}) are created in {@link #open} and released in {@link #close}, and

@@ -7,7 +7,7 @@ import io.longseq.math.WeightsIo;
 import java.nio.file.Path;
 
 /**
- * The weights a function uses: the settings' .npz file, or the seeded default init (DESIGN.md 2).
+ * The weights a function uses: the settings' .npz file, or the seeded default init (docs/design.md 2).
  *
  * <p>The file is loaded with {@link WeightsIo#load}, which runs the same checks as {@link WeightsIo#check} that
  * {@code longseq run} made before submitting the job; so a file refused here was changed (or is not the same on

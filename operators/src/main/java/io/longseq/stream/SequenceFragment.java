@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One piece of a sequence as it arrives (DESIGN.md 5): positions {@code [offset, offset + positions)} of the
+ * One piece of a sequence as it arrives (docs/design.md 5): positions {@code [offset, offset + positions)} of the
  * sequence {@code sequenceId}. A Flink POJO (public fields, no-arg constructor), so it never falls back to Kryo.
  *
  * <p>The payload encodes the positions by {@link #kind}:

@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * The caps that keep one hostile record, file or sequence from stopping the job or exhausting its memory
- * (DESIGN.md G5). Each cap is one {@code ConfigOption} in {@code LongseqOptions} (the flag is its last key
+ * (docs/design.md G5). Each cap is one {@code ConfigOption} in {@code LongseqOptions} (the flag is its last key
  * segment, named in every refusal); passing a cap makes a dead letter or a notice, never an exception. Immutable.
  *
  * @param maxIdBytes          a sequence id longer than this many UTF-8 bytes is refused ({@code max-id-bytes})

@@ -65,8 +65,89 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
 
     /** Settings with the defaults of {@code LongseqOptions} for everything but the model. */
     public static StreamSettings defaults(ModelConfig model) {
-        return new StreamSettings(model, null, 42L, 1 << 20, GapPolicy.FAIL_SEQUENCE, Duration.ofMinutes(30),
-                Duration.ofHours(1), 16 << 20, 1L << 40, false, DEFAULT_WARMUP_CHUNKS, StreamLimits.DEFAULTS);
+        return builder(model).build();
+    }
+
+    /** A builder holding the defaults of {@code LongseqOptions}, like {@code ModelConfig.builder()}. */
+    public static Builder builder(ModelConfig model) {
+        return new Builder(model);
+    }
+
+    /** Collects the settings; {@link #build} checks them once. */
+    public static final class Builder {
+        private final ModelConfig model;
+        private String weightsPath;
+        private long seed = 42L;
+        private int reorderBound = 1 << 20;
+        private GapPolicy gapPolicy = GapPolicy.FAIL_SEQUENCE;
+        private Duration idleTimeout = Duration.ofMinutes(30);
+        private Duration endedRetention = Duration.ofHours(1);
+        private int maxPayloadBytes = 16 << 20;
+        private long maxPosition = 1L << 40;
+        private boolean tokenContexts;
+        private int warmupChunks = DEFAULT_WARMUP_CHUNKS;
+        private StreamLimits limits = StreamLimits.DEFAULTS;
+
+        private Builder(ModelConfig model) {
+            this.model = model;
+        }
+
+        public Builder weights(String path, long seed) {
+            this.weightsPath = path;
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder reorderBound(int v) {
+            reorderBound = v;
+            return this;
+        }
+
+        public Builder gapPolicy(GapPolicy v) {
+            gapPolicy = v;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration v) {
+            idleTimeout = v;
+            return this;
+        }
+
+        public Builder endedRetention(Duration v) {
+            endedRetention = v;
+            return this;
+        }
+
+        public Builder maxPayloadBytes(int v) {
+            maxPayloadBytes = v;
+            return this;
+        }
+
+        public Builder maxPosition(long v) {
+            maxPosition = v;
+            return this;
+        }
+
+        public Builder tokenContexts(boolean v) {
+            tokenContexts = v;
+            return this;
+        }
+
+        public Builder warmupChunks(int v) {
+            warmupChunks = v;
+            return this;
+        }
+
+        public Builder limits(StreamLimits v) {
+            limits = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first setting out of range */
+        public StreamSettings build() {
+            return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
+                    maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, limits);
+        }
     }
 
     public StreamSettings withReorderBound(int v) {

@@ -5,8 +5,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The type information of every record between operators, stated explicitly (DESIGN.md 3: nothing falls back to
- * Kryo; see the Kryo trap in FACTS.md), and the side-output tags.
+ * The type information of every record between operators, stated explicitly (docs/design.md 3: nothing falls back to
+ * Kryo; see the Kryo trap in docs/platform-notes.md), and the side-output tags.
  *
  * <p>{@link Types#POJO(Class)} fails at job-build time if a class stops being a valid POJO, instead of quietly
  * becoming a generic type.

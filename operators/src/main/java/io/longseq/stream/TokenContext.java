@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Per-token output of one block (DESIGN.md 2.6, optional and heavy): u_i = z_i + g_b·W_go for the positions
+ * Per-token output of one block (docs/design.md 2.6, optional and heavy): u_i = z_i + g_b·W_go for the positions
  * i of block b, one record per block rather than per token, so that the per-record cost is paid once per B
  * positions.
  */

@@ -14,7 +14,7 @@ import org.apache.flink.util.Collector;
 /**
  * {@code validate}: checks one fragment and turns its payload into symbols (see {@link TokenFragment}). A record
  * that breaks a rule goes to {@link StreamTypes#DEAD_LETTERS} with a reason that names the rule, the value and
- * the place; nothing here throws on input, so bad records never restart the job (DESIGN.md G5). When the refused
+ * the place; nothing here throws on input, so bad records never restart the job (docs/design.md G5). When the refused
  * record still names its sequence and positions, a {@linkplain #refusedMarker refused marker} goes on to
  * {@code assemble}, which applies the gap policy to those positions.
  *

@@ -11,7 +11,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layers of DESIGN.md 6: the math stays pure (no Flink), so it can be tested and benchmarked without a
+ * The layers of docs/design.md 6: the math stays pure (no Flink), so it can be tested and benchmarked without a
  * cluster; the Flink layer ({@code io.longseq.stream}) names its classes by role.
  */
 class ArchitectureTest {
@@ -46,7 +46,7 @@ class ArchitectureTest {
     void mathHasNoFlinkImports() {
         noClasses().that().resideInAPackage("io.longseq.math..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.flink..")
-                .because("the math layer (DESIGN.md 6) must not depend on Flink")
+                .because("the math layer (docs/design.md 6) must not depend on Flink")
                 .check(MATH);
     }
 

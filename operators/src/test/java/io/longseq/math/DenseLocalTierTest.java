@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Local mode FULL (DESIGN.md 2.7): the dense ND4J local tier against the double-precision reference with an
+ * Local mode FULL (docs/design.md 2.7): the dense ND4J local tier against the double-precision reference with an
  * unbounded window, against the sliding tier when the window covers the whole sequence, through
  * {@link ChunkedModel}, and its memory guard. Tolerance 1e-4 absolute, as for the sliding tier.
  */
@@ -219,7 +219,7 @@ class DenseLocalTierTest {
 
     @Test
     void scoreBytesIsTheDesignFigure() {
-        // DESIGN.md 8: n = 10k, a 400 MB score matrix per head in float32
+        // docs/design.md 8: n = 10k, a 400 MB score matrix per head in float32
         assertThat(DenseLocalTier.scoreBytes(10_000)).isEqualTo(400_000_000L);
         assertThat(DenseLocalTier.scoreBytes(65_536)).isEqualTo(17_179_869_184L); // no int overflow
         assertThat(DenseLocalTier.scoreBytes(1)).isEqualTo(4L);

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The global-tier variants LINEAR and AXIAL (DESIGN.md 2.7, {@link GlobalMode}): the fast path, streamed chunk
+ * The global-tier variants LINEAR and AXIAL (docs/design.md 2.7, {@link GlobalMode}): the fast path, streamed chunk
  * by chunk through {@link ChunkedModel}, against the whole-sequence reference within 1e-4 absolute, and the
  * properties of {@link LinearMemory} and {@link AxialMemory} themselves.
  */

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
-/** The streaming hierarchical memory against the partition formula of DESIGN.md 2.5. */
+/** The streaming hierarchical memory against the partition formula of docs/design.md 2.5. */
 class HierarchicalMemoryTest {
 
     static ModelConfig cfg(int r, int g, int h, int d) {

@@ -135,7 +135,7 @@ class LocalTierTest {
     @ParameterizedTest(name = "d_h={0} s={1} causal={2} L={3} n={4}")
     @MethodSource("dilatedCases")
     void dilatedMatchesReferenceWholeAndChunked(int headWidth, int dilation, boolean causal, int layers, int n) {
-        // DESIGN.md 2.7 dilated window: j = i + s·m, |m| ≤ w; the fast path runs s residue classes
+        // docs/design.md 2.7 dilated window: j = i + s·m, |m| ≤ w; the fast path runs s residue classes
         ModelConfig cfg = withHeadWidth(headWidth).localMode(LocalMode.DILATED).dilation(dilation).causal(causal)
                 .layers(layers).build();
         Weights w = WeightsInit.random(cfg, 13, 1f);
@@ -171,7 +171,7 @@ class LocalTierTest {
     @ParameterizedTest(name = "d_h={0} S={1} causal={2} L={3} n={4}")
     @MethodSource("sinkCases")
     void sinksMatchReferenceWholeAndChunked(int headWidth, int sinks, boolean causal, int layers, int n) {
-        // DESIGN.md 2.7 attention sinks: the window plus positions 0..S−1; chunks past 0 recompute the prefix
+        // docs/design.md 2.7 attention sinks: the window plus positions 0..S−1; chunks past 0 recompute the prefix
         ModelConfig cfg = withHeadWidth(headWidth).localMode(LocalMode.SINKS).sinks(sinks).causal(causal)
                 .layers(layers).build();
         Weights w = WeightsInit.random(cfg, 19, 1f);
@@ -253,7 +253,7 @@ class LocalTierTest {
 
     @Test
     void typicalShapeMatchesReference() {
-        // DESIGN.md's typical model: d = 128, h = 4, w = 64, one chunk of C = 2048 with its halos
+        // docs/design.md's typical model: d = 128, h = 4, w = 64, one chunk of C = 2048 with its halos
         ModelConfig cfg = ModelConfig.builder().kmer(6).build();
         Weights w = WeightsInit.random(cfg, 1, 1f);
         int n = 2300;

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every validation path of {@link ModelConfig}: each range check at both ends (rejected one past the end,
- * accepted at the end), each cross-setting rule, the defaults of DESIGN.md section 1, and the derived helpers.
+ * accepted at the end), each cross-setting rule, the defaults of docs/design.md section 1, and the derived helpers.
  */
 class ModelConfigTest {
 

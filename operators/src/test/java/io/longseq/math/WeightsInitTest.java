@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The seeded default and random weights: reproducible to the byte, and shaped as DESIGN.md 2 says. */
+/** The seeded default and random weights: reproducible to the byte, and shaped as docs/design.md 2 says. */
 class WeightsInitTest {
 
     @TempDir

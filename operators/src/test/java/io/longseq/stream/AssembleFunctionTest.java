@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link AssembleFunction} in an operator harness (no cluster): chunks against chunks computed directly from the
- * whole sequence, dead letters, notices, and keyed state and timers back to zero after the end (DESIGN.md 3, 4).
+ * whole sequence, dead letters, notices, and keyed state and timers back to zero after the end (docs/design.md 3, 4).
  */
 class AssembleFunctionTest {
 

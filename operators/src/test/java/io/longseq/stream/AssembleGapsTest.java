@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Gaps at the limits (issue 20): offsets far past the int range, max-gap, and padding that is appended a step of
  * chunks at a time instead of as one array. Expected chunks are computed directly from the positions' symbols
- * (DESIGN.md 3), never from the code under test.
+ * (docs/design.md 3), never from the code under test.
  */
 class AssembleGapsTest {
 

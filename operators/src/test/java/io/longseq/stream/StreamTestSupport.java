@@ -21,7 +21,7 @@ import org.apache.flink.util.OutputTag;
 /**
  * Inputs, independent expectations and harness plumbing shared by the operator tests of this package.
  *
- * <p>The expectations here are written from DESIGN.md 3 and the Javadoc of {@link Chunk}, never from the output
+ * <p>The expectations here are written from docs/design.md 3 and the Javadoc of {@link Chunk}, never from the output
  * of the code under test.
  */
 final class StreamTestSupport {
@@ -161,12 +161,12 @@ final class StreamTestSupport {
 
     // ------------------------------------------------------------------------------------------ expectations
 
-    /** Left halo per DESIGN.md 3: L·w, plus k − 1 for DNA (so the first k-mer of the core is whole). */
+    /** Left halo per docs/design.md 3: L·w, plus k − 1 for DNA (so the first k-mer of the core is whole). */
     static int leftHalo(ModelConfig cfg) {
         return cfg.layers() * cfg.window() + (cfg.featureKind() == FeatureKind.DNA ? cfg.kmer() - 1 : 0);
     }
 
-    /** Right halo per DESIGN.md 3: L·w when bidirectional, 0 when causal. */
+    /** Right halo per docs/design.md 3: L·w when bidirectional, 0 when causal. */
     static int rightHalo(ModelConfig cfg) {
         return cfg.causal() ? 0 : cfg.layers() * cfg.window();
     }

@@ -232,19 +232,25 @@ public final class ClusterLayout {
 
     /**
      * log4j2 properties of the processes: into {@code -Dlog.file} (appending: a job's main run by the JobManager for a
-     * REST submission opens a second logger context on the same file), or to the console for a foreground process.
+     * REST submission opens a second logger context on the same file), and for a foreground process also to stdout.
      */
     public static String log4jProperties(boolean console) {
-        String appender = console
-                ? "appender.main.type = Console\nappender.main.target = SYSTEM_OUT\n"
-                : "appender.main.type = File\nappender.main.fileName = ${sys:log.file}\nappender.main.append = true\n";
-        return "# Written by longseq cluster (ClusterLayout)\nmonitorInterval = 30\nrootLogger.level = INFO\n"
-                + "rootLogger.appenderRef.main.ref = MainAppender\nappender.main.name = MainAppender\n" + appender
-                + "appender.main.layout.type = PatternLayout\n"
-                + "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n\n"
-                + "logger.pekko.name = org.apache.pekko\nlogger.pekko.level = INFO\n"
+        String pattern = "%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n";
+        StringBuilder b = new StringBuilder("# Written by longseq cluster (ClusterLayout)\nmonitorInterval = 30\n"
+                + "rootLogger.level = INFO\nrootLogger.appenderRef.main.ref = MainAppender\n"
+                + "appender.main.name = MainAppender\nappender.main.type = File\n"
+                + "appender.main.fileName = ${sys:log.file}\nappender.main.append = true\n"
+                + "appender.main.layout.type = PatternLayout\nappender.main.layout.pattern = " + pattern + "\n");
+        if (console) {
+            b.append("rootLogger.appenderRef.console.ref = ConsoleAppender\nappender.console.name = ConsoleAppender\n"
+                    + "appender.console.type = Console\nappender.console.target = SYSTEM_OUT\n"
+                    + "appender.console.layout.type = PatternLayout\nappender.console.layout.pattern = " + pattern
+                    + "\n");
+        }
+        return b.append("logger.pekko.name = org.apache.pekko\nlogger.pekko.level = INFO\n"
                 + "logger.kafka.name = org.apache.kafka\nlogger.kafka.level = WARN\n"
-                + "logger.netty.name = org.jboss.netty.channel.DefaultChannelPipeline\nlogger.netty.level = OFF\n";
+                + "logger.netty.name = org.jboss.netty.channel.DefaultChannelPipeline\nlogger.netty.level = OFF\n")
+                .toString();
     }
 
     /** Writes DIR/conf (config.yaml, log4j.properties, log4j-console.properties) and creates DIR/log and DIR/tmp. */

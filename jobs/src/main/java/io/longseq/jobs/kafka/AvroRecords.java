@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Between the job's Flink POJOs ({@code io.longseq.stream}) and the Avro records of the Kafka topics
- * ({@code io.longseq.schemas}, DESIGN.md 5). Plain field copies; floats keep their bits.
+ * ({@code io.longseq.schemas}, docs/design.md 5). Plain field copies; floats keep their bits.
  */
 public final class AvroRecords {
 

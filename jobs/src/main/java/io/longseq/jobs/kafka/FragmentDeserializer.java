@@ -13,7 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Kafka records of the input topic to fragments. A record that is not a framed Avro {@code SequenceFragment}
  * (another schema, truncated, random bytes, no value) never fails the job: it becomes an
  * {@linkplain SequenceFragment#undecodable undecodable} fragment holding the raw bytes and the reason, which
- * {@code validate} sends to the dead letters (DESIGN.md G5). Either way the fragment records topic, partition and
+ * {@code validate} sends to the dead letters (docs/design.md G5). Either way the fragment records topic, partition and
  * offset.
  */
 public final class FragmentDeserializer implements KafkaRecordDeserializationSchema<SequenceFragment> {

@@ -96,8 +96,8 @@ public record KafkaSettings(String bootstrapServers, String inputTopic, String i
      * write becomes visible at the next checkpoint, and Flink flushes every producer before it, so a producer may
      * wait up to 100 ms to fill a batch (Kafka's default: 5 ms, 16 KiB) without delaying any output. Fewer, larger
      * requests: over 4M-position jobs at parallelism 2 the producers' threads took 1.7–1.9 % of a core instead of
-     * 4.8–4.9, and a single-node broker 6.4–7.0 % instead of 10.6–11.2 (docs/benchmarks.md, "Where the Kafka
-     * path's extra cost goes").
+     * 4.8, and a single-node broker 6.4–6.7 % instead of 10.6–11.1 (docs/benchmarks.md, "Where the Kafka path's
+     * extra cost goes").
      */
     public static final Map<String, String> SINK_PRODUCER_DEFAULTS = Map.of("linger.ms", "100", "batch.size", "262144");
 

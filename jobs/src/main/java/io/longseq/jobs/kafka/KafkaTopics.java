@@ -18,7 +18,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates topics that do not exist yet and waits until every partition answers a list-offsets request, because
- * producing right after creating a topic can hit NotLeaderOrFollowerException and lose records (FACTS.md).
+ * producing right after creating a topic can hit NotLeaderOrFollowerException and lose records (docs/platform-notes.md).
  */
 public final class KafkaTopics {
 

@@ -9,7 +9,7 @@ import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * The most bytes one record of each Kafka sink can take, from the configuration alone, checked against the sinks'
- * producer limit before the job starts (DESIGN.md G5). A record the producer finds too large fails the sink with
+ * producer limit before the job starts (docs/design.md G5). A record the producer finds too large fails the sink with
  * {@code RecordTooLargeException}; the job restarts and makes the same record again, forever. So every record size
  * must have a bound that the configuration sets, and the bound must fit:
  *

@@ -110,9 +110,11 @@ class ClusterLayoutTest {
     }
 
     @Test
-    void logsAppendSoThatAJobsMainInTheJobManagerCannotTruncateThem() {
+    void logsAppendSoThatAJobsMainInTheJobManagerCannotTruncateThemAndForegroundProcessesAlsoPrintThem() {
         assertThat(ClusterLayout.log4jProperties(false)).contains("appender.main.append = true",
                 "appender.main.fileName = ${sys:log.file}");
-        assertThat(ClusterLayout.log4jProperties(true)).contains("appender.main.type = Console");
+        assertThat(ClusterLayout.log4jProperties(false)).doesNotContain("Console");
+        assertThat(ClusterLayout.log4jProperties(true)).contains("appender.console.type = Console",
+                "appender.console.target = SYSTEM_OUT", "appender.main.fileName = ${sys:log.file}");
     }
 }

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * DESIGN.md G5 (bad input) through Kafka: a corpus of bad records goes into the input topic between the fragments
+ * docs/design.md G5 (bad input) through Kafka: a corpus of bad records goes into the input topic between the fragments
  * of good sequences. Each bad record must come out of the dead-letter topic exactly once, with the reason for its
  * case and the original bytes (the raw record value when it could not be decoded, the fragment payload when it
  * could), and with the topic, partition and offset it was read from; nothing else may become a dead letter. The

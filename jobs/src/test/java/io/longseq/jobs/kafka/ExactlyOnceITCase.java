@@ -39,7 +39,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * DESIGN.md G3 (exactly once): Kafka in, Kafka out, checkpoints every 500 ms, parallelism 2, EXACTLY_ONCE sinks.
+ * docs/design.md G3 (exactly once): Kafka in, Kafka out, checkpoints every 500 ms, parallelism 2, EXACTLY_ONCE sinks.
  * 50 seeded random DNA sequences (at least 200,000 positions) go to a 4-partition input topic as fragments of 500;
  * the job reads them with a bounded source (it finishes by itself; the final checkpoint commits the last
  * transactions). Mid-stream, after a quarter of the block contexts were committed, (a) a map between assemble and

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md G1 (restart from a savepoint at another parallelism) with G3 (exactly once), through Kafka: the corpus
+ * docs/design.md G1 (restart from a savepoint at another parallelism) with G3 (exactly once), through Kafka: the corpus
  * of {@link ExactlyOnceITCase} (50 seeded DNA sequences, at least 200,000 positions, fragments of 500, a
  * 4-partition input topic). The first 60 % of every sequence's fragments are produced; a job at parallelism 2
  * (unbounded source, checkpoints every 500 ms, EXACTLY_ONCE sinks) is stopped with a canonical savepoint once some

@@ -13,10 +13,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The independent offline reference of the whole model (DESIGN.md section 2, guarantee G2).
+ * The independent offline reference of the whole model (docs/design.md section 2, guarantee G2).
  *
  * <p>What: the local tier, block pooling and the global tier over a whole sequence at once, in plain
- * Java loops and {@code double} precision, straight from the formulas of DESIGN.md 2.2–2.6.
+ * Java loops and {@code double} precision, straight from the formulas of docs/design.md 2.2–2.6.
  *
  * <p>Why: the streamed, chunked, float/ND4J path is checked against this class. It therefore shares no
  * kernel code with the rest of {@code io.longseq.math} (it only reads {@link ModelConfig} and
@@ -25,7 +25,7 @@ import java.util.List;
  * partition or axial entries of every block, and in LINEAR mode the random-feature weight of every pair of
  * blocks (no running state; see {@link GlobalMode}). It is slow on purpose: plainness beats speed here.
  *
- * <p>Conventions (DESIGN.md 1): row vectors, {@code y = x·W} with W stored row-major
+ * <p>Conventions (docs/design.md 1): row vectors, {@code y = x·W} with W stored row-major
  * {@code [d_in, d_out]}; LayerNorm eps 1e-5 with biased variance; exact erf GELU; RoPE on the pairs
  * (2m, 2m+1) of each head at the absolute position (array index i is position i); softmax subtracts the
  * row maximum. All arithmetic is in double; float weights are widened on read, and only the
@@ -35,10 +35,10 @@ import java.util.List;
  */
 public final class ReferenceModel {
 
-    /** LayerNorm epsilon, DESIGN.md 1. */
+    /** LayerNorm epsilon, docs/design.md 1. */
     static final double LN_EPS = 1e-5;
 
-    /** RoPE base, DESIGN.md 1: θ_m = 10000^(−2m/d_h). */
+    /** RoPE base, docs/design.md 1: θ_m = 10000^(−2m/d_h). */
     static final double ROPE_BASE = 10000.0;
 
     /** Everything the reference computes for one sequence. */
@@ -80,7 +80,7 @@ public final class ReferenceModel {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // Local tier (DESIGN.md 2.2, 2.3)
+    // Local tier (docs/design.md 2.2, 2.3)
     // ------------------------------------------------------------------------------------------------
 
     /**
@@ -249,7 +249,7 @@ public final class ReferenceModel {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // Block summaries (DESIGN.md 2.4)
+    // Block summaries (docs/design.md 2.4)
     // ------------------------------------------------------------------------------------------------
 
     /**
@@ -307,7 +307,7 @@ public final class ReferenceModel {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // Global tier (DESIGN.md 2.5, 2.6)
+    // Global tier (docs/design.md 2.5, 2.6)
     // ------------------------------------------------------------------------------------------------
 
     /**
@@ -580,7 +580,7 @@ public final class ReferenceModel {
     }
 
     /**
-     * The multi-resolution partition of blocks [0, b] of DESIGN.md 2.5, computed straight from the formula.
+     * The multi-resolution partition of blocks [0, b] of docs/design.md 2.5, computed straight from the formula.
      *
      * <pre>
      * s₁ = max(0, G·⌊(b − R + 1)/G⌋),          level 1 = blocks s₁..b (one entry each)

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Checks the offline reference against properties that follow from DESIGN.md section 2 without
+ * Checks the offline reference against properties that follow from docs/design.md section 2 without
  * re-running its code: a dense attention written differently, invariances (padding, window radius,
  * translation), closed-form special cases, and an incremental simulation of the hierarchical memory.
  */

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The reference's LINEAR and AXIAL global modes (DESIGN.md 2.7) against properties that follow from their
+ * The reference's LINEAR and AXIAL global modes (docs/design.md 2.7) against properties that follow from their
  * definitions ({@link GlobalMode}), without the fast path: LINEAR converges to exact (FULL) block attention as
  * the number of random features grows, and is exactly uniform when all keys are equal; AXIAL is FULL inside one
  * chunk, has the entries written out by hand, and gives count weights when all keys are equal.
