@@ -151,9 +151,21 @@ class SubmitClusterIT {
                 .containsExactlyInAnyOrderElementsOf(offline);
         http.send(HttpRequest.newBuilder(URI.create(base + "/jars/" + jarId)).DELETE().build(),
                 HttpResponse.BodyHandlers.discarding());
+        // two jobs ran on these TaskManagers: ND4J's natives were loaded once per TaskManager, from nd4j-lib/
+        // (parent-first), not once per job from the job jar's blob (which leaked ~450 MB of natives per job)
+        List<String> natives = new ArrayList<>();
+        for (String tm : List.of("taskmanager-1", "taskmanager-2")) {
+            List<String> loaded = Files.readAllLines(Path.of("/proc", Long.toString(CLUSTER.process(tm).pid()),
+                    "maps")).stream().filter(l -> l.endsWith("/libnd4jcpu.so")).map(l -> l.substring(l.indexOf('/')))
+                    .distinct().toList();
+            assertThat(loaded).as(tm + ": the libnd4jcpu.so files it mapped").hasSize(1);
+            assertThat(loaded.get(0)).as(tm).contains("/nd4j-native-").doesNotContain("blob_");
+            natives.add(tm + " " + loaded.get(0));
+        }
         report("REST /jars/upload + /jars/:id/run with the manifest entry " + ClusterEntry.class.getSimpleName()
                 + ": FINISHED, JobManager pid " + jobManagerPid + " still running, 190 blocks in part files equal to"
-                + " offline's; " + ClusterProcesses.seconds(t0));
+                + " offline's; after 2 jobs each TaskManager mapped one libnd4jcpu.so, " + natives + "; "
+                + ClusterProcesses.seconds(t0));
     }
 
     @Test
