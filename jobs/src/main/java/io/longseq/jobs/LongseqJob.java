@@ -5,7 +5,7 @@ import io.longseq.stream.BlockContext;
 import io.longseq.stream.Chunk;
 import io.longseq.stream.ChunkSummary;
 import io.longseq.stream.DeadLetter;
-import io.longseq.stream.GlobalContextFunction;
+import io.longseq.stream.GlobalContextOperator;
 import io.longseq.stream.LocalAttentionFunction;
 import io.longseq.stream.Notice;
 import io.longseq.stream.SequenceFragment;
@@ -101,8 +101,8 @@ public final class LongseqJob {
                 .name("local-attention").uid("local-attention");
         SingleOutputStreamOperator<BlockContext> blocks = summaries
                 .keyBy(s -> s.sequenceId, Types.STRING)
-                .process(new GlobalContextFunction(settings), StreamTypes.BLOCK_CONTEXT)
-                .name("global-context").uid("global-context");
+                .transform("global-context", StreamTypes.BLOCK_CONTEXT, new GlobalContextOperator(settings)) // + gauges
+                .uid("global-context");
         DataStream<DeadLetter> dead = valid.getSideOutput(StreamTypes.DEAD_LETTERS)
                 .union(chunks.getSideOutput(StreamTypes.DEAD_LETTERS));
         DataStream<Notice> notices = chunks.getSideOutput(StreamTypes.NOTICES)

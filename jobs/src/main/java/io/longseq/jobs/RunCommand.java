@@ -19,7 +19,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.longseq.jobs.cluster.ConfigFiles;
 import io.longseq.jobs.cluster.DeployOptions;
+import io.longseq.jobs.cluster.EmbeddedCluster;
 import io.longseq.jobs.kafka.KafkaOptions;
 import io.longseq.jobs.kafka.KafkaSettings;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -92,6 +94,9 @@ final class RunCommand {
         spec.addOption(OptionSpec.builder("-D").paramLabel("KEY=VALUE").type(Map.class)
                 .auxiliaryTypes(String.class, String.class)
                 .description("any Flink or longseq configuration key, e.g. -D state.backend.type=hashmap").build());
+        spec.addOption(OptionSpec.builder(ConfigFiles.FLAG).paramLabel("FILE").type(String.class)
+                .description("a Flink configuration file (config.yaml, standard YAML) with Flink and longseq.* keys;"
+                        + " the command line wins over it").build());
         spec.addOption(OptionSpec.builder(Refusals.VERBOSE).type(boolean.class).arity("0")
                 .description("print the stack trace after a refusal or failure").build());
         spec.addOption(OptionSpec.builder("--kafka-property").paramLabel("KEY=VALUE").type(Map.class)
@@ -139,7 +144,8 @@ final class RunCommand {
         if (listed != null) {
             paths.addAll(List.of(listed.split(";")));
         }
-        Configuration conf = Configuration.fromMap(raw);
+        Configuration conf = ConfigFiles.withFlags(pr.matchedOptionValue(ConfigFiles.FLAG, null),
+                Configuration.fromMap(raw));
         if (paths.isEmpty()) {
             conf.getOptional(LongseqOptions.INPUT).ifPresent(paths::addAll);
         }
@@ -213,6 +219,7 @@ final class RunCommand {
             } else {
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a run from files is all or nothing
             }
+            EmbeddedCluster.configure(conf); // REST on 127.0.0.1; --web-ui, --metrics-port
             return new Parsed(List.copyOf(inputs), kind, settings, Path.of(conf.get(LongseqOptions.OUT)), fragmentSize,
                     conf, kafkaSettings, List.copyOf(unusable));
         } catch (IllegalArgumentException e) {
@@ -267,6 +274,7 @@ final class RunCommand {
             for (DeadLetter d : p.unusable()) {
                 err.println("longseq run: not read: " + d.reason);
             }
+            EmbeddedCluster.addresses(p.flink()).forEach(a -> err.println("longseq run: " + a));
             err.flush();
             JobClient client;
             try {
@@ -307,6 +315,7 @@ final class RunCommand {
                     + ", parallelism " + env.getParallelism() + ", checkpoints every "
                     + p.flink().get(CheckpointingOptions.CHECKPOINTING_INTERVAL).toMillis() + " ms"
                     + (p.kafka().bounded() ? ", until the input's current end" : "; Ctrl-C to stop"));
+            EmbeddedCluster.addresses(p.flink()).forEach(a -> err.println("longseq run: " + a));
             err.flush();
             KafkaSettings k = p.kafka();
             List<String> topics = new ArrayList<>(List.of(k.blocksTopic(), k.deadLettersTopic(), k.noticesTopic()));

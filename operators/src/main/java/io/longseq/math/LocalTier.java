@@ -328,6 +328,11 @@ public final class LocalTier implements AutoCloseable {
                 + (step > 1 ? ", dilation " + step : "") + (sinkCount > 0 ? ", sinks " + sinkCount : "");
     }
 
+    /** The kernels in use and the ND4J build that loaded, for logs and metrics. */
+    public KernelReport kernelReport() {
+        return KernelReport.of(kernels, fused);
+    }
+
     /** How many chunk geometries have views cached now, the larger of the two caches (bounded; for tests). */
     int cachedLengths() {
         return Math.max(views.size(), coreViews.size());

@@ -77,6 +77,32 @@ public final class Nd4jRuntime {
     }
 
     /**
+     * The native build that actually loaded: the directory of the loaded {@code libnd4jcpu.so} (e.g.
+     * {@code linux-x86_64-onednn-avx512}), or, when JavaCPP does not list it, the chosen one followed by
+     * "(chosen, not confirmed)". Loads ND4J if it is not loaded yet.
+     */
+    public static String loadedBuild() {
+        org.nd4j.linalg.factory.Nd4j.getBackend(); // loads the natives
+        String path = org.bytedeco.javacpp.Loader.getLoadedLibraries().get("nd4jcpu");
+        if (path != null) {
+            Path dir = Path.of(path).getParent();
+            if (dir != null && dir.getFileName() != null) {
+                return dir.getFileName().toString();
+            }
+        }
+        return "linux-x86_64" + selectNatives() + " (chosen, not confirmed)";
+    }
+
+    /** The BLAS vendor ND4J reports (OPENBLAS), or "unknown". */
+    public static String blasVendor() {
+        try {
+            return String.valueOf(org.nd4j.linalg.factory.Nd4j.factory().blas().getBlasVendor());
+        } catch (RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /**
      * Selects the natives and limits ND4J (OpenMP and BLAS) to {@code threads} threads in this JVM.
      * A Flink subtask uses one: parallelism comes from subtasks, not from threads inside one.
      */

@@ -8,6 +8,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -84,6 +85,12 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
     /** Padding positions the current element or timer may still append. */
     private transient long budget;
 
+    // metrics (OperatorMetrics)
+    transient DeadLetterCounters deadLetters;
+    /** Open sequences and the positions they hold pending; {@link AssembleOperator} adds those of restored state. */
+    transient OpenSequences sequences;
+    private transient EmittedChunks emitted;
+
     /**
      * @throws IllegalArgumentException when a chunk's array at this F_in would not fit one Java array
      */
@@ -113,6 +120,10 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
         if (tombstones == null) {
             tombstones = Tombstones.NONE;
         }
+        MetricGroup metrics = OperatorMetrics.group(getRuntimeContext());
+        deadLetters = new DeadLetterCounters(metrics, DeadLetterRule.ASSEMBLE);
+        sequences = new OpenSequences().register(metrics, true);
+        emitted = new EmittedChunks(metrics.counter(OperatorMetrics.CHUNKS_ASSEMBLED));
     }
 
     @Override
@@ -121,14 +132,17 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
         AssembleCursor c = cursorState.value();
         if (c == null) {
             c = new AssembleCursor();
+            sequences.opened();
         }
         if (c.status == AssembleCursor.ENDED) {
-            dead(ctx, f, "fragment [" + f.offset + ", " + f.end() + ") arrived after the end of the sequence at "
+            dead(ctx, f, DeadLetterRule.AFTER_END,
+                    "fragment [" + f.offset + ", " + f.end() + ") arrived after the end of the sequence at "
                     + c.end);
             return;
         }
         if (c.status == AssembleCursor.FAILED) {
-            dead(ctx, f, "the sequence was given up at position " + c.nextExpected + " (see its SEQUENCE_FAILED"
+            dead(ctx, f, DeadLetterRule.GIVEN_UP,
+                    "the sequence was given up at position " + c.nextExpected + " (see its SEQUENCE_FAILED"
                     + " notice); fragment [" + f.offset + ", " + f.end() + ") dropped");
             return;
         }
@@ -140,26 +154,31 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
             ctx.timerService().registerProcessingTimeTimer(c.timerAt);
         }
         budget = (long) FILL_STEP_CHUNKS * chunk;
-        accept(c, f, ctx, out);
+        long waiting = c.pendingPositions;
+        accept(c, f, ctx, emitted.stamp(out, f.arrivedAt > 0 ? f.arrivedAt : now));
         armTimer(c, ctx);
         save(c);
+        sequences.waiting(c.pendingPositions - waiting);
     }
 
     // one fragment into the cursor: end checks, then the part already received, the new part, or pending
     private void accept(AssembleCursor c, TokenFragment f, Context ctx, Collector<Chunk> out) throws Exception {
         long reached = reached(c);
         if (c.end >= 0 && f.end() > c.end) {
-            dead(ctx, f, "positions [" + f.offset + ", " + f.end() + ") pass the end of the sequence at " + c.end);
+            dead(ctx, f, DeadLetterRule.PAST_END,
+                    "positions [" + f.offset + ", " + f.end() + ") pass the end of the sequence at " + c.end);
             return;
         }
         if (f.last) {
             if (c.end >= 0 && f.end() != c.end) {
-                dead(ctx, f, "conflicting end: this last fragment ends the sequence at " + f.end()
+                dead(ctx, f, DeadLetterRule.CONFLICTING_END,
+                        "conflicting end: this last fragment ends the sequence at " + f.end()
                         + ", an earlier one at " + c.end);
                 return;
             }
             if (f.end() < reached) {
-                dead(ctx, f, "conflicting end: this last fragment ends the sequence at " + f.end()
+                dead(ctx, f, DeadLetterRule.CONFLICTING_END,
+                        "conflicting end: this last fragment ends the sequence at " + f.end()
                         + ", but positions up to " + reached + " were already received"
                         + (filling(c) ? " or are being padded" : ""));
                 return;
@@ -171,7 +190,8 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
         }
         if (f.positions > 0) {
             if (filling(c) && f.offset < c.fillTo && f.end() > c.nextExpected) {
-                dead(ctx, f, "positions [" + f.offset + ", " + f.end() + ") arrived while [" + c.nextExpected + ", "
+                dead(ctx, f, DeadLetterRule.OVERLAPS_PADDING,
+                        "positions [" + f.offset + ", " + f.end() + ") arrived while [" + c.nextExpected + ", "
                         + c.fillTo + ") were being filled with padding (gap policy skip)");
             } else if (f.offset > c.nextExpected) {
                 hold(c, f, ctx);
@@ -235,13 +255,15 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
         long overlapTo = Math.min(f.end(), c.nextExpected);
         if (f.offset < overlapTo) {
             if (f.end() <= c.tailStart) {
-                dead(ctx, f, "late fragment [" + f.offset + ", " + f.end() + "): those positions were processed and"
+                dead(ctx, f, DeadLetterRule.LATE,
+                        "late fragment [" + f.offset + ", " + f.end() + "): those positions were processed and"
                         + " are no longer held (held from " + c.tailStart + "), so it cannot be checked");
                 return false;
             }
             long at = tail.firstConflict(c, f, Math.max(f.offset, c.tailStart), overlapTo);
             if (at >= 0) {
-                dead(ctx, f, "conflicting overlap at position " + at + ": fragment [" + f.offset + ", " + f.end()
+                dead(ctx, f, DeadLetterRule.CONFLICTING_OVERLAP,
+                        "conflicting overlap at position " + at + ": fragment [" + f.offset + ", " + f.end()
                         + ") differs from the positions already received");
                 return false;
             }
@@ -256,7 +278,8 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
         int skip = ChunkGeometry.index(c.nextExpected, f.offset, nf);
         int count = f.symbols.length - skip;
         if (!tail.fits(c, count)) {
-            dead(ctx, f, "fragment [" + f.offset + ", " + f.end() + ") of " + count(count) + " new symbols does not fit"
+            dead(ctx, f, DeadLetterRule.MAX_PAYLOAD_BYTES,
+                    "fragment [" + f.offset + ", " + f.end() + ") of " + count(count) + " new symbols does not fit"
                     + " one array with the " + count(tail.used(c)) + " symbols held before it (max-payload-bytes)");
             return false;
         }
@@ -267,7 +290,8 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
     /** Keeps a fragment that starts past nextExpected (the bounds are checked by {@link #advance}). */
     private void hold(AssembleCursor c, TokenFragment f, Context ctx) throws Exception {
         if (pending.hold(c, f) == AssemblePending.Held.CONFLICT) {
-            dead(ctx, f, "conflicting overlap at position " + f.offset + ": fragment [" + f.offset + ", "
+            dead(ctx, f, DeadLetterRule.CONFLICTING_OVERLAP,
+                    "conflicting overlap at position " + f.offset + ": fragment [" + f.offset + ", "
                     + f.end() + ") differs from another fragment received for the same positions");
         }
     }
@@ -316,7 +340,8 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
                 continue;
             }
             if (c.end >= 0 && g.end() > c.end) {
-                dead(ctx, g, "positions [" + g.offset + ", " + g.end() + ") pass the end of the sequence at " + c.end);
+                dead(ctx, g, DeadLetterRule.PAST_END,
+                        "positions [" + g.offset + ", " + g.end() + ") pass the end of the sequence at " + c.end);
                 continue;
             }
             append(c, g, ctx);
@@ -422,7 +447,8 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
     /** The sequence reached its end: notice, then everything of it is cleared but the tombstone. */
     private void finish(AssembleCursor c, Context ctx) throws Exception {
         for (TokenFragment g : pending.all()) {
-            dead(ctx, g, "positions [" + g.offset + ", " + g.end() + ") pass the end of the sequence at " + c.end);
+            dead(ctx, g, DeadLetterRule.PAST_END,
+                    "positions [" + g.offset + ", " + g.end() + ") pass the end of the sequence at " + c.end);
         }
         if (c.idleClosed) {
             close(c, AssembleCursor.ENDED, ctx); // the IDLE_CLOSED notice already said how it ended
@@ -441,7 +467,7 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
         long dropped = 0;
         for (TokenFragment g : pending.all()) {
             dropped += g.positions;
-            dead(ctx, g, "dropped: the sequence was given up (" + reason + ")");
+            dead(ctx, g, DeadLetterRule.GIVEN_UP, "dropped: the sequence was given up (" + reason + ")");
         }
         ctx.output(StreamTypes.NOTICES, new Notice(key, Notice.Kind.SEQUENCE_FAILED, c.nextExpected, dropped,
                 "given up (" + cause + "): " + reason + "; " + c.nextChunk + " chunks were emitted, "
@@ -454,6 +480,7 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
 
     // clears everything of the sequence; keeps a tombstone cursor (and its one timer) for the retention only
     private void close(AssembleCursor c, int status, Context ctx) throws Exception {
+        sequences.closed();
         if (c.timerAt >= 0) {
             ctx.timerService().deleteProcessingTimeTimer(c.timerAt);
             c.timerAt = -1;
@@ -511,10 +538,11 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
         }
     }
 
-    private void dead(Context ctx, TokenFragment f, String reason) {
+    private void dead(Context ctx, TokenFragment f, DeadLetterRule rule, String reason) {
         if (f.refused) {
             return; // validate has already sent this record to the dead letters
         }
+        deadLetters.count(rule);
         ctx.output(StreamTypes.DEAD_LETTERS, DeadLetter.of(f.original, STAGE, reason, settings.limits()));
     }
 
@@ -532,6 +560,8 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
         }
         c.timerAt = -1;
         budget = (long) FILL_STEP_CHUNKS * chunk;
+        long waiting = c.pendingPositions;
+        Collector<Chunk> stamped = emitted.stamp(out, c.lastSeen); // the last fragment's arrival (at assemble)
         long idle = settings.idleTimeout().toMillis();
         if (!filling(c) && !c.closing) {
             if (idle <= 0) {
@@ -546,11 +576,12 @@ public class AssembleFunction extends KeyedProcessFunction<String, TokenFragment
             }
             c.closing = true;
         }
-        advance(c, ctx, out);
+        advance(c, ctx, stamped);
         if (c.status == AssembleCursor.OPEN) {
-            emitReady(c, ctx, out);
+            emitReady(c, ctx, stamped);
         }
         armTimer(c, ctx);
         save(c);
+        sequences.waiting(c.pendingPositions - waiting);
     }
 }

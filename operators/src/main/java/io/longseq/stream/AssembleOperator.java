@@ -32,6 +32,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p>A dropped tombstone's sequence is forgotten: a late fragment of it starts a new sequence (its notice says so).
  * That is the trade the cap makes against memory; raise {@code max-tombstones} or shorten
  * {@code ended-retention} if notices show it happening.
+ *
+ * <p>The same pass counts the open sequences and their pending positions of restored state for the gauges
+ * ({@link OperatorMetrics}); the operator adds the {@code tombstones} gauge.
  */
 public class AssembleOperator extends KeyedProcessOperator<String, TokenFragment, Chunk>
         implements AssembleFunction.Tombstones {
@@ -56,16 +59,23 @@ public class AssembleOperator extends KeyedProcessOperator<String, TokenFragment
                 AssembleFunction.cursorDescriptor());
         timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
         List<TombstoneQueue.Entry> found = new ArrayList<>();
+        long[] open = {0, 0}; // open sequences and their pending positions, for the gauges
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 AssembleFunction.cursorDescriptor(), (String id, ValueState<AssembleCursor> state) -> {
                     AssembleCursor c = state.value();
                     if (isTombstone(c)) {
                         found.add(new TombstoneQueue.Entry(id, c.timerAt));
+                    } else if (c != null && c.status == AssembleCursor.OPEN) {
+                        open[0]++;
+                        open[1] += c.pendingPositions;
                     }
                 });
         queue = TombstoneQueue.of(maxTombstones, found);
-        ((AssembleFunction) userFunction).tombstones = this;
+        AssembleFunction f = (AssembleFunction) userFunction;
+        f.tombstones = this;
+        f.sequences.restored(open[0], open[1]);
+        OperatorMetrics.group(getRuntimeContext()).gauge(OperatorMetrics.TOMBSTONES, queue::size);
     }
 
     private static boolean isTombstone(AssembleCursor c) {

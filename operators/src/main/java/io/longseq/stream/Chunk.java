@@ -29,6 +29,12 @@ public class Chunk {
     /** This chunk ends the sequence (coreTo is its length). */
     public boolean last;
     public boolean aborted;
+    /**
+     * Processing time (ms) at which {@code validate} received the fragment that completed this chunk (for a chunk a timer emitted, when {@code assemble} got the sequence's last
+     * fragment), for the lag metric
+     * ({@link OperatorMetrics#LAG}); 0 when unknown. A measurement, not content: not in {@code equals}.
+     */
+    public long arrivedAt;
 
     public Chunk() {}
 

@@ -19,6 +19,8 @@ public class ChunkSummary {
     public float[] z;
     public boolean last;
     public boolean aborted;
+    /** {@link Chunk#arrivedAt} of its chunk, for the lag metric; not in {@code equals}. */
+    public long arrivedAt;
 
     public ChunkSummary() {}
 

@@ -14,6 +14,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -54,15 +57,21 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     private transient ModelConfig cfg;
     private transient GlobalTier global;
 
+    // metrics (OperatorMetrics); GlobalContextOperator adds restored state to the gauges
+    transient OpenSequences sequences;
+    transient MemoryBytes memoryBytes;
+    private transient Counter blocksOut;
+    private transient Counter positionsOut;
+    transient Histogram lag;
+
     public GlobalContextFunction(StreamSettings settings) {
         this.settings = settings;
     }
 
     @Override
     public void open(OpenContext ctx) {
-        memoryState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("memory", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        nextChunkState = getRuntimeContext().getState(new ValueStateDescriptor<>("next-chunk", Types.LONG));
+        memoryState = getRuntimeContext().getState(memoryDescriptor());
+        nextChunkState = getRuntimeContext().getState(nextChunkDescriptor());
         earlyState = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("early-summaries", Types.LONG, StreamTypes.CHUNK_SUMMARY));
         earlyCountState = getRuntimeContext().getState(new ValueStateDescriptor<>("early-count", Types.INT));
@@ -71,6 +80,22 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         cfg = settings.model();
         Weights weights = ModelWeights.load(settings);
         global = new GlobalTier(cfg, weights);
+        MetricGroup metrics = OperatorMetrics.group(getRuntimeContext());
+        sequences = new OpenSequences().register(metrics, false);
+        memoryBytes = new MemoryBytes().register(metrics);
+        blocksOut = metrics.counter(OperatorMetrics.BLOCKS_OUT);
+        positionsOut = metrics.counter(OperatorMetrics.POSITIONS_OUT);
+        lag = OperatorMetrics.histogram(metrics, OperatorMetrics.LAG);
+    }
+
+    /** The block memory's state, also read by {@link GlobalContextOperator} for every key. */
+    static ValueStateDescriptor<byte[]> memoryDescriptor() {
+        return new ValueStateDescriptor<>("memory", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /** The next chunk's index: present while the sequence is open; also read by {@link GlobalContextOperator}. */
+    static ValueStateDescriptor<Long> nextChunkDescriptor() {
+        return new ValueStateDescriptor<>("next-chunk", Types.LONG);
     }
 
     @Override
@@ -81,6 +106,9 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
             return;
         }
         Long next = nextChunkState.value();
+        if (next == null) {
+            sequences.opened(); // its first summary
+        }
         long expected = next == null ? 0 : next;
         if (s.index < expected) {
             return; // processed already: a duplicate (not expected with exactly-once delivery)
@@ -143,6 +171,8 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
                 }
             }
         }
+        memoryBytes.changed(memoryState.value(), null);
+        sequences.closed();
         memoryState.clear();
         nextChunkState.clear();
         earlyState.clear();
@@ -212,11 +242,21 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
                     ctx.output(StreamTypes.TOKEN_CONTEXTS, tokens(s, r, start, end));
                 }
             }
-            if (!s.last) {
-                memoryState.update(memory.toState().toBytes());
+            blocksOut.inc(blocks);
+            positionsOut.inc(s.coreTo - s.coreFrom);
+            if (s.arrivedAt > 0) {
+                lag.update(Math.max(0, ctx.timerService().currentProcessingTime() - s.arrivedAt));
             }
+            byte[] after = s.last ? null : memory.toState().toBytes();
+            memoryBytes.changed(saved, after);
+            if (after != null) {
+                memoryState.update(after);
+            }
+        } else {
+            memoryBytes.changed(memoryState.value(), null); // an abort marker: its memory goes
         }
         if (s.last || s.aborted) {
+            sequences.closed();
             memoryState.clear();
             nextChunkState.clear();
             earlyState.clear();

@@ -3,6 +3,7 @@ package io.longseq.stream;
 import io.longseq.math.BlockPooling;
 import io.longseq.math.FeatureKind;
 import io.longseq.math.Features;
+import io.longseq.math.KernelReport;
 import io.longseq.math.LocalTier;
 import io.longseq.math.ModelConfig;
 import io.longseq.math.Nd4jRuntime;
@@ -10,6 +11,11 @@ import io.longseq.math.Weights;
 import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code local-attention} (stateless, full parallelism, docs/design.md 3): embedding and the L local layers over one
@@ -21,10 +27,15 @@ import org.apache.flink.api.common.functions.RichMapFunction;
  *
  * <p>Each subtask's first {@link StreamSettings#warmupChunks} chunks pass a {@link WarmupGate}: one subtask per JVM
  * at a time, while the JIT compiles the kernels.
+ *
+ * <p>At {@link #open} each subtask logs the kernels it runs ({@link KernelReport}: Vector API shape, attention kernel,
+ * the ND4J native build that loaded) and exports them as the gauge {@code longseq.kernel.<label>.info} (= 1), beside
+ * the chunks it computed and their kernel time ({@link OperatorMetrics}).
  */
 public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(LocalAttentionFunction.class);
 
     private final StreamSettings settings;
 
@@ -34,6 +45,9 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
     private transient float[] z;          // [C, d]
     private transient float[] summaries;  // [C/B, d]
     private transient WarmupGate warmup;
+    private transient Counter chunksProcessed;
+    private transient Histogram kernelTime;   // µs per chunk
+    private transient long startedAt;        // System.nanoTime() when the current chunk's kernels started
 
     public LocalAttentionFunction(StreamSettings settings) {
         this.settings = settings;
@@ -49,6 +63,12 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         z = new float[cfg.chunkSize() * cfg.dModel()];
         summaries = new float[pooling.blocks(cfg.chunkSize()) * cfg.dModel()];
         warmup = new WarmupGate(settings.warmupChunks());
+        KernelReport kernels = local.kernelReport();
+        LOG.info("{}: {}", getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), kernels.describe());
+        MetricGroup metrics = OperatorMetrics.group(getRuntimeContext());
+        metrics.addGroup(OperatorMetrics.KERNEL, kernels.label()).gauge(OperatorMetrics.KERNEL_INFO, () -> 1);
+        chunksProcessed = metrics.counter(OperatorMetrics.CHUNKS_PROCESSED);
+        kernelTime = OperatorMetrics.histogram(metrics, OperatorMetrics.KERNEL_TIME);
     }
 
     @Override
@@ -60,6 +80,7 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         s.coreTo = c.coreTo;
         s.last = c.last;
         s.aborted = c.aborted;
+        s.arrivedAt = c.arrivedAt;
         s.z = new float[0];
         if (c.aborted) {
             s.summaries = new float[0];
@@ -73,11 +94,16 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         int idsN = (int) (c.first + c.positions - idsFirst);
         int prefixN = c.prefix.length / settings.symbolsPerPosition();
         int[] prefixIds = c.prefix.length > 0 ? ids(c.prefix, 0, prefixN) : null;
-        warmup.run(() -> local.forward(ids, idsFirst, idsN, c.coreFrom, c.coreTo, z, prefixIds, prefixN));
+        warmup.run(() -> {
+            startedAt = System.nanoTime(); // not the time spent waiting for the gate
+            local.forward(ids, idsFirst, idsN, c.coreFrom, c.coreTo, z, prefixIds, prefixN);
+        });
         if (settings.tokenContexts()) {
             s.z = Arrays.copyOf(z, len * d);
         }
         pooling.pool(z, len, summaries);
+        kernelTime.update((System.nanoTime() - startedAt) / 1_000);
+        chunksProcessed.inc();
         s.summaries = Arrays.copyOf(summaries, pooling.blocks(len) * d);
         return s;
     }

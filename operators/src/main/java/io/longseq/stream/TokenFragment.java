@@ -27,6 +27,11 @@ public class TokenFragment {
      * come from it, and {@code symbols} is empty. Assemble applies the gap policy to those positions.
      */
     public boolean refused;
+    /**
+     * Processing time (ms) at which {@code validate} received the fragment, for the lag metric
+     * ({@link OperatorMetrics#LAG}); 0 when unknown. A measurement, not content: not in {@code equals}.
+     */
+    public long arrivedAt;
 
     public TokenFragment() {}
 

@@ -8,6 +8,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -40,6 +43,9 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
     private final StreamSettings settings;
     private final Checker checker;
 
+    private transient Counter positionsIn;
+    private transient DeadLetterCounters deadLetters;
+
     public ValidateFunction(StreamSettings settings) {
         this(settings, ValidateFunction::check);
     }
@@ -51,15 +57,28 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
     }
 
     @Override
+    public void open(OpenContext ctx) {
+        MetricGroup metrics = OperatorMetrics.group(getRuntimeContext());
+        positionsIn = metrics.counter(OperatorMetrics.POSITIONS_IN);
+        deadLetters = new DeadLetterCounters(metrics, DeadLetterRule.VALIDATE);
+    }
+
+    @Override
     public void processElement(SequenceFragment f, Context ctx, Collector<TokenFragment> out) {
+        long now = ctx.timerService().currentProcessingTime();
         Result r = guarded(f, settings, checker);
         if (r.fragment != null) {
+            r.fragment.arrivedAt = now;
+            positionsIn.inc(r.fragment.positions);
             out.collect(r.fragment);
         } else {
             SequenceFragment original = f == null ? new SequenceFragment() : f; // a null record has no fields
             ctx.output(StreamTypes.DEAD_LETTERS, DeadLetter.of(original, STAGE, r.reason, settings.limits()));
+            deadLetters.count(r.rule);
             TokenFragment marker = refusedMarker(original, settings);
             if (marker != null) {
+                marker.arrivedAt = now;
+                positionsIn.inc(marker.positions);
                 out.collect(marker);
             }
         }
@@ -87,7 +106,8 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
         try {
             return checker.check(f, settings);
         } catch (RuntimeException | StackOverflowError e) {
-            return bad("internal error in " + STAGE + ": " + BoundedText.describe(e, INTERNAL_ERROR_MESSAGE_CHARS));
+            return bad(DeadLetterRule.INTERNAL_ERROR,
+                    "internal error in " + STAGE + ": " + BoundedText.describe(e, INTERNAL_ERROR_MESSAGE_CHARS));
         }
     }
 
@@ -113,42 +133,45 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
         return m;
     }
 
-    /** Either a valid fragment or the reason it is not. */
-    public record Result(TokenFragment fragment, String reason) {}
+    /** Either a valid fragment or the rule it breaks and the reason (the rule's words, the value, the place). */
+    public record Result(TokenFragment fragment, DeadLetterRule rule, String reason) {}
 
     /** The rules, in the order they are checked; the first broken one is the reason. */
     public static Result check(SequenceFragment f, StreamSettings settings) {
         ModelConfig cfg = settings.model();
         if (f == null) {
-            return bad("null record");
+            return bad(DeadLetterRule.NULL_RECORD, "null record");
         }
         if (f.decodeError != null) {
             // the source's words: a Kafka record that is no SequenceFragment, or a file record its reader refused
-            return bad(BoundedText.oneLine(BoundedText.cut(f.decodeError, DECODE_ERROR_CHARS)));
+            return bad(DeadLetterRule.UNDECODABLE,
+                    BoundedText.oneLine(BoundedText.cut(f.decodeError, DECODE_ERROR_CHARS)));
         }
         if (f.sequenceId == null || f.sequenceId.isEmpty()) {
-            return bad("empty sequence id");
+            return bad(DeadLetterRule.EMPTY_ID, "empty sequence id");
         }
         long idBytes = BoundedText.utf8Length(f.sequenceId); // before anything else uses the id
         if (idBytes > settings.limits().maxIdBytes()) {
-            return bad("sequence id of " + idBytes + " bytes is over the limit of " + settings.limits().maxIdBytes()
+            return bad(DeadLetterRule.MAX_ID_BYTES,
+                    "sequence id of " + idBytes + " bytes is over the limit of " + settings.limits().maxIdBytes()
                     + " bytes (max-id-bytes): " + BoundedText.quotedPrefix(f.sequenceId, ID_PREFIX_CHARS));
         }
         if (f.kind == null) {
-            return bad("no kind (expected " + cfg.featureKind() + ")");
+            return bad(DeadLetterRule.NO_KIND, "no kind (expected " + cfg.featureKind() + ")");
         }
         if (f.kind != cfg.featureKind()) {
-            return bad("kind " + f.kind + " but this job reads " + cfg.featureKind());
+            return bad(DeadLetterRule.WRONG_KIND, "kind " + f.kind + " but this job reads " + cfg.featureKind());
         }
         if (f.payload == null) {
-            return bad("no payload");
+            return bad(DeadLetterRule.NO_PAYLOAD, "no payload");
         }
         if (f.payload.length > settings.maxPayloadBytes()) {
-            return bad("payload of " + f.payload.length + " bytes is over the limit of " + settings.maxPayloadBytes()
+            return bad(DeadLetterRule.MAX_PAYLOAD_BYTES,
+                    "payload of " + f.payload.length + " bytes is over the limit of " + settings.maxPayloadBytes()
                     + " bytes (max-payload-bytes)");
         }
         if (f.offset < 0) {
-            return bad("negative offset " + f.offset);
+            return bad(DeadLetterRule.NEGATIVE_OFFSET, "negative offset " + f.offset);
         }
         int[] symbols;
         int positions;
@@ -156,7 +179,8 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
             case DNA -> {
                 int badAt = Features.firstInvalidBase(f.payload, 0, f.payload.length);
                 if (badAt >= 0) {
-                    return bad(Features.invalidBaseMessage(f.payload, badAt, f.offset + badAt));
+                    return bad(DeadLetterRule.INVALID_BASE,
+                            Features.invalidBaseMessage(f.payload, badAt, f.offset + badAt));
                 }
                 positions = f.payload.length;
                 symbols = new int[positions]; // [n]
@@ -166,7 +190,8 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
             }
             case TOKENS -> {
                 if (f.payload.length % 4 != 0) {
-                    return bad("token payload of " + f.payload.length + " bytes is not a whole number of big-endian"
+                    return bad(DeadLetterRule.TOKEN_BYTES,
+                            "token payload of " + f.payload.length + " bytes is not a whole number of big-endian"
                             + " int32 ids");
                 }
                 positions = f.payload.length / 4;
@@ -175,7 +200,8 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
                 for (int i = 0; i < positions; i++) {
                     int id = b.getInt();
                     if (id < 0 || id >= cfg.vocabSize()) {
-                        return bad("token id " + id + " at position " + (f.offset + i) + " is outside [0, "
+                        return bad(DeadLetterRule.TOKEN_OUTSIDE_VOCAB,
+                                "token id " + id + " at position " + (f.offset + i) + " is outside [0, "
                                 + cfg.vocabSize() + ") (vocab-size)");
                     }
                     symbols[i] = id;
@@ -184,19 +210,20 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
             case LOG -> {
                 String tooLong = overlongLine(f, settings.limits().maxLineBytes());
                 if (tooLong != null) {
-                    return bad(tooLong);
+                    return bad(DeadLetterRule.MAX_LINE_BYTES, tooLong);
                 }
                 // a line costs F symbols however short it is: bound the symbols as DNA's are (4 bytes each, at most
                 // max-payload-bytes of them), so a payload of newlines cannot make an array 128 times its size
                 long lineCount = f.positions(); // counted on the bytes, before decoding
                 if (lineCount * cfg.maxFeatures() > settings.maxPayloadBytes()) {
-                    return bad("log payload of " + lineCount + " lines makes " + lineCount * cfg.maxFeatures() + " symbols ("
+                    return bad(DeadLetterRule.MAX_PAYLOAD_BYTES,
+                            "log payload of " + lineCount + " lines makes " + lineCount * cfg.maxFeatures() + " symbols ("
                             + cfg.maxFeatures() + " a line), over the limit of " + settings.maxPayloadBytes()
                             + " symbols a fragment (max-payload-bytes)");
                 }
                 String text = utf8(f.payload);
                 if (text == null) {
-                    return bad(notUtf8(f));
+                    return bad(DeadLetterRule.NOT_UTF8, notUtf8(f));
                 }
                 String[] lines = splitLines(text);
                 positions = lines.length;
@@ -210,10 +237,11 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
         }
         if (f.offset > settings.maxPosition() - positions) {
             // the end offset + positions may overflow a long: name the range by its start and length
-            return bad(positions + " positions from offset " + f.offset + " pass the largest supported position "
+            return bad(DeadLetterRule.MAX_POSITION,
+                    positions + " positions from offset " + f.offset + " pass the largest supported position "
                     + settings.maxPosition() + " (max-position)");
         }
-        return new Result(new TokenFragment(f, positions, symbols), null);
+        return new Result(new TokenFragment(f, positions, symbols), null, null);
     }
 
     /**
@@ -308,8 +336,8 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
         return lines;
     }
 
-    private static Result bad(String reason) {
-        return new Result(null, reason);
+    private static Result bad(DeadLetterRule rule, String reason) {
+        return new Result(null, rule, reason);
     }
 
     /** Encodes token ids as a TOKENS payload (big-endian int32 each). */

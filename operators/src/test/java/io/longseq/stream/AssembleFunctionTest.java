@@ -1,5 +1,6 @@
 package io.longseq.stream;
 
+import static io.longseq.stream.StreamTestSupport.CONTENT;
 import static io.longseq.stream.StreamTestSupport.T0;
 import static io.longseq.stream.StreamTestSupport.assemble;
 import static io.longseq.stream.StreamTestSupport.baseSymbols;
@@ -77,10 +78,10 @@ class AssembleFunctionTest {
         try (var h = assemble(settings(cfg))) {
             feed(h, in.subList(0, in.size() - 1));
             // the final chunk waits for the end
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected.subList(0, 4));
             feed(h, in.subList(in.size() - 1, in.size()));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(deadLetters(h)).isEmpty();
             assertThat(notices(h)).hasSize(1);
@@ -100,7 +101,7 @@ class AssembleFunctionTest {
             try (var h = assemble(settings(DNA))) {
                 feed(h, shuffled(in, seed));
                 assertThat(h.extractOutputValues()).as("full shuffle, seed %d", seed)
-                        .usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(expected);
+                        .usingRecursiveFieldByFieldElementComparator(CONTENT).containsExactlyElementsOf(expected);
                 assertThat(deadLetters(h)).isEmpty();
                 assertThat(only(notices(h), n -> n.kind != Notice.Kind.ENDED)).isEmpty();
                 assertEndedOnce(notices(h), ID, N);
@@ -110,7 +111,7 @@ class AssembleFunctionTest {
             try (var h = assemble(settings(DNA).withReorderBound(100))) {
                 feed(h, shuffledWithin(in, 100, seed));
                 assertThat(h.extractOutputValues()).as("shuffle within the bound, seed %d", seed)
-                        .usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(expected);
+                        .usingRecursiveFieldByFieldElementComparator(CONTENT).containsExactlyElementsOf(expected);
                 assertThat(deadLetters(h)).isEmpty();
                 assertThat(only(notices(h), n -> n.kind != Notice.Kind.ENDED)).isEmpty();
                 assertCleared(h);
@@ -138,7 +139,7 @@ class AssembleFunctionTest {
         }
         try (var h = assemble(settings(DNA))) {
             feed(h, twice);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(deadLetters(h)).isEmpty();
             assertCleared(h);
@@ -155,7 +156,7 @@ class AssembleFunctionTest {
         }
         try (var h = assemble(settings(DNA))) {
             feed(h, heldTwice);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(deadLetters(h)).isEmpty();
             assertCleared(h);
@@ -175,7 +176,7 @@ class AssembleFunctionTest {
                     dna(ID, seq, 150, 170, false),  // waits
                     dna(ID, seq, 150, 190, false),  // same start, longer: replaces the one waiting
                     dna(ID, seq, 100, 200, false))); // overlaps the tail and both waiting fragments
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(deadLetters(h)).isEmpty();
             assertEndedOnce(notices(h), ID, N);
@@ -206,7 +207,7 @@ class AssembleFunctionTest {
                     againstHeld,
                     dna(ID, seq, 100, 150, false),
                     dna(ID, seq, 200, 300, true)));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             List<DeadLetter> dead = deadLetters(h);
             assertThat(dead).hasSize(3);
@@ -233,7 +234,7 @@ class AssembleFunctionTest {
             // [0, 200) emits chunks 0 and 1; only the left halo of chunk 2 and on is held (from 128 − 10)
             feed(h, List.of(dna(ID, seq, 0, 200, false), dna(ID, seq, 10, 20, false),
                     dna(ID, seq, 200, 300, true)));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(deadLetters(h)).singleElement().satisfies(d -> {
                 assertThat(d.reason).contains("late");
@@ -273,7 +274,7 @@ class AssembleFunctionTest {
             });
             feed(h, in.subList(16, in.size()));
             List<Chunk> out = h.extractOutputValues();
-            assertThat(out).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(expected);
+            assertThat(out).usingRecursiveFieldByFieldElementComparator(CONTENT).containsExactlyElementsOf(expected);
             Chunk c1 = out.get(1); // core [64, 128), array [54, 136)
             for (int p = 100; p < 120; p++) {
                 assertThat(c1.symbols[(int) (p - c1.first)]).as("position %d", p).isEqualTo(N_BASE);
@@ -299,7 +300,7 @@ class AssembleFunctionTest {
             feed(h, held);
             List<Chunk> out = h.extractOutputValues();
             assertThat(out).hasSize(3);
-            assertThat(out.subList(0, 2)).usingRecursiveFieldByFieldElementComparator()
+            assertThat(out.subList(0, 2)).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(whole.subList(0, 2));
             Chunk abort = out.get(2);
             assertThat(abort.aborted).isTrue();
@@ -365,7 +366,7 @@ class AssembleFunctionTest {
             assertThat(h.extractOutputValues()).hasSize(4);
             assertThat(notices(h)).isEmpty();
             h.processElement(empty(ID, N, FeatureKind.DNA, true), 0L);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(deadLetters(h)).isEmpty();
             assertEndedOnce(notices(h), ID, N);
@@ -380,7 +381,7 @@ class AssembleFunctionTest {
         try (var h = assemble(settings(DNA))) {
             h.processElement(empty(ID, N, FeatureKind.DNA, true), 0L);
             feed(h, split(N, 13, (from, to, last) -> dna(ID, seq, from, to, false)));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertEndedOnce(notices(h), ID, N);
             assertCleared(h);
@@ -400,7 +401,7 @@ class AssembleFunctionTest {
             assertThat(notices(h)).isEmpty();
             assertThat(h.numKeyedStateEntries()).isPositive();
             feed(h, in.subList(in.size() - 2, in.size() - 1));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(deadLetters(h)).isEmpty();
             assertEndedOnce(notices(h), ID, N);
@@ -426,7 +427,7 @@ class AssembleFunctionTest {
                 assertThat(d.stage).isEqualTo("assemble");
                 assertThat(d.payload).isEqualTo(late.original.payload);
             });
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
@@ -454,7 +455,7 @@ class AssembleFunctionTest {
             assertThat(notices(h)).isEmpty();
             h.setProcessingTime(T0 + idle.toMillis());
             List<Chunk> out = h.extractOutputValues();
-            assertThat(out).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(expected);
+            assertThat(out).usingRecursiveFieldByFieldElementComparator(CONTENT).containsExactlyElementsOf(expected);
             assertThat(out.get(2).last).isTrue();
             assertThat(out.get(2).coreTo).isEqualTo(n);
             List<Notice> closed = only(notices(h), x -> x.kind == Notice.Kind.IDLE_CLOSED);
@@ -483,7 +484,7 @@ class AssembleFunctionTest {
             h.setProcessingTime(T0 + 16_000);
             assertThat(only(notices(h), x -> x.kind == Notice.Kind.IDLE_CLOSED)).singleElement()
                     .satisfies(x -> assertThat(x.position).isEqualTo(100));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, baseSymbols(Arrays.copyOf(seq, 100)), 1, 100, DNA));
             assertCleared(h);
         }
@@ -499,7 +500,7 @@ class AssembleFunctionTest {
             h.setProcessingTime(T0 + idle.toMillis());
             int[] symbols = baseSymbols(Arrays.copyOf(seq, 80));
             Arrays.fill(symbols, 50, 60, N_BASE);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, symbols, 1, 80, DNA));
             assertThat(only(notices(h), x -> x.kind == Notice.Kind.GAP_SKIPPED)).singleElement().satisfies(x -> {
                 assertThat(x.position).isEqualTo(50);
@@ -516,7 +517,7 @@ class AssembleFunctionTest {
             h.setProcessingTime(T0 + idle.toMillis());
             List<Chunk> out = h.extractOutputValues();
             assertThat(out).hasSize(2);
-            assertThat(out.get(0)).usingRecursiveComparison()
+            assertThat(out.get(0)).usingRecursiveComparison(CONTENT)
                     .isEqualTo(expectedChunks(ID, baseSymbols(seq), 1, N, DNA).get(0));
             assertThat(out.get(1).aborted).isTrue();
             assertThat(out.get(1).index).isEqualTo(1);
@@ -556,13 +557,13 @@ class AssembleFunctionTest {
         try (var h = assemble(settings(DNA))) {
             feed(h, in);
             List<Chunk> out = h.extractOutputValues();
-            assertThat(only(out, k -> k.sequenceId.equals("a"))).usingRecursiveFieldByFieldElementComparator()
+            assertThat(only(out, k -> k.sequenceId.equals("a"))).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks("a", baseSymbols(a), 1, 300, DNA));
-            assertThat(only(out, k -> k.sequenceId.equals("b"))).usingRecursiveFieldByFieldElementComparator()
+            assertThat(only(out, k -> k.sequenceId.equals("b"))).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks("b", baseSymbols(b), 1, 200, DNA));
-            assertThat(only(out, k -> k.sequenceId.equals("c"))).usingRecursiveFieldByFieldElementComparator()
+            assertThat(only(out, k -> k.sequenceId.equals("c"))).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks("c", baseSymbols(c), 1, 150, DNA));
-            assertThat(only(out, k -> k.sequenceId.equals("d"))).usingRecursiveFieldByFieldElementComparator()
+            assertThat(only(out, k -> k.sequenceId.equals("d"))).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks("d", baseSymbols(d), 1, 250, DNA));
             assertThat(deadLetters(h)).singleElement().satisfies(x -> {
                 assertThat(x.sequenceId).isEqualTo("d");
@@ -597,7 +598,7 @@ class AssembleFunctionTest {
             assertThat(dead.get(1).payload).isEqualTo(pastEnd.original.payload);
             assertThat(dead.get(2).reason).contains("pass the end");
             feed(h, List.of(dna(ID, seq, 100, 250, false)));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, baseSymbols(seq), 1, N, DNA));
             assertThat(deadLetters(h)).hasSize(3);
             assertEndedOnce(notices(h), ID, N);
@@ -610,7 +611,7 @@ class AssembleFunctionTest {
                 assertThat(d.reason).contains("conflicting end");
                 assertThat(d.sourceOffset).isEqualTo(40);
             });
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, baseSymbols(Arrays.copyOf(seq, 200)), 1, 200, DNA));
             assertEndedOnce(notices(h), ID, 200);
             assertCleared(h);
@@ -636,7 +637,7 @@ class AssembleFunctionTest {
         List<TokenFragment> in = split(n, 11, (from, to, last) -> StreamTestSupport.tokens(ID, ids, from, to, last));
         try (var h = assemble(settings(cfg))) {
             feed(h, shuffled(in, 3));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(deadLetters(h)).isEmpty();
             assertEndedOnce(notices(h), ID, n);
@@ -666,7 +667,7 @@ class AssembleFunctionTest {
                 to, last));
         try (var h = assemble(settings(cfg))) {
             feed(h, shuffled(in, 4));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expected);
             assertThat(deadLetters(h)).isEmpty();
             assertEndedOnce(notices(h), ID, n);
@@ -679,7 +680,7 @@ class AssembleFunctionTest {
         withHole.remove(10); // lines [90, 99)
         try (var h = assemble(settings(cfg).withGapPolicy(GapPolicy.SKIP).withReorderBound(20))) {
             feed(h, withHole);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, padded, nf, n, cfg));
             assertThat(only(notices(h), x -> x.kind == Notice.Kind.GAP_SKIPPED)).singleElement()
                     .satisfies(x -> assertThat(x.position).isEqualTo(90));
@@ -707,7 +708,7 @@ class AssembleFunctionTest {
         in.set(13, refused(in.get(13))); // [130, 140)
         try (var h = assemble(settings(DNA).withGapPolicy(GapPolicy.SKIP).withEndedRetention(Duration.ZERO))) {
             feed(h, in);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, symbols, 1, N, DNA));
             assertThat(only(notices(h), n -> n.kind == Notice.Kind.GAP_SKIPPED)).singleElement()
                     .satisfies(n -> assertThat(n.position == 130 && n.count == 10).isTrue());
@@ -743,7 +744,7 @@ class AssembleFunctionTest {
         in.add(5, refused(in.get(2)));                  // a bad re-send of [20, 30), after [20, 30) arrived
         try (var h = assemble(settings(DNA).withGapPolicy(GapPolicy.FAIL_SEQUENCE).withEndedRetention(Duration.ZERO))) {
             feed(h, in);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, baseSymbols(seq), 1, N, DNA));
             assertThat(only(notices(h), n -> n.kind != Notice.Kind.ENDED)).isEmpty();
             assertCleared(h);

@@ -1,5 +1,6 @@
 package io.longseq.stream;
 
+import static io.longseq.stream.StreamTestSupport.CONTENT;
 import static io.longseq.stream.StreamTestSupport.T0;
 import static io.longseq.stream.StreamTestSupport.assemble;
 import static io.longseq.stream.StreamTestSupport.baseSymbols;
@@ -137,7 +138,7 @@ class AssembleGapsTest {
             h.setProcessingTime(T0 + idle.toMillis());
             int[] symbols = baseSymbols(seq);
             Arrays.fill(symbols, 100, 120, N_BASE);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator()
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, symbols, 1, n, DNA));
             assertThat(only(notices(h), x -> x.kind == Notice.Kind.GAP_SKIPPED)).singleElement()
                     .satisfies(x -> assertThat(x.count).isEqualTo(20));
@@ -213,7 +214,7 @@ class AssembleGapsTest {
             int timers = stepUntilDone(h, out, 100);
             // 12,800 positions at 64 · 64 = 4,096 per call: the element's call and three timers
             assertThat(timers).isEqualTo(3);
-            assertThat(out).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(expected);
+            assertThat(out).usingRecursiveFieldByFieldElementComparator(CONTENT).containsExactlyElementsOf(expected);
             assertThat(only(notices(h), x -> x.kind == Notice.Kind.ENDED)).singleElement()
                     .satisfies(x -> assertThat(x.position).isEqualTo(n));
             assertThat(deadLetters(h)).isEmpty();
@@ -256,7 +257,7 @@ class AssembleGapsTest {
             out.addAll(h.extractOutputValues());
             h.getOutput().clear();
             stepUntilDone(h, out, 100);
-            assertThat(out).usingRecursiveFieldByFieldElementComparator()
+            assertThat(out).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, symbols, 1, n, DNA));
             assertThat(only(notices(h), x -> x.kind == Notice.Kind.GAP_SKIPPED)).singleElement()
                     .satisfies(x -> assertThat(x.message).contains("refused by validate"));
@@ -280,7 +281,7 @@ class AssembleGapsTest {
             assertThat(first).isLessThanOrEqualTo(STEP_BOUND);
             feed(h, List.of(dna(ID, seq, 100 + hole + 100, n, true))); // held: pending 200 > 50
             List<Chunk> out = h.extractOutputValues();
-            assertThat(out).usingRecursiveFieldByFieldElementComparator()
+            assertThat(out).usingRecursiveFieldByFieldElementComparator(CONTENT)
                     .containsExactlyElementsOf(expectedChunks(ID, symbols, 1, n, DNA));
             assertThat(out.size() - first).as("chunks from the second element").isGreaterThan(STEP_BOUND);
             assertCleared(h);

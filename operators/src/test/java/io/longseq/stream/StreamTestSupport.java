@@ -17,6 +17,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
+import org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration;
 
 /**
  * Inputs, independent expectations and harness plumbing shared by the operator tests of this package.
@@ -28,6 +29,13 @@ final class StreamTestSupport {
 
     /** Processing time the harnesses start at (the test clock starts at Long.MIN_VALUE otherwise). */
     static final long T0 = 1_000L;
+
+    /**
+     * Recursive comparison of records by their content: {@code arrivedAt} (a processing-time stamp for the lag
+     * metric, which the harness clock sets) is left out, as in the records' own {@code equals}.
+     */
+    static final RecursiveComparisonConfiguration CONTENT = RecursiveComparisonConfiguration.builder()
+            .withIgnoredFields("arrivedAt").build();
 
     private StreamTestSupport() {}
 

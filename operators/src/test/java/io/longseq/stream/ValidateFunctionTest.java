@@ -47,12 +47,14 @@ class ValidateFunctionTest {
         ValidateFunction.Result r = ValidateFunction.check(f, s);
         assertThat(r.fragment()).as("no fragment for a bad record").isNull();
         assertThat(r.reason()).isNotBlank();
+        assertThat(r.rule()).as("the rule, for the dead-letter counters").isIn(DeadLetterRule.VALIDATE);
         return r.reason();
     }
 
     static TokenFragment valid(SequenceFragment f, StreamSettings s) {
         ValidateFunction.Result r = ValidateFunction.check(f, s);
         assertThat(r.reason()).as("reason").isNull();
+        assertThat(r.rule()).isNull();
         assertThat(r.fragment()).isNotNull();
         return r.fragment();
     }
