@@ -9,6 +9,7 @@ import io.longseq.jobs.LongseqOptions;
 import io.longseq.jobs.cluster.Checkpoints;
 import io.longseq.jobs.cluster.DeployOptions;
 import io.longseq.jobs.cluster.DurableState;
+import io.longseq.jobs.cluster.GracefulStop;
 import io.longseq.stream.BlockContext;
 import io.longseq.stream.StreamSettings;
 import java.io.PrintWriter;
@@ -57,6 +58,8 @@ import picocli.CommandLine;
  *       newer than the retained checkpoints) on the test's MiniCluster is stopped by {@code longseq stop} through
  *       the cluster's REST endpoint right after its start, while it restores (the stop waits until its tasks run);
  *       the last part runs from the path that printed.</li>
+ *   <li>A graceful stop whose savepoint fails (an unwritable savepoint directory) cancels the job instead, and its
+ *       retained checkpoint stays.</li>
  * </ul>
  */
 class DurableStateITCase {
@@ -213,6 +216,33 @@ class DurableStateITCase {
         report(String.format(Locale.ROOT, "Ctrl-C -> %s; longseq stop -> %s; %d open sequences, %d blocks;"
                         + " read_committed counts %s, bitwise equal to ChunkedModel; %d ms", fromCtrlC, fromStop,
                 corpus.size(), total, t.histogram(), (System.nanoTime() - t0) / 1_000_000));
+    }
+
+    @Test
+    void aStopWhoseSavepointFailsCancelsTheJobAndItsCheckpointStays() throws Exception {
+        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "durable-fallback", false);
+        KafkaPipelineFixture.createTopics(KAFKA, k);
+        KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(),
+                KafkaPipelineFixture.corpus(3L, "ds-fallback", 4, 1_000, 2_000), FRAGMENT, x -> true));
+        Configuration c = deploy("hashmap", null);
+        JobClient job = start(k, c);
+        Path ck = dir.resolve("checkpoints");
+        await(() -> latestNumber(ck) >= 1 || job.getJobExecutionResult().isDone(), Duration.ofSeconds(60),
+                "a completed checkpoint");
+        // a savepoint directory below a regular file cannot be created: the savepoint fails
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        StringWriter err = new StringWriter();
+        try (GracefulStop stop = GracefulStop.install(job, "file://" + file.resolve("savepoints"),
+                Duration.ofSeconds(30), new PrintWriter(err, true), "test")) {
+            assertThat(stop.stop()).as("the savepoint's path; stderr: " + err).isNull();
+            assertThat(stop.requested()).isTrue();
+            assertThat(stop.failure()).startsWith("the savepoint failed: ");
+        }
+        await(() -> job.getJobExecutionResult().isDone(), Duration.ofSeconds(60), "the job cancelled");
+        assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.CANCELED);
+        assertThat(err.toString()).contains("stopping the job with a savepoint", "; cancelling the job");
+        assertThat(Checkpoints.latest(List.of(DurableState.of(c).checkpointDir()))).as("retained after the cancel")
+                .isPresent();
     }
 
     // the job configuration run builds in Kafka mode: checkpoints every 500 ms, no restarts, the deploy options

@@ -104,8 +104,10 @@ class ManyOpenSequencesITCase {
         first.cancel().get(60, TimeUnit.SECONDS);
         await(() -> first.getJobExecutionResult().isDone(), Duration.ofSeconds(60), "phase 1 cancelled");
 
-        assertThat(withAllOpen.failed()).as("failed checkpoints (latest failure: " + withAllOpen.latestFailure() + ")")
-                .isZero();
+        // (a checkpoint triggered before the tasks ran, on a busy machine, fails and counts: not those)
+        assertThat(withAllOpen.failed() - atOpen.failed()).as("checkpoints failed with every sequence open (latest"
+                + " failure: " + withAllOpen.latestFailure() + ")").isZero();
+        assertThat(String.valueOf(withAllOpen.latestFailure())).doesNotContain("larger than the maximum permitted");
         CheckpointStatsProbe.Completed last = withAllOpen.latest();
         CheckpointStatsProbe.Vertex global = last.vertex("global-context");
         assertThat(global.maxSubtaskStateBytes()).as("largest global-context subtask state in checkpoint " + last.id()
