@@ -6,7 +6,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
-import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.checkpoint.SubtaskStateStats;
 import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
@@ -78,11 +77,5 @@ final class CheckpointStatsProbe {
         return new Snapshot(s.getCounts().getNumberOfCompletedCheckpoints(),
                 s.getCounts().getNumberOfFailedCheckpoints(), s.getCounts().getNumberOfInProgressCheckpoints(),
                 done, failure);
-    }
-
-    /** The newest completed checkpoint's stats, or null. */
-    static CompletedCheckpointStats latestCompleted(MiniCluster cluster, JobID job) throws Exception {
-        return cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot().getHistory()
-                .getLatestCompletedCheckpoint();
     }
 }
