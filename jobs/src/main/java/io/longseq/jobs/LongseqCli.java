@@ -1,5 +1,7 @@
 package io.longseq.jobs;
 
+import io.longseq.jobs.cluster.GracefulStop;
+import io.longseq.jobs.cluster.StopCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +29,7 @@ public final class LongseqCli implements Runnable {
     /** Without a subcommand: say so and fail, so a script that forgot it does not pass silently. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: longseq run|offline|produce|consume|broker|cluster ...");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: longseq run|offline|produce|consume|broker|stop|cluster ...");
     }
 
     /** The command line with every subcommand, and the one-line handlers of refusals and failures. */
@@ -38,6 +40,7 @@ public final class LongseqCli implements Runnable {
         cl.addSubcommand(io.longseq.jobs.cluster.ClusterCommand.NAME, new io.longseq.jobs.cluster.ClusterCommand());
         OptionFlags.add(cl.getSubcommands().get("offline").getCommandSpec(), OfflineCommand.OPTIONS);
         OptionFlags.add(cl.getSubcommands().get("produce").getCommandSpec(), ProduceCommand.OPTIONS);
+        cl.addSubcommand(StopCommand.NAME, new StopCommand());
         cl.setParameterExceptionHandler(LongseqCli::refuse);
         cl.setExecutionExceptionHandler((e, command, parsed) ->
                 fail(e, command, parsed == null ? null : parsed.originalArgs().toArray(new String[0])));
@@ -85,6 +88,7 @@ public final class LongseqCli implements Runnable {
 
     public static void main(String[] args) {
         Slf4jQuiet.init();
+        GracefulStop.enableSignals(); // Ctrl-C stops a Kafka run with a savepoint
         int code;
         try {
             code = commandLine().execute(args);

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeoutException;
 import io.longseq.jobs.cluster.ConfigFiles;
 import io.longseq.jobs.cluster.DeployOptions;
 import io.longseq.jobs.cluster.EmbeddedCluster;
+import io.longseq.jobs.cluster.DurableState;
+import io.longseq.jobs.cluster.GracefulStop;
 import io.longseq.jobs.kafka.KafkaOptions;
 import io.longseq.jobs.kafka.KafkaSettings;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -29,6 +31,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -220,6 +223,7 @@ final class RunCommand {
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // a run from files is all or nothing
             }
             EmbeddedCluster.configure(conf); // REST on 127.0.0.1; --web-ui, --metrics-port
+            DurableState.configure(conf, kafka, Path.of("")); // checkpoint and savepoint dirs, backend, resume
             return new Parsed(List.copyOf(inputs), kind, settings, Path.of(conf.get(LongseqOptions.OUT)), fragmentSize,
                     conf, kafkaSettings, List.copyOf(unusable));
         } catch (IllegalArgumentException e) {
@@ -316,6 +320,9 @@ final class RunCommand {
                     + p.flink().get(CheckpointingOptions.CHECKPOINTING_INTERVAL).toMillis() + " ms"
                     + (p.kafka().bounded() ? ", until the input's current end" : "; Ctrl-C to stop"));
             EmbeddedCluster.addresses(p.flink()).forEach(a -> err.println("longseq run: " + a));
+            err.println("longseq run: " + DurableState.of(p.flink()).describe()
+                    + p.flink().getOptional(StateRecoveryOptions.SAVEPOINT_PATH).map(r -> ", resuming from " + r)
+                    .orElse(""));
             err.flush();
             KafkaSettings k = p.kafka();
             List<String> topics = new ArrayList<>(List.of(k.blocksTopic(), k.deadLettersTopic(), k.noticesTopic()));
@@ -348,16 +355,24 @@ final class RunCommand {
                         verbose);
                 return 1;
             }
-            Thread stop = new Thread(() -> client.cancel().join(), "longseq-stop");
-            Runtime.getRuntime().addShutdownHook(stop);
+            // Ctrl-C: stop with a savepoint (cancel if that fails); see GracefulStop
+            GracefulStop stop = GracefulStop.install(client, p.flink().get(DeployOptions.SAVEPOINT_DIR),
+                    p.flink().get(DeployOptions.STOP_TIMEOUT), err, "longseq run");
             String failure = await(client, runId, CompletableFuture.completedFuture(null), t0);
             try {
-                Runtime.getRuntime().removeShutdownHook(stop);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: Ctrl-C
+                stop.awaitStop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+            stop.close();
             long done = ProgressFunction.positionsDone(runId);
             ProgressFunction.forget(runId);
+            if (stop.requested() && stop.savepoint() == null) {
+                Refusals.print(err, "longseq run: cancelled without a savepoint"
+                        + (stop.failure() == null ? "" : " (" + stop.failure() + ")")
+                        + "; resume from the last retained checkpoint with --resume latest", failed, verbose);
+                return 1;
+            }
             if (failure != null) {
                 Refusals.print(err, "longseq run: the job failed: " + failure, failed, verbose);
                 return 1;

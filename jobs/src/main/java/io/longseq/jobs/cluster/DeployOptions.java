@@ -2,6 +2,7 @@ package io.longseq.jobs.cluster;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 
@@ -17,17 +18,23 @@ public final class DeployOptions {
                     + " 127.0.0.1:8081, see longseq cluster start): submit the job jar there instead of running an"
                     + " embedded Flink.");
     public static final ConfigOption<String> CHECKPOINT_DIR = key("longseq.deploy.checkpoint-dir").stringType()
-            .defaultValue("checkpoints").withDescription("Where checkpoints go: any Flink file system URI, or a"
-                    + " path (relative to the working directory). Retained when the job is cancelled.");
+            .defaultValue("checkpoints").withDescription("Kafka mode: where checkpoints go, any Flink file system URI"
+                    + " or a path (relative to the working directory); retained when the job is cancelled. A run"
+                    + " from files takes no checkpoints.");
     public static final ConfigOption<String> SAVEPOINT_DIR = key("longseq.deploy.savepoint-dir").stringType()
-            .defaultValue("savepoints").withDescription("Where a graceful stop writes its savepoint: any Flink file"
-                    + " system URI, or a path (relative to the working directory).");
+            .defaultValue("savepoints").withDescription("Kafka mode: where a graceful stop (Ctrl-C, longseq stop)"
+                    + " writes its savepoint, any Flink file system URI or a path (relative to the working"
+                    + " directory).");
     public static final ConfigOption<String> STATE_BACKEND = key("longseq.deploy.state-backend").stringType()
             .defaultValue("hashmap").withDescription("hashmap (state on the heap) or rocksdb (state on local disk,"
                     + " incremental checkpoints: for more state than memory).");
     public static final ConfigOption<String> RESUME = key("longseq.deploy.resume").stringType().noDefaultValue()
-            .withDescription("Start from retained state: latest (the newest checkpoint or savepoint under"
-                    + " checkpoint-dir and savepoint-dir) or the path of a checkpoint or savepoint.");
+            .withDescription("Kafka mode: start from retained state, latest (the newest completed checkpoint or"
+                    + " savepoint under checkpoint-dir and savepoint-dir) or the path of a checkpoint (chk-N) or"
+                    + " savepoint directory.");
+    public static final ConfigOption<Duration> STOP_TIMEOUT = key("longseq.deploy.stop-timeout").durationType()
+            .defaultValue(Duration.ofMinutes(2)).withDescription("Kafka mode: how long a graceful stop waits for"
+                    + " its savepoint before it cancels the job instead (its retained checkpoints stay).");
     public static final ConfigOption<Boolean> WEB_UI = key("longseq.deploy.web-ui").booleanType().defaultValue(false)
             .withDescription("Embedded run: start Flink's web UI on 127.0.0.1 and print its address.");
     public static final ConfigOption<Integer> METRICS_PORT = key("longseq.deploy.metrics-port").intType()
@@ -35,7 +42,7 @@ public final class DeployOptions {
                     + " 127.0.0.1 at this port (embedded run).");
 
     public static final List<ConfigOption<?>> ALL = List.of(JOBMANAGER, CHECKPOINT_DIR, SAVEPOINT_DIR, STATE_BACKEND,
-            RESUME, WEB_UI, METRICS_PORT);
+            RESUME, STOP_TIMEOUT, WEB_UI, METRICS_PORT);
 
     private DeployOptions() {}
 }

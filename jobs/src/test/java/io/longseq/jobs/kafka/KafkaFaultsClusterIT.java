@@ -37,9 +37,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * separate JVMs), parallelism 2, checkpoints every second to a directory, while a producer streams the input. Mid-stream
  * one TaskManager process is SIGKILLed and a new one started ({@code cluster start} again); the job restarts from its
  * last checkpoint. Later the JobManager process is SIGKILLed (the job dies with it: no HA), the cluster is stopped and
- * started again, and the job is submitted again from the last retained checkpoint. A read_committed consumer must then
- * see every (sequence, block) exactly once, each record bitwise equal to {@code ChunkedModel} offline on the whole
- * sequence ({@link KafkaPipelineFixture#assertExactlyOnceAndBitwiseEqual}).
+ * started again, and the job is submitted again with {@code --resume latest} (the newest retained checkpoint). A
+ * read_committed consumer must then see every (sequence, block) exactly once, each record bitwise equal to
+ * {@code ChunkedModel} offline on the whole sequence ({@link KafkaPipelineFixture#assertExactlyOnceAndBitwiseEqual}).
  */
 class KafkaFaultsClusterIT {
 
@@ -80,9 +80,7 @@ class KafkaFaultsClusterIT {
                 k.groupId(), "--transactional-id-prefix", k.transactionalIdPrefix(), "--checkpoint-interval", "1s",
                 "--parallelism", "2",
                 "-D", "restart-strategy.type=fixed-delay", "-D", "restart-strategy.fixed-delay.attempts=1000",
-                "-D", "restart-strategy.fixed-delay.delay=1s",
-                "-D", "execution.checkpointing.dir=" + checkpoints.toUri(),
-                "-D", "execution.checkpointing.externalized-checkpoint-retention=RETAIN_ON_CANCELLATION"));
+                "-D", "restart-strategy.fixed-delay.delay=1s", "--checkpoint-dir", checkpoints.toString()));
         MODEL.forEach((key, v) -> job.addAll(List.of("-D", key + "=" + v)));
 
         long tSubmit = System.nanoTime();
@@ -118,11 +116,9 @@ class KafkaFaultsClusterIT {
                     CLUSTER.dir().toString(), "--timeout", "20");
             assertThat(stopped.code()).as(stopped.err()).isZero();
             CLUSTER.start();
-            // Until `run --resume latest` (branch h-durable) is merged, the resumed job names the newest retained
-            // checkpoint of the killed job itself: what `--resume latest` is to find.
-            Path latest = latestCheckpoint(checkpoints);
+            Path latest = latestCheckpoint(checkpoints); // what --resume latest must find
             List<String> resumed = new ArrayList<>(job);
-            resumed.addAll(List.of("-D", "execution.state-recovery.path=" + latest.toUri()));
+            resumed.addAll(List.of("--resume", "latest"));
             Process client2 = CLUSTER.launch("client-2", resumed.toArray(String[]::new));
             String jid2 = CLUSTER.awaitJob("RUNNING", Duration.ofSeconds(120));
             CLUSTER.awaitAllTasksRunning(jid2, Duration.ofSeconds(120));
@@ -150,7 +146,8 @@ class KafkaFaultsClusterIT {
                             + " blocks expected; cluster start %s, job RUNNING %s after submission; TaskManager pid %d"
                             + " SIGKILLed after %d committed blocks and %d of %d fragments sent, new TaskManager pid %d,"
                             + " all tasks RUNNING again %s after the kill; JobManager pid %d SIGKILLed after %d committed"
-                            + " blocks and %d fragments sent, cluster stopped and started, job resumed from %s, all tasks"
+                            + " blocks and %d fragments sent, cluster stopped and started, job resumed (--resume latest)"
+                            + " from %s, all tasks"
                             + " RUNNING %s after the kill; read_committed saw %d records, per-(sequence, block) counts %s"
                             + " (lost %d, duplicated %d, unexpected %d), every record bitwise equal to ChunkedModel"
                             + " offline; RSS at the end: %s; wall %s%n", SEQUENCES,
