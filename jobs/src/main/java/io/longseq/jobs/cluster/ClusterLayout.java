@@ -132,6 +132,8 @@ public final class ClusterLayout {
         c.set(CoreOptions.DEFAULT_PARALLELISM, o.taskManagers() * o.slots());
         c.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL, PARENT_FIRST);
         c.set(CoreOptions.TMP_DIRS, d.resolve("tmp").toString());
+        // the JobManager's view of task metrics (web UI, run --jobmanager's progress line) at most 2 s old, not 10
+        c.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofSeconds(2));
         c.set(TASKMANAGERS, o.taskManagers());
         o.extra().forEach((k, v) -> c.setString(k, v));
         return new ClusterLayout(d, libDir, c);

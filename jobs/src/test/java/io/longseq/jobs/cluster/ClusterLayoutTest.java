@@ -49,6 +49,8 @@ class ClusterLayoutTest {
                 .containsExactly("org.nd4j.", "org.bytedeco.");
         assertThat(c.get(CoreOptions.TMP_DIRS)).isEqualTo(dir.resolve("tmp").toString());
         assertThat(c.get(ClusterLayout.TASKMANAGERS)).isEqualTo(3);
+        assertThat(c.get(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL))
+                .isEqualTo(java.time.Duration.ofSeconds(2));
         assertThat(ClusterLayout.exists(dir)).isTrue();
 
         ClusterLayout again = ClusterLayout.load(dir, l.libDir());
