@@ -151,6 +151,8 @@ public final class ClusterLayout {
             c.setString(prefix + "factory.class", LoopbackPrometheusReporterFactory.class.getName());
             c.setString(prefix + LoopbackPrometheusReporter.HOST, o.bindAddress());
             c.setString(prefix + LoopbackPrometheusReporter.PORT, String.valueOf(c.get(METRICS_PORT)));
+            // label values as the embedded run reports them (EmbeddedCluster): reason="invalid-base", not invalid_base
+            c.setString(prefix + "filterLabelValueCharacters", "false");
         }
         return new ClusterLayout(d, libDir, c);
     }

@@ -243,8 +243,9 @@ class SubmitClusterIT {
         assertThat(run.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(run.exitValue()).as(CLUSTER.read("metrics-run", "err")).isZero();
         assertThat(found).as("longseq lines scraped from the TaskManagers while the job ran")
-                .anyMatch(l -> l.contains("longseq_blocksOut{") && l.contains("job_name=\"longseq_run_"))
-                .anyMatch(l -> l.contains("longseq_kernel_info{kernel=\"vector_"));
+                .anyMatch(l -> l.contains("longseq_blocksOut{") && l.contains("job_name=\"longseq run lambda_virus.fa.gz\"")
+                        && l.contains("operator_name=\"global-context\""))
+                .anyMatch(l -> l.contains("longseq_kernel_info{kernel=\"vector-"));
         report("Prometheus on 127.0.0.1:" + metricsPort + "-" + (metricsPort + 2) + " (JobManager, TaskManagers),"
                 + " bound to 127.0.0.1 only; scraped while run --jobmanager ran: "
                 + found.stream().map(l -> l.replaceAll("task_attempt_id=\"[^\"]*\",", "")).toList() + "; "
