@@ -68,6 +68,10 @@ public final class ClusterCommand implements Runnable {
         Integer rpcPort;
         @Option(names = "--blob-port", paramLabel = "PORT", description = "JobManager blob server port (default: 6124)")
         Integer blobPort;
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+                description = "Prometheus /metrics of the JobManager on PORT, of TaskManager i on PORT+i, on the bind"
+                        + " address (default: 9249; 0: none)")
+        Integer metricsPort;
         @Option(names = "--jobmanager-address", paramLabel = "HOST",
                 description = "the JobManager's address as the other processes and clients reach it (default:"
                         + " 127.0.0.1; in docker-compose the service name)")
@@ -88,7 +92,7 @@ public final class ClusterCommand implements Runnable {
 
         boolean anyGiven() {
             return slots != null || restPort != null || rpcPort != null || blobPort != null || address != null
-                    || bindAddress != null || jobManagerMemory != null || taskManagerMemory != null || !extra.isEmpty();
+                    || metricsPort != null || bindAddress != null || jobManagerMemory != null || taskManagerMemory != null || !extra.isEmpty();
         }
 
         ClusterLayout.Options options() {
@@ -98,7 +102,16 @@ public final class ClusterCommand implements Runnable {
                     rpcPort != null ? rpcPort : d.rpcPort(), blobPort != null ? blobPort : d.blobPort(),
                     address != null ? address : d.address(), bindAddress != null ? bindAddress : d.bindAddress(),
                     jobManagerMemory != null ? jobManagerMemory : d.jobManagerMemory(),
-                    taskManagerMemory != null ? taskManagerMemory : d.taskManagerMemory(), Map.copyOf(extra));
+                    taskManagerMemory != null ? taskManagerMemory : d.taskManagerMemory(), extra());
+        }
+
+        private Map<String, String> extra() {
+            Map<String, String> e = new LinkedHashMap<>();
+            if (metricsPort != null) {
+                e.put(ClusterLayout.METRICS_PORT.key(), String.valueOf(metricsPort));
+            }
+            e.putAll(extra);
+            return Map.copyOf(e);
         }
 
         void check(CommandLine cl) {
@@ -107,6 +120,10 @@ public final class ClusterCommand implements Runnable {
             }
             if (slots != null && slots < 1) {
                 throw new CommandLine.ParameterException(cl, "--slots must be at least 1, got " + slots);
+            }
+            if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535 - 64)) {
+                throw new CommandLine.ParameterException(cl, "--metrics-port must be 0 or in [1, 65471], got "
+                        + metricsPort);
             }
             for (Integer p : new Integer[] {restPort, rpcPort, blobPort}) {
                 if (p != null && (p < 1 || p > 65_535)) {

@@ -88,6 +88,14 @@ public final class ClusterLayout {
     /** How many TaskManagers {@code cluster start} keeps running (Longseq's key; Flink ignores it). */
     public static final ConfigOption<Integer> TASKMANAGERS = ConfigOptions.key("longseq.cluster.taskmanagers").intType()
             .defaultValue(2);
+    /**
+     * The JobManager's Prometheus port; TaskManager i (from 1) serves on this + i, every one on the bind address
+     * (Longseq's key; Flink ignores it). 0: no reporter.
+     */
+    public static final ConfigOption<Integer> METRICS_PORT = ConfigOptions.key("longseq.cluster.metrics-port").intType()
+            .defaultValue(9249);
+    /** The name of the cluster's reporter: its keys are {@code metrics.reporter.prom.*}. */
+    public static final String REPORTER = "prom";
     /** A JVM property that marks a process as this cluster's (pid files are checked against it). */
     public static final String PROCESS_MARK = "longseq.cluster.process";
 
@@ -136,6 +144,16 @@ public final class ClusterLayout {
         c.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofSeconds(2));
         c.set(TASKMANAGERS, o.taskManagers());
         o.extra().forEach((k, v) -> c.setString(k, v));
+        if (c.get(METRICS_PORT) > 0) {
+            // Prometheus from every process (flink-lib/longseq-jobs-prom-reporter.jar): the JobManager's port here (its
+            // entrypoint ignored a -D for it), a TaskManager's as a dynamic option of its command line (metricsPort)
+            String prefix = "metrics.reporter." + REPORTER + ".";
+            c.setString(prefix + "factory.class", LoopbackPrometheusReporterFactory.class.getName());
+            c.setString(prefix + LoopbackPrometheusReporter.HOST, o.bindAddress());
+            c.setString(prefix + LoopbackPrometheusReporter.PORT, String.valueOf(c.get(METRICS_PORT)));
+            // label values as the embedded run reports them (EmbeddedCluster): reason="invalid-base", not invalid_base
+            c.setString(prefix + "filterLabelValueCharacters", "false");
+        }
         return new ClusterLayout(d, libDir, c);
     }
 
@@ -309,7 +327,32 @@ public final class ClusterLayout {
             c.add("cluster");
         }
         c.addAll(dynamicOptions(role));
+        int port = metricsPort(role, name);
+        if (port > 0 && role == Role.TASKMANAGER) {
+            c.add("-D");
+            c.add("metrics.reporter." + REPORTER + "." + LoopbackPrometheusReporter.PORT + "=" + port);
+        }
         return c;
+    }
+
+    /**
+     * The Prometheus port of process {@code name}: {@link #METRICS_PORT} for the JobManager, that + i for
+     * {@code taskmanager-i}; 0 if the cluster has no reporter.
+     */
+    public int metricsPort(Role role, String name) {
+        int base = config.get(METRICS_PORT);
+        if (base <= 0) {
+            return 0;
+        }
+        if (role == Role.JOBMANAGER) {
+            return base;
+        }
+        String prefix = "taskmanager-";
+        try {
+            return base + Integer.parseInt(name.substring(prefix.length()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a TaskManager's name: " + name, e);
+        }
     }
 
     /** -Xmx, -Xms, -XX:MaxDirectMemorySize, -XX:MaxMetaspaceSize: Flink's calculation from the process size. */

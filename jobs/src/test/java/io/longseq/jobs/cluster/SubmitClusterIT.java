@@ -40,12 +40,15 @@ class SubmitClusterIT {
     private static List<String> offline;
     private static byte[] offlineBytes;
     private static long jobManagerPid;
+    private static int metricsPort;
 
     @BeforeAll
     static void clusterAndOfflineBaseline() throws Exception {
         long t0 = System.nanoTime();
         lambda = CLUSTER.root().resolve("examples/lambda_virus.fa.gz");
-        ClusterProcesses.Result started = CLUSTER.start("--taskmanagers", "2", "--slots", "1");
+        metricsPort = freeMetricsPorts();
+        ClusterProcesses.Result started = CLUSTER.start("--taskmanagers", "2", "--slots", "1", "--metrics-port",
+                String.valueOf(metricsPort));
         jobManagerPid = CLUSTER.process("jobmanager").pid();
         report("cluster start: " + ClusterProcesses.seconds(t0) + "; " + CLUSTER.rss());
         assertThat(started.out()).contains("2 TaskManagers, 2 slots (2 free)", "web UI and REST http://"
@@ -208,6 +211,100 @@ class SubmitClusterIT {
         report("a TaskManager started with -Dlongseq.vector=false (scalar kernels): the job failed with '"
                 + failure.get(0).substring(0, Math.min(160, failure.get(0).length())) + "...', an ERROR line in that"
                 + " TaskManager's log; " + ClusterProcesses.seconds(t0));
+    }
+
+    @Test
+    @Order(5)
+    void everyProcessServesPrometheusOnLoopbackWithTheJobsLongseqMetrics() throws Exception {
+        long t0 = System.nanoTime();
+        HttpClient http = HttpClient.newHttpClient();
+        for (int port = metricsPort; port <= metricsPort + 2; port++) {
+            assertThat(listeners(port)).as("the listening sockets of port " + port + " (JobManager, TaskManager 1, 2)")
+                    .containsExactly("127.0.0.1");
+        }
+        assertThat(scrape(http, metricsPort)).as("the JobManager's /metrics").contains("flink_jobmanager_numRegisteredTaskManagers");
+        Process run = CLUSTER.launch("metrics-run", "run", "--jobmanager", CLUSTER.endpoint(), lambda.toString(),
+                "--out", CLUSTER.work().resolve("metrics-run").toString());
+        int tm1 = metricsPort + 1;
+        List<String> found = new ArrayList<>();
+        ClusterProcesses.await(() -> {
+            String text;
+            try {
+                text = scrape(http, tm1) + scrape(http, tm1 + 1);
+            } catch (Exception e) {
+                return !run.isAlive();
+            }
+            found.clear();
+            text.lines().filter(l -> l.startsWith("flink_taskmanager_job_task_operator_longseq_blocksOut{")
+                    || l.startsWith("flink_taskmanager_job_task_operator_longseq_kernel_info{")).forEach(found::add);
+            return found.stream().anyMatch(l -> l.contains("longseq_blocksOut{"))
+                    && found.stream().anyMatch(l -> l.contains("longseq_kernel_info{")) || !run.isAlive();
+        }, Duration.ofSeconds(150), "longseq metrics on the TaskManagers' /metrics");
+        assertThat(run.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(CLUSTER.read("metrics-run", "err")).isZero();
+        assertThat(found).as("longseq lines scraped from the TaskManagers while the job ran")
+                .anyMatch(l -> l.contains("longseq_blocksOut{") && l.contains("job_name=\"longseq run lambda_virus.fa.gz\"")
+                        && l.contains("operator_name=\"global-context\""))
+                .anyMatch(l -> l.contains("longseq_kernel_info{kernel=\"vector-"));
+        report("Prometheus on 127.0.0.1:" + metricsPort + "-" + (metricsPort + 2) + " (JobManager, TaskManagers),"
+                + " bound to 127.0.0.1 only; scraped while run --jobmanager ran: "
+                + found.stream().map(l -> l.replaceAll("task_attempt_id=\"[^\"]*\",", "")).toList() + "; "
+                + ClusterProcesses.seconds(t0));
+    }
+
+    private static String scrape(HttpClient http, int port) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** The local addresses of the sockets listening on {@code port} (from /proc/net/tcp and tcp6). */
+    private static List<String> listeners(int port) throws IOException {
+        List<String> addresses = new ArrayList<>();
+        String hexPort = String.format(":%04X", port);
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 3 && f[3].equals("0A") && f[1].endsWith(hexPort)) {
+                    addresses.add(address(f[1].substring(0, f[1].indexOf(':'))));
+                }
+            }
+        }
+        return addresses;
+    }
+
+    // /proc/net's little-endian hex: 0100007F is 127.0.0.1; tcp6 ...FFFF0000 0100007F is ::ffff:127.0.0.1
+    private static String address(String hex) {
+        String v4 = hex.length() == 8 ? hex
+                : hex.startsWith("0000000000000000FFFF0000") ? hex.substring(24) : null;
+        if (v4 == null) {
+            return "[" + hex + "]";
+        }
+        int[] b = new int[4];
+        for (int i = 0; i < 4; i++) {
+            b[3 - i] = Integer.parseInt(v4.substring(2 * i, 2 * i + 2), 16);
+        }
+        return b[0] + "." + b[1] + "." + b[2] + "." + b[3];
+    }
+
+    /** A port p with p, p+1 and p+2 free on loopback (the JobManager's and two TaskManagers' /metrics). */
+    private static int freeMetricsPorts() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int p = ClusterProcesses.freePort();
+            if (p + 2 <= 65_535 && free(p + 1) && free(p + 2)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no three consecutive free ports");
+    }
+
+    private static boolean free(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void report(String line) {
