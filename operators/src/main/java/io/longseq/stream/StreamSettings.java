@@ -73,6 +73,13 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
         return new Builder(model);
     }
 
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return builder(model).weights(weightsPath, seed).reorderBound(reorderBound).gapPolicy(gapPolicy)
+                .idleTimeout(idleTimeout).endedRetention(endedRetention).maxPayloadBytes(maxPayloadBytes)
+                .maxPosition(maxPosition).tokenContexts(tokenContexts).warmupChunks(warmupChunks).limits(limits);
+    }
+
     /** Collects the settings; {@link #build} checks them once. */
     public static final class Builder {
         private final ModelConfig model;
@@ -151,53 +158,43 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
     }
 
     public StreamSettings withReorderBound(int v) {
-        return new StreamSettings(model, weightsPath, seed, v, gapPolicy, idleTimeout, endedRetention, maxPayloadBytes,
-                maxPosition, tokenContexts, warmupChunks, limits);
+        return toBuilder().reorderBound(v).build();
     }
 
     public StreamSettings withGapPolicy(GapPolicy v) {
-        return new StreamSettings(model, weightsPath, seed, reorderBound, v, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, limits);
+        return toBuilder().gapPolicy(v).build();
     }
 
     public StreamSettings withIdleTimeout(Duration v) {
-        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, v, endedRetention, maxPayloadBytes,
-                maxPosition, tokenContexts, warmupChunks, limits);
+        return toBuilder().idleTimeout(v).build();
     }
 
     public StreamSettings withEndedRetention(Duration v) {
-        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, v, maxPayloadBytes,
-                maxPosition, tokenContexts, warmupChunks, limits);
+        return toBuilder().endedRetention(v).build();
     }
 
     public StreamSettings withWeights(String path, long seed) {
-        return new StreamSettings(model, path, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, limits);
+        return toBuilder().weights(path, seed).build();
     }
 
     public StreamSettings withMaxPayloadBytes(int v) {
-        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention, v,
-                maxPosition, tokenContexts, warmupChunks, limits);
+        return toBuilder().maxPayloadBytes(v).build();
     }
 
     public StreamSettings withMaxPosition(long v) {
-        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, v, tokenContexts, warmupChunks, limits);
+        return toBuilder().maxPosition(v).build();
     }
 
     public StreamSettings withTokenContexts(boolean v) {
-        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, v, warmupChunks, limits);
+        return toBuilder().tokenContexts(v).build();
     }
 
     public StreamSettings withWarmupChunks(int v) {
-        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, tokenContexts, v, limits);
+        return toBuilder().warmupChunks(v).build();
     }
 
     public StreamSettings withLimits(StreamLimits v) {
-        return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, v);
+        return toBuilder().limits(v).build();
     }
 
     /** F_in, symbols per position between validate and local-attention: F for LOG, 1 for DNA and TOKENS. */
