@@ -1,13 +1,13 @@
 package io.longseq.bench;
 
-import io.longseq.math.BlockMemory;
-import io.longseq.math.BlockResult;
-import io.longseq.math.GlobalMode;
-import io.longseq.math.GlobalTier;
-import io.longseq.math.MemoryState;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Weights;
-import io.longseq.math.WeightsInit;
+import io.longseq.math.memory.BlockMemory;
+import io.longseq.math.memory.GlobalTier;
+import io.longseq.math.memory.MemoryState;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;

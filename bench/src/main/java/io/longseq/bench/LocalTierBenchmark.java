@@ -1,10 +1,10 @@
 package io.longseq.bench;
 
-import io.longseq.math.LocalTier;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Nd4jRuntime;
-import io.longseq.math.Weights;
-import io.longseq.math.WeightsInit;
+import io.longseq.math.kernel.LocalTier;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,9 @@
 package io.longseq.bench;
 
-import io.longseq.math.LocalTier;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Nd4jRuntime;
-import io.longseq.math.WeightsInit;
+import io.longseq.math.kernel.LocalTier;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.WeightsInit;
 import java.util.Random;
 import org.bytedeco.javacpp.Pointer;
 

@@ -1,6 +1,6 @@
 package io.longseq.bench;
 
-import io.longseq.math.LogLines;
+import io.longseq.math.features.LogLines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package io.longseq.bench;
 
-import io.longseq.math.BlockMemory;
-import io.longseq.math.GlobalMode;
-import io.longseq.math.GlobalTier;
-import io.longseq.math.MemoryState;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Weights;
-import io.longseq.math.WeightsInit;
+import io.longseq.math.memory.BlockMemory;
+import io.longseq.math.memory.GlobalTier;
+import io.longseq.math.memory.MemoryState;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,20 +1,6 @@
 package io.longseq.jobs;
 
-import io.longseq.stream.AssembleOperator;
-import io.longseq.stream.BlockContext;
-import io.longseq.stream.Chunk;
-import io.longseq.stream.ChunkSummary;
-import io.longseq.stream.DeadLetter;
-import io.longseq.stream.GlobalContextOperator;
-import io.longseq.stream.LocalAttentionFunction;
-import io.longseq.stream.Notice;
-import io.longseq.stream.SequenceFragment;
-import io.longseq.stream.StreamLimits;
-import io.longseq.stream.StreamSettings;
-import io.longseq.stream.StreamTypes;
-import io.longseq.stream.TokenContext;
-import io.longseq.stream.TokenFragment;
-import io.longseq.stream.ValidateFunction;
+import io.longseq.jobs.input.FragmentFileFormat;
 import io.longseq.jobs.kafka.AvroRecords;
 import io.longseq.jobs.kafka.DeadLetterSerializer;
 import io.longseq.jobs.kafka.FragmentDeserializer;
@@ -22,6 +8,25 @@ import io.longseq.jobs.kafka.KafkaSettings;
 import io.longseq.jobs.kafka.KeyedAvroSerializer;
 import io.longseq.jobs.kafka.NoticeSerializer;
 import io.longseq.jobs.kafka.SinkRecordBounds;
+import io.longseq.jobs.output.JsonLines;
+import io.longseq.jobs.output.JsonLinesSink;
+import io.longseq.jobs.output.ProgressFunction;
+import io.longseq.jobs.output.RunOutputs;
+import io.longseq.stream.DeadLetter;
+import io.longseq.stream.Notice;
+import io.longseq.stream.StreamLimits;
+import io.longseq.stream.StreamSettings;
+import io.longseq.stream.StreamTypes;
+import io.longseq.stream.assemble.AssembleOperator;
+import io.longseq.stream.assemble.Chunk;
+import io.longseq.stream.global.BlockContext;
+import io.longseq.stream.global.GlobalContextOperator;
+import io.longseq.stream.global.TokenContext;
+import io.longseq.stream.input.SequenceFragment;
+import io.longseq.stream.input.TokenFragment;
+import io.longseq.stream.input.ValidateFunction;
+import io.longseq.stream.local.ChunkSummary;
+import io.longseq.stream.local.LocalAttentionFunction;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -61,17 +66,20 @@ public final class LongseqJob {
     private LongseqJob() {}
 
     /**
-     * An environment for the job: generic types (Kryo) off, so a record type that is no POJO fails at job build
-     * time instead of falling back to Kryo (docs/platform-notes.md: a silent data-loss trap).
+     * The job's settings on top of {@code conf}: generic types (Kryo) off, so a record type that is no POJO fails at
+     * job build time instead of falling back to Kryo (docs/platform-notes.md: a silent data-loss trap), and the
+     * kernels this JVM runs claimed for every task to check ({@link KernelClaim}).
      */
-    public static StreamExecutionEnvironment environment(Configuration conf) {
+    public static Configuration configure(Configuration conf) {
         Configuration c = new Configuration(conf);
         c.set(PipelineOptions.GENERIC_TYPES, false);
-        io.longseq.jobs.cluster.KernelClaim.claim(c); // every task checks it runs these kernels (ProgressFunction)
-        if (c.getOptional(io.longseq.jobs.cluster.DeployOptions.JOBMANAGER).isPresent()) {
-            return io.longseq.jobs.cluster.RemoteSubmit.environment(c); // run --jobmanager: the job jar to a cluster
-        }
-        return StreamExecutionEnvironment.getExecutionEnvironment(c);
+        KernelClaim.claim(c);
+        return c;
+    }
+
+    /** An environment for the job in this JVM (or the one a Flink client provides): {@link #configure}d. */
+    public static StreamExecutionEnvironment environment(Configuration conf) {
+        return StreamExecutionEnvironment.getExecutionEnvironment(configure(conf));
     }
 
     /** The pipeline from fragments to outputs. */
@@ -209,13 +217,5 @@ public final class LongseqJob {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(k.transactionalIdPrefix() + "-" + name)
                 .build();
-    }
-
-    /**
-     * Entry point for {@code flink run -c io.longseq.jobs.LongseqJob longseq.jar}: the same as the jar's own entry,
-     * {@link io.longseq.jobs.cluster.ClusterEntry} (submits, never exits the JVM, leaves the outputs unmerged).
-     */
-    public static void main(String[] args) throws Exception {
-        io.longseq.jobs.cluster.ClusterEntry.main(args);
     }
 }

@@ -2,14 +2,15 @@ package io.longseq.jobs;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
-import io.longseq.math.FeatureKind;
-import io.longseq.math.GlobalMode;
-import io.longseq.math.LocalMode;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Pooling;
-import io.longseq.stream.GapPolicy;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.LocalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.Pooling;
 import io.longseq.stream.StreamLimits;
 import io.longseq.stream.StreamSettings;
+import io.longseq.stream.assemble.Chunk;
+import io.longseq.stream.assemble.GapPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -181,7 +182,8 @@ public final class LongseqOptions {
 
     /** The command-line flag of an option: {@code --} and its key's last segment. */
     public static String flag(ConfigOption<?> option) {
-        return OptionFlags.flag(option);
+        String k = option.key();
+        return "--" + k.substring(k.lastIndexOf('.') + 1);
     }
 
     /**
@@ -245,7 +247,7 @@ public final class LongseqOptions {
                 c.get(MAX_TOMBSTONES));
     }
 
-    static String lower(Enum<?> e) {
+    public static String lower(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,6 +1,6 @@
 package io.longseq.jobs;
 
-import io.longseq.math.ModelConfig;
+import io.longseq.math.model.ModelConfig;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -19,8 +19,8 @@ public final class ModelOptions {
 
     /** ModelConfig setting name (camelCase of the key's last segment) -> flag, to point the user at what they typed. */
     private static final Map<String, String> OPTION_OF = LongseqOptions.MODEL.stream().collect(
-            java.util.stream.Collectors.toUnmodifiableMap(o -> camel(OptionFlags.flag(o).substring(2)),
-                    OptionFlags::flag));
+            java.util.stream.Collectors.toUnmodifiableMap(o -> camel(LongseqOptions.flag(o).substring(2)),
+                    LongseqOptions::flag));
 
     private static final Pattern SETTING = Pattern.compile("setting '([A-Za-z]+)'");
     private static final Pattern KEY = Pattern.compile("key 'longseq\\.[a-z]+\\.([a-z-]+)'");
@@ -46,7 +46,7 @@ public final class ModelOptions {
      * Appends "(option --x)" to a message that names a ModelConfig setting ("setting 'dModel'") or a configuration
      * key (Flink's "Could not parse value 'wide' for key 'longseq.model.window'.").
      */
-    static String withOption(String message) {
+    public static String withOption(String message) {
         String text = message == null ? "" : message;
         Matcher m = SETTING.matcher(text);
         if (m.find() && OPTION_OF.containsKey(m.group(1))) {
@@ -64,7 +64,7 @@ public final class ModelOptions {
      *
      * @throws UsageException naming the option and the allowed values
      */
-    static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
+    public static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
         for (E e : type.getEnumConstants()) {
             if (e.name().equalsIgnoreCase(value)) {
                 return e;
@@ -77,7 +77,7 @@ public final class ModelOptions {
         throw new UsageException("option " + option + ": '" + value + "' is not one of " + allowed);
     }
 
-    static String lower(Enum<?> e) {
+    public static String lower(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -7,15 +7,15 @@ import java.io.PrintWriter;
  * become spaces, a message is cut at {@value #MAX_CHARS} characters), and the stack trace after it only with
  * {@code --verbose}.
  */
-final class Refusals {
+public final class Refusals {
 
     static final int MAX_CHARS = 2000;
-    static final String VERBOSE = "--verbose";
+    public static final String VERBOSE = "--verbose";
 
     private Refusals() {}
 
     /** The message on one line, at most {@value #MAX_CHARS} characters. */
-    static String oneLine(String message) {
+    public static String oneLine(String message) {
         if (message == null) {
             return "";
         }
@@ -24,7 +24,7 @@ final class Refusals {
     }
 
     /** Prints {@code line} (made one line) and, if {@code verbose}, the stack trace of {@code cause}. */
-    static void print(PrintWriter err, String line, Throwable cause, boolean verbose) {
+    public static void print(PrintWriter err, String line, Throwable cause, boolean verbose) {
         err.println(oneLine(line));
         if (verbose && cause != null) {
             cause.printStackTrace(err);
@@ -33,19 +33,19 @@ final class Refusals {
     }
 
     /** "ExceptionName: message", for an exception whose message alone may not say what happened. */
-    static String describe(Throwable t) {
+    public static String describe(Throwable t) {
         String m = t.getMessage();
         return t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
     }
 
     /** {@link #describe} of the exception and, if it has one, of its innermost cause. */
-    static String describeWithCause(Throwable t) {
+    public static String describeWithCause(Throwable t) {
         Throwable root = root(t);
         return root == t ? describe(t) : describe(t) + " (cause: " + describe(root) + ")";
     }
 
     /** The innermost cause. */
-    static Throwable root(Throwable t) {
+    public static Throwable root(Throwable t) {
         Throwable r = t;
         for (int i = 0; i < 100 && r.getCause() != null && r.getCause() != r; i++) {
             r = r.getCause();
@@ -54,7 +54,7 @@ final class Refusals {
     }
 
     /** True if the arguments hold {@value #VERBOSE} (also usable when they could not be parsed). */
-    static boolean verbose(String[] args) {
+    public static boolean verbose(String[] args) {
         if (args == null) {
             return false;
         }

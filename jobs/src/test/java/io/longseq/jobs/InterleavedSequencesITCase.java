@@ -2,15 +2,15 @@ package io.longseq.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.math.ChunkedModel;
-import io.longseq.math.FeatureKind;
-import io.longseq.math.Features;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Nd4jRuntime;
-import io.longseq.math.Weights;
-import io.longseq.stream.BlockContext;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.features.Features;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.model.ChunkedModel;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
 import io.longseq.stream.Notice;
 import io.longseq.stream.StreamSettings;
+import io.longseq.stream.global.BlockContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

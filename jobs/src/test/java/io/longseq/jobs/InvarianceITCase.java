@@ -2,13 +2,16 @@ package io.longseq.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.math.FeatureKind;
-import io.longseq.math.Features;
-import io.longseq.math.GlobalMode;
-import io.longseq.math.ModelConfig;
-import io.longseq.stream.BlockContext;
+import io.longseq.jobs.input.InputFiles;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.features.Features;
+import io.longseq.math.model.ChunkedModel;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
 import io.longseq.stream.Notice;
 import io.longseq.stream.StreamSettings;
+import io.longseq.stream.assemble.Chunk;
+import io.longseq.stream.global.BlockContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

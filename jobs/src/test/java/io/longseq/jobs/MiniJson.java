@@ -10,15 +10,15 @@ import java.util.Map;
  * arrays lists, strings strings, true/false booleans, null null; numbers stay {@link Num} holding their exact text,
  * so a test can check that {@code Float.parseFloat} gives back the written bits.
  */
-final class MiniJson {
+public final class MiniJson {
 
     /** A JSON number, as written. */
-    record Num(String text) {
-        float asFloat() {
+    public record Num(String text) {
+        public float asFloat() {
             return Float.parseFloat(text);
         }
 
-        long asLong() {
+        public long asLong() {
             return Long.parseLong(text);
         }
     }
@@ -30,7 +30,7 @@ final class MiniJson {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         MiniJson p = new MiniJson(text);
         Object v = p.value();
         p.ws();
@@ -41,7 +41,7 @@ final class MiniJson {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(String text) {
+    public static Map<String, Object> object(String text) {
         return (Map<String, Object>) parse(text);
     }
 

@@ -1,17 +1,18 @@
 package io.longseq.jobs;
 
-import io.longseq.math.BlockResult;
-import io.longseq.math.ChunkedModel;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Nd4jRuntime;
-import io.longseq.math.Weights;
-import io.longseq.math.WeightsInit;
-import io.longseq.stream.BlockContext;
+import io.longseq.jobs.offline.Engine;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.ChunkedModel;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
 import io.longseq.stream.DeadLetter;
 import io.longseq.stream.Notice;
-import io.longseq.stream.SequenceFragment;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
+import io.longseq.stream.global.BlockContext;
+import io.longseq.stream.input.SequenceFragment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -34,7 +35,7 @@ import org.apache.flink.util.CloseableIterator;
  * environment) and collects all three outputs; offline expectations from {@link ChunkedModel} and the reference;
  * comparisons that say where two outputs first differ.
  */
-final class PipelineRuns {
+public final class PipelineRuns {
 
     /** The outputs of one streamed run; blocks grouped per sequence, sorted by block. */
     record Output(Map<String, List<BlockContext>> blocks, List<Notice> notices, List<DeadLetter> deadLetters,
@@ -43,7 +44,7 @@ final class PipelineRuns {
     private PipelineRuns() {}
 
     /** The job on the plan's fragments (one source subtask, arrival order as planned) at the given parallelism. */
-    static Output stream(StreamSettings settings, int parallelism, PlannedFragments plan) throws Exception {
+    public static Output stream(StreamSettings settings, int parallelism, PlannedFragments plan) throws Exception {
         long t0 = System.nanoTime();
         StreamExecutionEnvironment env = LongseqJob.environment(new Configuration());
         env.setParallelism(parallelism);
@@ -83,7 +84,7 @@ final class PipelineRuns {
     }
 
     /** Per sequence id (sorted), the blocks sorted by block index (duplicates kept, so they show). */
-    static Map<String, List<BlockContext>> group(List<BlockContext> all) {
+    public static Map<String, List<BlockContext>> group(List<BlockContext> all) {
         Map<String, List<BlockContext>> m = new TreeMap<>();
         for (BlockContext c : all) {
             m.computeIfAbsent(c.sequenceId, k -> new ArrayList<>()).add(c);
@@ -93,7 +94,7 @@ final class PipelineRuns {
     }
 
     /** {@link ChunkedModel} (ND4J, offline, whole sequence) with the default weights of the stream settings. */
-    static List<BlockContext> chunked(String id, int[] ids, int n, ModelConfig cfg, Weights weights) {
+    public static List<BlockContext> chunked(String id, int[] ids, int n, ModelConfig cfg, Weights weights) {
         Nd4jRuntime.init(1);
         try (ChunkedModel m = new ChunkedModel(cfg, weights)) {
             return contexts(id, m.run(ids, n, false).blocks());
@@ -101,18 +102,18 @@ final class PipelineRuns {
     }
 
     /** The double-precision reference (plain loops, whole sequence). */
-    static List<BlockContext> reference(String id, int[] ids, int n, ModelConfig cfg, Weights weights) {
+    public static List<BlockContext> reference(String id, int[] ids, int n, ModelConfig cfg, Weights weights) {
         try (Engine e = Engine.create(Engine.Kind.REFERENCE, cfg, weights)) {
             return contexts(id, e.run(ids, n, done -> { }));
         }
     }
 
     /** The weights a stream run with {@code StreamSettings.defaults} uses: the seeded default init, seed 42. */
-    static Weights defaultWeights(ModelConfig cfg) {
+    public static Weights defaultWeights(ModelConfig cfg) {
         return WeightsInit.defaults(cfg, 42L);
     }
 
-    static List<BlockContext> contexts(String id, List<BlockResult> results) {
+    public static List<BlockContext> contexts(String id, List<BlockResult> results) {
         List<BlockContext> l = new ArrayList<>(results.size());
         for (BlockResult r : results) {
             l.add(BlockContext.of(id, r));
@@ -121,7 +122,7 @@ final class PipelineRuns {
     }
 
     /** Null if the two are bitwise equal, else where they first differ. */
-    static String firstDifference(Map<String, List<BlockContext>> expected, Map<String, List<BlockContext>> actual) {
+    public static String firstDifference(Map<String, List<BlockContext>> expected, Map<String, List<BlockContext>> actual) {
         if (!expected.keySet().equals(actual.keySet())) {
             return "sequence ids differ: expected " + abbreviate(expected.keySet()) + ", got " + abbreviate(actual.keySet());
         }
@@ -135,7 +136,7 @@ final class PipelineRuns {
     }
 
     /** Null if the two lists are bitwise equal, else where they first differ. */
-    static String firstDifference(List<BlockContext> expected, List<BlockContext> actual) {
+    public static String firstDifference(List<BlockContext> expected, List<BlockContext> actual) {
         for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
             BlockContext e = expected.get(i);
             BlockContext a = actual.get(i);
@@ -165,7 +166,7 @@ final class PipelineRuns {
                 + " vs " + a.selfWeight + ", entropy " + e.entropy + " vs " + a.entropy;
     }
 
-    static double maxAbs(float[] a, float[] b) {
+    public static double maxAbs(float[] a, float[] b) {
         if (a.length != b.length) {
             return Double.POSITIVE_INFINITY;
         }
@@ -197,7 +198,7 @@ final class PipelineRuns {
      * Top entries are compared by rank: weights by value; identities (level, first, last) count as a mismatch, and
      * as a "real" one unless the expected weights of the neighbouring ranks are within {@code tieTolerance}.
      */
-    static Diffs diffs(List<BlockContext> expected, List<BlockContext> actual, double tieTolerance) {
+    public static Diffs diffs(List<BlockContext> expected, List<BlockContext> actual, double tieTolerance) {
         if (expected.size() != actual.size()) {
             throw new AssertionError(expected.size() + " blocks expected, got " + actual.size());
         }

@@ -1,7 +1,8 @@
 package io.longseq.jobs;
 
-import io.longseq.math.FeatureKind;
-import io.longseq.stream.SequenceFragment;
+import io.longseq.jobs.input.FragmentReader;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.stream.input.SequenceFragment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
  * data[start[j], start[j] + length[j]), last[j])}. Plans are built in sequence order ({@link Builder}) and can
  * then be reordered ({@link #localShuffle}, {@link #roundRobin}) without copying the payload bytes.
  */
-final class PlannedFragments implements GeneratorFunction<Long, SequenceFragment> {
+public final class PlannedFragments implements GeneratorFunction<Long, SequenceFragment> {
 
     private static final long serialVersionUID = 1L;
 
@@ -172,7 +173,7 @@ final class PlannedFragments implements GeneratorFunction<Long, SequenceFragment
     }
 
     /** A plan of a whole input file, cut by {@link FragmentReader} (the job's own reader) into fragments. */
-    static PlannedFragments read(InputStream decompressed, String source, String wholeFileId, FeatureKind kind,
+    public static PlannedFragments read(InputStream decompressed, String source, String wholeFileId, FeatureKind kind,
                                  int fragmentSize) throws IOException {
         Builder b = new Builder(kind);
         try (FragmentReader reader = new FragmentReader(decompressed, source, wholeFileId, kind, fragmentSize)) {
@@ -185,7 +186,7 @@ final class PlannedFragments implements GeneratorFunction<Long, SequenceFragment
     }
 
     /** Collects fragments in arrival order. */
-    static final class Builder {
+    public static final class Builder {
         private final FeatureKind kind;
         private final List<String> ids = new ArrayList<>();
         private final Map<String, Integer> idIndex = new HashMap<>();

@@ -14,17 +14,17 @@ import java.util.Random;
 import java.util.zip.GZIPInputStream;
 
 /** Inputs of the stream ITCases, made or read without the code under test. */
-final class TestInputs {
+public final class TestInputs {
 
-    static final Path LAMBDA = Path.of("../examples/lambda_virus.fa.gz");
-    static final Path HDFS_LOG = Path.of("../../shared/data/logs/HDFS_2k.log");
+    public static final Path LAMBDA = Path.of("../examples/lambda_virus.fa.gz");
+    public static final Path HDFS_LOG = Path.of("../../shared/data/logs/HDFS_2k.log");
 
     private TestInputs() {}
 
     /** One FASTA record read with plain Java: its id (first header word) and bases (all sequence lines joined). */
     record Fasta(String id, byte[] bases) {}
 
-    static Fasta readSingleFastaGz(Path path) throws IOException {
+    public static Fasta readSingleFastaGz(Path path) throws IOException {
         byte[] all;
         try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
             all = in.readAllBytes();
@@ -46,7 +46,7 @@ final class TestInputs {
     }
 
     /** Uniform random ACGT bases. */
-    static byte[] randomBases(Random r, int n) {
+    public static byte[] randomBases(Random r, int n) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
             b[i] = (byte) "ACGT".charAt(r.nextInt(4));
@@ -58,7 +58,7 @@ final class TestInputs {
     record Repeat(String distance, int src, int dst, int length) {}
 
     /** Random bases with the repeats copied in (in order; the repeats' ranges must not overlap). */
-    static byte[] genomeWithRepeats(long seed, int n, List<Repeat> repeats) {
+    public static byte[] genomeWithRepeats(long seed, int n, List<Repeat> repeats) {
         byte[] b = randomBases(new Random(seed), n);
         for (Repeat r : repeats) {
             System.arraycopy(b, r.src(), b, r.dst(), r.length());
@@ -66,7 +66,7 @@ final class TestInputs {
         return b;
     }
 
-    static void writeFasta(Path path, String header, byte[] bases, int width) throws IOException {
+    public static void writeFasta(Path path, String header, byte[] bases, int width) throws IOException {
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(path), 1 << 16)) {
             out.write(('>' + header + '\n').getBytes(StandardCharsets.US_ASCII));
             for (int p = 0; p < bases.length; p += width) {
@@ -80,7 +80,7 @@ final class TestInputs {
      * A synthetic service log: timestamps, levels, numbers, IPs, paths, hex ids, a handful of message templates,
      * and a burst of lines replayed later (a repeated incident).
      */
-    static List<String> syntheticLog(long seed, int lines) {
+    public static List<String> syntheticLog(long seed, int lines) {
         Random r = new Random(seed);
         List<String> out = new ArrayList<>(lines);
         long t = 1_700_000_000_000L;
@@ -126,7 +126,7 @@ final class TestInputs {
         return java.nio.ByteBuffer.allocate(8).putLong(v).array();
     }
 
-    static void writeLines(Path path, List<String> lines) throws IOException {
+    public static void writeLines(Path path, List<String> lines) throws IOException {
         StringBuilder b = new StringBuilder();
         for (String l : lines) {
             b.append(l).append('\n');

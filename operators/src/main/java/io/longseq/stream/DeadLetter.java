@@ -1,5 +1,6 @@
 package io.longseq.stream;
 
+import io.longseq.stream.input.SequenceFragment;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -1,9 +1,9 @@
 package io.longseq.stream;
 
-import io.longseq.math.NpzException;
-import io.longseq.math.Weights;
-import io.longseq.math.WeightsInit;
-import io.longseq.math.WeightsIo;
+import io.longseq.math.weights.NpzException;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
+import io.longseq.math.weights.WeightsIo;
 import java.nio.file.Path;
 
 /**
@@ -14,11 +14,11 @@ import java.nio.file.Path;
  * this TaskManager) after the job started. The operator cannot run without its weights, so {@code open()} fails
  * with the loader's one-line message.
  */
-final class ModelWeights {
+public final class ModelWeights {
 
     private ModelWeights() {}
 
-    static Weights load(StreamSettings s) {
+    public static Weights load(StreamSettings s) {
         if (s.weightsPath() == null) {
             return WeightsInit.defaults(s.model(), s.seed());
         }

@@ -1,5 +1,6 @@
 package io.longseq.stream;
 
+import io.longseq.stream.input.DeadLetterRule;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -27,7 +28,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  *   <tr><td>local-attention</td><td>{@value #KERNEL_TIME}</td><td>histogram</td><td>local tier and pooling time
  *       of one chunk, µs (no time waiting for the warm-up gate)</td></tr>
  *   <tr><td>local-attention</td><td>{@value #KERNEL}_{@value #KERNEL_INFO} with label {@value #KERNEL}</td>
- *       <td>gauge, always 1</td><td>the kernels it runs ({@link io.longseq.math.KernelReport#label})</td></tr>
+ *       <td>gauge, always 1</td><td>the kernels it runs ({@link io.longseq.math.kernel.KernelReport#label})</td></tr>
  *   <tr><td>global-context</td><td>{@value #BLOCKS_OUT}, {@value #POSITIONS_OUT}</td><td>counter</td><td>blocks
  *       emitted and the positions they cover</td></tr>
  *   <tr><td>global-context</td><td>{@value #MEMORY_BYTES_HELD}, {@value #MEMORY_BYTES_MEAN},
@@ -69,12 +70,12 @@ public final class OperatorMetrics {
     private OperatorMetrics() {}
 
     /** The {@value #GROUP} group of the operator's metrics. */
-    static MetricGroup group(RuntimeContext ctx) {
+    public static MetricGroup group(RuntimeContext ctx) {
         return ctx.getMetricGroup().addGroup(GROUP);
     }
 
     /** A histogram of the last {@value #HISTOGRAM_WINDOW} values. */
-    static Histogram histogram(MetricGroup group, String name) {
+    public static Histogram histogram(MetricGroup group, String name) {
         return group.histogram(name, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     }
 }

@@ -1,8 +1,10 @@
 package io.longseq.stream;
 
-import io.longseq.math.FeatureKind;
-import io.longseq.math.LocalMode;
-import io.longseq.math.ModelConfig;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.model.LocalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.stream.assemble.GapPolicy;
+import io.longseq.stream.local.WarmupGate;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;

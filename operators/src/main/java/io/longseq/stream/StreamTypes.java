@@ -1,5 +1,11 @@
 package io.longseq.stream;
 
+import io.longseq.stream.assemble.Chunk;
+import io.longseq.stream.global.BlockContext;
+import io.longseq.stream.global.TokenContext;
+import io.longseq.stream.input.SequenceFragment;
+import io.longseq.stream.input.TokenFragment;
+import io.longseq.stream.local.ChunkSummary;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.OutputTag;

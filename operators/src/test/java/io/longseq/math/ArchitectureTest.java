@@ -8,6 +8,11 @@ import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.longseq.math.kernel.LocalTier;
+import io.longseq.math.kernel.Rope;
+import io.longseq.math.kernel.RowKernels;
+import io.longseq.math.memory.BlockPooling;
+import io.longseq.math.memory.GlobalTier;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -2,7 +2,8 @@ package io.longseq.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.math.FeatureKind;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.stream.input.SequenceFragment;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

@@ -3,10 +3,10 @@ package io.longseq.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Weights;
-import io.longseq.math.WeightsInit;
-import io.longseq.math.WeightsIo;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
+import io.longseq.math.weights.WeightsIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

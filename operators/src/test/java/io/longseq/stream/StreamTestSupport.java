@@ -1,7 +1,11 @@
 package io.longseq.stream;
 
-import io.longseq.math.FeatureKind;
-import io.longseq.math.ModelConfig;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.stream.assemble.AssembleFunction;
+import io.longseq.stream.assemble.Chunk;
+import io.longseq.stream.input.SequenceFragment;
+import io.longseq.stream.input.TokenFragment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,35 +29,35 @@ import org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguratio
  * <p>The expectations here are written from docs/design.md 3 and the Javadoc of {@link Chunk}, never from the output
  * of the code under test.
  */
-final class StreamTestSupport {
+public final class StreamTestSupport {
 
     /** Processing time the harnesses start at (the test clock starts at Long.MIN_VALUE otherwise). */
-    static final long T0 = 1_000L;
+    public static final long T0 = 1_000L;
 
     /**
      * Recursive comparison of records by their content: {@code arrivedAt} (a processing-time stamp for the lag
      * metric, which the harness clock sets) is left out, as in the records' own {@code equals}.
      */
-    static final RecursiveComparisonConfiguration CONTENT = RecursiveComparisonConfiguration.builder()
+    public static final RecursiveComparisonConfiguration CONTENT = RecursiveComparisonConfiguration.builder()
             .withIgnoredFields("arrivedAt").build();
 
     private StreamTestSupport() {}
 
     /** A small DNA model: d = 32, h = 4, w = 8, L = 1, k = 3, B = 16, C = 64. */
-    static ModelConfig.Builder dnaModel() {
+    public static ModelConfig.Builder dnaModel() {
         return ModelConfig.builder().featureKind(FeatureKind.DNA).kmer(3).dModel(32).heads(4).window(8).layers(1)
                 .ffnDim(64).blockSize(16).chunkSize(64);
     }
 
     /** Settings for assemble tests: retention zero (so state must vanish at the end) unless a test says otherwise. */
-    static StreamSettings settings(ModelConfig cfg) {
+    public static StreamSettings settings(ModelConfig cfg) {
         return StreamSettings.defaults(cfg).withEndedRetention(java.time.Duration.ZERO);
     }
 
     // ------------------------------------------------------------------------------------------ inputs
 
     /** Random upper-case ACGT bases. */
-    static byte[] bases(int n, long seed) {
+    public static byte[] bases(int n, long seed) {
         Random r = new Random(seed);
         byte[] b = new byte[n];
         String alphabet = "ACGT";
@@ -64,7 +68,7 @@ final class StreamTestSupport {
     }
 
     /** The symbols assemble works on for DNA: each base byte as an int. */
-    static int[] baseSymbols(byte[] bases) {
+    public static int[] baseSymbols(byte[] bases) {
         int[] s = new int[bases.length];
         for (int i = 0; i < bases.length; i++) {
             s[i] = bases[i] & 0xFF;
@@ -73,14 +77,14 @@ final class StreamTestSupport {
     }
 
     /** A DNA fragment holding bases[from, to) at positions [from, to); its source offset is {@code from}. */
-    static TokenFragment dna(String id, byte[] bases, int from, int to, boolean last) {
+    public static TokenFragment dna(String id, byte[] bases, int from, int to, boolean last) {
         byte[] payload = Arrays.copyOfRange(bases, from, to);
         SequenceFragment f = new SequenceFragment(id, from, FeatureKind.DNA, payload, last).from("test-topic", 0, from);
         return new TokenFragment(f, payload.length, baseSymbols(payload));
     }
 
     /** A DNA fragment at {@code offset} with exactly these bases. */
-    static TokenFragment dnaAt(String id, long offset, String bases, boolean last) {
+    public static TokenFragment dnaAt(String id, long offset, String bases, boolean last) {
         byte[] payload = bases.getBytes(StandardCharsets.US_ASCII);
         SequenceFragment f = new SequenceFragment(id, offset, FeatureKind.DNA, payload, last)
                 .from("test-topic", 0, offset);
@@ -88,13 +92,13 @@ final class StreamTestSupport {
     }
 
     /** An empty fragment at {@code offset} (an end marker when last). */
-    static TokenFragment empty(String id, long offset, FeatureKind kind, boolean last) {
+    public static TokenFragment empty(String id, long offset, FeatureKind kind, boolean last) {
         SequenceFragment f = new SequenceFragment(id, offset, kind, new byte[0], last).from("test-topic", 0, offset);
         return new TokenFragment(f, 0, new int[0]);
     }
 
     /** Positions [0, n) of a DNA sequence in fragments of {@code size} positions, the final one with last. */
-    static List<TokenFragment> dnaFragments(String id, byte[] bases, int n, int size) {
+    public static List<TokenFragment> dnaFragments(String id, byte[] bases, int n, int size) {
         List<TokenFragment> out = new ArrayList<>();
         for (int from = 0; from < n; from += size) {
             int to = Math.min(n, from + size);
@@ -104,7 +108,7 @@ final class StreamTestSupport {
     }
 
     /** A TOKENS fragment: ids[from, to) as big-endian int32, at positions [from, to). */
-    static TokenFragment tokens(String id, int[] ids, int from, int to, boolean last) {
+    public static TokenFragment tokens(String id, int[] ids, int from, int to, boolean last) {
         ByteBuffer b = ByteBuffer.allocate((to - from) * 4);
         for (int i = from; i < to; i++) {
             b.putInt(ids[i]);
@@ -115,7 +119,7 @@ final class StreamTestSupport {
     }
 
     /** A LOG fragment: lines[from, to) at positions [from, to); symbols [n, F] as given. */
-    static TokenFragment logs(String id, List<String> lines, int[] symbols, int nf, int from, int to, boolean last) {
+    public static TokenFragment logs(String id, List<String> lines, int[] symbols, int nf, int from, int to, boolean last) {
         String text = String.join("\n", lines.subList(from, to)) + "\n";
         SequenceFragment f = new SequenceFragment(id, from, FeatureKind.LOG, text.getBytes(StandardCharsets.UTF_8),
                 last).from("test-topic", 0, from);
@@ -123,7 +127,7 @@ final class StreamTestSupport {
     }
 
     /** Splits [0, n) into pieces of {@code size} positions and makes a fragment of each with {@code make}. */
-    static List<TokenFragment> split(int n, int size, FragmentMaker make) {
+    public static List<TokenFragment> split(int n, int size, FragmentMaker make) {
         List<TokenFragment> out = new ArrayList<>();
         for (int from = 0; from < n; from += size) {
             int to = Math.min(n, from + size);
@@ -132,12 +136,12 @@ final class StreamTestSupport {
         return out;
     }
 
-    interface FragmentMaker {
+    public interface FragmentMaker {
         TokenFragment make(int from, int to, boolean last);
     }
 
     /** A seeded full shuffle. */
-    static <T> List<T> shuffled(List<T> in, long seed) {
+    public static <T> List<T> shuffled(List<T> in, long seed) {
         List<T> out = new ArrayList<>(in);
         Collections.shuffle(out, new Random(seed));
         return out;
@@ -147,7 +151,7 @@ final class StreamTestSupport {
      * A seeded shuffle that never holds more than {@code bound} positions out of order: consecutive fragments are
      * grouped while their positions add up to at most {@code bound}, and each group is shuffled on its own.
      */
-    static List<TokenFragment> shuffledWithin(List<TokenFragment> in, int bound, long seed) {
+    public static List<TokenFragment> shuffledWithin(List<TokenFragment> in, int bound, long seed) {
         Random r = new Random(seed);
         List<TokenFragment> out = new ArrayList<>();
         List<TokenFragment> group = new ArrayList<>();
@@ -170,12 +174,12 @@ final class StreamTestSupport {
     // ------------------------------------------------------------------------------------------ expectations
 
     /** Left halo per docs/design.md 3: L·w, plus k − 1 for DNA (so the first k-mer of the core is whole). */
-    static int leftHalo(ModelConfig cfg) {
+    public static int leftHalo(ModelConfig cfg) {
         return cfg.layers() * cfg.window() + (cfg.featureKind() == FeatureKind.DNA ? cfg.kmer() - 1 : 0);
     }
 
     /** Right halo per docs/design.md 3: L·w when bidirectional, 0 when causal. */
-    static int rightHalo(ModelConfig cfg) {
+    public static int rightHalo(ModelConfig cfg) {
         return cfg.causal() ? 0 : cfg.layers() * cfg.window();
     }
 
@@ -184,7 +188,7 @@ final class StreamTestSupport {
      * array [max(0, cC − leftHalo), min(n, (c+1)C + rightHalo)), the symbols of that array, no prefix, and
      * {@code last} on the final chunk only.
      */
-    static List<Chunk> expectedChunks(String id, int[] symbols, int nf, int n, ModelConfig cfg) {
+    public static List<Chunk> expectedChunks(String id, int[] symbols, int nf, int n, ModelConfig cfg) {
         int size = cfg.chunkSize();
         int left = leftHalo(cfg);
         int right = rightHalo(cfg);
@@ -211,7 +215,7 @@ final class StreamTestSupport {
     // ------------------------------------------------------------------------------------------ harnesses
 
     /** An open assemble harness keyed by sequence id, its processing time at {@link #T0}. */
-    static KeyedOneInputStreamOperatorTestHarness<String, TokenFragment, Chunk> assemble(StreamSettings s)
+    public static KeyedOneInputStreamOperatorTestHarness<String, TokenFragment, Chunk> assemble(StreamSettings s)
             throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, TokenFragment, Chunk> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new AssembleFunction(s)),
@@ -221,13 +225,13 @@ final class StreamTestSupport {
         return h;
     }
 
-    static <I> void feed(OneInputStreamOperatorTestHarness<I, ?> h, Collection<? extends I> in) throws Exception {
+    public static <I> void feed(OneInputStreamOperatorTestHarness<I, ?> h, Collection<? extends I> in) throws Exception {
         for (I f : in) {
             h.processElement(new StreamRecord<>(f));
         }
     }
 
-    static <T> List<T> side(OneInputStreamOperatorTestHarness<?, ?> h, OutputTag<T> tag) {
+    public static <T> List<T> side(OneInputStreamOperatorTestHarness<?, ?> h, OutputTag<T> tag) {
         var q = h.getSideOutput(tag);
         List<T> out = new ArrayList<>();
         if (q != null) {
@@ -238,15 +242,15 @@ final class StreamTestSupport {
         return out;
     }
 
-    static List<DeadLetter> deadLetters(OneInputStreamOperatorTestHarness<?, ?> h) {
+    public static List<DeadLetter> deadLetters(OneInputStreamOperatorTestHarness<?, ?> h) {
         return side(h, StreamTypes.DEAD_LETTERS);
     }
 
-    static List<Notice> notices(OneInputStreamOperatorTestHarness<?, ?> h) {
+    public static List<Notice> notices(OneInputStreamOperatorTestHarness<?, ?> h) {
         return side(h, StreamTypes.NOTICES);
     }
 
-    static <T> List<T> only(List<T> in, Function<T, Boolean> keep) {
+    public static <T> List<T> only(List<T> in, Function<T, Boolean> keep) {
         List<T> out = new ArrayList<>();
         for (T t : in) {
             if (keep.apply(t)) {

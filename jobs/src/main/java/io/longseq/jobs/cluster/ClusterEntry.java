@@ -1,6 +1,5 @@
 package io.longseq.jobs.cluster;
 
-import io.longseq.jobs.ClusterJob;
 
 /**
  * The job jar's entry class (its manifest's Main-Class) for Flink's own tools: {@code flink run longseq.jar ARGS},

@@ -1,5 +1,6 @@
 package io.longseq.jobs.cluster;
 
+import io.longseq.jobs.KernelClaim;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,8 @@
 package io.longseq.jobs.cluster;
 
-import io.longseq.jobs.ProgressFunction;
+import io.longseq.jobs.LongseqJob;
 import io.longseq.jobs.UsageException;
+import io.longseq.jobs.output.ProgressFunction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class RemoteSubmit {
 
     private RemoteSubmit() {}
+
+    /**
+     * The environment {@code run} submits to: the cluster at {@code --jobmanager} when it is set, else
+     * {@link LongseqJob#environment} (this JVM's embedded cluster).
+     */
+    public static StreamExecutionEnvironment forRun(Configuration conf) {
+        return conf.getOptional(DeployOptions.JOBMANAGER).isPresent()
+                ? environment(LongseqJob.configure(conf))
+                : LongseqJob.environment(conf);
+    }
 
     /** The remote environment for {@link DeployOptions#JOBMANAGER}; a {@link UsageException} if nothing answers. */
     public static StreamExecutionEnvironment environment(Configuration c) {

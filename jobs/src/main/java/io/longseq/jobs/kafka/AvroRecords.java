@@ -1,12 +1,12 @@
 package io.longseq.jobs.kafka;
 
-import io.longseq.math.FeatureKind;
+import io.longseq.math.features.FeatureKind;
 import io.longseq.schemas.FragmentKind;
 import io.longseq.schemas.TopEntry;
-import io.longseq.stream.BlockContext;
 import io.longseq.stream.DeadLetter;
-import io.longseq.stream.SequenceFragment;
-import io.longseq.stream.TokenContext;
+import io.longseq.stream.global.BlockContext;
+import io.longseq.stream.global.TokenContext;
+import io.longseq.stream.input.SequenceFragment;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.longseq.jobs.kafka;
 
 import io.longseq.schemas.AvroCodec;
-import io.longseq.stream.SequenceFragment;
 import io.longseq.stream.StreamTypes;
+import io.longseq.stream.input.SequenceFragment;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

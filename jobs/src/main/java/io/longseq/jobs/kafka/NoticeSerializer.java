@@ -1,6 +1,6 @@
 package io.longseq.jobs.kafka;
 
-import io.longseq.jobs.JsonLines;
+import io.longseq.jobs.output.JsonLines;
 import io.longseq.stream.BoundedText;
 import io.longseq.stream.Notice;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,8 @@ package io.longseq.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.longseq.jobs.LongseqCli;
 import io.longseq.jobs.UsageException;
+import io.longseq.jobs.cli.LongseqCli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -3,13 +3,13 @@ package io.longseq.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longseq.jobs.LongseqJob;
-import io.longseq.math.FeatureKind;
-import io.longseq.math.ModelConfig;
-import io.longseq.stream.DeadLetterRule;
-import io.longseq.stream.GapPolicy;
-import io.longseq.stream.SequenceFragment;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.model.ModelConfig;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
+import io.longseq.stream.assemble.GapPolicy;
+import io.longseq.stream.input.DeadLetterRule;
+import io.longseq.stream.input.SequenceFragment;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

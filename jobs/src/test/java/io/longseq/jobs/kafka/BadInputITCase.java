@@ -3,23 +3,23 @@ package io.longseq.jobs.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longseq.jobs.LongseqJob;
-import io.longseq.math.BlockResult;
-import io.longseq.math.ChunkedModel;
-import io.longseq.math.FeatureKind;
-import io.longseq.math.Features;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Nd4jRuntime;
-import io.longseq.math.WeightsInit;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.features.Features;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.ChunkedModel;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.WeightsInit;
 import io.longseq.schemas.AvroCodec;
 import io.longseq.schemas.FragmentKind;
 import io.longseq.schemas.TopEntry;
-import io.longseq.stream.BlockContext;
-import io.longseq.stream.Chunk;
-import io.longseq.stream.SequenceFragment;
 import io.longseq.stream.StreamLimits;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
-import io.longseq.stream.ValidateFunction;
+import io.longseq.stream.assemble.Chunk;
+import io.longseq.stream.global.BlockContext;
+import io.longseq.stream.input.SequenceFragment;
+import io.longseq.stream.input.ValidateFunction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -485,7 +485,7 @@ class BadInputITCase {
      */
     @Test
     void reasonForAnOffsetNearLongMaxShowsNoOverflowedEnd() {
-        SequenceFragment f = new SequenceFragment("bad-long-max", Long.MAX_VALUE - 10, io.longseq.math.FeatureKind.DNA,
+        SequenceFragment f = new SequenceFragment("bad-long-max", Long.MAX_VALUE - 10, io.longseq.math.features.FeatureKind.DNA,
                 "ACGTACGTAC".repeat(20).getBytes(StandardCharsets.US_ASCII), false);
         ValidateFunction.Result r = ValidateFunction.check(f, SETTINGS);
         assertThat(r.fragment()).as("refused").isNull();

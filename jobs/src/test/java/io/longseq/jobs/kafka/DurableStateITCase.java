@@ -3,15 +3,15 @@ package io.longseq.jobs.kafka;
 import static io.longseq.jobs.kafka.KafkaPipelineFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.jobs.LongseqCli;
 import io.longseq.jobs.LongseqJob;
 import io.longseq.jobs.LongseqOptions;
+import io.longseq.jobs.cli.LongseqCli;
 import io.longseq.jobs.cluster.Checkpoints;
 import io.longseq.jobs.cluster.DeployOptions;
 import io.longseq.jobs.cluster.DurableState;
 import io.longseq.jobs.cluster.GracefulStop;
-import io.longseq.stream.BlockContext;
 import io.longseq.stream.StreamSettings;
+import io.longseq.stream.global.BlockContext;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -3,14 +3,14 @@ package io.longseq.jobs.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.longseq.math.FeatureKind;
-import io.longseq.math.ModelConfig;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.model.ModelConfig;
 import io.longseq.schemas.AvroCodec;
 import io.longseq.schemas.FragmentKind;
 import io.longseq.stream.DeadLetter;
-import io.longseq.stream.SequenceFragment;
 import io.longseq.stream.StreamSettings;
-import io.longseq.stream.ValidateFunction;
+import io.longseq.stream.input.SequenceFragment;
+import io.longseq.stream.input.ValidateFunction;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longseq.jobs.LongseqOptions;
 import io.longseq.jobs.cluster.ClusterProcesses;
-import io.longseq.math.FeatureKind;
-import io.longseq.stream.BlockContext;
+import io.longseq.math.features.FeatureKind;
 import io.longseq.stream.StreamSettings;
+import io.longseq.stream.global.BlockContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

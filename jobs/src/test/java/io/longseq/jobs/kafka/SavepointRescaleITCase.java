@@ -4,11 +4,11 @@ import static io.longseq.jobs.kafka.KafkaPipelineFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longseq.jobs.LongseqJob;
-import io.longseq.stream.BlockContext;
-import io.longseq.stream.Chunk;
-import io.longseq.stream.SequenceFragment;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
+import io.longseq.stream.assemble.Chunk;
+import io.longseq.stream.global.BlockContext;
+import io.longseq.stream.input.SequenceFragment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

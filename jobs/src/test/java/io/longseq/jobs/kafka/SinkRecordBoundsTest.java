@@ -2,11 +2,11 @@ package io.longseq.jobs.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.stream.BlockContext;
 import io.longseq.stream.DeadLetter;
 import io.longseq.stream.Notice;
 import io.longseq.stream.StreamLimits;
-import io.longseq.stream.TokenContext;
+import io.longseq.stream.global.BlockContext;
+import io.longseq.stream.global.TokenContext;
 import java.util.Arrays;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,13 +1,12 @@
 package io.longseq.math.reference;
 
-import io.longseq.math.BlockResult;
-import io.longseq.math.GlobalMode;
-import io.longseq.math.LocalMode;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Pooling;
-import io.longseq.math.TopEntry;
-import io.longseq.math.Weights;
-
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.LocalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.Pooling;
+import io.longseq.math.model.TopEntry;
+import io.longseq.math.weights.Weights;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
-import io.longseq.math.BlockResult;
-import io.longseq.math.FeatureKind;
-import io.longseq.math.GlobalMode;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Pooling;
-import io.longseq.math.TopEntry;
-import io.longseq.math.Weights;
-
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.Pooling;
+import io.longseq.math.model.TopEntry;
+import io.longseq.math.weights.Weights;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -3,12 +3,12 @@ package io.longseq.math.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.longseq.math.BlockResult;
-import io.longseq.math.FeatureKind;
-import io.longseq.math.GlobalMode;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Weights;
-import io.longseq.math.WeightsInit;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,692 @@
+package io.longseq.math.kernel;
+
+import io.longseq.math.model.LocalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
+import io.longseq.stream.assemble.Chunk;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The local tier on one chunk plus its halos (docs/design.md 2.2–2.3): ND4J GEMMs for the dense work,
+ * band attention fused with the Vector API where it can be.
+ *
+ * <p>Dense work is a handful of large GEMMs per layer into buffers allocated once: [N, d]·[d, 3d] for
+ * Q, K and V, [N, d]·[d, d] for W_o, [N, d]·[d, f] and [N, f]·[f, d] for the FFN, where N is the chunk
+ * with its halos rounded up to a multiple of the query block. Each product is an ND4J op bound once to
+ * its buffers ({@link MatMul}), so a chunk allocates nothing native.
+ *
+ * <p>Band attention (|i−j| ≤ w, or i−w ≤ j ≤ i when causal, and 0 ≤ j &lt; n), per head, one of two ways:
+ * <ul>
+ *   <li><b>fused</b> ({@link VectorAttention}, used when d_h is a multiple of two vectors of the CPU's width
+ *   and the JVM has the Vector API): four queries at a time, scores over the union of their bands, band
+ *   softmax and weighted values in registers; keys are kept transposed so a vector load holds one component
+ *   of 16 keys (8 with AVX2);</li>
+ *   <li><b>ND4J sliding chunks</b> (otherwise): the queries are cut into blocks of q_b (32 when w ≥ 32)
+ *   and block t meets the q_b + 2w keys around it (q_b + w when causal). The keys and values of a head
+ *   live once in a buffer padded with w zero rows on each side, and each block's key window is an
+ *   overlapping strided view of it ([N/q_b, q_b+2w, d_h], row stride q_b·d_h), so no window is copied.
+ *   Two batched products per head give the scores [N/q_b, q_b, q_b+2w] and the outputs, written straight
+ *   into the head's columns of [N, d]; the mask is applied inside the softmax, over the band only.</li>
+ * </ul>
+ * Elementwise steps (LayerNorm, RoPE, softmax, GELU) run in Java over direct views of the off-heap
+ * buffers, softmax and GELU with the Vector API ({@link RowKernels}). The last layer's output is read only
+ * at the core, so its queries, W_o and FFN run on the core rows alone (the halos still give keys and
+ * values). Views and bound products are cached for the few chunk geometries a stream has.
+ *
+ * <p>Positions beyond the array are simply absent, so a chunk's window is cut at its halo edges. With
+ * L·w tokens of halo on each side, the cut only reaches the halo, never the core: the core outputs equal
+ * those of the whole sequence. At the true start or end of a sequence the array edge is the sequence
+ * edge. Not thread-safe: one instance per Flink subtask.
+ */
+public final class LocalTier implements AutoCloseable {
+
+    private final ModelConfig cfg;
+    private final Weights weights;
+    private final int d;
+    private final int heads;
+    private final int dh;
+    private final int w;
+    private final int f;
+    private final int qb;            // query block: queries per attention block
+    private final int kw;            // keys per query block: q_b + 2w, or q_b + w when causal
+    private final int maxRows;       // largest padded N: capacity of every [N, ·] buffer
+    private final int kvRows;        // maxRows + 2w: rows of each head's padded key/value buffer
+    private final float qScale;      // 1/√d_h, folded into q
+
+    // Off-heap buffers (ND4J) and direct Java views of the same memory.
+    private final INDArray xBase;    // [maxRows, d]   residual stream
+    private final INDArray aBase;    // [maxRows, d]   LayerNorm output
+    private final INDArray qkvBase;  // [maxRows, 3d]  a·[W_q | W_k | W_v]
+    private final INDArray oBase;    // [maxRows, d]   attention output, heads concatenated (written per head)
+    private final INDArray hBase;    // [maxRows, f]   FFN hidden
+    private final INDArray qBase;    // [h, maxRows, d_h]       queries (RoPE'd, scaled by 1/√d_h)
+    private final INDArray kBase;    // [h, w + maxRows + w, d_h] keys (RoPE'd), w zero rows each side
+    private final INDArray vBase;    // [h, w + maxRows + w, d_h] values, same padding
+    private final INDArray sBase;    // [h, maxRows, kw]        scores, then probabilities
+    private final FloatBuffer x;
+    private final FloatBuffer a;
+    private final FloatBuffer qkv;
+    private final FloatBuffer o;
+    private final FloatBuffer hid;
+    private final ByteBuffer hidBytes;   // the same memory as hid, for vector loads and stores
+    private final ByteBuffer xBytes;     // the same memory as x
+    private final ByteBuffer aBytes;     // the same memory as a
+    private final FloatBuffer q;
+    private final FloatBuffer k;
+    private final FloatBuffer v;
+    private final FloatBuffer s;
+
+    private final LayerMatrices mats; // the layers' projections on ND4J
+
+    private final Rope rope;
+    private final RowKernels kernels;
+    private final BandAttention fused;    // null: attention through ND4J's batched products
+    private final int step;               // 1, or the dilation s of local mode DILATED
+    private final int sinkCount;          // SINKS: S, else 0
+    private final ScalarAttention sinkAttention; // SINKS: band plus sink keys
+    private final float[][][] sinkK;      // SINKS: per layer, per head [S, d_h] keys of positions 0..S−1 (RoPE'd)
+    private final float[][][] sinkV;      // SINKS: per layer, per head [S, d_h] their values
+    private int sinksHeld;                // SINKS: how many of them the last run over position 0 produced
+    private LocalTier prefixTier;         // SINKS: computes the sinks from the sequence's first S + L·w positions
+    private final float[][] qHeads;       // fused path: per head [maxRows, d_h] queries
+    private final float[][] kHeadsT;      // fused path: per head [d_h, kStride] keys, transposed
+    private final int kStride;            // fused path: maxRows + KEY_SLACK, the row length of kHeadsT
+    private final float[] oRows;          // fused path: [maxRows, d] attention output, heads concatenated
+    private final float[][] vHeads;       // fused path: per head [maxRows, d_h] values
+    private final int[] classStart;       // DILATED: [s+1] first row of each residue class in the head arrays
+
+    private final float[] cosDup;    // fused path: [maxRows, d_h] cos of each pair's angle, twice
+    private final float[] sinAlt;    // fused path: [maxRows, d_h] (−sin, sin) of each pair's angle
+    private final float[] kRow;      // fused path: [h·d_h] one position's RoPE'd keys
+    private final ByteBuffer qkvBytes;   // the same memory as qkv
+    private final float[] cos;       // [maxRows, d_h/2]
+    private final float[] sin;       // [maxRows, d_h/2]
+    private final float[] row;       // [max(d, kw)] scratch
+    private final float[] qkvRow;    // [3d] scratch
+    private final float[] headRow;   // [d_h] scratch
+    private final float[] headRow2;  // [d_h] scratch
+    private final float[] hidRow;    // [f] scratch
+    private final float[] zeros;     // [4096] always zero
+
+    /** Chunk lengths whose views (and bound ND4J products) are kept; the last chunk of each sequence differs. */
+    static final int CACHED_LENGTHS = 6;
+
+    /** The last layer's products over the core rows only, per (core start, core end) row pair. */
+    private static final class CoreViews implements AutoCloseable {
+        final MatMul outProj;   // x[cs:ce] += o[cs:ce]·W_o
+        final MatMul ffnIn;     // h[cs:ce] = a[cs:ce]·W_1
+        final MatMul ffnOut;    // x[cs:ce] += GELU(h[cs:ce])·W_2
+
+        CoreViews(LocalTier t, int cs, int ce) {
+            int last = t.cfg.layers() - 1;
+            long rows = ce - cs;
+            INDArray x = Nd4j.create(t.xBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
+            INDArray a = Nd4j.create(t.aBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
+            INDArray o = Nd4j.create(t.oBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
+            INDArray h = Nd4j.create(t.hBase.data(), new long[] {rows, t.f}, new long[] {t.f, 1}, (long) cs * t.f, 'c');
+            outProj = new MatMul(o, t.mats.wo[last], x, false, 1.0);
+            ffnIn = new MatMul(a, t.mats.w1[last], h, false, 0.0);
+            ffnOut = new MatMul(h, t.mats.w2[last], x, false, 1.0);
+        }
+
+        @Override
+        public void close() {
+            outProj.close();
+            ffnIn.close();
+            ffnOut.close();
+        }
+    }
+
+    private final BoundedCache<Long, CoreViews> coreViews = new BoundedCache<>(CACHED_LENGTHS);
+    private final BoundedCache<Integer, Views> views = new BoundedCache<>(CACHED_LENGTHS);
+    private final long[] stageNanos = new long[Stage.values().length];
+
+    /** Where a chunk's time goes; {@link #stageNanos()} sums each since construction. */
+    public enum Stage {
+        EMBED_ROPE, LAYER_NORM, GEMM_QKV, SCATTER, SCORES, SOFTMAX, WEIGHTED_VALUES, ATTENTION_FUSED, GEMM_OUT,
+        GEMM_FFN, GELU
+    }
+    private boolean closed;
+
+    /** Array views over the first Np = nq·q_b rows of every buffer, for one padded chunk length. */
+    private static final class Views implements AutoCloseable {
+        final INDArray x;    // [Np, d]
+        final INDArray a;    // [Np, d]
+        final INDArray qkv;  // [Np, 3d]
+        final INDArray o;    // [Np, d]
+        final INDArray h;    // [Np, f]
+        final INDArray[] q;  // per head [nq, q_b, d_h]
+        final INDArray[] k;  // per head [nq, kw, d_h], overlapping windows (row stride q_b·d_h)
+        final INDArray[] v;  // per head [nq, kw, d_h], overlapping windows
+        final INDArray[] s;  // per head [nq, q_b, kw]
+        final INDArray[] ob; // per head [nq, q_b, d_h], a strided view of head hd's columns of o
+        final LayerMatrices.Products layers; // the layers' GEMMs over these rows
+        final MatMul[] scores;    // per head: s = q·kᵀ
+        final MatMul[] mix;       // per head: ob = s·v
+
+        Views(LocalTier t, int nq) {
+            long np = (long) nq * t.qb;
+            x = Nd4j.create(t.xBase.data(), new long[] {np, t.d});
+            a = Nd4j.create(t.aBase.data(), new long[] {np, t.d});
+            qkv = Nd4j.create(t.qkvBase.data(), new long[] {np, 3L * t.d});
+            o = Nd4j.create(t.oBase.data(), new long[] {np, t.d});
+            h = Nd4j.create(t.hBase.data(), new long[] {np, t.f});
+            q = new INDArray[t.heads];
+            k = new INDArray[t.heads];
+            v = new INDArray[t.heads];
+            s = new INDArray[t.heads];
+            ob = new INDArray[t.heads];
+            layers = t.mats.bind(a, qkv, o, h, x);
+            boolean nd4jAttention = t.fused == null;
+            scores = new MatMul[nd4jAttention ? t.heads : 0];
+            mix = new MatMul[nd4jAttention ? t.heads : 0];
+            if (nd4jAttention) {
+                long[] windowStride = {(long) t.qb * t.dh, t.dh, 1};
+                for (int hd = 0; hd < t.heads; hd++) {
+                    long rowsOff = (long) hd * t.maxRows;
+                    long kvOff = (long) hd * t.kvRows * t.dh;
+                    q[hd] = Nd4j.create(t.qBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
+                            rowsOff * t.dh, 'c');
+                    k[hd] = Nd4j.create(t.kBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
+                    v[hd] = Nd4j.create(t.vBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
+                    s[hd] = Nd4j.create(t.sBase.data(), new long[] {nq, t.qb, t.kw}, new long[] {(long) t.qb * t.kw, t.kw, 1},
+                            rowsOff * t.kw, 'c');
+                    // written straight into head hd's columns of o [Np, d]: no gather pass
+                    ob[hd] = Nd4j.create(t.oBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.d, t.d, 1},
+                            (long) hd * t.dh, 'c');
+                }
+                for (int hd = 0; hd < t.heads; hd++) {
+                    scores[hd] = new MatMul(q[hd], k[hd], s[hd], true, 0.0);
+                    mix[hd] = new MatMul(s[hd], v[hd], ob[hd], false, 0.0);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            layers.close();
+            for (MatMul[] group : new MatMul[][] {scores, mix}) {
+                for (MatMul m : group) {
+                    m.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Allocates every buffer for chunks of up to {@code cfg.chunkSize()} core positions plus halos.
+     * ND4J must be initialised first ({@link Nd4jRuntime#init(int)}).
+     */
+    public LocalTier(ModelConfig cfg, Weights weights) {
+        this(cfg, weights, cfg.chunkSize() + cfg.attentionHalo() + cfg.rightHalo());
+    }
+
+    /** As above, with room for arrays of up to {@code maxPositions} positions. */
+    public LocalTier(ModelConfig cfg, Weights weights, int maxPositions) {
+        this(cfg, weights, maxPositions, RowKernels.best());
+    }
+
+    /** As above, with the given elementwise kernels (tests compare the scalar and vector ones). */
+    public LocalTier(ModelConfig cfg, Weights weights, int maxPositions, RowKernels kernels) {
+        this.cfg = cfg;
+        this.weights = weights;
+        d = cfg.dModel();
+        heads = cfg.heads();
+        dh = cfg.headDim();
+        w = cfg.window();
+        f = cfg.ffnDim();
+        qb = Math.min(w, 32);
+        kw = qb + (cfg.causal() ? w : 2 * w);
+        int nqMax = Math.max(1, (maxPositions + qb - 1) / qb);
+        maxRows = nqMax * qb;
+        kvRows = maxRows + 2 * w;
+        qScale = (float) (1.0 / Math.sqrt(dh));
+
+        xBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
+        aBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
+        qkvBase = Nd4j.create(DataType.FLOAT, (long) maxRows * 3 * d);
+        oBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
+        hBase = Nd4j.create(DataType.FLOAT, (long) maxRows * f);
+        this.kernels = kernels;
+        step = cfg.localMode() == LocalMode.DILATED ? cfg.dilation() : 1;
+        if (cfg.localMode() == LocalMode.FULL) {
+            throw new IllegalArgumentException("localMode FULL is dense over the whole sequence: use DenseLocalTier");
+        }
+        // -Dlongseq.fusedAttention=false keeps ND4J's batched products (for comparison in benchmarks)
+        BandAttention band = Boolean.parseBoolean(System.getProperty("longseq.fusedAttention", "true"))
+                ? kernels.attention(dh, w) : null;
+        sinkCount = cfg.localMode() == LocalMode.SINKS ? cfg.sinks() : 0;
+        if (band == null && step > 1) {
+            band = new ScalarAttention(dh, w, kernels);   // ND4J's sliding chunks have no dilated form
+        }
+        if (sinkCount > 0) {
+            sinkAttention = new ScalarAttention(dh, w, sinkCount, kernels);
+            band = sinkAttention;                         // the layout of the fused path, the sinks kernel
+            sinkK = new float[cfg.layers()][heads][sinkCount * dh];
+            sinkV = new float[cfg.layers()][heads][sinkCount * dh];
+        } else {
+            sinkAttention = null;
+            sinkK = null;
+            sinkV = null;
+        }
+        fused = band;
+        // the ND4J attention buffers exist only when the fused kernel does not run
+        long attn = fused == null ? 1 : 0;
+        qBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * dh));
+        kBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
+        vBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
+        sBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * kw));
+        x = RowOps.view(xBase);
+        a = RowOps.view(aBase);
+        qkv = RowOps.view(qkvBase);
+        o = RowOps.view(oBase);
+        hid = RowOps.view(hBase);
+        hidBytes = RowOps.bytes(hBase);
+        xBytes = RowOps.bytes(xBase);
+        aBytes = RowOps.bytes(aBase);
+        q = RowOps.view(qBase);
+        k = RowOps.view(kBase);
+        v = RowOps.view(vBase);
+        s = RowOps.view(sBase);
+
+        mats = new LayerMatrices(cfg, weights);
+        rope = new Rope(dh);
+        if (fused != null) {
+            qHeads = new float[heads][maxRows * dh];
+            kStride = maxRows + BandAttention.KEY_SLACK;
+            kHeadsT = new float[heads][dh * kStride];
+            oRows = new float[maxRows * d];
+            vHeads = new float[heads][maxRows * dh];
+            classStart = new int[step + 1];
+        } else {
+            classStart = null;
+            qHeads = null;
+            kHeadsT = null;
+            kStride = 0;
+            oRows = null;
+            vHeads = null;
+        }
+        cosDup = new float[maxRows * dh];
+        sinAlt = new float[maxRows * dh];
+        kRow = new float[d];
+        qkvBytes = RowOps.bytes(qkvBase);
+        cos = new float[maxRows * (dh / 2)];
+        sin = new float[maxRows * (dh / 2)];
+        row = new float[Math.max(d, kw)];
+        qkvRow = new float[3 * d];
+        headRow = new float[dh];
+        headRow2 = new float[dh];
+        hidRow = new float[f];
+        zeros = new float[Math.max(Math.max(4096, kw), d)];
+    }
+
+
+
+    /** The kernels in use: elementwise ("vector-512", "scalar") and attention ("fused-512" or "nd4j"). */
+    public String kernelName() {
+        return kernels.name() + ", attention " + (fused != null ? fused.name() : "nd4j")
+                + (step > 1 ? ", dilation " + step : "") + (sinkCount > 0 ? ", sinks " + sinkCount : "");
+    }
+
+    /** The kernels in use and the ND4J build that loaded, for logs and metrics. */
+    public KernelReport kernelReport() {
+        return KernelReport.of(kernels, fused);
+    }
+
+    /** How many chunk geometries have views cached now, the larger of the two caches (bounded; for tests). */
+    int cachedLengths() {
+        return Math.max(views.size(), coreViews.size());
+    }
+
+    /** Most positions one call accepts (chunk plus halos). */
+    public int capacity() {
+        return maxRows;
+    }
+
+    /**
+     * Runs the local tier over positions [first, first+n) and writes z for the core positions
+     * [coreFrom, coreTo) into {@code z}.
+     *
+     * @param ids      feature ids [n·F], position-major; an id that {@link ModelConfig#isPadding} is skipped
+     * @param first    absolute position of ids' first position
+     * @param n        positions in the array (chunk plus the halos that exist)
+     * @param coreFrom first absolute position to output
+     * @param coreTo   one past the last position to output
+     * @param z        output [coreTo−coreFrom, d]
+     */
+    // ids [n·F] -> z [coreTo−coreFrom, d]
+    public void forward(int[] ids, long first, int n, long coreFrom, long coreTo, float[] z) {
+        forward(ids, first, n, coreFrom, coreTo, z, null, 0);
+    }
+
+    /**
+     * As {@link #forward(int[], long, int, long, long, float[])}; in local mode SINKS an array that does not
+     * start at position 0 also needs the sequence's first positions, {@code prefixIds} [prefixN·F] for positions
+     * [0, prefixN) with prefixN = min(sequence length, {@link ModelConfig#sinkPrefix()}): the sinks' keys and
+     * values at every layer are computed from them.
+     */
+    // ids [n·F] (+ prefix ids [prefixN·F]) -> z [coreTo−coreFrom, d]
+    public void forward(int[] ids, long first, int n, long coreFrom, long coreTo, float[] z, int[] prefixIds,
+                        int prefixN) {
+        if (sinkCount > 0 && first > 0) {
+            if (prefixIds == null || prefixN < 1) {
+                throw new IllegalArgumentException("local mode SINKS: an array starting at position " + first
+                        + " needs the sequence's first min(n, sinks + L·w) = " + cfg.sinkPrefix()
+                        + " positions as prefixIds");
+            }
+            if (prefixTier == null) {
+                prefixTier = new LocalTier(cfg, weights, cfg.sinkPrefix(), kernels);
+            }
+            int pn = Math.min(prefixN, cfg.sinkPrefix());
+            prefixTier.forward(prefixIds, 0, pn, 0, Math.min(pn, sinkCount), new float[Math.min(pn, sinkCount) * d]);
+        }
+        forwardArray(ids, first, n, coreFrom, coreTo, z);
+    }
+
+    private void forwardArray(int[] ids, long first, int n, long coreFrom, long coreTo, float[] z) {
+        if (closed) {
+            throw new IllegalStateException("LocalTier is closed");
+        }
+        if (n < 1 || n > maxRows) {
+            throw new IllegalArgumentException("chunk of " + n + " positions; this LocalTier holds 1.." + maxRows);
+        }
+        if (coreFrom < first || coreTo > first + n || coreFrom >= coreTo) {
+            throw new IllegalArgumentException("core [" + coreFrom + ", " + coreTo + ") is not inside the array ["
+                    + first + ", " + (first + n) + ")");
+        }
+        if (ids.length < (long) n * cfg.maxFeatures()) {
+            throw new IllegalArgumentException("ids holds " + ids.length + " values, need n·F = "
+                    + (long) n * cfg.maxFeatures());
+        }
+        if (z.length < (coreTo - coreFrom) * d) {
+            throw new IllegalArgumentException("z holds " + z.length + " floats, need " + (coreTo - coreFrom) * d);
+        }
+        int nq = (n + qb - 1) / qb;
+        int np = nq * qb;
+        Views vw = views.get(nq, b -> new Views(this, b));
+
+        long t0 = System.nanoTime();
+        embed(ids, n, np);
+        rope.angles(first, n, cos, sin);
+        t0 = lap(Stage.EMBED_ROPE, t0);
+        int cs = (int) (coreFrom - first);                 // core rows [cs, ce) of the array
+        int ce = (int) (coreTo - first);
+        CoreViews core = coreViews.get(((long) cs << 32) | ce, key -> new CoreViews(this, cs, ce));
+        for (int l = 0; l < cfg.layers(); l++) {
+            Weights.Layer y = weights.layers[l];
+            // The last layer's output is read only at the core, so from its attention queries on only the
+            // core rows are computed (keys and values still come from every row).
+            boolean last = l == cfg.layers() - 1;
+            int from = last ? cs : 0;
+            int to = last ? ce : n;
+            // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
+            layerNorm(n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
+            t0 = lap(Stage.LAYER_NORM, t0);
+            vw.layers.qkvProj[l].run();
+            t0 = lap(Stage.GEMM_QKV, t0);
+            if (sinkCount > 0) {
+                scatterHeadsFused(n);
+                if (first == 0) {
+                    captureSinks(l, n);
+                }
+                t0 = lap(Stage.SCATTER, t0);
+                LocalTier source = first == 0 ? this : prefixTier;
+                for (int hd = 0; hd < heads; hd++) {           // head hd's rows -> its columns of oRows
+                    sinkAttention.headWithSinks(qHeads[hd], kHeadsT[hd], kStride, vHeads[hd], 0, n, from, to, w,
+                            cfg.causal(), source.sinkK[l][hd], source.sinkV[l][hd], source.sinksHeld, first,
+                            oRows, hd * dh, d);
+                }
+                o.put(from * d, oRows, from * d, (to - from) * d);   // the heads' rows, in one copy
+                zeroRows(o, n * d, np * d);
+                t0 = lap(Stage.ATTENTION_FUSED, t0);
+            } else if (fused != null) {
+                scatterHeadsFused(n);
+                t0 = lap(Stage.SCATTER, t0);
+                // DILATED: j − i ≡ 0 (mod s), so each residue class of positions is a sliding window of its own,
+                // laid out contiguously from classStart[r]; SLIDING is the single class r = 0.
+                for (int r = 0; r < step; r++) {
+                    int base = classStart[r];
+                    int count = classStart[r + 1] - base;
+                    int kFrom = Math.max(0, -Math.floorDiv(-(from - r), step));   // ⌈(from − r)/s⌉
+                    int kTo = Math.min(count, -Math.floorDiv(-(to - r), step));
+                    // row k of class r is position r + s·k: head hd's rows go to its columns of oRows
+                    for (int hd = 0; hd < heads; hd++) {
+                        if (kFrom < kTo) {
+                            fused.head(qHeads[hd], kHeadsT[hd], kStride, vHeads[hd], base, count, kFrom, kTo, w,
+                                    cfg.causal(), oRows, r * d + hd * dh, step * d);
+                        }
+                    }
+                }
+                o.put(from * d, oRows, from * d, (to - from) * d);   // the heads' rows, in one copy
+                zeroRows(o, n * d, np * d);
+                t0 = lap(Stage.ATTENTION_FUSED, t0);
+            } else {
+                scatterHeads(np);
+                t0 = lap(Stage.SCATTER, t0);
+                for (int hd = 0; hd < heads; hd++) {
+                    vw.scores[hd].run();
+                }
+                t0 = lap(Stage.SCORES, t0);
+                bandSoftmax(n, nq);
+                t0 = lap(Stage.SOFTMAX, t0);
+                for (int hd = 0; hd < heads; hd++) {
+                    vw.mix[hd].run();
+                }
+                t0 = lap(Stage.WEIGHTED_VALUES, t0);
+            }
+            (last ? core.outProj : vw.layers.outProj[l]).run();               // x += o·W_o
+            t0 = lap(Stage.GEMM_OUT, t0);
+            normalizeRows(from, to, y.ln2Gain, y.ln2Bias);
+            if (!last) {
+                zeroRows(a, n * d, np * d);
+            }
+            t0 = lap(Stage.LAYER_NORM, t0);
+            (last ? core.ffnIn : vw.layers.ffnIn[l]).run();
+            t0 = lap(Stage.GEMM_FFN, t0);
+            biasGelu(from, to, y.b1);
+            if (!last) {
+                zeroRows(hid, n * f, np * f);
+            }
+            t0 = lap(Stage.GELU, t0);
+            (last ? core.ffnOut : vw.layers.ffnOut[l]).run();                 // x += GELU(..)·W_2
+            t0 = lap(Stage.GEMM_FFN, t0);
+        }
+        finalNorm((int) (coreFrom - first), (int) (coreTo - coreFrom), z, weights.layers[cfg.layers() - 1].b2);
+        lap(Stage.LAYER_NORM, t0);
+    }
+
+    // ids [n·F] -> x [Np, d]: mean of the embeddings of non-padding ids; padded rows are zero
+    private void embed(int[] ids, int n, int np) {
+        if (cfg.maxFeatures() == 1) {
+            embedSingle(ids, n);
+            zeroRows(x, n * d, np * d);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            RowOps.embedRow(cfg, weights.embedding, ids, i, row);
+            x.put(i * d, row, 0, d);
+        }
+        zeroRows(x, n * d, np * d);
+    }
+
+    // ids [n] (one feature per position) -> x rows [0, n): the mean of one embedding is the embedding itself, so
+    // each row is copied straight from the table (the floats RowOps.embedRow gives, without its scratch passes)
+    private void embedSingle(int[] ids, int n) {
+        for (int i = 0; i < n; i++) {
+            int id = ids[i];
+            if (cfg.isPadding(id)) {
+                x.put(i * d, zeros, 0, d);
+                continue;
+            }
+            x.put(i * d, weights.embedding, RowOps.checkedId(cfg, id, i) * d, d);
+        }
+    }
+
+    // x [Np, d] (+ b, written back when residualBias is given) -> a [Np, d] = LN(x); rows ≥ n zero
+    private void layerNorm(int n, int np, float[] gain, float[] bias, float[] residualBias) {
+        kernels.layerNormRows(xBytes, aBytes, 0, n, d, gain, bias, residualBias, row);
+        zeroRows(a, n * d, np * d);
+    }
+
+    // x rows [from, to) -> a rows [from, to) = LN(x)
+    private void normalizeRows(int from, int to, float[] gain, float[] bias) {
+        kernels.layerNormRows(xBytes, aBytes, from, to, d, gain, bias, null, row);
+    }
+
+    private void zeroRows(FloatBuffer buf, int from, int to) {
+        if (to > from) {
+            java.util.Arrays.fill(zeros, 0f);
+            for (int i = from; i < to; i += zeros.length) {
+                buf.put(i, zeros, 0, Math.min(zeros.length, to - i));
+            }
+        }
+    }
+
+    // qkv [Np, 3d] -> q [h, Np, d_h] (RoPE'd, ·1/√d_h), k [h, w+Np+w, d_h] (RoPE'd), v [h, w+Np+w, d_h]
+    private void scatterHeads(int np) {
+        int pairs = dh / 2;
+        float[] src = qkvRow;                   // [3d]
+        float[] qr = headRow;                   // [d_h]
+        float[] kr = headRow2;                  // [d_h]
+        for (int i = 0; i < np; i++) {
+            qkv.get(i * 3 * d, src, 0, 3 * d);
+            int ang = i * pairs;                // padded rows are zero, any angle leaves them zero
+            for (int hd = 0; hd < heads; hd++) {
+                int col = hd * dh;
+                Rope.rotateHead(src, d, col, dh, cos, sin, ang, qScale, qr, kr);
+                q.put((hd * maxRows + i) * dh, qr, 0, dh);
+                int kvAt = (hd * kvRows + w + i) * dh;
+                k.put(kvAt, kr, 0, dh);
+                v.put(kvAt, src, 2 * d + col, dh);
+            }
+        }
+        // rows after the chunk may hold a longer chunk's keys: zero them (rows before it are never written)
+        for (int hd = 0; hd < heads; hd++) {
+            int from = (hd * kvRows + w + np) * dh;
+            int to = (hd + 1) * kvRows * dh;
+            zeroRows(k, from, to);
+            zeroRows(v, from, to);
+        }
+    }
+
+    // kᵀ, v rows [0, S) of layer l (an array that starts at position 0) -> sinkK/sinkV[l] [S, d_h] per head
+    private void captureSinks(int l, int n) {
+        sinksHeld = Math.min(sinkCount, n);
+        for (int hd = 0; hd < heads; hd++) {
+            float[] kt = kHeadsT[hd];
+            float[] sk = sinkK[l][hd];
+            for (int j = 0; j < sinksHeld; j++) {
+                for (int c = 0; c < dh; c++) {
+                    sk[j * dh + c] = kt[c * kStride + j];
+                }
+            }
+            System.arraycopy(vHeads[hd], 0, sinkV[l][hd], 0, sinksHeld * dh);
+        }
+    }
+
+    // qkv [n, 3d] -> per head q [n, d_h] (RoPE'd, ·1/√d_h), kᵀ [d_h, n] (RoPE'd), v [n, d_h]: the fused path.
+    // Position i goes to row classStart[i mod s] + i/s (the identity when s = 1).
+    private void scatterHeadsFused(int n) {
+        for (int r = 0; r <= step; r++) {
+            classStart[r] = r == 0 ? 0 : classStart[r - 1] + Math.max(0, (n - (r - 1) + step - 1) / step);
+        }
+        int pairs = dh / 2;
+        for (int i = 0; i < n; i++) {                   // angles per pair -> per component, sin with the pair's sign
+            for (int m = 0; m < pairs; m++) {
+                int at = i * dh + 2 * m;
+                float c = cos[i * pairs + m];
+                float sn = sin[i * pairs + m];
+                cosDup[at] = c;
+                cosDup[at + 1] = c;
+                sinAlt[at] = -sn;
+                sinAlt[at + 1] = sn;
+            }
+        }
+        float[] kr = kRow;                      // [h·d_h] one position's keys, all heads
+        for (int i = 0; i < n; i++) {
+            int rowAt = step == 1 ? i : classStart[i % step] + i / step;
+            kernels.ropeRow(qkvBytes, i * 3 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale, qHeads,
+                    vHeads, rowAt * dh, kr);
+            // transposed: 128 stores to as many cache lines, which the next 15 positions fill further while they
+            // stay in L1 (faster than gathering 16 positions in a tile and copying its rows: 0.105 against 0.16 ms)
+            for (int hd = 0; hd < heads; hd++) {
+                float[] kt = kHeadsT[hd];
+                for (int c = 0; c < dh; c++) {
+                    kt[c * kStride + rowAt] = kr[hd * dh + c];
+                }
+            }
+        }
+    }
+
+    // s [h, Np, kw] scores -> probabilities over the band, zero outside it and for padded queries
+    private void bandSoftmax(int n, int nq) {
+        boolean causal = cfg.causal();
+        float[] r = row;
+        for (int hd = 0; hd < heads; hd++) {
+            for (int t = 0; t < nq; t++) {
+                int keyBase = t * qb - w;        // array index of the key in slot 0 of block t's window
+                for (int rr = 0; rr < qb; rr++) {
+                    int i = t * qb + rr;
+                    int off = (hd * maxRows + i) * kw;
+                    if (i >= n) {
+                        s.put(off, zeros, 0, kw);
+                        continue;
+                    }
+                    int lo = Math.max(0, i - w) - keyBase;
+                    int hi = (causal ? i : Math.min(n - 1, i + w)) - keyBase;
+                    s.get(off, r, 0, kw);
+                    kernels.bandSoftmax(r, lo, hi, kw);
+                    s.put(off, r, 0, kw);
+                }
+            }
+        }
+    }
+
+
+    // h rows [from, to) -> GELU(h + b1), in place in the off-heap buffer
+    private void biasGelu(int from, int to, float[] b1) {
+        kernels.biasGeluRows(hidBytes, from, to, f, b1, hidRow);
+    }
+
+
+    // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2), through a's rows (free by now:
+    // the last FFN has read them) and one copy; x keeps x + b2, which nothing reads after
+    private void finalNorm(int from, int count, float[] z, float[] residualBias) {
+        kernels.layerNormRows(xBytes, aBytes, from, from + count, d, weights.lnfGain, weights.lnfBias, residualBias,
+                row);
+        a.get(from * d, z, 0, count * d);
+    }
+
+    private long lap(Stage stage, long since) {
+        long now = System.nanoTime();
+        stageNanos[stage.ordinal()] += now - since;
+        return now;
+    }
+
+    /** Nanoseconds spent per {@link Stage} (indexed by ordinal) since construction: for profiling. */
+    public long[] stageNanos() {
+        return stageNanos.clone();
+    }
+
+    /** Releases the off-heap buffers now rather than at garbage collection. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        views.clear();
+        coreViews.clear();
+        if (prefixTier != null) {
+            prefixTier.close();
+        }
+        for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase}) {
+            arr.close();
+        }
+        mats.close();
+    }
+}

@@ -1,0 +1,64 @@
+package io.longseq.math.memory;
+
+import io.longseq.math.model.ModelConfig;
+
+/**
+ * What the global tier remembers of one sequence's earlier blocks (docs/design.md 2.5): per block its key
+ * k_b and value v_b, kept either all ({@link FullMemory}), as a bounded multi-resolution partition
+ * ({@link HierarchicalMemory}), as the own grid row plus per-column means ({@link AxialMemory}), or folded into
+ * a random-feature linear-attention state ({@link LinearMemory}, which has no entries and is read by
+ * {@link LinearMemory#attend}). It converts to and from {@link MemoryState}, plain primitive arrays,
+ * because it lives in Flink keyed state.
+ */
+public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory, LinearMemory, AxialMemory {
+
+    protected final int d;
+    protected long nextBlock;
+
+    protected BlockMemory(int d) {
+        this.d = d;
+    }
+
+    /** The block the memory expects next (blocks arrive in order 0, 1, 2, ...). */
+    public long nextBlock() {
+        return nextBlock;
+    }
+
+    /** Adds block {@code nextBlock()} with key k [d] and value v [d]. */
+    public final void append(float[] k, float[] v) {
+        add(k, v);
+        nextBlock++;
+    }
+
+    protected abstract void add(float[] k, float[] v);
+
+    /**
+     * Gathers the entries covering blocks [0, nextBlock−1] into {@code out}, oldest first.
+     *
+     * @throws UnsupportedOperationException for {@link LinearMemory}, which keeps no entries
+     */
+    public abstract void collect(MemoryEntries out);
+
+    /** The state as primitive arrays. */
+    public abstract MemoryState toState();
+
+    /** A memory for the config's mode, empty. */
+    public static BlockMemory create(ModelConfig cfg) {
+        return switch (cfg.globalMode()) {
+            case FULL -> new FullMemory(cfg);
+            case HIERARCHICAL -> new HierarchicalMemory(cfg);
+            case LINEAR -> new LinearMemory(cfg);
+            case AXIAL -> new AxialMemory(cfg);
+        };
+    }
+
+    /** Restores a memory saved by {@link #toState()}; checks the state fits the config. */
+    public static BlockMemory fromState(ModelConfig cfg, MemoryState state) {
+        return switch (cfg.globalMode()) {
+            case FULL -> FullMemory.restore(cfg, state);
+            case HIERARCHICAL -> HierarchicalMemory.restore(cfg, state);
+            case LINEAR -> LinearMemory.restore(cfg, state);
+            case AXIAL -> AxialMemory.restore(cfg, state);
+        };
+    }
+}

@@ -1,0 +1,65 @@
+package io.longseq.math.memory;
+
+import io.longseq.math.model.ModelConfig;
+import java.util.Arrays;
+
+/**
+ * FULL mode: every block is its own entry (exact block-level attention). State grows with n/B, so it is
+ * capped at {@link ModelConfig#maxBlocks()} blocks; passing the cap is an error that says what to do.
+ */
+public final class FullMemory extends BlockMemory {
+
+    private final int maxBlocks;
+    private float[] keys = new float[0];    // [capacity, d]
+    private float[] values = new float[0];  // [capacity, d]
+
+    FullMemory(ModelConfig cfg) {
+        super(cfg.dModel());
+        maxBlocks = cfg.maxBlocks();
+    }
+
+    @Override
+    protected void add(float[] k, float[] v) {
+        if (nextBlock >= maxBlocks) {
+            throw new IllegalStateException("global mode FULL holds at most maxBlocks = " + maxBlocks
+                    + " blocks per sequence and block " + nextBlock + " would pass it; raise maxBlocks or use"
+                    + " global mode HIERARCHICAL, whose state is bounded");
+        }
+        int at = (int) nextBlock * d;
+        if (keys.length < at + d) {
+            int cap = (int) Math.min((long) maxBlocks * d, Math.max(16L * d, 2L * keys.length));
+            keys = Arrays.copyOf(keys, cap);
+            values = Arrays.copyOf(values, cap);
+        }
+        System.arraycopy(k, 0, keys, at, d);
+        System.arraycopy(v, 0, values, at, d);
+    }
+
+    @Override
+    public void collect(MemoryEntries out) {
+        out.clear();
+        for (int b = 0; b < nextBlock; b++) {
+            out.add(keys, values, b * d, 1, 1, b, b);
+        }
+    }
+
+    @Override
+    public MemoryState toState() {
+        int n = (int) nextBlock * d;
+        return new MemoryState(nextBlock, new int[0], new long[0], Arrays.copyOf(keys, n), Arrays.copyOf(values, n),
+                new double[0], new double[0], 0);
+    }
+
+    static FullMemory restore(ModelConfig cfg, MemoryState s) {
+        int d = cfg.dModel();
+        if (s.keys().length != s.nextBlock() * d || s.values().length != s.keys().length) {
+            throw new IllegalArgumentException("FULL memory state holds " + s.keys().length + " key floats for "
+                    + s.nextBlock() + " blocks of d = " + d);
+        }
+        FullMemory m = new FullMemory(cfg);
+        m.keys = s.keys().clone();
+        m.values = s.values().clone();
+        m.nextBlock = s.nextBlock();
+        return m;
+    }
+}

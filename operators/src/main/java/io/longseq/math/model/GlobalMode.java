@@ -1,0 +1,48 @@
+package io.longseq.math.model;
+
+import io.longseq.stream.assemble.Chunk;
+
+/**
+ * Which memory block-level attention reads (docs/design.md 2.5, 2.7). In every mode q_b, k_b, v_b are
+ * LN_g(s_b)·W_gq, ·W_gk, ·W_gv, attention is causal over blocks (block b sees blocks 0..b) and the context is
+ * c_b = s_b + g_b·W_go; the modes differ in what g_b averages over. Exact formulas: docs/numerics.md.
+ */
+public enum GlobalMode {
+    /** Bounded multi-resolution partition of all earlier blocks; state O(H·(R+G)·d). */
+    HIERARCHICAL,
+    /** Every earlier block is its own entry: exact, but state grows with n/B up to a cap. */
+    FULL,
+    /**
+     * Performer-style causal linear attention with m positive random features (m = {@code linearFeatures}).
+     *
+     * <p>With x' = x / d^(1/4) and ω [m, d], φ(x)_i = exp(ω_i·x' − |x'|²/2) / √m, so that
+     * E_ω[φ(q)·φ(k)] = exp(q·k/√d), the unnormalised weight of FULL mode. Running state per sequence:
+     * S = Σ_{b'≤b} φ(k_b') v_b'ᵀ [m, d] and z = Σ_{b'≤b} φ(k_b') [m]; g_b = φ(q_b)ᵀS / φ(q_b)ᵀz.
+     * State O(m·d), bounded.
+     *
+     * <p>ω: ω[i·d + c] = (float) the (i·d + c)-th {@code nextGaussian()} of {@code new java.util.Random(mix(linearSeed))},
+     * row-major, with mix the SplitMix64 finaliser (so every bit of the seed matters, java.util.Random alone keeps
+     * 48). The same seed gives the same ω on every JVM.
+     *
+     * <p>Stabiliser (exact in math): both exponents are shifted by maxima that cancel between numerator and
+     * denominator of g_b, so nothing overflows and φ(q_b)ᵀz ≥ 1 in the shifted units (never 0/0).
+     *
+     * <p>Output: there are no memory entries, so {@link BlockResult#top()} is empty;
+     * selfWeight = φ(q_b)·φ(k_b) / φ(q_b)ᵀz (the block's share of the normaliser); entropy is defined as 0,
+     * because the per-block weights are never materialised (they are not recoverable from S and z).
+     */
+    LINEAR,
+    /**
+     * Chunk-row × in-chunk-column factorisation. Blocks form a grid of P = C/B columns: block b = (r, j) with
+     * row r = ⌊b/P⌋ (its chunk) and column j = b mod P. Block b's entries are
+     * <ul>
+     *   <li>the blocks of its own row up to itself, (r, 0..j), each its own entry with c = 1, level 1;</li>
+     *   <li>when r &gt; 0, one column entry: the plain means of k and v over blocks (0, j), (1, j), ..., (r−1, j),
+     *       with c = r (so its score gets + ln r as in 2.5), level 2, firstBlock = j,
+     *       lastBlock = (r−1)·P + j. It is <b>not</b> a contiguous range: it stands for every P-th block.</li>
+     * </ul>
+     * The weights are the softmax of 2.5 over these j + 1 (+ 1) entries; top-K, selfWeight and entropy as in
+     * 2.6. State O(P·d): the current row's keys and values and per-column sums, for any n.
+     */
+    AXIAL
+}

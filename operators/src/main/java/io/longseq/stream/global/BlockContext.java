@@ -1,0 +1,86 @@
+package io.longseq.stream.global;
+
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.TopEntry;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The output per block (docs/design.md 2.6): a {@link BlockResult} with its sequence id, flattened into primitive
+ * arrays (the top-K entries as four parallel arrays) so that Flink serialises it as a POJO.
+ */
+public class BlockContext {
+
+    public String sequenceId;
+    public long block;
+    public long start;
+    public long end;
+    /** s_b [d]. */
+    public float[] summary;
+    /** c_b [d]. */
+    public float[] context;
+    /** Top-K entries other than the block itself, [K'] each (K' ≤ K). */
+    public int[] topLevel;
+    public long[] topFirst;
+    public long[] topLast;
+    public float[] topWeight;
+    public float selfWeight;
+    public float entropy;
+
+    public BlockContext() {}
+
+    public static BlockContext of(String sequenceId, BlockResult r) {
+        BlockContext c = new BlockContext();
+        c.sequenceId = sequenceId;
+        c.block = r.block();
+        c.start = r.start();
+        c.end = r.end();
+        c.summary = r.summary();
+        c.context = r.context();
+        int k = r.top().length;
+        c.topLevel = new int[k];
+        c.topFirst = new long[k];
+        c.topLast = new long[k];
+        c.topWeight = new float[k];
+        for (int i = 0; i < k; i++) {
+            TopEntry t = r.top()[i];
+            c.topLevel[i] = t.level();
+            c.topFirst[i] = t.firstBlock();
+            c.topLast[i] = t.lastBlock();
+            c.topWeight[i] = t.weight();
+        }
+        c.selfWeight = r.selfWeight();
+        c.entropy = r.entropy();
+        return c;
+    }
+
+    /** Back to the math's record (for JSON and comparisons). */
+    public BlockResult toResult() {
+        TopEntry[] top = new TopEntry[topLevel.length];
+        for (int i = 0; i < top.length; i++) {
+            top[i] = new TopEntry(topLevel[i], topFirst[i], topLast[i], topWeight[i]);
+        }
+        return new BlockResult(block, start, end, summary, context, top, selfWeight, entropy);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BlockContext c && block == c.block && start == c.start && end == c.end
+                && Float.floatToRawIntBits(selfWeight) == Float.floatToRawIntBits(c.selfWeight)
+                && Float.floatToRawIntBits(entropy) == Float.floatToRawIntBits(c.entropy)
+                && Objects.equals(sequenceId, c.sequenceId) && Arrays.equals(summary, c.summary)
+                && Arrays.equals(context, c.context) && Arrays.equals(topLevel, c.topLevel)
+                && Arrays.equals(topFirst, c.topFirst) && Arrays.equals(topLast, c.topLast)
+                && Arrays.equals(topWeight, c.topWeight);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(sequenceId, block);
+    }
+
+    @Override
+    public String toString() {
+        return "BlockContext{" + sequenceId + " block " + block + " [" + start + ", " + end + ")}";
+    }
+}

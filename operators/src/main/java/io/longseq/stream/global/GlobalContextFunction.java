@@ -1,0 +1,293 @@
+package io.longseq.stream.global;
+
+import io.longseq.math.memory.BlockMemory;
+import io.longseq.math.memory.GlobalTier;
+import io.longseq.math.memory.MemoryState;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
+import io.longseq.stream.BoundedText;
+import io.longseq.stream.ModelWeights;
+import io.longseq.stream.Notice;
+import io.longseq.stream.OperatorMetrics;
+import io.longseq.stream.StreamLimits;
+import io.longseq.stream.StreamSettings;
+import io.longseq.stream.StreamTypes;
+import io.longseq.stream.assemble.OpenSequences;
+import io.longseq.stream.input.ValidateFunction;
+import io.longseq.stream.local.ChunkSummary;
+import java.util.Arrays;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * {@code global-context} (keyed by sequence id, docs/design.md 3): takes chunk summaries in any order (parallel
+ * local-attention subtasks reorder them), processes them in chunk order through the global tier, and emits one
+ * {@link BlockContext} per block (and, when on, its {@link TokenContext} to {@link StreamTypes#TOKEN_CONTEXTS}).
+ *
+ * <p>Keyed state: the block memory as {@link MemoryState} bytes (primitive arrays, bounded in hierarchical mode),
+ * the next chunk index, the summaries that arrived early and their count. The chunk that carries {@code last} (or
+ * an abort marker) clears all of it. No timers: {@code assemble} always ends a sequence it sent chunks for with a
+ * last chunk or an abort marker.
+ *
+ * <p><b>Giving up.</b> At most {@link StreamLimits#maxEarlySummaries()} summaries of a sequence wait for the chunk
+ * it needs next; the one that would pass the cap gives the sequence up ({@link #giveUp}): a
+ * {@link Notice.Kind#SEQUENCE_FAILED} notice to {@link StreamTypes#NOTICES}, its state cleared, and a small
+ * tombstone that counts the summaries still to come and drops them, without an exception, until the sequence's
+ * last chunk (or abort marker) and every chunk before it have been seen; then the tombstone goes too. The count of
+ * early summaries is its own value state, so the cap costs a lookup per early summary, no scan (state restored
+ * from a savepoint taken before the count existed starts it at 0 and is counted from there). As a last resort,
+ * a {@link RuntimeException} or {@link StackOverflowError} thrown while processing a sequence's chunks gives that
+ * sequence up the same way ("internal error in global-context: ..."), instead of failing the job; like
+ * {@code validate}'s, this is defence in depth, not a rule.
+ */
+public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSummary, BlockContext> {
+
+    private static final long serialVersionUID = 1L;
+    public static final String STAGE = "global-context";
+
+    private final StreamSettings settings;
+
+    private transient ValueState<byte[]> memoryState;
+    private transient ValueState<Long> nextChunkState;
+    private transient MapState<Long, ChunkSummary> earlyState;
+    private transient ValueState<Integer> earlyCountState;   // entries of earlyState; absent when 0
+    private transient ValueState<long[]> givenUpState;       // [3] {from, arrived, last}, see GiveUp
+
+    private transient ModelConfig cfg;
+    private transient GlobalTier global;
+
+    // metrics (OperatorMetrics); GlobalContextOperator adds restored state to the gauges
+    public transient OpenSequences sequences;
+    public transient MemoryBytes memoryBytes;
+    private transient Counter blocksOut;
+    private transient Counter positionsOut;
+    public transient Histogram lag;
+
+    public GlobalContextFunction(StreamSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        memoryState = getRuntimeContext().getState(memoryDescriptor());
+        nextChunkState = getRuntimeContext().getState(nextChunkDescriptor());
+        earlyState = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("early-summaries", Types.LONG, StreamTypes.CHUNK_SUMMARY));
+        earlyCountState = getRuntimeContext().getState(new ValueStateDescriptor<>("early-count", Types.INT));
+        givenUpState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("given-up", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        cfg = settings.model();
+        Weights weights = ModelWeights.load(settings);
+        global = new GlobalTier(cfg, weights);
+        MetricGroup metrics = OperatorMetrics.group(getRuntimeContext());
+        sequences = new OpenSequences().register(metrics, false);
+        memoryBytes = new MemoryBytes().register(metrics);
+        blocksOut = metrics.counter(OperatorMetrics.BLOCKS_OUT);
+        positionsOut = metrics.counter(OperatorMetrics.POSITIONS_OUT);
+        lag = OperatorMetrics.histogram(metrics, OperatorMetrics.LAG);
+    }
+
+    /** The block memory's state, also read by {@link GlobalContextOperator} for every key. */
+    static ValueStateDescriptor<byte[]> memoryDescriptor() {
+        return new ValueStateDescriptor<>("memory", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /** The next chunk's index: present while the sequence is open; also read by {@link GlobalContextOperator}. */
+    static ValueStateDescriptor<Long> nextChunkDescriptor() {
+        return new ValueStateDescriptor<>("next-chunk", Types.LONG);
+    }
+
+    @Override
+    public void processElement(ChunkSummary s, Context ctx, Collector<BlockContext> out) throws Exception {
+        long[] gone = givenUpState.value();
+        if (gone != null) {
+            drop(gone, s);
+            return;
+        }
+        Long next = nextChunkState.value();
+        if (next == null) {
+            sequences.opened(); // its first summary
+        }
+        long expected = next == null ? 0 : next;
+        if (s.index < expected) {
+            return; // processed already: a duplicate (not expected with exactly-once delivery)
+        }
+        Integer count = earlyCountState.value();
+        int early = count == null ? 0 : count;
+        if (s.index != expected) {
+            if (!earlyState.contains(s.index)) {
+                if (early >= settings.limits().maxEarlySummaries()) {
+                    giveUp(ctx, expected, early, s, "chunk " + expected + " has not arrived and " + early
+                            + " later chunk summaries wait for it, the most allowed (max-early-summaries)");
+                    return;
+                }
+                earlyCountState.update(++early);
+            }
+            earlyState.put(s.index, s);
+            nextChunkState.update(expected);
+            return;
+        }
+        ChunkSummary current = s;
+        try {
+            while (current != null) {
+                if (process(current, ctx, out)) {
+                    return; // the sequence ended: its state is cleared
+                }
+                expected++;
+                current = earlyState.get(expected);
+                if (current != null) {
+                    earlyState.remove(expected);
+                    early = Math.max(0, early - 1); // 0 for state restored from before the count existed
+                }
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            giveUp(ctx, current.index, early, current, "internal error in " + STAGE + " at chunk " + current.index
+                    + ": " + BoundedText.describe(e, ValidateFunction.INTERNAL_ERROR_MESSAGE_CHARS));
+            return;
+        }
+        nextChunkState.update(expected);
+        if (early > 0) {
+            earlyCountState.update(early);
+        } else {
+            earlyCountState.clear();
+        }
+    }
+
+    /**
+     * Gives the sequence up: a notice, all state cleared, and unless every chunk has been seen, a tombstone
+     * {@code {from, arrived, last}} (see {@link GiveUp}) that drops the summaries still to come.
+     *
+     * @param from    the first chunk index not processed (it may or may not have arrived)
+     * @param held    the early summaries in state (all of index &gt; {@code from})
+     * @param arrival the summary being handled (index &ge; {@code from}; not in state)
+     */
+    private void giveUp(Context ctx, long from, int held, ChunkSummary arrival, String why) throws Exception {
+        long last = arrival.last || arrival.aborted ? arrival.index : -1;
+        if (last < 0 && held > 0) {
+            for (ChunkSummary e : earlyState.values()) { // once per given-up sequence, at most the cap
+                if (e.last || e.aborted) {
+                    last = e.index;
+                }
+            }
+        }
+        memoryBytes.changed(memoryState.value(), null);
+        sequences.closed();
+        memoryState.clear();
+        nextChunkState.clear();
+        earlyState.clear();
+        earlyCountState.clear();
+        long[] tomb = {from, held + 1L, last};
+        if (!GiveUp.complete(tomb)) {
+            givenUpState.update(tomb);
+        }
+        String id = ctx.getCurrentKey();
+        ctx.output(StreamTypes.NOTICES, new Notice(id, Notice.Kind.SEQUENCE_FAILED, from * cfg.chunkSize(), held + 1L,
+                "given up by " + STAGE + ": " + why + "; " + from + " chunks were processed, " + (held + 1)
+                        + " chunk summaries dropped, later ones will be dropped too"));
+    }
+
+    // a summary of a sequence that was given up: counted and dropped; the tombstone goes with the last one
+    private void drop(long[] tomb, ChunkSummary s) throws Exception {
+        if (GiveUp.arrive(tomb, s.index, s.last || s.aborted)) {
+            givenUpState.clear();
+        } else {
+            givenUpState.update(tomb);
+        }
+    }
+
+    /**
+     * The tombstone of a given-up sequence, {@code {from, arrived, last}}: {@code arrived} summaries of index
+     * &ge; {@code from} have been seen, {@code last} is the index of the last chunk or abort marker (-1 while
+     * unknown). Chunks {@code [0, last]} each arrive once (exactly-once delivery), so when
+     * {@code arrived == last + 1 − from} none is left to come. Plain arithmetic, unit-tested on its own.
+     */
+    static final class GiveUp {
+
+        private GiveUp() {}
+
+        /** True if no summary of the sequence is left to come. */
+        static boolean complete(long[] tomb) {
+            return tomb[2] >= 0 && tomb[1] >= tomb[2] + 1 - tomb[0];
+        }
+
+        /** Counts one more summary into {@code tomb}; true if it was the last to come. */
+        static boolean arrive(long[] tomb, long index, boolean ends) {
+            if (index >= tomb[0]) {
+                tomb[1]++;
+            }
+            if (ends) {
+                tomb[2] = index;
+            }
+            return complete(tomb);
+        }
+    }
+
+    // one chunk in order; true if it ended the sequence
+    private boolean process(ChunkSummary s, Context ctx, Collector<BlockContext> out) throws Exception {
+        if (!s.aborted) {
+            byte[] saved = memoryState.value();
+            BlockMemory memory = saved == null ? BlockMemory.create(cfg)
+                    : BlockMemory.fromState(cfg, MemoryState.fromBytes(saved));
+            int d = cfg.dModel();
+            int b = cfg.blockSize();
+            int blocks = s.summaries.length / d;
+            for (int i = 0; i < blocks; i++) {
+                long start = s.coreFrom + (long) i * b;
+                long end = Math.min(s.coreTo, start + b);
+                float[] summary = Arrays.copyOfRange(s.summaries, i * d, (i + 1) * d); // [d]
+                BlockResult r = global.step(memory, start, end, summary);
+                out.collect(BlockContext.of(s.sequenceId, r));
+                if (settings.tokenContexts()) {
+                    ctx.output(StreamTypes.TOKEN_CONTEXTS, tokens(s, r, start, end));
+                }
+            }
+            blocksOut.inc(blocks);
+            positionsOut.inc(s.coreTo - s.coreFrom);
+            if (s.arrivedAt > 0) {
+                lag.update(Math.max(0, ctx.timerService().currentProcessingTime() - s.arrivedAt));
+            }
+            byte[] after = s.last ? null : memory.toState().toBytes();
+            memoryBytes.changed(saved, after);
+            if (after != null) {
+                memoryState.update(after);
+            }
+        } else {
+            memoryBytes.changed(memoryState.value(), null); // an abort marker: its memory goes
+        }
+        if (s.last || s.aborted) {
+            sequences.closed();
+            memoryState.clear();
+            nextChunkState.clear();
+            earlyState.clear();
+            earlyCountState.clear();
+            return true;
+        }
+        return false;
+    }
+
+    // u_i = z_i + g_b·W_go for the positions of block b: [end − start, d]
+    private TokenContext tokens(ChunkSummary s, BlockResult r, long start, long end) {
+        int d = cfg.dModel();
+        float[] delta = global.lastDelta(); // [d]
+        int n = (int) (end - start);
+        float[] u = new float[n * d];
+        int from = (int) (start - s.coreFrom) * d;
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < d; c++) {
+                u[i * d + c] = s.z[from + i * d + c] + delta[c];
+            }
+        }
+        return new TokenContext(s.sequenceId, r.block(), start, end, u);
+    }
+}

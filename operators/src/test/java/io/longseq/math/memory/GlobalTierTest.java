@@ -1,0 +1,145 @@
+package io.longseq.math.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.longseq.math.TestModels;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.ChunkedModel;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.Pooling;
+import io.longseq.math.model.TopEntry;
+import io.longseq.math.reference.ReferenceModel;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Pooling and the global tier, streamed chunk by chunk through {@link ChunkedModel}, against the
+ * whole-sequence reference. Tolerance 1e-4 absolute on summaries, contexts, weights and entropy.
+ */
+public class GlobalTierTest {
+
+    static final double TOL = 1e-4;
+
+    @BeforeAll
+    static void nd4j() {
+        Nd4jRuntime.init(1);
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of(GlobalMode.HIERARCHICAL, Pooling.MEAN, false, 1000),
+                Arguments.of(GlobalMode.HIERARCHICAL, Pooling.ATTENTION, false, 1000),
+                Arguments.of(GlobalMode.HIERARCHICAL, Pooling.MEAN, true, 777),
+                Arguments.of(GlobalMode.FULL, Pooling.MEAN, false, 500),
+                Arguments.of(GlobalMode.FULL, Pooling.ATTENTION, true, 403),
+                Arguments.of(GlobalMode.HIERARCHICAL, Pooling.MEAN, false, 1),
+                Arguments.of(GlobalMode.HIERARCHICAL, Pooling.ATTENTION, false, 9));
+    }
+
+    @ParameterizedTest(name = "{0} {1} causal={2} n={3}")
+    @MethodSource("cases")
+    void streamedBlocksMatchReference(GlobalMode mode, Pooling pooling, boolean causal, int n) {
+        ModelConfig cfg = TestModels.small().globalMode(mode).pooling(pooling).causal(causal).build();
+        Weights w = WeightsInit.random(cfg, 21, 1f);
+        int[] ids = TestModels.dnaIds(cfg, n, 8);
+        List<BlockResult> expected = new ReferenceModel(cfg, w).run(ids, n).blocks();
+        List<BlockResult> actual;
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            actual = model.run(ids, n, false).blocks();
+        }
+        assertThat(actual).hasSameSizeAs(expected).hasSize((n + cfg.blockSize() - 1) / cfg.blockSize());
+        for (int b = 0; b < expected.size(); b++) {
+            assertBlockClose(actual.get(b), expected.get(b));
+        }
+    }
+
+    @Test
+    void defaultWeightsMatchReference() {
+        ModelConfig cfg = TestModels.small().build();
+        Weights w = WeightsInit.defaults(cfg, 5);
+        int n = 900;
+        int[] ids = TestModels.dnaIds(cfg, n, 3);
+        List<BlockResult> expected = new ReferenceModel(cfg, w).run(ids, n).blocks();
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            List<BlockResult> actual = model.run(ids, n, false).blocks();
+            for (int b = 0; b < expected.size(); b++) {
+                assertBlockClose(actual.get(b), expected.get(b));
+            }
+        }
+    }
+
+    @Test
+    void hierarchicalEqualsFullWhileOnlyLevelOneIsUsed() {
+        // R = 8 recent blocks: blocks 0..7 see only level 1 in both modes
+        ModelConfig hier = TestModels.small().recent(8).group(4).build();
+        ModelConfig full = hier.toBuilder().globalMode(GlobalMode.FULL).build();
+        Weights w = WeightsInit.random(hier, 2, 1f);
+        int n = 8 * hier.blockSize();
+        int[] ids = TestModels.dnaIds(hier, n, 1);
+        try (ChunkedModel h = new ChunkedModel(hier, w); ChunkedModel f = new ChunkedModel(full, w)) {
+            List<BlockResult> a = h.run(ids, n, false).blocks();
+            List<BlockResult> b = f.run(ids, n, false).blocks();
+            for (int i = 0; i < a.size(); i++) {
+                assertThat(a.get(i).context()).containsExactly(b.get(i).context());
+                assertThat(a.get(i).entropy()).isEqualTo(b.get(i).entropy());
+            }
+        }
+    }
+
+    @Test
+    void fullModePastItsCapIsAClearError() {
+        ModelConfig cfg = TestModels.small().globalMode(GlobalMode.FULL).maxBlocks(3).build();
+        Weights w = WeightsInit.random(cfg, 2, 1f);
+        int n = 4 * cfg.blockSize();
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            assertThatThrownBy(() -> model.run(TestModels.dnaIds(cfg, n, 1), n, false))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("maxBlocks = 3").hasMessageContaining("HIERARCHICAL");
+        }
+    }
+
+    public static void assertBlockClose(BlockResult a, BlockResult e) {
+        String at = "block " + e.block();
+        assertThat(a.block()).as(at).isEqualTo(e.block());
+        assertThat(a.start()).as(at).isEqualTo(e.start());
+        assertThat(a.end()).as(at).isEqualTo(e.end());
+        assertThat(maxDiff(a.summary(), e.summary())).as(at + " summary").isLessThan(TOL);
+        assertThat(maxDiff(a.context(), e.context())).as(at + " context").isLessThan(TOL);
+        assertThat((double) Math.abs(a.selfWeight() - e.selfWeight())).as(at + " self weight").isLessThan(TOL);
+        assertThat((double) Math.abs(a.entropy() - e.entropy())).as(at + " entropy").isLessThan(TOL);
+        assertThat(a.top()).as(at + " top-K size").hasSameSizeAs(e.top());
+        for (int i = 0; i < e.top().length; i++) {
+            TopEntry x = a.top()[i];
+            TopEntry y = e.top()[i];
+            assertThat((double) Math.abs(x.weight() - y.weight())).as(at + " top weight " + i).isLessThan(TOL);
+            // entries whose weights are this close may legitimately swap places under float rounding
+            boolean nearTie = (i > 0 && Math.abs(e.top()[i - 1].weight() - y.weight()) < 1e-5)
+                    || (i + 1 < e.top().length && Math.abs(e.top()[i + 1].weight() - y.weight()) < 1e-5);
+            if (!nearTie) {
+                assertThat(x.level()).as(at + " top level " + i).isEqualTo(y.level());
+                assertThat(x.firstBlock()).as(at + " top first " + i).isEqualTo(y.firstBlock());
+                assertThat(x.lastBlock()).as(at + " top last " + i).isEqualTo(y.lastBlock());
+            }
+        }
+    }
+
+    static double maxDiff(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            double diff = Math.abs(a[i] - b[i]);
+            m = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : Math.max(m, diff);
+        }
+        return m;
+    }
+}
