@@ -93,7 +93,8 @@ class MetricsITCase {
             List<Scrape.Sample> s = awaitScrape(url, Duration.ofSeconds(60), all -> value(all, "blocksOut", null) > 0
                     && value(all, "lagMs_count", null) > 0
                     && value(all, "openSequences", "global-context") == OPEN
-                    && value(all, "reason_deadLetters", "validate", "invalid-base") == 1);
+                    && value(all, "reason_deadLetters", "validate", "invalid-base") == 1
+                    && value(all, "tombstones", "assemble") >= 1); // 'bad' reaches assemble after validate counts it
             System.out.println("[MetricsITCase] the job's metrics as Prometheus showed them:");
             s.stream().filter(x -> x.name().startsWith(OP)).map(x -> "  " + x.name() + " " + labels(x) + " "
                     + x.value()).distinct().sorted().forEach(System.out::println);
