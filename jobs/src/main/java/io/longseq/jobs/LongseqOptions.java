@@ -89,7 +89,8 @@ public final class LongseqOptions {
     public static final ConfigOption<Integer> CHUNK_SIZE = key("longseq.model.chunk-size").intType()
             .defaultValue(M.chunkSize()).withDescription("Tokens per chunk C, a multiple of the block size.");
     public static final ConfigOption<String> POOLING = key("longseq.model.pooling").stringType()
-            .defaultValue(lower(M.pooling())).withDescription("How a block becomes its summary: mean or attention.");
+            .defaultValue(lower(M.pooling())).withDescription("How a block becomes its summary: mean, attention, max or conv (a strided"
+                    + " convolution with the learned kernel pool.conv.kernel of the weights file).");
     public static final ConfigOption<String> GLOBAL_MODE = key("longseq.model.global-mode").stringType()
             .defaultValue(lower(M.globalMode())).withDescription("Memory of the block-level attention: hierarchical"
                     + " (bounded multi-resolution), full (exact, capped by max-blocks), linear (random-feature linear"

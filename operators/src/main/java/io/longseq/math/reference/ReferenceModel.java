@@ -282,6 +282,23 @@ public final class ReferenceModel {
                 for (int c = 0; c < d; c++) {
                     sb[c] /= (end - start);
                 }
+            } else if (cfg.pooling() == Pooling.MAX) {
+                for (int c = 0; c < d; c++) {
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int i = start; i < end; i++) {
+                        m = Math.max(m, z[i][c]);
+                    }
+                    sb[c] = m;
+                }
+            } else if (cfg.pooling() == Pooling.CONV) {
+                // s_b[c] = (B/m)·Σ_j K[j, c]·z_{start+j}[c] + β[c], m = end − start
+                for (int c = 0; c < d; c++) {
+                    double sum = 0;
+                    for (int i = start; i < end; i++) {
+                        sum += w.poolConvKernel[(i - start) * d + c] * z[i][c];
+                    }
+                    sb[c] = sum * bs / (end - start) + w.poolConvBias[c];
+                }
             } else {
                 double[] score = new double[end - start]; // [block length]
                 for (int i = start; i < end; i++) {
