@@ -89,11 +89,13 @@ public final class LongseqOptions {
     public static final ConfigOption<Integer> CHUNK_SIZE = key("longseq.model.chunk-size").intType()
             .defaultValue(M.chunkSize()).withDescription("Tokens per chunk C, a multiple of the block size.");
     public static final ConfigOption<String> POOLING = key("longseq.model.pooling").stringType()
-            .defaultValue(lower(M.pooling())).withDescription("How a block becomes its summary: mean or attention.");
+            .defaultValue(lower(M.pooling())).withDescription("How a block becomes its summary: mean, attention, max or conv (a strided"
+                    + " convolution with the learned kernel pool.conv.kernel of the weights file).");
     public static final ConfigOption<String> GLOBAL_MODE = key("longseq.model.global-mode").stringType()
             .defaultValue(lower(M.globalMode())).withDescription("Memory of the block-level attention: hierarchical"
                     + " (bounded multi-resolution), full (exact, capped by max-blocks), linear (random-feature linear"
-                    + " attention) or axial (chunk rows x in-chunk columns).");
+                    + " attention), axial (chunk rows x in-chunk columns) or bigbird (window, global and random"
+                    + " blocks).");
     public static final ConfigOption<Integer> RECENT = key("longseq.model.recent").intType().defaultValue(M.recent())
             .withDescription("Recent entries kept per level (hierarchical).");
     public static final ConfigOption<Integer> GROUP = key("longseq.model.group").intType().defaultValue(M.group())
@@ -109,6 +111,15 @@ public final class LongseqOptions {
                     + " state m*d per sequence).");
     public static final ConfigOption<Long> LINEAR_SEED = key("longseq.model.linear-seed").longType()
             .defaultValue(M.linearSeed()).withDescription("Seed of the random feature matrix (linear global mode).");
+    public static final ConfigOption<Integer> BIGBIRD_WINDOW = key("longseq.model.bigbird-window").intType()
+            .defaultValue(M.bigbirdWindow()).withDescription("Earlier neighbouring blocks each block attends to"
+                    + " (bigbird global mode, 0..1024).");
+    public static final ConfigOption<Integer> BIGBIRD_GLOBAL = key("longseq.model.bigbird-global").intType()
+            .defaultValue(M.bigbirdGlobal()).withDescription("First blocks of the sequence every block attends to"
+                    + " (bigbird global mode, 0..1024).");
+    public static final ConfigOption<Integer> BIGBIRD_RANDOM = key("longseq.model.bigbird-random").intType()
+            .defaultValue(M.bigbirdRandom()).withDescription("Random earlier blocks per block, drawn by a hash of the"
+                    + " sequence id from a reservoir of 4x as many (bigbird global mode, 0..64).");
 
     // --------------------------------------------------------------------------------------------- stream
     public static final ConfigOption<Integer> REORDER_BOUND = key("longseq.stream.reorder-bound").intType()
@@ -165,7 +176,8 @@ public final class LongseqOptions {
     /** The model's options: every {@link ModelConfig} setting, the weights and the seed. */
     public static final List<ConfigOption<?>> MODEL = List.of(WEIGHTS, SEED, KMER, VOCAB_SIZE, MAX_FEATURES, D_MODEL,
             HEADS, WINDOW, LAYERS, FFN_DIM, CAUSAL, LOCAL_MODE, DILATION, SINKS, MAX_DENSE_POSITIONS, BLOCK_SIZE,
-            CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K, LINEAR_FEATURES, LINEAR_SEED);
+            CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K, LINEAR_FEATURES, LINEAR_SEED,
+            BIGBIRD_WINDOW, BIGBIRD_GLOBAL, BIGBIRD_RANDOM);
 
     /** The caps the file readers apply (offline and produce read files without the stream). */
     public static final List<ConfigOption<?>> READER_LIMITS = List.of(MAX_HEADER_BYTES, MAX_ID_BYTES, MAX_LINE_BYTES);
@@ -206,6 +218,8 @@ public final class LongseqOptions {
                     .globalMode(ModelOptions.choice(flag(GLOBAL_MODE), c.get(GLOBAL_MODE), GlobalMode.class))
                     .recent(c.get(RECENT)).group(c.get(GROUP)).levels(c.get(LEVELS)).maxBlocks(c.get(MAX_BLOCKS))
                     .topK(c.get(TOP_K)).linearFeatures(c.get(LINEAR_FEATURES)).linearSeed(c.get(LINEAR_SEED))
+                    .bigbirdWindow(c.get(BIGBIRD_WINDOW)).bigbirdGlobal(c.get(BIGBIRD_GLOBAL))
+                    .bigbirdRandom(c.get(BIGBIRD_RANDOM))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(ModelOptions.withOption(e.getMessage()), e);

@@ -2,6 +2,7 @@ package io.longseq.jobs;
 
 import io.longseq.jobs.offline.Engine;
 import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.memory.BigBirdMemory;
 import io.longseq.math.model.BlockResult;
 import io.longseq.math.model.ChunkedModel;
 import io.longseq.math.model.ModelConfig;
@@ -97,14 +98,14 @@ public final class PipelineRuns {
     public static List<BlockContext> chunked(String id, int[] ids, int n, ModelConfig cfg, Weights weights) {
         Nd4jRuntime.init(1);
         try (ChunkedModel m = new ChunkedModel(cfg, weights)) {
-            return contexts(id, m.run(ids, n, false).blocks());
+            return contexts(id, m.run(ids, n, false, done -> { }, BigBirdMemory.sequenceSeed(id)).blocks());
         }
     }
 
     /** The double-precision reference (plain loops, whole sequence). */
     public static List<BlockContext> reference(String id, int[] ids, int n, ModelConfig cfg, Weights weights) {
         try (Engine e = Engine.create(Engine.Kind.REFERENCE, cfg, weights)) {
-            return contexts(id, e.run(ids, n, done -> { }));
+            return contexts(id, e.run(ids, n, done -> { }, BigBirdMemory.sequenceSeed(id)));
         }
     }
 

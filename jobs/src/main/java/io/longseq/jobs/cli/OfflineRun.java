@@ -119,7 +119,8 @@ public final class OfflineRun {
         long t = System.nanoTime();
         List<BlockResult> results;
         try {
-            results = engine.run(s.ids(), s.positions(), progress::within);
+            results = engine.run(s.ids(), s.positions(), progress::within,
+                    io.longseq.math.memory.BigBirdMemory.sequenceSeed(s.id()));
         } catch (IllegalArgumentException | IllegalStateException e) {
             skip(what, e.getMessage());
             progress.done(0);

@@ -27,7 +27,15 @@ public interface Engine extends AutoCloseable {
      * One result per block of the sequence, in block order. {@code ids} holds {@code n · F} feature ids;
      * {@code positionsDone} hears how far the computation is, where the engine can tell (per chunk).
      */
-    List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone);
+    default List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone) {
+        return run(ids, n, positionsDone, 0L);
+    }
+
+    /**
+     * As above for the sequence whose seed is {@code sequenceSeed}: {@code BigBirdMemory.sequenceSeed} of its id,
+     * as the stream uses (global mode BIGBIRD's random blocks depend on it).
+     */
+    List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone, long sequenceSeed);
 
     @Override
     void close();

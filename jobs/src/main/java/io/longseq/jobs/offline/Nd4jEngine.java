@@ -21,8 +21,8 @@ final class Nd4jEngine implements Engine {
     }
 
     @Override
-    public List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone) {
-        return model.run(ids, n, false, positionsDone).blocks();
+    public List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone, long sequenceSeed) {
+        return model.run(ids, n, false, positionsDone, sequenceSeed).blocks();
     }
 
     @Override

@@ -20,8 +20,8 @@ final class ReferenceEngine implements Engine {
     }
 
     @Override
-    public List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone) {
-        return model.run(ids, n).blocks();
+    public List<BlockResult> run(int[] ids, int n, java.util.function.LongConsumer positionsDone, long sequenceSeed) {
+        return model.run(ids, n, sequenceSeed).blocks();
     }
 
     @Override

@@ -59,11 +59,7 @@ public final class DenseLocalTier implements AutoCloseable {
     /** Every buffer and bound product for one sequence length n. */
     private static final class Buffers {
         final int n;
-        final INDArray xBase;    // [n, d]   residual stream
-        final INDArray aBase;    // [n, d]   LayerNorm output
-        final INDArray qkvBase;  // [n, 3d]  a·[W_q | W_k | W_v]
-        final INDArray oBase;    // [n, d]   attention output, heads concatenated
-        final INDArray hBase;    // [n, f]   FFN hidden
+        final TierBuffers rows;  // [n, ·] residual, LayerNorm, q|k|v, attention output (heads concatenated), FFN hidden
         final INDArray qBase;    // [h, n, d_h] queries (RoPE'd, ·1/√d_h)
         final INDArray kBase;    // [h, n, d_h] keys (RoPE'd)
         final INDArray vBase;    // [h, n, d_h] values
@@ -92,22 +88,18 @@ public final class DenseLocalTier implements AutoCloseable {
             int d = t.d;
             int dh = t.dh;
             int h = t.heads;
-            xBase = Nd4j.create(DataType.FLOAT, n, d);
-            aBase = Nd4j.create(DataType.FLOAT, n, d);
-            qkvBase = Nd4j.create(DataType.FLOAT, n, 3L * d);
-            oBase = Nd4j.create(DataType.FLOAT, n, d);
-            hBase = Nd4j.create(DataType.FLOAT, n, t.f);
+            rows = new TierBuffers(n, d, t.f);
             qBase = Nd4j.create(DataType.FLOAT, h, n, dh);
             kBase = Nd4j.create(DataType.FLOAT, h, n, dh);
             vBase = Nd4j.create(DataType.FLOAT, h, n, dh);
             sBase = Nd4j.create(DataType.FLOAT, n, n);
             ohBase = Nd4j.create(DataType.FLOAT, n, dh);
-            x = RowOps.view(xBase);
-            a = RowOps.view(aBase);
-            qkv = RowOps.view(qkvBase);
-            o = RowOps.view(oBase);
-            hid = RowOps.view(hBase);
-            hidBytes = RowOps.bytes(hBase);
+            x = rows.x;
+            a = rows.a;
+            qkv = rows.qkv;
+            o = rows.o;
+            hid = rows.hid;
+            hidBytes = rows.hidBytes;
             q = RowOps.view(qBase);
             k = RowOps.view(kBase);
             v = RowOps.view(vBase);
@@ -116,7 +108,7 @@ public final class DenseLocalTier implements AutoCloseable {
             cos = new float[n * (dh / 2)];
             sin = new float[n * (dh / 2)];
             sRow = new float[n];
-            layers = t.mats.bind(aBase, qkvBase, oBase, hBase, xBase);
+            layers = t.mats.bind(rows.aBase, rows.qkvBase, rows.oBase, rows.hBase, rows.xBase);
             scores = new MatMul[h];
             mix = new MatMul[h];
             for (int hd = 0; hd < h; hd++) {
@@ -136,8 +128,8 @@ public final class DenseLocalTier implements AutoCloseable {
                     m.close();
                 }
             }
-            for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase,
-                    ohBase}) {
+            rows.close();
+            for (INDArray arr : new INDArray[] {qBase, kBase, vBase, sBase, ohBase}) {
                 arr.close();
             }
         }

@@ -3,8 +3,6 @@ package io.longseq.math.kernel;
 import io.longseq.math.model.LocalMode;
 import io.longseq.math.model.ModelConfig;
 import io.longseq.math.weights.Weights;
-import io.longseq.stream.assemble.Chunk;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,68 +39,51 @@ import org.nd4j.linalg.factory.Nd4j;
  * L·w tokens of halo on each side, the cut only reaches the halo, never the core: the core outputs equal
  * those of the whole sequence. At the true start or end of a sequence the array edge is the sequence
  * edge. Not thread-safe: one instance per Flink subtask.
+ *
+ * <p>Parts: {@link TierBuffers} (the row buffers, shared with {@link DenseLocalTier}), {@link LocalTierViews}
+ * (ND4J views per chunk geometry), {@link FusedHeads} (the fused path's head arrays), {@link DilatedBand} (SLIDING
+ * and DILATED on the fused path), {@link SinkPath} (SINKS).
  */
 public final class LocalTier implements AutoCloseable {
 
-    private final ModelConfig cfg;
+    final ModelConfig cfg;
     private final Weights weights;
-    private final int d;
-    private final int heads;
-    private final int dh;
-    private final int w;
-    private final int f;
-    private final int qb;            // query block: queries per attention block
-    private final int kw;            // keys per query block: q_b + 2w, or q_b + w when causal
-    private final int maxRows;       // largest padded N: capacity of every [N, ·] buffer
-    private final int kvRows;        // maxRows + 2w: rows of each head's padded key/value buffer
+    final int d;
+    final int heads;
+    final int dh;
+    final int w;
+    final int f;
+    final int qb;            // query block: queries per attention block
+    final int kw;            // keys per query block: q_b + 2w, or q_b + w when causal
+    final int maxRows;       // largest padded N: capacity of every [N, ·] buffer
+    final int kvRows;        // maxRows + 2w: rows of each head's padded key/value buffer
     private final float qScale;      // 1/√d_h, folded into q
 
-    // Off-heap buffers (ND4J) and direct Java views of the same memory.
-    private final INDArray xBase;    // [maxRows, d]   residual stream
-    private final INDArray aBase;    // [maxRows, d]   LayerNorm output
-    private final INDArray qkvBase;  // [maxRows, 3d]  a·[W_q | W_k | W_v]
-    private final INDArray oBase;    // [maxRows, d]   attention output, heads concatenated (written per head)
-    private final INDArray hBase;    // [maxRows, f]   FFN hidden
-    private final INDArray qBase;    // [h, maxRows, d_h]       queries (RoPE'd, scaled by 1/√d_h)
-    private final INDArray kBase;    // [h, w + maxRows + w, d_h] keys (RoPE'd), w zero rows each side
-    private final INDArray vBase;    // [h, w + maxRows + w, d_h] values, same padding
-    private final INDArray sBase;    // [h, maxRows, kw]        scores, then probabilities
+    final TierBuffers buf;   // [maxRows, ·] residual, LayerNorm, q|k|v, attention output, FFN hidden
+    // ND4J sliding-chunk attention buffers (1 float each when the fused path runs)
+    final INDArray qBase;    // [h, maxRows, d_h]       queries (RoPE'd, scaled by 1/√d_h)
+    final INDArray kBase;    // [h, w + maxRows + w, d_h] keys (RoPE'd), w zero rows each side
+    final INDArray vBase;    // [h, w + maxRows + w, d_h] values, same padding
+    final INDArray sBase;    // [h, maxRows, kw]        scores, then probabilities
     private final FloatBuffer x;
     private final FloatBuffer a;
     private final FloatBuffer qkv;
     private final FloatBuffer o;
     private final FloatBuffer hid;
-    private final ByteBuffer hidBytes;   // the same memory as hid, for vector loads and stores
-    private final ByteBuffer xBytes;     // the same memory as x
-    private final ByteBuffer aBytes;     // the same memory as a
     private final FloatBuffer q;
     private final FloatBuffer k;
     private final FloatBuffer v;
     private final FloatBuffer s;
 
-    private final LayerMatrices mats; // the layers' projections on ND4J
+    final LayerMatrices mats; // the layers' projections on ND4J
 
     private final Rope rope;
     private final RowKernels kernels;
-    private final BandAttention fused;    // null: attention through ND4J's batched products
-    private final int step;               // 1, or the dilation s of local mode DILATED
-    private final int sinkCount;          // SINKS: S, else 0
-    private final ScalarAttention sinkAttention; // SINKS: band plus sink keys
-    private final float[][][] sinkK;      // SINKS: per layer, per head [S, d_h] keys of positions 0..S−1 (RoPE'd)
-    private final float[][][] sinkV;      // SINKS: per layer, per head [S, d_h] their values
-    private int sinksHeld;                // SINKS: how many of them the last run over position 0 produced
-    private LocalTier prefixTier;         // SINKS: computes the sinks from the sequence's first S + L·w positions
-    private final float[][] qHeads;       // fused path: per head [maxRows, d_h] queries
-    private final float[][] kHeadsT;      // fused path: per head [d_h, kStride] keys, transposed
-    private final int kStride;            // fused path: maxRows + KEY_SLACK, the row length of kHeadsT
-    private final float[] oRows;          // fused path: [maxRows, d] attention output, heads concatenated
-    private final float[][] vHeads;       // fused path: per head [maxRows, d_h] values
-    private final int[] classStart;       // DILATED: [s+1] first row of each residue class in the head arrays
+    final BandAttention fused;    // null: attention through ND4J's batched products
+    private final FusedHeads hs;         // fused path: the heads' arrays, else null
+    private final DilatedBand band;       // fused path: SLIDING (s = 1) or DILATED's residue classes, else null
+    private final SinkPath sinks;         // SINKS, else null
 
-    private final float[] cosDup;    // fused path: [maxRows, d_h] cos of each pair's angle, twice
-    private final float[] sinAlt;    // fused path: [maxRows, d_h] (−sin, sin) of each pair's angle
-    private final float[] kRow;      // fused path: [h·d_h] one position's RoPE'd keys
-    private final ByteBuffer qkvBytes;   // the same memory as qkv
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
     private final float[] row;       // [max(d, kw)] scratch
@@ -115,34 +96,8 @@ public final class LocalTier implements AutoCloseable {
     /** Chunk lengths whose views (and bound ND4J products) are kept; the last chunk of each sequence differs. */
     static final int CACHED_LENGTHS = 6;
 
-    /** The last layer's products over the core rows only, per (core start, core end) row pair. */
-    private static final class CoreViews implements AutoCloseable {
-        final MatMul outProj;   // x[cs:ce] += o[cs:ce]·W_o
-        final MatMul ffnIn;     // h[cs:ce] = a[cs:ce]·W_1
-        final MatMul ffnOut;    // x[cs:ce] += GELU(h[cs:ce])·W_2
-
-        CoreViews(LocalTier t, int cs, int ce) {
-            int last = t.cfg.layers() - 1;
-            long rows = ce - cs;
-            INDArray x = Nd4j.create(t.xBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
-            INDArray a = Nd4j.create(t.aBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
-            INDArray o = Nd4j.create(t.oBase.data(), new long[] {rows, t.d}, new long[] {t.d, 1}, (long) cs * t.d, 'c');
-            INDArray h = Nd4j.create(t.hBase.data(), new long[] {rows, t.f}, new long[] {t.f, 1}, (long) cs * t.f, 'c');
-            outProj = new MatMul(o, t.mats.wo[last], x, false, 1.0);
-            ffnIn = new MatMul(a, t.mats.w1[last], h, false, 0.0);
-            ffnOut = new MatMul(h, t.mats.w2[last], x, false, 1.0);
-        }
-
-        @Override
-        public void close() {
-            outProj.close();
-            ffnIn.close();
-            ffnOut.close();
-        }
-    }
-
-    private final BoundedCache<Long, CoreViews> coreViews = new BoundedCache<>(CACHED_LENGTHS);
-    private final BoundedCache<Integer, Views> views = new BoundedCache<>(CACHED_LENGTHS);
+    private final BoundedCache<Long, LocalTierViews.Core> coreViews = new BoundedCache<>(CACHED_LENGTHS);
+    private final BoundedCache<Integer, LocalTierViews.Band> views = new BoundedCache<>(CACHED_LENGTHS);
     private final long[] stageNanos = new long[Stage.values().length];
 
     /** Where a chunk's time goes; {@link #stageNanos()} sums each since construction. */
@@ -152,70 +107,6 @@ public final class LocalTier implements AutoCloseable {
     }
     private boolean closed;
 
-    /** Array views over the first Np = nq·q_b rows of every buffer, for one padded chunk length. */
-    private static final class Views implements AutoCloseable {
-        final INDArray x;    // [Np, d]
-        final INDArray a;    // [Np, d]
-        final INDArray qkv;  // [Np, 3d]
-        final INDArray o;    // [Np, d]
-        final INDArray h;    // [Np, f]
-        final INDArray[] q;  // per head [nq, q_b, d_h]
-        final INDArray[] k;  // per head [nq, kw, d_h], overlapping windows (row stride q_b·d_h)
-        final INDArray[] v;  // per head [nq, kw, d_h], overlapping windows
-        final INDArray[] s;  // per head [nq, q_b, kw]
-        final INDArray[] ob; // per head [nq, q_b, d_h], a strided view of head hd's columns of o
-        final LayerMatrices.Products layers; // the layers' GEMMs over these rows
-        final MatMul[] scores;    // per head: s = q·kᵀ
-        final MatMul[] mix;       // per head: ob = s·v
-
-        Views(LocalTier t, int nq) {
-            long np = (long) nq * t.qb;
-            x = Nd4j.create(t.xBase.data(), new long[] {np, t.d});
-            a = Nd4j.create(t.aBase.data(), new long[] {np, t.d});
-            qkv = Nd4j.create(t.qkvBase.data(), new long[] {np, 3L * t.d});
-            o = Nd4j.create(t.oBase.data(), new long[] {np, t.d});
-            h = Nd4j.create(t.hBase.data(), new long[] {np, t.f});
-            q = new INDArray[t.heads];
-            k = new INDArray[t.heads];
-            v = new INDArray[t.heads];
-            s = new INDArray[t.heads];
-            ob = new INDArray[t.heads];
-            layers = t.mats.bind(a, qkv, o, h, x);
-            boolean nd4jAttention = t.fused == null;
-            scores = new MatMul[nd4jAttention ? t.heads : 0];
-            mix = new MatMul[nd4jAttention ? t.heads : 0];
-            if (nd4jAttention) {
-                long[] windowStride = {(long) t.qb * t.dh, t.dh, 1};
-                for (int hd = 0; hd < t.heads; hd++) {
-                    long rowsOff = (long) hd * t.maxRows;
-                    long kvOff = (long) hd * t.kvRows * t.dh;
-                    q[hd] = Nd4j.create(t.qBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
-                            rowsOff * t.dh, 'c');
-                    k[hd] = Nd4j.create(t.kBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
-                    v[hd] = Nd4j.create(t.vBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
-                    s[hd] = Nd4j.create(t.sBase.data(), new long[] {nq, t.qb, t.kw}, new long[] {(long) t.qb * t.kw, t.kw, 1},
-                            rowsOff * t.kw, 'c');
-                    // written straight into head hd's columns of o [Np, d]: no gather pass
-                    ob[hd] = Nd4j.create(t.oBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.d, t.d, 1},
-                            (long) hd * t.dh, 'c');
-                }
-                for (int hd = 0; hd < t.heads; hd++) {
-                    scores[hd] = new MatMul(q[hd], k[hd], s[hd], true, 0.0);
-                    mix[hd] = new MatMul(s[hd], v[hd], ob[hd], false, 0.0);
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            layers.close();
-            for (MatMul[] group : new MatMul[][] {scores, mix}) {
-                for (MatMul m : group) {
-                    m.close();
-                }
-            }
-        }
-    }
 
     /**
      * Allocates every buffer for chunks of up to {@code cfg.chunkSize()} core positions plus halos.
@@ -246,48 +137,34 @@ public final class LocalTier implements AutoCloseable {
         kvRows = maxRows + 2 * w;
         qScale = (float) (1.0 / Math.sqrt(dh));
 
-        xBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
-        aBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
-        qkvBase = Nd4j.create(DataType.FLOAT, (long) maxRows * 3 * d);
-        oBase = Nd4j.create(DataType.FLOAT, (long) maxRows * d);
-        hBase = Nd4j.create(DataType.FLOAT, (long) maxRows * f);
+        buf = new TierBuffers(maxRows, d, f);
         this.kernels = kernels;
-        step = cfg.localMode() == LocalMode.DILATED ? cfg.dilation() : 1;
+        int step = cfg.localMode() == LocalMode.DILATED ? cfg.dilation() : 1;
         if (cfg.localMode() == LocalMode.FULL) {
             throw new IllegalArgumentException("localMode FULL is dense over the whole sequence: use DenseLocalTier");
         }
         // -Dlongseq.fusedAttention=false keeps ND4J's batched products (for comparison in benchmarks)
-        BandAttention band = Boolean.parseBoolean(System.getProperty("longseq.fusedAttention", "true"))
+        BandAttention kernel = Boolean.parseBoolean(System.getProperty("longseq.fusedAttention", "true"))
                 ? kernels.attention(dh, w) : null;
-        sinkCount = cfg.localMode() == LocalMode.SINKS ? cfg.sinks() : 0;
-        if (band == null && step > 1) {
-            band = new ScalarAttention(dh, w, kernels);   // ND4J's sliding chunks have no dilated form
+        if (kernel == null && step > 1) {
+            kernel = new ScalarAttention(dh, w, kernels);   // ND4J's sliding chunks have no dilated form
         }
-        if (sinkCount > 0) {
-            sinkAttention = new ScalarAttention(dh, w, sinkCount, kernels);
-            band = sinkAttention;                         // the layout of the fused path, the sinks kernel
-            sinkK = new float[cfg.layers()][heads][sinkCount * dh];
-            sinkV = new float[cfg.layers()][heads][sinkCount * dh];
-        } else {
-            sinkAttention = null;
-            sinkK = null;
-            sinkV = null;
+        sinks = SinkPath.count(cfg) > 0 ? new SinkPath(cfg, weights, kernels) : null;
+        if (sinks != null) {
+            kernel = sinks.attention;                       // the layout of the fused path, the sinks kernel
         }
-        fused = band;
+        fused = kernel;
         // the ND4J attention buffers exist only when the fused kernel does not run
         long attn = fused == null ? 1 : 0;
         qBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * dh));
         kBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
         vBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
         sBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * kw));
-        x = RowOps.view(xBase);
-        a = RowOps.view(aBase);
-        qkv = RowOps.view(qkvBase);
-        o = RowOps.view(oBase);
-        hid = RowOps.view(hBase);
-        hidBytes = RowOps.bytes(hBase);
-        xBytes = RowOps.bytes(xBase);
-        aBytes = RowOps.bytes(aBase);
+        x = buf.x;
+        a = buf.a;
+        qkv = buf.qkv;
+        o = buf.o;
+        hid = buf.hid;
         q = RowOps.view(qBase);
         k = RowOps.view(kBase);
         v = RowOps.view(vBase);
@@ -295,25 +172,8 @@ public final class LocalTier implements AutoCloseable {
 
         mats = new LayerMatrices(cfg, weights);
         rope = new Rope(dh);
-        if (fused != null) {
-            qHeads = new float[heads][maxRows * dh];
-            kStride = maxRows + BandAttention.KEY_SLACK;
-            kHeadsT = new float[heads][dh * kStride];
-            oRows = new float[maxRows * d];
-            vHeads = new float[heads][maxRows * dh];
-            classStart = new int[step + 1];
-        } else {
-            classStart = null;
-            qHeads = null;
-            kHeadsT = null;
-            kStride = 0;
-            oRows = null;
-            vHeads = null;
-        }
-        cosDup = new float[maxRows * dh];
-        sinAlt = new float[maxRows * dh];
-        kRow = new float[d];
-        qkvBytes = RowOps.bytes(qkvBase);
+        hs = fused != null ? new FusedHeads(maxRows, d, heads, dh) : null;
+        band = fused != null ? new DilatedBand(step) : null;
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
@@ -329,7 +189,8 @@ public final class LocalTier implements AutoCloseable {
     /** The kernels in use: elementwise ("vector-512", "scalar") and attention ("fused-512" or "nd4j"). */
     public String kernelName() {
         return kernels.name() + ", attention " + (fused != null ? fused.name() : "nd4j")
-                + (step > 1 ? ", dilation " + step : "") + (sinkCount > 0 ? ", sinks " + sinkCount : "");
+                + (band != null && band.step > 1 ? ", dilation " + band.step : "")
+                + (sinks != null ? ", sinks " + sinks.count : "");
     }
 
     /** The kernels in use and the ND4J build that loaded, for logs and metrics. */
@@ -340,6 +201,11 @@ public final class LocalTier implements AutoCloseable {
     /** How many chunk geometries have views cached now, the larger of the two caches (bounded; for tests). */
     int cachedLengths() {
         return Math.max(views.size(), coreViews.size());
+    }
+
+    /** SINKS: the sinks' keys and values this tier captured at position 0 (read by a chunk's {@link SinkPath}). */
+    SinkPath sinks() {
+        return sinks;
     }
 
     /** Most positions one call accepts (chunk plus halos). */
@@ -372,17 +238,8 @@ public final class LocalTier implements AutoCloseable {
     // ids [n·F] (+ prefix ids [prefixN·F]) -> z [coreTo−coreFrom, d]
     public void forward(int[] ids, long first, int n, long coreFrom, long coreTo, float[] z, int[] prefixIds,
                         int prefixN) {
-        if (sinkCount > 0 && first > 0) {
-            if (prefixIds == null || prefixN < 1) {
-                throw new IllegalArgumentException("local mode SINKS: an array starting at position " + first
-                        + " needs the sequence's first min(n, sinks + L·w) = " + cfg.sinkPrefix()
-                        + " positions as prefixIds");
-            }
-            if (prefixTier == null) {
-                prefixTier = new LocalTier(cfg, weights, cfg.sinkPrefix(), kernels);
-            }
-            int pn = Math.min(prefixN, cfg.sinkPrefix());
-            prefixTier.forward(prefixIds, 0, pn, 0, Math.min(pn, sinkCount), new float[Math.min(pn, sinkCount) * d]);
+        if (sinks != null && first > 0) {
+            sinks.computePrefix(first, prefixIds, prefixN);
         }
         forwardArray(ids, first, n, coreFrom, coreTo, z);
     }
@@ -407,7 +264,7 @@ public final class LocalTier implements AutoCloseable {
         }
         int nq = (n + qb - 1) / qb;
         int np = nq * qb;
-        Views vw = views.get(nq, b -> new Views(this, b));
+        LocalTierViews.Band vw = views.get(nq, b -> new LocalTierViews.Band(this, b));
 
         long t0 = System.nanoTime();
         embed(ids, n, np);
@@ -415,7 +272,7 @@ public final class LocalTier implements AutoCloseable {
         t0 = lap(Stage.EMBED_ROPE, t0);
         int cs = (int) (coreFrom - first);                 // core rows [cs, ce) of the array
         int ce = (int) (coreTo - first);
-        CoreViews core = coreViews.get(((long) cs << 32) | ce, key -> new CoreViews(this, cs, ce));
+        LocalTierViews.Core core = coreViews.get(((long) cs << 32) | ce, key -> new LocalTierViews.Core(this, cs, ce));
         for (int l = 0; l < cfg.layers(); l++) {
             Weights.Layer y = weights.layers[l];
             // The last layer's output is read only at the core, so from its attention queries on only the
@@ -428,40 +285,18 @@ public final class LocalTier implements AutoCloseable {
             t0 = lap(Stage.LAYER_NORM, t0);
             vw.layers.qkvProj[l].run();
             t0 = lap(Stage.GEMM_QKV, t0);
-            if (sinkCount > 0) {
-                scatterHeadsFused(n);
-                if (first == 0) {
-                    captureSinks(l, n);
+            if (fused != null) {
+                hs.scatter(kernels, buf.qkvBytes, n, cos, sin, qScale, band);
+                if (sinks != null && first == 0) {
+                    sinks.capture(l, n, hs);
                 }
                 t0 = lap(Stage.SCATTER, t0);
-                LocalTier source = first == 0 ? this : prefixTier;
-                for (int hd = 0; hd < heads; hd++) {           // head hd's rows -> its columns of oRows
-                    sinkAttention.headWithSinks(qHeads[hd], kHeadsT[hd], kStride, vHeads[hd], 0, n, from, to, w,
-                            cfg.causal(), source.sinkK[l][hd], source.sinkV[l][hd], source.sinksHeld, first,
-                            oRows, hd * dh, d);
+                if (sinks != null) {
+                    sinks.attend(l, first, n, from, to, hs);
+                } else {
+                    band.attend(fused, hs, heads, dh, d, w, cfg.causal(), from, to);
                 }
-                o.put(from * d, oRows, from * d, (to - from) * d);   // the heads' rows, in one copy
-                zeroRows(o, n * d, np * d);
-                t0 = lap(Stage.ATTENTION_FUSED, t0);
-            } else if (fused != null) {
-                scatterHeadsFused(n);
-                t0 = lap(Stage.SCATTER, t0);
-                // DILATED: j − i ≡ 0 (mod s), so each residue class of positions is a sliding window of its own,
-                // laid out contiguously from classStart[r]; SLIDING is the single class r = 0.
-                for (int r = 0; r < step; r++) {
-                    int base = classStart[r];
-                    int count = classStart[r + 1] - base;
-                    int kFrom = Math.max(0, -Math.floorDiv(-(from - r), step));   // ⌈(from − r)/s⌉
-                    int kTo = Math.min(count, -Math.floorDiv(-(to - r), step));
-                    // row k of class r is position r + s·k: head hd's rows go to its columns of oRows
-                    for (int hd = 0; hd < heads; hd++) {
-                        if (kFrom < kTo) {
-                            fused.head(qHeads[hd], kHeadsT[hd], kStride, vHeads[hd], base, count, kFrom, kTo, w,
-                                    cfg.causal(), oRows, r * d + hd * dh, step * d);
-                        }
-                    }
-                }
-                o.put(from * d, oRows, from * d, (to - from) * d);   // the heads' rows, in one copy
+                o.put(from * d, hs.oRows, from * d, (to - from) * d);   // the heads' rows, in one copy
                 zeroRows(o, n * d, np * d);
                 t0 = lap(Stage.ATTENTION_FUSED, t0);
             } else {
@@ -528,13 +363,13 @@ public final class LocalTier implements AutoCloseable {
 
     // x [Np, d] (+ b, written back when residualBias is given) -> a [Np, d] = LN(x); rows ≥ n zero
     private void layerNorm(int n, int np, float[] gain, float[] bias, float[] residualBias) {
-        kernels.layerNormRows(xBytes, aBytes, 0, n, d, gain, bias, residualBias, row);
+        kernels.layerNormRows(buf.xBytes, buf.aBytes, 0, n, d, gain, bias, residualBias, row);
         zeroRows(a, n * d, np * d);
     }
 
     // x rows [from, to) -> a rows [from, to) = LN(x)
     private void normalizeRows(int from, int to, float[] gain, float[] bias) {
-        kernels.layerNormRows(xBytes, aBytes, from, to, d, gain, bias, null, row);
+        kernels.layerNormRows(buf.xBytes, buf.aBytes, from, to, d, gain, bias, null, row);
     }
 
     private void zeroRows(FloatBuffer buf, int from, int to) {
@@ -573,55 +408,6 @@ public final class LocalTier implements AutoCloseable {
         }
     }
 
-    // kᵀ, v rows [0, S) of layer l (an array that starts at position 0) -> sinkK/sinkV[l] [S, d_h] per head
-    private void captureSinks(int l, int n) {
-        sinksHeld = Math.min(sinkCount, n);
-        for (int hd = 0; hd < heads; hd++) {
-            float[] kt = kHeadsT[hd];
-            float[] sk = sinkK[l][hd];
-            for (int j = 0; j < sinksHeld; j++) {
-                for (int c = 0; c < dh; c++) {
-                    sk[j * dh + c] = kt[c * kStride + j];
-                }
-            }
-            System.arraycopy(vHeads[hd], 0, sinkV[l][hd], 0, sinksHeld * dh);
-        }
-    }
-
-    // qkv [n, 3d] -> per head q [n, d_h] (RoPE'd, ·1/√d_h), kᵀ [d_h, n] (RoPE'd), v [n, d_h]: the fused path.
-    // Position i goes to row classStart[i mod s] + i/s (the identity when s = 1).
-    private void scatterHeadsFused(int n) {
-        for (int r = 0; r <= step; r++) {
-            classStart[r] = r == 0 ? 0 : classStart[r - 1] + Math.max(0, (n - (r - 1) + step - 1) / step);
-        }
-        int pairs = dh / 2;
-        for (int i = 0; i < n; i++) {                   // angles per pair -> per component, sin with the pair's sign
-            for (int m = 0; m < pairs; m++) {
-                int at = i * dh + 2 * m;
-                float c = cos[i * pairs + m];
-                float sn = sin[i * pairs + m];
-                cosDup[at] = c;
-                cosDup[at + 1] = c;
-                sinAlt[at] = -sn;
-                sinAlt[at + 1] = sn;
-            }
-        }
-        float[] kr = kRow;                      // [h·d_h] one position's keys, all heads
-        for (int i = 0; i < n; i++) {
-            int rowAt = step == 1 ? i : classStart[i % step] + i / step;
-            kernels.ropeRow(qkvBytes, i * 3 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale, qHeads,
-                    vHeads, rowAt * dh, kr);
-            // transposed: 128 stores to as many cache lines, which the next 15 positions fill further while they
-            // stay in L1 (faster than gathering 16 positions in a tile and copying its rows: 0.105 against 0.16 ms)
-            for (int hd = 0; hd < heads; hd++) {
-                float[] kt = kHeadsT[hd];
-                for (int c = 0; c < dh; c++) {
-                    kt[c * kStride + rowAt] = kr[hd * dh + c];
-                }
-            }
-        }
-    }
-
     // s [h, Np, kw] scores -> probabilities over the band, zero outside it and for padded queries
     private void bandSoftmax(int n, int nq) {
         boolean causal = cfg.causal();
@@ -649,14 +435,14 @@ public final class LocalTier implements AutoCloseable {
 
     // h rows [from, to) -> GELU(h + b1), in place in the off-heap buffer
     private void biasGelu(int from, int to, float[] b1) {
-        kernels.biasGeluRows(hidBytes, from, to, f, b1, hidRow);
+        kernels.biasGeluRows(buf.hidBytes, from, to, f, b1, hidRow);
     }
 
 
     // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2), through a's rows (free by now:
     // the last FFN has read them) and one copy; x keeps x + b2, which nothing reads after
     private void finalNorm(int from, int count, float[] z, float[] residualBias) {
-        kernels.layerNormRows(xBytes, aBytes, from, from + count, d, weights.lnfGain, weights.lnfBias, residualBias,
+        kernels.layerNormRows(buf.xBytes, buf.aBytes, from, from + count, d, weights.lnfGain, weights.lnfBias, residualBias,
                 row);
         a.get(from * d, z, 0, count * d);
     }
@@ -681,10 +467,11 @@ public final class LocalTier implements AutoCloseable {
         closed = true;
         views.clear();
         coreViews.clear();
-        if (prefixTier != null) {
-            prefixTier.close();
+        if (sinks != null) {
+            sinks.close();
         }
-        for (INDArray arr : new INDArray[] {xBase, aBase, qkvBase, oBase, hBase, qBase, kBase, vBase, sBase}) {
+        buf.close();
+        for (INDArray arr : new INDArray[] {qBase, kBase, vBase, sBase}) {
             arr.close();
         }
         mats.close();

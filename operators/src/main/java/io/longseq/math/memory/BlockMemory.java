@@ -10,7 +10,8 @@ import io.longseq.math.model.ModelConfig;
  * {@link LinearMemory#attend}). It converts to and from {@link MemoryState}, plain primitive arrays,
  * because it lives in Flink keyed state.
  */
-public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory, LinearMemory, AxialMemory {
+public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory, LinearMemory, AxialMemory,
+        BigBirdMemory {
 
     protected final int d;
     protected long nextBlock;
@@ -42,9 +43,18 @@ public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory,
     /** The state as primitive arrays. */
     public abstract MemoryState toState();
 
-    /** A memory for the config's mode, empty. */
+    /** A memory for the config's mode, empty (sequence seed 0). */
     public static BlockMemory create(ModelConfig cfg) {
+        return create(cfg, 0L);
+    }
+
+    /**
+     * A memory for the config's mode, empty, for the sequence whose seed is {@code sequenceSeed}
+     * ({@link BigBirdMemory#sequenceSeed}; only BIGBIRD reads it).
+     */
+    public static BlockMemory create(ModelConfig cfg, long sequenceSeed) {
         return switch (cfg.globalMode()) {
+            case BIGBIRD -> new BigBirdMemory(cfg, sequenceSeed);
             case FULL -> new FullMemory(cfg);
             case HIERARCHICAL -> new HierarchicalMemory(cfg);
             case LINEAR -> new LinearMemory(cfg);
@@ -59,6 +69,7 @@ public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory,
             case HIERARCHICAL -> HierarchicalMemory.restore(cfg, state);
             case LINEAR -> LinearMemory.restore(cfg, state);
             case AXIAL -> AxialMemory.restore(cfg, state);
+            case BIGBIRD -> BigBirdMemory.restore(cfg, state);
         };
     }
 }

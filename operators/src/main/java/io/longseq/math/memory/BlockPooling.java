@@ -22,6 +22,8 @@ public final class BlockPooling {
     private final double[] acc;     // [d]
     private final double[] alpha;   // [B]
     private final RowKernels kernels; // mean pooling's column sums
+    private final float[] convKernel; // [B, d] CONV: K, else null
+    private final float[] convBias;   // [d]    CONV: β, else null
 
     public BlockPooling(ModelConfig cfg, Weights weights) {
         this(cfg, weights, RowKernels.best());
@@ -44,6 +46,8 @@ public final class BlockPooling {
         wpv = weights.poolWv;
         acc = new double[d];
         alpha = new double[b];
+        convKernel = weights.poolConvKernel;
+        convBias = weights.poolConvBias;
     }
 
     /** Blocks that n positions starting at a block boundary make: ⌈n/B⌉. */
@@ -58,10 +62,11 @@ public final class BlockPooling {
             int from = blk * b;
             int to = Math.min(n, from + b);
             int out = blk * d;
-            if (cfg.pooling() == Pooling.MEAN) {
-                mean(z, from, to, summaries, out);
-            } else {
-                attention(z, from, to, summaries, out);
+            switch (cfg.pooling()) {
+                case MEAN -> mean(z, from, to, summaries, out);
+                case ATTENTION -> attention(z, from, to, summaries, out);
+                case MAX -> max(z, from, to, summaries, out);
+                case CONV -> conv(z, from, to, summaries, out);
             }
         }
     }
@@ -71,6 +76,31 @@ public final class BlockPooling {
         double inv = 1.0 / (to - from);
         for (int c = 0; c < d; c++) {
             s[out + c] = (float) (acc[c] * inv);
+        }
+    }
+
+    // z rows [from, to) -> s [d]: s[c] = max_j z_j[c]
+    private void max(float[] z, int from, int to, float[] s, int out) {
+        System.arraycopy(z, from * d, s, out, d);
+        for (int j = from + 1; j < to; j++) {
+            for (int c = 0; c < d; c++) {
+                s[out + c] = Math.max(s[out + c], z[j * d + c]);
+            }
+        }
+    }
+
+    // z rows [from, to), m = to − from -> s [d]: s[c] = (B/m)·Σ_j K[j, c]·z_{from+j}[c] + β[c], summed in double
+    private void conv(float[] z, int from, int to, float[] s, int out) {
+        java.util.Arrays.fill(acc, 0);
+        for (int j = from; j < to; j++) {
+            int kAt = (j - from) * d;
+            for (int c = 0; c < d; c++) {
+                acc[c] += (double) convKernel[kAt + c] * z[j * d + c];
+            }
+        }
+        double scale = (double) b / (to - from);
+        for (int c = 0; c < d; c++) {
+            s[out + c] = (float) (acc[c] * scale + convBias[c]);
         }
     }
 

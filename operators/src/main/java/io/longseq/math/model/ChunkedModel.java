@@ -48,8 +48,16 @@ public final class ChunkedModel implements AutoCloseable {
 
     /** As {@link #run(int[], int, boolean)}, telling {@code progress} the positions done after each chunk. */
     public Result run(int[] ids, int n, boolean keepZ, java.util.function.LongConsumer progress) {
+        return run(ids, n, keepZ, progress, 0L);
+    }
+
+    /**
+     * As above for the sequence whose seed is {@code sequenceSeed} (global mode BIGBIRD's random blocks depend on
+     * it: {@link io.longseq.math.memory.BigBirdMemory#sequenceSeed} of the sequence id, as the stream uses).
+     */
+    public Result run(int[] ids, int n, boolean keepZ, java.util.function.LongConsumer progress, long sequenceSeed) {
         if (dense != null) {
-            return runDense(ids, n, keepZ, progress);
+            return runDense(ids, n, keepZ, progress, sequenceSeed);
         }
         int d = cfg.dModel();
         int nf = cfg.maxFeatures();
@@ -58,7 +66,7 @@ public final class ChunkedModel implements AutoCloseable {
         float[] zChunk = new float[c * d];                                  // [C, d]
         float[] summaries = new float[pooling.blocks(c) * d];              // [C/B, d]
         int[] chunkIds = new int[local.capacity() * nf];                   // [n_chunk·F]
-        BlockMemory memory = BlockMemory.create(cfg);
+        BlockMemory memory = BlockMemory.create(cfg, sequenceSeed);
         List<BlockResult> blocks = new ArrayList<>();
         for (int coreFrom = 0; coreFrom < n; coreFrom += c) {
             int coreTo = Math.min(n, coreFrom + c);
@@ -93,7 +101,8 @@ public final class ChunkedModel implements AutoCloseable {
     }
 
     // FULL local mode: dense local tier over all n positions, then pooling and the global tier per chunk piece
-    private Result runDense(int[] ids, int n, boolean keepZ, java.util.function.LongConsumer progress) {
+    private Result runDense(int[] ids, int n, boolean keepZ, java.util.function.LongConsumer progress,
+                            long sequenceSeed) {
         DenseLocalTier.checkLength(cfg, n);
         int d = cfg.dModel();
         int c = cfg.chunkSize();
@@ -103,7 +112,7 @@ public final class ChunkedModel implements AutoCloseable {
         }
         float[] zChunk = new float[Math.min(c, Math.max(n, 1)) * d];       // [min(C, n), d]
         float[] summaries = new float[pooling.blocks(c) * d];              // [C/B, d]
-        BlockMemory memory = BlockMemory.create(cfg);
+        BlockMemory memory = BlockMemory.create(cfg, sequenceSeed);
         List<BlockResult> blocks = new ArrayList<>();
         for (int coreFrom = 0; coreFrom < n; coreFrom += c) {
             int coreTo = Math.min(n, coreFrom + c);

@@ -44,5 +44,20 @@ public enum GlobalMode {
      * The weights are the softmax of 2.5 over these j + 1 (+ 1) entries; top-K, selfWeight and entropy as in
      * 2.6. State O(P·d): the current row's keys and values and per-column sums, for any n.
      */
-    AXIAL
+    AXIAL,
+    /**
+     * BigBird at block level: block b attends to itself and its w earlier neighbours (b−w..b, w =
+     * {@code bigbirdWindow}), the g global blocks 0..g−1 (g = {@code bigbirdGlobal}) and r random earlier blocks
+     * (r = {@code bigbirdRandom}), each its own entry with c = 1, level 1, every block at most once.
+     *
+     * <p>Bounded state: the random blocks are drawn from a reservoir of P = 4r blocks, a uniform sample of the
+     * blocks that have left the window and are not global (g ≤ e &lt; b−w). Block e is offered when block e+w+1
+     * arrives, as the t-th candidate t = e−g+1 (Algorithm R): it fills slot t−1 while t ≤ P, else it replaces slot
+     * H(σ, e, 1) mod t when that is &lt; P. Block b then takes min(r, held) distinct slots by a partial Fisher-Yates
+     * shuffle of the held slots, step i swapping slot i with slot i + H(σ, b, i+2) mod (held−i). H(σ, x, y) =
+     * mix(mix(σ ^ mix(x)) ^ y) with mix the SplitMix64 finaliser and σ the sequence seed, the FNV-1a 64 hash of the
+     * sequence id's UTF-8 bytes ({@code BigBirdMemory.sequenceSeed}); unsigned remainders. So the same sequence
+     * id and input give the same blocks, on any parallelism. State O((g + w + 1 + 4r)·d) per sequence.
+     */
+    BIGBIRD
 }

@@ -38,6 +38,10 @@ import java.io.Serializable;
  *                    head; a longer sequence is a clear error
  * @param dilation    s, the stride between the keys of local mode DILATED (1..64; ignored by the other modes)
  * @param sinks       S, the first positions every query also sees in local mode SINKS (1..1024)
+ * @param bigbirdWindow  global mode BIGBIRD: earlier neighbouring blocks each block attends to (0..1024)
+ * @param bigbirdGlobal  global mode BIGBIRD: the first blocks of the sequence every block attends to (0..1024)
+ * @param bigbirdRandom  global mode BIGBIRD: random earlier blocks per block (0..64), drawn from a reservoir of
+ *                       4·bigbirdRandom (see {@link GlobalMode#BIGBIRD})
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -64,7 +68,10 @@ public record ModelConfig(
         LocalMode localMode,
         int maxDensePositions,
         int dilation,
-        int sinks) implements Serializable {
+        int sinks,
+        int bigbirdWindow,
+        int bigbirdGlobal,
+        int bigbirdRandom) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -85,7 +92,7 @@ public record ModelConfig(
 
     public ModelConfig {
         require(featureKind != null, "featureKind", "null", "one of DNA, TOKENS, LOG");
-        require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION");
+        require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION, MAX, CONV");
         require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL");
         require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, SINKS, FULL");
         range("kmer", kmer, 1, MAX_KMER);
@@ -124,6 +131,9 @@ public record ModelConfig(
         range("maxDensePositions", maxDensePositions, 1, MAX_DENSE_POSITIONS);
         range("dilation", dilation, 1, MAX_DILATION);
         range("sinks", sinks, 1, MAX_SINKS);
+        range("bigbirdWindow", bigbirdWindow, 0, 1024);
+        range("bigbirdGlobal", bigbirdGlobal, 0, 1024);
+        range("bigbirdRandom", bigbirdRandom, 0, 64);
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
                     "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
@@ -239,6 +249,9 @@ public record ModelConfig(
         private int maxDensePositions = 8192;
         private int dilation = 2;
         private int sinks = 4;
+        private int bigbirdWindow = 3;
+        private int bigbirdGlobal = 1;
+        private int bigbirdRandom = 2;
 
         private Builder() {}
 
@@ -249,6 +262,7 @@ public record ModelConfig(
             globalMode = c.globalMode; recent = c.recent; group = c.group; levels = c.levels;
             maxBlocks = c.maxBlocks; topK = c.topK; linearFeatures = c.linearFeatures; linearSeed = c.linearSeed;
             localMode = c.localMode; maxDensePositions = c.maxDensePositions; dilation = c.dilation; sinks = c.sinks;
+            bigbirdWindow = c.bigbirdWindow; bigbirdGlobal = c.bigbirdGlobal; bigbirdRandom = c.bigbirdRandom;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -276,11 +290,15 @@ public record ModelConfig(
         public Builder maxDensePositions(int v) { maxDensePositions = v; return this; }
         public Builder dilation(int v) { dilation = v; return this; }
         public Builder sinks(int v) { sinks = v; return this; }
+        public Builder bigbirdWindow(int v) { bigbirdWindow = v; return this; }
+        public Builder bigbirdGlobal(int v) { bigbirdGlobal = v; return this; }
+        public Builder bigbirdRandom(int v) { bigbirdRandom = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
-                    maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks);
+                    maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks,
+                    bigbirdWindow, bigbirdGlobal, bigbirdRandom);
         }
     }
 }

@@ -71,10 +71,15 @@ public final class ReferenceModel {
 
     /** The whole model over one sequence: local tier, block pooling, global tier. */
     public Result run(int[] ids, int n) {
+        return run(ids, n, 0L);
+    }
+
+    /** As {@link #run(int[], int)} for the sequence with seed σ = {@code sequenceSeed} (global mode BIGBIRD). */
+    public Result run(int[] ids, int n, long sequenceSeed) {
         // ids [n*F] -> z [n, d], summaries [ceil(n/B), d], one BlockResult per block
         double[][] z = localTier(ids, n);
         double[][] s = blockSummaries(z, n);
-        List<BlockResult> blocks = global(s, n);
+        List<BlockResult> blocks = global(s, n, sequenceSeed);
         return new Result(z, s, blocks);
     }
 
@@ -282,6 +287,23 @@ public final class ReferenceModel {
                 for (int c = 0; c < d; c++) {
                     sb[c] /= (end - start);
                 }
+            } else if (cfg.pooling() == Pooling.MAX) {
+                for (int c = 0; c < d; c++) {
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int i = start; i < end; i++) {
+                        m = Math.max(m, z[i][c]);
+                    }
+                    sb[c] = m;
+                }
+            } else if (cfg.pooling() == Pooling.CONV) {
+                // s_b[c] = (B/m)·Σ_j K[j, c]·z_{start+j}[c] + β[c], m = end − start
+                for (int c = 0; c < d; c++) {
+                    double sum = 0;
+                    for (int i = start; i < end; i++) {
+                        sum += w.poolConvKernel[(i - start) * d + c] * z[i][c];
+                    }
+                    sb[c] = sum * bs / (end - start) + w.poolConvBias[c];
+                }
             } else {
                 double[] score = new double[end - start]; // [block length]
                 for (int i = start; i < end; i++) {
@@ -318,6 +340,11 @@ public final class ReferenceModel {
      * @throws IllegalStateException in FULL mode when a block index reaches {@code cfg.maxBlocks()}
      */
     public List<BlockResult> global(double[][] summaries, int n) {
+        return global(summaries, n, 0L);
+    }
+
+    /** As {@link #global(double[][], int)} for the sequence with seed σ = {@code sequenceSeed} (BIGBIRD). */
+    public List<BlockResult> global(double[][] summaries, int n, long sequenceSeed) {
         // s [blocks, d] -> blocks × BlockResult
         int d = cfg.dModel();
         int bs = cfg.blockSize();
@@ -354,7 +381,7 @@ public final class ReferenceModel {
         List<BlockResult> out = new ArrayList<>(blocks);
         for (int b = 0; b < blocks; b++) {
             // M × {level, first, lastInclusive[, stride]}; one of them is {1, b, b}, the block itself
-            List<long[]> entries = entriesFor(b);
+            List<long[]> entries = entriesFor(b, sequenceSeed);
             int mCount = entries.size();
             double[] score = new double[mCount];    // [M]
             double[][] vbar = new double[mCount][]; // [M, d]
@@ -434,7 +461,15 @@ public final class ReferenceModel {
      * Memory entries of block b in the configured mode, each {level, firstBlock, lastBlockInclusive}, and for
      * AXIAL column entries a fourth element, the stride between the blocks they stand for.
      */
-    private List<long[]> entriesFor(int b) {
+    private List<long[]> entriesFor(int b, long sequenceSeed) {
+        if (cfg.globalMode() == GlobalMode.BIGBIRD) {
+            List<long[]> e = new ArrayList<>();
+            for (long j : bigbirdBlocks(b, cfg.bigbirdWindow(), cfg.bigbirdGlobal(), cfg.bigbirdRandom(),
+                    sequenceSeed)) {
+                e.add(new long[] {1, j, j});
+            }
+            return e;
+        }
         if (cfg.globalMode() == GlobalMode.AXIAL) {
             return axialEntries(b, cfg.chunkSize() / cfg.blockSize());
         }
@@ -451,6 +486,59 @@ public final class ReferenceModel {
             return e;
         }
         return hierarchicalPartition(b, cfg.recent(), cfg.group(), cfg.levels());
+    }
+
+    /**
+     * BIGBIRD's blocks for block b ({@link GlobalMode#BIGBIRD}), ascending, recomputed from the definition: the
+     * reservoir replayed over every candidate e = g .. b−w−1 from scratch, then the partial shuffle of its slots.
+     */
+    public static long[] bigbirdBlocks(long b, int w, int g, int r, long seed) {
+        int p = 4 * r;
+        long[] slot = new long[p];
+        int held = 0;
+        long t = 0;
+        for (long e = g; e <= b - w - 1; e++) {
+            t++;
+            if (held < p) {
+                slot[held++] = e;
+            } else {
+                long j = Long.remainderUnsigned(bigbirdHash(seed, e, 1), t);
+                if (j < p) {
+                    slot[(int) j] = e;
+                }
+            }
+        }
+        int take = Math.min(r, held);
+        int[] idx = new int[held];
+        for (int i = 0; i < held; i++) {
+            idx[i] = i;
+        }
+        java.util.TreeSet<Long> blocks = new java.util.TreeSet<>();
+        for (int i = 0; i < take; i++) {
+            int j = i + (int) Long.remainderUnsigned(bigbirdHash(seed, b, i + 2), held - i);
+            int x = idx[i];
+            idx[i] = idx[j];
+            idx[j] = x;
+            blocks.add(slot[idx[i]]);
+        }
+        for (long j = 0; j < Math.min(g, b + 1); j++) {
+            blocks.add(j);
+        }
+        for (long j = Math.max(0, b - w); j <= b; j++) {
+            blocks.add(j);
+        }
+        return blocks.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    // H(σ, x, y) = mix(mix(σ ^ mix(x)) ^ y), mix the SplitMix64 finaliser
+    private static long bigbirdHash(long seed, long x, long y) {
+        return splitMix(splitMix(seed ^ splitMix(x)) ^ y);
+    }
+
+    private static long splitMix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /**

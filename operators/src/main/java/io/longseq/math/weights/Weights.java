@@ -1,6 +1,7 @@
 package io.longseq.math.weights;
 
 import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.Pooling;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,6 +53,8 @@ public final class Weights implements Serializable {
     public final float[] poolQuery;  // [d]     q_p, attention pooling
     public final float[] poolWk;     // [d, d]  W_pk
     public final float[] poolWv;     // [d, d]  W_pv
+    public final float[] poolConvKernel; // [B, d]  K, conv pooling; null for the other poolings
+    public final float[] poolConvBias;   // [d]     β, conv pooling; null for the other poolings
     public final float[] lngGain;    // [d]  LN_g of the global tier
     public final float[] lngBias;    // [d]
     public final float[] gWq;        // [d, d]
@@ -96,6 +99,8 @@ public final class Weights implements Serializable {
         poolQuery = a.get("pool.query");
         poolWk = a.get("pool.wk");
         poolWv = a.get("pool.wv");
+        poolConvKernel = a.get(CONV_KERNEL);   // present exactly when the config pools by CONV (checked above)
+        poolConvBias = a.get(CONV_BIAS);
         lngGain = a.get("lng.gain");
         lngBias = a.get("lng.bias");
         gWq = a.get("global.wq");
@@ -129,6 +134,10 @@ public final class Weights implements Serializable {
         m.put("pool.query", poolQuery);
         m.put("pool.wk", poolWk);
         m.put("pool.wv", poolWv);
+        if (config.pooling() == Pooling.CONV) {
+            m.put(CONV_KERNEL, poolConvKernel);
+            m.put(CONV_BIAS, poolConvBias);
+        }
         m.put("lng.gain", lngGain);
         m.put("lng.bias", lngBias);
         m.put("global.wq", gWq);
@@ -137,6 +146,10 @@ public final class Weights implements Serializable {
         m.put("global.wo", gWo);
         return m;
     }
+
+    /** Conv pooling's kernel [B, d] and bias [d] ({@link Pooling#CONV}): in the file only when pooling is CONV. */
+    public static final String CONV_KERNEL = "pool.conv.kernel";
+    public static final String CONV_BIAS = "pool.conv.bias";
 
     /** Every array name with its shape, in file order: the one table of the weights format. */
     public static Map<String, int[]> shapes(ModelConfig c) {
@@ -164,6 +177,10 @@ public final class Weights implements Serializable {
         m.put("pool.query", new int[] {d});
         m.put("pool.wk", new int[] {d, d});
         m.put("pool.wv", new int[] {d, d});
+        if (c.pooling() == Pooling.CONV) {               // only then: files made for the other poolings still fit
+            m.put(CONV_KERNEL, new int[] {c.blockSize(), d});
+            m.put(CONV_BIAS, new int[] {d});
+        }
         m.put("lng.gain", new int[] {d});
         m.put("lng.bias", new int[] {d});
         m.put("global.wq", new int[] {d, d});

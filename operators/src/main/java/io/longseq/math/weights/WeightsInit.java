@@ -69,6 +69,10 @@ public final class WeightsInit {
         a.put("pool.query", new float[d]);
         a.put("pool.wk", orthogonal(seed, "pool.wk", d));
         a.put("pool.wv", identity(d));
+        if (shapes.containsKey(Weights.CONV_KERNEL)) {          // conv pooling starts as the mean
+            a.put(Weights.CONV_KERNEL, constant(size(shapes, Weights.CONV_KERNEL), 1f / cfg.blockSize()));
+            a.put(Weights.CONV_BIAS, new float[d]);
+        }
         a.put("lng.gain", constant(d, 1f));
         a.put("lng.bias", new float[d]);
         float[] gq = orthogonal(seed, "global.wq", d);

@@ -174,6 +174,9 @@ public final class WeightsIo {
         if (name.endsWith(".w2")) {
             return f + " and " + d + " need " + tuple;
         }
+        if (name.equals(Weights.CONV_KERNEL)) {
+            return "block-size " + cfg.blockSize() + " and " + d + " need " + tuple;
+        }
         if (name.endsWith(".b1")) {
             return f + " needs " + tuple;
         }

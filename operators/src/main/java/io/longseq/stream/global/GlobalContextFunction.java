@@ -1,5 +1,6 @@
 package io.longseq.stream.global;
 
+import io.longseq.math.memory.BigBirdMemory;
 import io.longseq.math.memory.BlockMemory;
 import io.longseq.math.memory.GlobalTier;
 import io.longseq.math.memory.MemoryState;
@@ -237,7 +238,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     private boolean process(ChunkSummary s, Context ctx, Collector<BlockContext> out) throws Exception {
         if (!s.aborted) {
             byte[] saved = memoryState.value();
-            BlockMemory memory = saved == null ? BlockMemory.create(cfg)
+            BlockMemory memory = saved == null ? BlockMemory.create(cfg, BigBirdMemory.sequenceSeed(s.sequenceId))
                     : BlockMemory.fromState(cfg, MemoryState.fromBytes(saved));
             int d = cfg.dModel();
             int b = cfg.blockSize();

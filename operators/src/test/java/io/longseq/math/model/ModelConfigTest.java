@@ -54,7 +54,13 @@ class ModelConfigTest {
                 new Ranged("maxDensePositions", 1, 65536, ModelConfig.Builder::maxDensePositions,
                         b -> b.localMode(LocalMode.FULL)),
                 new Ranged("dilation", 1, 64, ModelConfig.Builder::dilation, b -> b.localMode(LocalMode.DILATED)),
-                new Ranged("sinks", 1, 1024, ModelConfig.Builder::sinks, b -> b.localMode(LocalMode.SINKS)));
+                new Ranged("sinks", 1, 1024, ModelConfig.Builder::sinks, b -> b.localMode(LocalMode.SINKS)),
+                new Ranged("bigbirdWindow", 0, 1024, ModelConfig.Builder::bigbirdWindow,
+                        b -> b.globalMode(GlobalMode.BIGBIRD)),
+                new Ranged("bigbirdGlobal", 0, 1024, ModelConfig.Builder::bigbirdGlobal,
+                        b -> b.globalMode(GlobalMode.BIGBIRD)),
+                new Ranged("bigbirdRandom", 0, 64, ModelConfig.Builder::bigbirdRandom,
+                        b -> b.globalMode(GlobalMode.BIGBIRD)));
     }
 
     @ParameterizedTest(name = "{0}")
