@@ -38,6 +38,11 @@ import java.io.Serializable;
  *                    head; a longer sequence is a clear error
  * @param dilation    s, the stride between the keys of local mode DILATED (1..64; ignored by the other modes)
  * @param sinks       S, the first positions every query also sees in local mode SINKS (1..1024)
+ * @param retrievalBits   k: RETRIEVAL mode's store has 2^k content buckets (0..12)
+ * @param retrievalSlots  E: blocks held per bucket in RETRIEVAL mode (2^k·E ≤ {@link #MAX_RETRIEVAL_SLOTS})
+ * @param retrievalRecent E_r: of a bucket's E slots, those kept for its newest members (1..E); the others are a
+ *                        seeded reservoir of its older members
+ * @param retrievalSeed   seed of RETRIEVAL mode's hyperplanes and reservoir priorities (see {@link GlobalMode#RETRIEVAL})
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -64,7 +69,11 @@ public record ModelConfig(
         LocalMode localMode,
         int maxDensePositions,
         int dilation,
-        int sinks) implements Serializable {
+        int sinks,
+        int retrievalBits,
+        int retrievalSlots,
+        int retrievalRecent,
+        long retrievalSeed) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -83,10 +92,13 @@ public record ModelConfig(
     /** Largest maxDensePositions: local mode FULL's score matrix is then 4·65536² bytes = 16 GiB per head. */
     public static final int MAX_DENSE_POSITIONS = 1 << 16;
 
+    /** Most exemplar blocks RETRIEVAL mode may hold per sequence (2^k·E): 64 MiB of keys and values at d = 128. */
+    public static final int MAX_RETRIEVAL_SLOTS = 1 << 16;
+
     public ModelConfig {
         require(featureKind != null, "featureKind", "null", "one of DNA, TOKENS, LOG");
         require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION");
-        require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL");
+        require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL, RETRIEVAL");
         require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, SINKS, FULL");
         range("kmer", kmer, 1, MAX_KMER);
         range("vocabSize", vocabSize, 2, 1 << 24);
@@ -124,6 +136,12 @@ public record ModelConfig(
         range("maxDensePositions", maxDensePositions, 1, MAX_DENSE_POSITIONS);
         range("dilation", dilation, 1, MAX_DILATION);
         range("sinks", sinks, 1, MAX_SINKS);
+        range("retrievalBits", retrievalBits, 0, 12);
+        range("retrievalSlots", retrievalSlots, 1, MAX_RETRIEVAL_SLOTS);
+        range("retrievalRecent", retrievalRecent, 1, retrievalSlots);
+        require(((long) retrievalSlots << retrievalBits) <= MAX_RETRIEVAL_SLOTS, "retrievalSlots",
+                Integer.toString(retrievalSlots), "at most " + (MAX_RETRIEVAL_SLOTS >> retrievalBits) + " with retrievalBits="
+                        + retrievalBits + " (2^retrievalBits · retrievalSlots exemplar blocks ≤ " + MAX_RETRIEVAL_SLOTS + ")");
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
                     "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
@@ -239,6 +257,10 @@ public record ModelConfig(
         private int maxDensePositions = 8192;
         private int dilation = 2;
         private int sinks = 4;
+        private int retrievalBits = 4;
+        private int retrievalSlots = 64;
+        private int retrievalRecent = 32;
+        private long retrievalSeed = 1L;
 
         private Builder() {}
 
@@ -249,6 +271,8 @@ public record ModelConfig(
             globalMode = c.globalMode; recent = c.recent; group = c.group; levels = c.levels;
             maxBlocks = c.maxBlocks; topK = c.topK; linearFeatures = c.linearFeatures; linearSeed = c.linearSeed;
             localMode = c.localMode; maxDensePositions = c.maxDensePositions; dilation = c.dilation; sinks = c.sinks;
+            retrievalBits = c.retrievalBits; retrievalSlots = c.retrievalSlots; retrievalRecent = c.retrievalRecent;
+            retrievalSeed = c.retrievalSeed;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -276,11 +300,16 @@ public record ModelConfig(
         public Builder maxDensePositions(int v) { maxDensePositions = v; return this; }
         public Builder dilation(int v) { dilation = v; return this; }
         public Builder sinks(int v) { sinks = v; return this; }
+        public Builder retrievalBits(int v) { retrievalBits = v; return this; }
+        public Builder retrievalSlots(int v) { retrievalSlots = v; return this; }
+        public Builder retrievalRecent(int v) { retrievalRecent = v; return this; }
+        public Builder retrievalSeed(long v) { retrievalSeed = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
-                    maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks);
+                    maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks,
+                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed);
         }
     }
 }
