@@ -115,7 +115,7 @@ public final class LongseqOptions {
                     + " 2^bits content buckets (signs of the centred block key against seeded hyperplanes; 0..12).");
     public static final ConfigOption<Integer> RETRIEVAL_SLOTS = key("longseq.model.retrieval-slots").intType()
             .defaultValue(M.retrievalSlots()).withDescription("Retrieval global mode: exemplar blocks held per bucket"
-                    + " (2^bits * slots <= 65536; each holds 2*d floats, so the default holds 1024 blocks, 1 MiB at"
+                    + " (2^bits * slots <= 65536; each holds 2*d floats, so the default holds 1792 blocks, 1.8 MiB at"
                     + " d = 128).");
     public static final ConfigOption<Integer> RETRIEVAL_RECENT = key("longseq.model.retrieval-recent").intType()
             .defaultValue(M.retrievalRecent()).withDescription("Retrieval global mode: slots of a bucket kept for its"

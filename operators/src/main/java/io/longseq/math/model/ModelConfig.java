@@ -258,8 +258,8 @@ public record ModelConfig(
         private int dilation = 2;
         private int sinks = 4;
         private int retrievalBits = 4;
-        private int retrievalSlots = 64;
-        private int retrievalRecent = 32;
+        private int retrievalSlots = 112;
+        private int retrievalRecent = 16;
         private long retrievalSeed = 1L;
 
         private Builder() {}

@@ -54,7 +54,12 @@ class ModelConfigTest {
                 new Ranged("maxDensePositions", 1, 65536, ModelConfig.Builder::maxDensePositions,
                         b -> b.localMode(LocalMode.FULL)),
                 new Ranged("dilation", 1, 64, ModelConfig.Builder::dilation, b -> b.localMode(LocalMode.DILATED)),
-                new Ranged("sinks", 1, 1024, ModelConfig.Builder::sinks, b -> b.localMode(LocalMode.SINKS)));
+                new Ranged("sinks", 1, 1024, ModelConfig.Builder::sinks, b -> b.localMode(LocalMode.SINKS)),
+                new Ranged("retrievalBits", 0, 12, ModelConfig.Builder::retrievalBits,
+                        b -> b.retrievalSlots(16).retrievalRecent(1)),
+                new Ranged("retrievalSlots", 1, 65536, ModelConfig.Builder::retrievalSlots,
+                        b -> b.retrievalBits(0).retrievalRecent(1).globalMode(GlobalMode.RETRIEVAL)),
+                new Ranged("retrievalRecent", 1, 64, ModelConfig.Builder::retrievalRecent, b -> b.retrievalSlots(64)));
     }
 
     @ParameterizedTest(name = "{0}")
