@@ -94,8 +94,9 @@ public final class LongseqOptions {
     public static final ConfigOption<String> GLOBAL_MODE = key("longseq.model.global-mode").stringType()
             .defaultValue(lower(M.globalMode())).withDescription("Memory of the block-level attention: hierarchical"
                     + " (bounded multi-resolution), full (exact, capped by max-blocks), linear (random-feature linear"
-                    + " attention), axial (chunk rows x in-chunk columns) or bigbird (window, global and random"
-                    + " blocks).");
+                    + " attention), axial (chunk rows x in-chunk columns), bigbird (window, global and random"
+                    + " blocks) or retrieval (hierarchical plus a bounded store of whole exemplar blocks, so a block"
+                    + " names the far block it resembles).");
     public static final ConfigOption<Integer> RECENT = key("longseq.model.recent").intType().defaultValue(M.recent())
             .withDescription("Recent entries kept per level (hierarchical).");
     public static final ConfigOption<Integer> GROUP = key("longseq.model.group").intType().defaultValue(M.group())
@@ -120,6 +121,19 @@ public final class LongseqOptions {
     public static final ConfigOption<Integer> BIGBIRD_RANDOM = key("longseq.model.bigbird-random").intType()
             .defaultValue(M.bigbirdRandom()).withDescription("Random earlier blocks per block, drawn by a hash of the"
                     + " sequence id from a reservoir of 4x as many (bigbird global mode, 0..64).");
+    public static final ConfigOption<Integer> RETRIEVAL_BITS = key("longseq.model.retrieval-bits").intType()
+            .defaultValue(M.retrievalBits()).withDescription("Retrieval global mode: the exemplar store has"
+                    + " 2^bits content buckets (signs of the centred block key against seeded hyperplanes; 0..12).");
+    public static final ConfigOption<Integer> RETRIEVAL_SLOTS = key("longseq.model.retrieval-slots").intType()
+            .defaultValue(M.retrievalSlots()).withDescription("Retrieval global mode: exemplar blocks held per bucket"
+                    + " (2^bits * slots <= 65536; each holds 2*d floats, so the default holds 1792 blocks, 1.8 MiB at"
+                    + " d = 128).");
+    public static final ConfigOption<Integer> RETRIEVAL_RECENT = key("longseq.model.retrieval-recent").intType()
+            .defaultValue(M.retrievalRecent()).withDescription("Retrieval global mode: slots of a bucket kept for its"
+                    + " newest blocks (1..slots); the others are a seeded reservoir of its older blocks.");
+    public static final ConfigOption<Long> RETRIEVAL_SEED = key("longseq.model.retrieval-seed").longType()
+            .defaultValue(M.retrievalSeed()).withDescription("Seed of the retrieval mode's hyperplanes and"
+                    + " reservoir priorities.");
 
     // --------------------------------------------------------------------------------------------- stream
     public static final ConfigOption<Integer> REORDER_BOUND = key("longseq.stream.reorder-bound").intType()
@@ -177,7 +191,8 @@ public final class LongseqOptions {
     public static final List<ConfigOption<?>> MODEL = List.of(WEIGHTS, SEED, KMER, VOCAB_SIZE, MAX_FEATURES, D_MODEL,
             HEADS, WINDOW, LAYERS, FFN_DIM, CAUSAL, LOCAL_MODE, DILATION, SINKS, MAX_DENSE_POSITIONS, BLOCK_SIZE,
             CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K, LINEAR_FEATURES, LINEAR_SEED,
-            BIGBIRD_WINDOW, BIGBIRD_GLOBAL, BIGBIRD_RANDOM);
+            BIGBIRD_WINDOW, BIGBIRD_GLOBAL, BIGBIRD_RANDOM,
+            RETRIEVAL_BITS, RETRIEVAL_SLOTS, RETRIEVAL_RECENT, RETRIEVAL_SEED);
 
     /** The caps the file readers apply (offline and produce read files without the stream). */
     public static final List<ConfigOption<?>> READER_LIMITS = List.of(MAX_HEADER_BYTES, MAX_ID_BYTES, MAX_LINE_BYTES);
@@ -220,6 +235,8 @@ public final class LongseqOptions {
                     .topK(c.get(TOP_K)).linearFeatures(c.get(LINEAR_FEATURES)).linearSeed(c.get(LINEAR_SEED))
                     .bigbirdWindow(c.get(BIGBIRD_WINDOW)).bigbirdGlobal(c.get(BIGBIRD_GLOBAL))
                     .bigbirdRandom(c.get(BIGBIRD_RANDOM))
+                    .retrievalBits(c.get(RETRIEVAL_BITS)).retrievalSlots(c.get(RETRIEVAL_SLOTS))
+                    .retrievalRecent(c.get(RETRIEVAL_RECENT)).retrievalSeed(c.get(RETRIEVAL_SEED))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(ModelOptions.withOption(e.getMessage()), e);

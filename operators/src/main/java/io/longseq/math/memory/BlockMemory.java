@@ -7,11 +7,12 @@ import io.longseq.math.model.ModelConfig;
  * k_b and value v_b, kept either all ({@link FullMemory}), as a bounded multi-resolution partition
  * ({@link HierarchicalMemory}), as the own grid row plus per-column means ({@link AxialMemory}), or folded into
  * a random-feature linear-attention state ({@link LinearMemory}, which has no entries and is read by
- * {@link LinearMemory#attend}). It converts to and from {@link MemoryState}, plain primitive arrays,
+ * {@link LinearMemory#attend}), or as the hierarchical partition plus a bounded store of whole exemplar blocks
+ * ({@link RetrievalMemory}). It converts to and from {@link MemoryState}, plain primitive arrays,
  * because it lives in Flink keyed state.
  */
 public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory, LinearMemory, AxialMemory,
-        BigBirdMemory {
+        BigBirdMemory, RetrievalMemory {
 
     protected final int d;
     protected long nextBlock;
@@ -59,6 +60,7 @@ public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory,
             case HIERARCHICAL -> new HierarchicalMemory(cfg);
             case LINEAR -> new LinearMemory(cfg);
             case AXIAL -> new AxialMemory(cfg);
+            case RETRIEVAL -> new RetrievalMemory(cfg);
         };
     }
 
@@ -70,6 +72,7 @@ public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory,
             case LINEAR -> LinearMemory.restore(cfg, state);
             case AXIAL -> AxialMemory.restore(cfg, state);
             case BIGBIRD -> BigBirdMemory.restore(cfg, state);
+            case RETRIEVAL -> RetrievalMemory.restore(cfg, state);
         };
     }
 }

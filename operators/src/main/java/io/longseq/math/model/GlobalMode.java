@@ -59,5 +59,20 @@ public enum GlobalMode {
      * sequence id's UTF-8 bytes ({@code BigBirdMemory.sequenceSeed}); unsigned remainders. So the same sequence
      * id and input give the same blocks, on any parallelism. State O((g + w + 1 + 4r)·d) per sequence.
      */
-    BIGBIRD
+    BIGBIRD,
+    /**
+     * The HIERARCHICAL partition plus a bounded store of exemplar blocks kept whole, so a block can name the specific
+     * far block it resembles. The store has 2^k content buckets (k = {@code retrievalBits}): block j goes to the
+     * bucket of the signs of its centred key against k seeded Gaussian hyperplanes P [k, d] (bit i set when
+     * P_i·(k_j − k̄_j) &gt; 0, k̄_j the mean key of blocks 0..j; P
+     * drawn as LINEAR mode's ω, with {@code retrievalSeed}). A bucket holds the newest E_r = {@code retrievalRecent}
+     * of its members and, of its older members, the E − E_r (E = {@code retrievalSlots}) with the smallest
+     * priority π(j) = SplitMix64(seed + (j+1)·0x9E3779B97F4A7C15) compared unsigned: a seeded reservoir keyed on the
+     * block index, so what is held is a function of the blocks so far only.
+     *
+     * <p>Block b's entries: the HIERARCHICAL entries of [0, b], then each held exemplar j &lt; s₁ (older than level 1)
+     * as an entry of c = 1, level 0, firstBlock = lastBlock = j. Softmax, top-K, selfWeight and entropy as in 2.5–2.6.
+     * An exemplar also stays inside the mean of its coarse entry. State O(H·(R+G)·d + 2^k·E·d), bounded.
+     */
+    RETRIEVAL
 }

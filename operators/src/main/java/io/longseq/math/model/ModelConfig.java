@@ -42,6 +42,11 @@ import java.io.Serializable;
  * @param bigbirdGlobal  global mode BIGBIRD: the first blocks of the sequence every block attends to (0..1024)
  * @param bigbirdRandom  global mode BIGBIRD: random earlier blocks per block (0..64), drawn from a reservoir of
  *                       4·bigbirdRandom (see {@link GlobalMode#BIGBIRD})
+ * @param retrievalBits   k: RETRIEVAL mode's store has 2^k content buckets (0..12)
+ * @param retrievalSlots  E: blocks held per bucket in RETRIEVAL mode (2^k·E ≤ {@link #MAX_RETRIEVAL_SLOTS})
+ * @param retrievalRecent E_r: of a bucket's E slots, those kept for its newest members (1..E); the others are a
+ *                        seeded reservoir of its older members
+ * @param retrievalSeed   seed of RETRIEVAL mode's hyperplanes and reservoir priorities (see {@link GlobalMode#RETRIEVAL})
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -71,7 +76,11 @@ public record ModelConfig(
         int sinks,
         int bigbirdWindow,
         int bigbirdGlobal,
-        int bigbirdRandom) implements Serializable {
+        int bigbirdRandom,
+        int retrievalBits,
+        int retrievalSlots,
+        int retrievalRecent,
+        long retrievalSeed) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -90,10 +99,13 @@ public record ModelConfig(
     /** Largest maxDensePositions: local mode FULL's score matrix is then 4·65536² bytes = 16 GiB per head. */
     public static final int MAX_DENSE_POSITIONS = 1 << 16;
 
+    /** Most exemplar blocks RETRIEVAL mode may hold per sequence (2^k·E): 64 MiB of keys and values at d = 128. */
+    public static final int MAX_RETRIEVAL_SLOTS = 1 << 16;
+
     public ModelConfig {
         require(featureKind != null, "featureKind", "null", "one of DNA, TOKENS, LOG");
         require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION, MAX, CONV");
-        require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL");
+        require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL, BIGBIRD, RETRIEVAL");
         require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, SINKS, FULL");
         range("kmer", kmer, 1, MAX_KMER);
         range("vocabSize", vocabSize, 2, 1 << 24);
@@ -134,6 +146,12 @@ public record ModelConfig(
         range("bigbirdWindow", bigbirdWindow, 0, 1024);
         range("bigbirdGlobal", bigbirdGlobal, 0, 1024);
         range("bigbirdRandom", bigbirdRandom, 0, 64);
+        range("retrievalBits", retrievalBits, 0, 12);
+        range("retrievalSlots", retrievalSlots, 1, MAX_RETRIEVAL_SLOTS);
+        range("retrievalRecent", retrievalRecent, 1, retrievalSlots);
+        require(((long) retrievalSlots << retrievalBits) <= MAX_RETRIEVAL_SLOTS, "retrievalSlots",
+                Integer.toString(retrievalSlots), "at most " + (MAX_RETRIEVAL_SLOTS >> retrievalBits) + " with retrievalBits="
+                        + retrievalBits + " (2^retrievalBits · retrievalSlots exemplar blocks ≤ " + MAX_RETRIEVAL_SLOTS + ")");
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
                     "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
@@ -252,6 +270,10 @@ public record ModelConfig(
         private int bigbirdWindow = 3;
         private int bigbirdGlobal = 1;
         private int bigbirdRandom = 2;
+        private int retrievalBits = 4;
+        private int retrievalSlots = 112;
+        private int retrievalRecent = 16;
+        private long retrievalSeed = 1L;
 
         private Builder() {}
 
@@ -263,6 +285,8 @@ public record ModelConfig(
             maxBlocks = c.maxBlocks; topK = c.topK; linearFeatures = c.linearFeatures; linearSeed = c.linearSeed;
             localMode = c.localMode; maxDensePositions = c.maxDensePositions; dilation = c.dilation; sinks = c.sinks;
             bigbirdWindow = c.bigbirdWindow; bigbirdGlobal = c.bigbirdGlobal; bigbirdRandom = c.bigbirdRandom;
+            retrievalBits = c.retrievalBits; retrievalSlots = c.retrievalSlots; retrievalRecent = c.retrievalRecent;
+            retrievalSeed = c.retrievalSeed;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -293,12 +317,17 @@ public record ModelConfig(
         public Builder bigbirdWindow(int v) { bigbirdWindow = v; return this; }
         public Builder bigbirdGlobal(int v) { bigbirdGlobal = v; return this; }
         public Builder bigbirdRandom(int v) { bigbirdRandom = v; return this; }
+        public Builder retrievalBits(int v) { retrievalBits = v; return this; }
+        public Builder retrievalSlots(int v) { retrievalSlots = v; return this; }
+        public Builder retrievalRecent(int v) { retrievalRecent = v; return this; }
+        public Builder retrievalSeed(long v) { retrievalSeed = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
                     maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks,
-                    bigbirdWindow, bigbirdGlobal, bigbirdRandom);
+                    bigbirdWindow, bigbirdGlobal, bigbirdRandom,
+                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed);
         }
     }
 }

@@ -378,10 +378,13 @@ public final class ReferenceModel {
             }
         }
 
+        // RETRIEVAL: every block's content bucket, from its own (double) key
+        int[] bucketOf = cfg.globalMode() == GlobalMode.RETRIEVAL ? retrievalBuckets(k) : null; // [blocks]
+
         List<BlockResult> out = new ArrayList<>(blocks);
         for (int b = 0; b < blocks; b++) {
             // M × {level, first, lastInclusive[, stride]}; one of them is {1, b, b}, the block itself
-            List<long[]> entries = entriesFor(b, sequenceSeed);
+            List<long[]> entries = bucketOf != null ? retrievalEntries(b, bucketOf) : entriesFor(b, sequenceSeed);
             int mCount = entries.size();
             double[] score = new double[mCount];    // [M]
             double[][] vbar = new double[mCount][]; // [M, d]
@@ -535,9 +538,77 @@ public final class ReferenceModel {
         return splitMix(splitMix(seed ^ splitMix(x)) ^ y);
     }
 
+    /**
+     * RETRIEVAL mode's bucket of every block: bit i set when P_i·(k_j − k̄_j) &gt; 0, k̄_j the mean key of blocks
+     * 0..j, P [k, d] drawn like LINEAR mode's ω
+     * from {@code retrievalSeed} ({@link GlobalMode#RETRIEVAL}).
+     */
+    private int[] retrievalBuckets(double[][] k) {
+        int bits = cfg.retrievalBits();
+        double[][] planes = linearOmega(cfg.retrievalSeed(), bits, cfg.dModel()); // [k, d]
+        int[] out = new int[k.length];
+        double[] sum = new double[cfg.dModel()]; // [d] Σ_{j' ≤ j} k_j'
+        for (int j = 0; j < k.length; j++) {
+            for (int c = 0; c < sum.length; c++) {
+                sum[c] += k[j][c];
+            }
+            for (int i = 0; i < bits; i++) {
+                double dot = 0;
+                for (int c = 0; c < k[j].length; c++) {
+                    dot += planes[i][c] * (k[j][c] - sum[c] / (j + 1));
+                }
+                if (dot > 0) {
+                    out[j] |= 1 << i;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * RETRIEVAL mode's entries for block b: the hierarchical partition of [0, b], then {0, j, j} for every
+     * exemplar j held after block b (see {@link #retrievalHeld}) that is older than level 1, ascending in j.
+     */
+    private List<long[]> retrievalEntries(int b, int[] bucketOf) {
+        List<long[]> out = hierarchicalPartition(b, cfg.recent(), cfg.group(), cfg.levels());
+        long s1 = Math.max(0, cfg.group() * Math.floorDiv(b - cfg.recent() + 1, (long) cfg.group()));
+        for (long j : retrievalHeld(b, bucketOf, cfg.retrievalSlots(), cfg.retrievalRecent(), cfg.retrievalSeed())) {
+            if (j < s1) {
+                out.add(new long[] {0, j, j});
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The blocks RETRIEVAL mode holds once blocks 0..b are in, straight from the definition: per bucket, its newest
+     * {@code recent} members, and of its other members the {@code slots − recent} with the smallest priority
+     * SplitMix64(seed + (j+1)·0x9E3779B97F4A7C15), compared unsigned.
+     *
+     * @param bucketOf the bucket of each block [≥ b+1]
+     * @return the held block indices, ascending
+     */
+    public static List<Long> retrievalHeld(long b, int[] bucketOf, int slots, int recent, long seed) {
+        java.util.Map<Integer, List<Long>> members = new java.util.TreeMap<>();
+        for (long j = 0; j <= b; j++) {
+            members.computeIfAbsent(bucketOf[(int) j], x -> new ArrayList<>()).add(j);
+        }
+        List<Long> held = new ArrayList<>();
+        for (List<Long> m : members.values()) {
+            int older = Math.max(0, m.size() - recent);
+            held.addAll(m.subList(older, m.size()));                 // the newest `recent`
+            List<Long> rest = new ArrayList<>(m.subList(0, older));
+            rest.sort((x, y) -> Long.compareUnsigned(splitMix(seed + (x + 1) * 0x9E3779B97F4A7C15L),
+                    splitMix(seed + (y + 1) * 0x9E3779B97F4A7C15L)));
+            held.addAll(rest.subList(0, Math.min(rest.size(), slots - recent)));
+        }
+        held.sort(Long::compare);
+        return held;
+    }
+
     private static long splitMix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);
     }
 

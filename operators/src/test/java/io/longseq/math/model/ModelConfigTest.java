@@ -60,7 +60,12 @@ class ModelConfigTest {
                 new Ranged("bigbirdGlobal", 0, 1024, ModelConfig.Builder::bigbirdGlobal,
                         b -> b.globalMode(GlobalMode.BIGBIRD)),
                 new Ranged("bigbirdRandom", 0, 64, ModelConfig.Builder::bigbirdRandom,
-                        b -> b.globalMode(GlobalMode.BIGBIRD)));
+                        b -> b.globalMode(GlobalMode.BIGBIRD)),
+                new Ranged("retrievalBits", 0, 12, ModelConfig.Builder::retrievalBits,
+                        b -> b.retrievalSlots(16).retrievalRecent(1)),
+                new Ranged("retrievalSlots", 1, 65536, ModelConfig.Builder::retrievalSlots,
+                        b -> b.retrievalBits(0).retrievalRecent(1).globalMode(GlobalMode.RETRIEVAL)),
+                new Ranged("retrievalRecent", 1, 64, ModelConfig.Builder::retrievalRecent, b -> b.retrievalSlots(64)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -100,7 +105,7 @@ class ModelConfigTest {
                 .hasMessageContaining("one of MEAN, ATTENTION");
         assertThatThrownBy(() -> ModelConfig.builder().globalMode(null).build())
                 .hasMessageContaining("'globalMode' = null")
-                .hasMessageContaining("one of HIERARCHICAL, FULL, LINEAR, AXIAL");
+                .hasMessageContaining("one of HIERARCHICAL, FULL, LINEAR, AXIAL, BIGBIRD, RETRIEVAL");
         assertThatThrownBy(() -> ModelConfig.builder().localMode(null).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, DILATED, SINKS, FULL");

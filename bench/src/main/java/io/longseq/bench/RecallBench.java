@@ -1,0 +1,253 @@
+package io.longseq.bench;
+
+import io.longseq.math.features.Features;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.memory.BlockMemory;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.ChunkedModel;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.TopEntry;
+import io.longseq.math.weights.WeightsInit;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Top-1 recall of planted far repeats on real sequence (issue 23), per global mode and distance.
+ *
+ * <p>Host: the longest record of a real genome (default C. elegans, 1,009,800 bp). Into it go pairs of copies of real
+ * segments of {@code --length} bp taken from other genomes (human mitochondrion, yeast chromosome I): the first copy
+ * exact, the second {@code gap} positions after the first one's end, forward or reverse-complemented, with seeded
+ * point substitutions at a given rate. Distances 10^3, 10^4, 10^5 (three pairs each), 3·10^5 (three), 10^6 (one:
+ * the host holds no more). One host sequence per (strand, mutation rate); every mode runs on the same sequences
+ * with the default weights (seed 42, as `offline`).
+ *
+ * <p>Recall: of the blocks lying wholly inside a second copy, the share whose top-1 entry overlaps the first copy's
+ * blocks, where top-1 is the first of the block's top-K entries (K = {@code --top-k}, 16) that is at most 8 blocks
+ * wide and does not touch the block's immediate neighbours b ± 1. State bytes: the memory's {@code MemoryState} bytes
+ * after the sequence's number of blocks (random keys: the size depends on the block count, not on the content).
+ * Positions/s: the sequence's length over the wall time of {@code ChunkedModel.run}, one thread.
+ */
+public final class RecallBench {
+
+    private record Pair(long gap, int src, int dst, boolean reverse) {}
+
+    private static final long[][] LAYOUT = {     // {gap, first copy's start of pair 0, spacing, pairs}
+        {1_000, 400_000, 20_000, 3}, {10_000, 200_000, 30_000, 3}, {100_000, 20_000, 10_000, 3},
+        {300_000, 500_000, 10_000, 3}, {1_000_000, 1_000, 0, 1}};
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("--host", "/work/shared/data/genomes/celegans_ce_1Mb.fa");
+        o.put("--sources", "/work/shared/data/genomes/human_mito_NC_001807.fa,/work/shared/data/genomes/yeast_chrI.fa");
+        o.put("--length", "4000");
+        o.put("--rates", "0,0.01,0.05");
+        o.put("--modes", "hierarchical,retrieval,full");
+        o.put("--top-k", "16");
+        o.put("--out", "");
+        o.put("--retrieval-bits", "4");
+        o.put("--retrieval-slots", "112");
+        o.put("--retrieval-recent", "16");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!o.containsKey(args[i])) {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + o.keySet());
+            }
+            o.put(args[i], args[i + 1]);
+        }
+        byte[] host = longestRecord(Path.of(o.get("--host")));
+        List<byte[]> sources = new ArrayList<>();
+        for (String s : o.get("--sources").split(",")) {
+            sources.add(longestRecord(Path.of(s)));
+        }
+        int length = Integer.parseInt(o.get("--length"));
+        int topK = Integer.parseInt(o.get("--top-k"));
+        ModelConfig base = ModelConfig.builder().topK(topK).maxBlocks(1 << 20)
+                .retrievalBits(Integer.parseInt(o.get("--retrieval-bits")))
+                .retrievalSlots(Integer.parseInt(o.get("--retrieval-slots")))
+                .retrievalRecent(Integer.parseInt(o.get("--retrieval-recent"))).build();
+        Nd4jRuntime.init(1);
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "host %s (%,d bp), segments of %,d bp from %s; B = %d, top-K = %d;"
+                        + " retrieval: 2^%d buckets x %d slots (%d recent)%n%n", Path.of(o.get("--host")).getFileName(),
+                host.length, length, o.get("--sources").replaceAll("[^,]*/", ""), base.blockSize(), topK,
+                base.retrievalBits(), base.retrievalSlots(), base.retrievalRecent()));
+        List<String> modes = List.of(o.get("--modes").split(","));
+        // strand x rate: forward at every rate, reverse-complement exact
+        List<Object[]> cases = new ArrayList<>();
+        for (String r : o.get("--rates").split(",")) {
+            cases.add(new Object[] {false, Double.parseDouble(r)});
+        }
+        cases.add(new Object[] {true, 0.0});
+        Map<String, double[]> speed = new LinkedHashMap<>();   // mode -> {positions, nanos}
+        md.append("| strand | mutations | mode |");
+        for (long[] l : LAYOUT) {
+            md.append(String.format(Locale.ROOT, " gap %.0e |", (double) l[0]));
+        }
+        md.append("\n|---|---|---|");
+        md.append("---|".repeat(LAYOUT.length)).append('\n');
+        warmUp(base, host);
+        for (Object[] c : cases) {
+            boolean reverse = (Boolean) c[0];
+            double rate = (Double) c[1];
+            byte[] seq = host.clone();
+            List<Pair> pairs = plant(seq, sources, length, reverse, rate, 23);
+            int[] ids = Features.dnaKmers(seq, 0, seq.length, 0, base);
+            for (String mode : modes) {
+                ModelConfig cfg = base.toBuilder().globalMode(GlobalMode.valueOf(mode.toUpperCase(Locale.ROOT))).build();
+                List<BlockResult> blocks;
+                long t0 = System.nanoTime();
+                try (ChunkedModel model = new ChunkedModel(cfg, WeightsInit.defaults(cfg, 42))) {
+                    blocks = model.run(ids, seq.length, false).blocks();
+                }
+                long nanos = System.nanoTime() - t0;
+                double[] s = speed.computeIfAbsent(mode, x -> new double[2]);
+                s[0] += seq.length;
+                s[1] += nanos;
+                md.append(String.format(Locale.ROOT, "| %s | %.0f %% | %s |", reverse ? "rev-comp" : "forward",
+                        rate * 100, mode));
+                for (long[] l : LAYOUT) {
+                    int[] hit = new int[2];
+                    for (Pair p : pairs) {
+                        if (p.gap() == l[0]) {
+                            count(blocks, p, length, cfg.blockSize(), hit);
+                        }
+                    }
+                    md.append(String.format(Locale.ROOT, " %.2f (%d) |", hit[0] / (double) Math.max(1, hit[1]), hit[1]));
+                }
+                md.append('\n');
+                System.err.println(md.substring(md.lastIndexOf("\n", md.length() - 2) + 1).trim()
+                        + String.format(Locale.ROOT, "  %.1f s", nanos / 1e9));
+            }
+        }
+        md.append("\n| mode | state bytes per sequence (").append(String.format(Locale.ROOT, "%,d", host.length))
+                .append(" positions) | positions/s (one thread) |\n|---|---|---|\n");
+        for (String mode : modes) {
+            ModelConfig cfg = base.toBuilder().globalMode(GlobalMode.valueOf(mode.toUpperCase(Locale.ROOT))).build();
+            double[] s = speed.get(mode);
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f |%n", mode,
+                    stateBytes(cfg, (host.length + cfg.blockSize() - 1) / cfg.blockSize()), s[0] / (s[1] / 1e9)));
+        }
+        md.append("\nHost: ").append(Machine.describe()).append('\n');
+        System.out.println(md);
+        if (!o.get("--out").isEmpty()) {
+            Files.writeString(Path.of(o.get("--out")), md.toString());
+        }
+    }
+
+    // blocks wholly inside the second copy: {hits, counted} += ...
+    private static void count(List<BlockResult> blocks, Pair p, int length, int bs, int[] hit) {
+        long srcFirst = p.src() / bs;
+        long srcLast = (p.src() + length - 1) / bs;
+        for (long b = (p.dst() + bs - 1) / bs; (b + 1) * bs <= p.dst() + length; b++) {
+            hit[1]++;
+            for (TopEntry t : blocks.get((int) b).top()) {
+                if (t.lastBlock() - t.firstBlock() + 1 > 8 || (t.lastBlock() >= b - 1 && t.firstBlock() <= b + 1)) {
+                    continue;
+                }
+                if (t.lastBlock() >= srcFirst && t.firstBlock() <= srcLast) {
+                    hit[0]++;
+                }
+                break;
+            }
+        }
+    }
+
+    // plants the pairs of LAYOUT into seq; the first copy exact, the second mutated (and reverse-complemented)
+    private static List<Pair> plant(byte[] seq, List<byte[]> sources, int length, boolean reverse, double rate,
+                                    long seed) {
+        Random r = new Random(seed);                    // where the segments come from: the same in every case
+        Random mutate = new Random(seed ^ Double.doubleToLongBits(rate));
+        List<Pair> pairs = new ArrayList<>();
+        int t = 0;
+        for (long[] l : LAYOUT) {
+            for (int i = 0; i < l[3]; i++, t++) {
+                byte[] from = sources.get(t % sources.size());
+                int at = r.nextInt(from.length - length);
+                int src = (int) (l[1] + i * l[2]);
+                int dst = (int) (src + length + l[0]);
+                if (dst + length > seq.length) {
+                    throw new IllegalArgumentException("the host of " + seq.length + " bp is too short for a gap of "
+                            + l[0] + " after position " + src);
+                }
+                System.arraycopy(from, at, seq, src, length);
+                for (int j = 0; j < length; j++) {
+                    byte base = reverse ? complement(from[at + length - 1 - j]) : from[at + j];
+                    if (rate > 0 && mutate.nextDouble() < rate) {
+                        base = substitute(base, mutate);
+                    }
+                    seq[dst + j] = base;
+                }
+                pairs.add(new Pair(l[0], src, dst, reverse));
+            }
+        }
+        return pairs;
+    }
+
+    private static byte substitute(byte base, Random r) {
+        byte[] acgt = {'A', 'C', 'G', 'T'};
+        byte out;
+        do {
+            out = acgt[r.nextInt(4)];
+        } while (out == base);
+        return out;
+    }
+
+    private static byte complement(byte b) {
+        return switch (b) {
+            case 'A' -> 'T';
+            case 'C' -> 'G';
+            case 'G' -> 'C';
+            case 'T' -> 'A';
+            default -> 'N';
+        };
+    }
+
+    private static long stateBytes(ModelConfig cfg, long blocks) {
+        BlockMemory m = BlockMemory.create(cfg);
+        Random r = new Random(1);
+        float[] k = new float[cfg.dModel()];
+        for (long b = 0; b < blocks; b++) {
+            for (int c = 0; c < k.length; c++) {
+                k[c] = (float) r.nextGaussian();
+            }
+            m.append(k, k);
+        }
+        return m.toState().toBytes().length;
+    }
+
+    private static void warmUp(ModelConfig cfg, byte[] host) {
+        int n = Math.min(host.length, 200_000);
+        int[] ids = Features.dnaKmers(host, 0, n, 0, cfg);
+        try (ChunkedModel model = new ChunkedModel(cfg, WeightsInit.defaults(cfg, 42))) {
+            model.run(ids, n, false);
+        }
+    }
+
+    // the longest record of a FASTA file, upper case
+    static byte[] longestRecord(Path fasta) throws IOException {
+        List<String> lines = Files.readAllLines(fasta);
+        StringBuilder best = new StringBuilder();
+        StringBuilder cur = new StringBuilder();
+        for (String line : lines) {
+            if (line.startsWith(">")) {
+                if (cur.length() > best.length()) {
+                    best = cur;
+                }
+                cur = new StringBuilder();
+            } else {
+                cur.append(line.trim());
+            }
+        }
+        if (cur.length() > best.length()) {
+            best = cur;
+        }
+        return best.toString().toUpperCase(Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,226 @@
+package io.longseq.math.memory;
+
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
+import java.util.Arrays;
+
+/**
+ * RETRIEVAL mode ({@link GlobalMode#RETRIEVAL}): the hierarchical partition of {@link HierarchicalMemory}, plus a
+ * bounded store of exemplar blocks, each kept whole (its k_b, v_b and index), so a far block that resembles the
+ * current one can be named exactly.
+ *
+ * <p>Store: 2^k content buckets (k = {@code retrievalBits}); block j goes to the bucket of the signs of its
+ * centred key against k seeded Gaussian hyperplanes (bit i = 1 when Σ_c P[i, c]·(k_j[c] − k̄_j[c]) &gt; 0, summed in
+ * double in order of c, k̄_j the mean key of blocks 0..j; P [k, d] as LINEAR mode's ω with {@code retrievalSeed}). A bucket holds at most E = {@code retrievalSlots}
+ * blocks: the newest E_r = {@code retrievalRecent} of its members, and among its older members the E − E_r with the
+ * smallest priority π(j) = SplitMix64(seed + (j+1)·γ) (unsigned). So the held set is a function of the blocks so far
+ * alone, and a block once evicted never comes back; the buckets keep the store's content diverse (a run of similar
+ * blocks competes within one bucket) and the reservoir keeps far blocks for any distance.
+ *
+ * <p>Entries of block b: the hierarchical ones of [0, b] (prefix, levels H..1: they tile [0, b]), then every held
+ * exemplar j older than level 1 (j &lt; s₁), each an entry of c = 1 with level 0, bucket by bucket, oldest first. An
+ * exemplar is also inside the mean of the coarse entry that covers it.
+ *
+ * <p>State: the hierarchical state plus, per bucket, its held blocks (index, key, value): at most 2^k·E·(2d floats
+ * + 1 long), whatever n is. {@link MemoryState} layout: counts = hierarchical counts [H] ++ bucket fills [2^k];
+ * firsts = hierarchical firsts [H] ++ held block indices (bucket by bucket, ascending); keys/values = hierarchical
+ * [H, R+G, d] ++ held keys/values [Σ fills, d]; prefixKeySum = hierarchical [d] ++ Σ k over all blocks [d];
+ * prefixValueSum and prefixCount as hierarchical.
+ */
+public final class RetrievalMemory extends BlockMemory {
+
+    /** The level reported for an exemplar entry (a single block, not part of the partition). */
+    public static final int EXEMPLAR_LEVEL = 0;
+
+    private static final long GAMMA = 0x9E3779B97F4A7C15L;
+
+    private HierarchicalMemory hier;
+    private final int r;
+    private final int g;
+    private final int bits;
+    private final int buckets;         // 2^k
+    private final int slots;           // E
+    private final int recent;          // E_r
+    private final long seed;
+    private final float[] planes;      // [k, d] hyperplanes
+    private final int[] fill;          // [2^k] held blocks per bucket
+    private final long[] index;        // [2^k, E] held block indices, ascending within a bucket
+    private final float[] keys;        // [2^k, E, d]
+    private final float[] values;      // [2^k, E, d]
+    private final double[] keySum;     // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
+    private int lastBucket = -1;       // the bucket of the newest block (tests)
+
+    RetrievalMemory(ModelConfig cfg) {
+        super(cfg.dModel());
+        hier = new HierarchicalMemory(cfg);
+        r = cfg.recent();
+        g = cfg.group();
+        bits = cfg.retrievalBits();
+        buckets = 1 << bits;
+        slots = cfg.retrievalSlots();
+        recent = cfg.retrievalRecent();
+        seed = cfg.retrievalSeed();
+        planes = LinearMemory.randomFeatures(seed, bits, d);
+        fill = new int[buckets];
+        index = new long[buckets * slots];
+        keys = new float[buckets * slots * d];
+        values = new float[buckets * slots * d];
+        keySum = new double[d];
+    }
+
+    /**
+     * The bucket of key k [d] of block {@code nextBlock}, once its key is in {@link #keySum}: bit i set when
+     * P_i·(k − k̄) &gt; 0, with k̄ the mean key of blocks 0..nextBlock (centred, so a direction all keys share does
+     * not put them all in one bucket).
+     */
+    int bucket(float[] k) {
+        int b = 0;
+        double count = nextBlock + 1;
+        for (int i = 0; i < bits; i++) {
+            double dot = 0;
+            int row = i * d;
+            for (int c = 0; c < d; c++) {
+                dot += (double) planes[row + c] * (k[c] - keySum[c] / count);
+            }
+            if (dot > 0) {
+                b |= 1 << i;
+            }
+        }
+        return b;
+    }
+
+    /** π(j): the reservoir priority of block j (smaller, unsigned, stays longer). */
+    static long priority(long seed, long j) {
+        return LinearMemory.mix(seed + (j + 1) * GAMMA);
+    }
+
+    // k_b [d], v_b [d] -> the partition, and the newest slot of its bucket (evicting one older member when full)
+    @Override
+    protected void add(float[] k, float[] v) {
+        hier.append(k, v);
+        for (int c = 0; c < d; c++) {
+            keySum[c] += k[c];
+        }
+        int bk = bucket(k);
+        lastBucket = bk;
+        int base = bk * slots;
+        int n = fill[bk];
+        if (n == slots) {
+            // the reservoir part is the n − E_r oldest slots (the newest block joins the recent part, pushing its
+            // oldest member into the reservoir); drop the reservoir member with the largest priority
+            // (E_r ≥ 1, so the new block itself is never a candidate; E_r = E is plain recency: slot 0 goes)
+            int older = n - recent;            // the candidates are slots [0, older]
+            int evict = 0;
+            long worst = priority(seed, index[base]);
+            for (int s = 1; s <= older; s++) {
+                long p = priority(seed, index[base + s]);
+                if (Long.compareUnsigned(p, worst) > 0) {
+                    evict = s;
+                    worst = p;
+                }
+            }
+            System.arraycopy(index, base + evict + 1, index, base + evict, n - evict - 1);
+            System.arraycopy(keys, (base + evict + 1) * d, keys, (base + evict) * d, (n - evict - 1) * d);
+            System.arraycopy(values, (base + evict + 1) * d, values, (base + evict) * d, (n - evict - 1) * d);
+            n--;
+        }
+        index[base + n] = nextBlock;
+        System.arraycopy(k, 0, keys, (base + n) * d, d);
+        System.arraycopy(v, 0, values, (base + n) * d, d);
+        fill[bk] = n + 1;
+    }
+
+    @Override
+    public void collect(MemoryEntries out) {
+        hier.collect(out);
+        if (nextBlock == 0) {
+            return;
+        }
+        long s1 = HierarchicalMemory.levelOneStart(nextBlock - 1, r, g);
+        for (int bk = 0; bk < buckets; bk++) {
+            int base = bk * slots;
+            for (int s = 0; s < fill[bk] && index[base + s] < s1; s++) {
+                long j = index[base + s];
+                out.add(keys, values, (base + s) * d, 1, EXEMPLAR_LEVEL, j, j);
+            }
+        }
+    }
+
+    /** The bucket the newest block went to (−1 before the first block, and after a restore). */
+    int lastBucket() {
+        return lastBucket;
+    }
+
+    /** Exemplars held now, at most 2^k·E. */
+    public int held() {
+        int n = 0;
+        for (int f : fill) {
+            n += f;
+        }
+        return n;
+    }
+
+    @Override
+    public MemoryState toState() {
+        MemoryState h = hier.toState();
+        int held = held();
+        int hh = h.counts().length;
+        int[] counts = Arrays.copyOf(h.counts(), hh + buckets);
+        System.arraycopy(fill, 0, counts, hh, buckets);
+        long[] firsts = Arrays.copyOf(h.firsts(), hh + held);
+        float[] k = Arrays.copyOf(h.keys(), h.keys().length + held * d);
+        float[] v = Arrays.copyOf(h.values(), h.values().length + held * d);
+        int at = 0;
+        for (int bk = 0; bk < buckets; bk++) {
+            int base = bk * slots;
+            System.arraycopy(index, base, firsts, hh + at, fill[bk]);
+            System.arraycopy(keys, base * d, k, h.keys().length + at * d, fill[bk] * d);
+            System.arraycopy(values, base * d, v, h.values().length + at * d, fill[bk] * d);
+            at += fill[bk];
+        }
+        double[] sums = Arrays.copyOf(h.prefixKeySum(), 2 * d);
+        System.arraycopy(keySum, 0, sums, d, d);
+        return new MemoryState(nextBlock, counts, firsts, k, v, sums, h.prefixValueSum(), h.prefixCount());
+    }
+
+    static RetrievalMemory restore(ModelConfig cfg, MemoryState s) {
+        RetrievalMemory m = new RetrievalMemory(cfg);
+        int hLevels = cfg.levels();
+        int hFloats = hLevels * (cfg.recent() + cfg.group()) * m.d;
+        String fit = "retrieval memory state does not fit the config (H = " + hLevels + ", 2^k = " + m.buckets
+                + " buckets of " + m.slots + " slots, d = " + m.d + "): was it saved with other settings?";
+        if (s.counts().length != hLevels + m.buckets || s.keys().length < hFloats
+                || s.prefixKeySum().length != 2 * m.d) {
+            throw new IllegalArgumentException(fit);
+        }
+        long held = 0;
+        for (int bk = 0; bk < m.buckets; bk++) {
+            int f = s.counts()[hLevels + bk];
+            if (f < 0 || f > m.slots) {
+                throw new IllegalArgumentException(fit + " (bucket " + bk + " holds " + f + ")");
+            }
+            held += f;
+        }
+        if (s.firsts().length != hLevels + held || s.keys().length != hFloats + held * m.d
+                || s.values().length != s.keys().length) {
+            throw new IllegalArgumentException(fit);
+        }
+        m.hier = HierarchicalMemory.restore(cfg, new MemoryState(s.nextBlock(), Arrays.copyOf(s.counts(), hLevels),
+                Arrays.copyOf(s.firsts(), hLevels), Arrays.copyOf(s.keys(), hFloats),
+                Arrays.copyOf(s.values(), hFloats), Arrays.copyOf(s.prefixKeySum(), m.d), s.prefixValueSum(),
+                s.prefixCount()));
+        System.arraycopy(s.prefixKeySum(), m.d, m.keySum, 0, m.d);
+        int at = 0;
+        for (int bk = 0; bk < m.buckets; bk++) {
+            int f = s.counts()[hLevels + bk];
+            int base = bk * m.slots;
+            m.fill[bk] = f;
+            System.arraycopy(s.firsts(), hLevels + at, m.index, base, f);
+            System.arraycopy(s.keys(), hFloats + at * m.d, m.keys, base * m.d, f * m.d);
+            System.arraycopy(s.values(), hFloats + at * m.d, m.values, base * m.d, f * m.d);
+            at += f;
+        }
+        m.nextBlock = s.nextBlock();
+        return m;
+    }
+}

@@ -1,0 +1,247 @@
+package io.longseq.math.memory;
+
+import static io.longseq.math.memory.GlobalTierTest.assertBlockClose;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.longseq.math.TestModels;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.ChunkedModel;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.Pooling;
+import io.longseq.math.model.TopEntry;
+import io.longseq.math.reference.ReferenceModel;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * RETRIEVAL mode ({@link GlobalMode#RETRIEVAL}, {@link RetrievalMemory}): the fast path, streamed chunk by chunk,
+ * against the whole-sequence reference within 1e-4; the held exemplars against the reference's from-scratch
+ * definition; state that is bounded, restores bit for bit and does not depend on the chunk size.
+ */
+class RetrievalMemoryTest {
+
+    @BeforeAll
+    static void nd4j() {
+        Nd4jRuntime.init(1);
+    }
+
+    /** Few slots, so buckets fill and evict within a short test sequence. */
+    static ModelConfig.Builder small() {
+        return TestModels.small().globalMode(GlobalMode.RETRIEVAL).retrievalBits(2).retrievalSlots(3)
+                .retrievalRecent(1).retrievalSeed(11).topK(6);
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Pooling pooling : Pooling.values()) {
+            for (boolean causal : new boolean[] {false, true}) {
+                for (int n : new int[] {1, 9, 1000, 3000}) {
+                    cases.add(Arguments.of(pooling, causal, n));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} causal={1} n={2}")
+    @MethodSource("cases")
+    void streamedBlocksMatchReference(Pooling pooling, boolean causal, int n) {
+        ModelConfig cfg = small().pooling(pooling).causal(causal).build();
+        List<BlockResult> actual = compareWithReference(cfg, WeightsInit.random(cfg, 21, 1f), n, 8);
+        if (n == 3000) {
+            // exemplars older than level 1 exist and are reported as single blocks
+            assertThat(actual.stream().flatMap(r -> Stream.of(r.top()))
+                    .filter(t -> t.level() == RetrievalMemory.EXEMPLAR_LEVEL)).isNotEmpty()
+                    .allSatisfy(t -> assertThat(t.firstBlock()).isEqualTo(t.lastBlock()));
+        }
+    }
+
+    @Test
+    void defaultWeightsAndOneBucketMatchReference() {
+        ModelConfig cfg = small().retrievalBits(0).retrievalSlots(5).retrievalRecent(2).build();
+        compareWithReference(cfg, WeightsInit.defaults(cfg, 5), 2500, 3);
+    }
+
+    @Test
+    void defaultWeightsAndPureRecencyMatchReference() {
+        ModelConfig cfg = small().retrievalBits(3).retrievalSlots(2).retrievalRecent(2).build();
+        compareWithReference(cfg, WeightsInit.defaults(cfg, 5), 2500, 4);
+    }
+
+    private static List<BlockResult> compareWithReference(ModelConfig cfg, Weights w, int n, long seed) {
+        int[] ids = TestModels.dnaIds(cfg, n, seed);
+        List<BlockResult> expected = new ReferenceModel(cfg, w).run(ids, n).blocks();
+        List<BlockResult> actual;
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            actual = model.run(ids, n, false).blocks();
+        }
+        assertThat(actual).hasSameSizeAs(expected).hasSize((n + cfg.blockSize() - 1) / cfg.blockSize());
+        for (int b = 0; b < expected.size(); b++) {
+            assertBlockClose(actual.get(b), expected.get(b));
+        }
+        return actual;
+    }
+
+    /** The incremental store holds exactly what the reference's from-scratch definition holds, block by block. */
+    @Test
+    void heldExemplarsMatchTheDefinition() {
+        int d = 6;
+        for (int[] p : new int[][] {{2, 4, 1}, {0, 7, 3}, {3, 2, 2}, {1, 1, 1}}) {
+            ModelConfig cfg = ModelConfig.builder().dModel(d).heads(1).recent(4).group(2).levels(2)
+                    .globalMode(GlobalMode.RETRIEVAL).retrievalBits(p[0]).retrievalSlots(p[1]).retrievalRecent(p[2])
+                    .retrievalSeed(-5).build();
+            RetrievalMemory memory = (RetrievalMemory) BlockMemory.create(cfg);
+            MemoryEntries entries = new MemoryEntries(d);
+            Random random = new Random(p[0] * 31L + p[1]);
+            int blocks = 600;
+            int[] bucketOf = new int[blocks];
+            for (int b = 0; b < blocks; b++) {
+                float[] k = new float[d];
+                for (int c = 0; c < d; c++) {
+                    k[c] = (float) random.nextGaussian();
+                }
+                memory.append(k, k);
+                bucketOf[b] = memory.lastBucket();
+                memory.collect(entries);
+                List<Long> held = ReferenceModel.retrievalHeld(b, bucketOf, p[1], p[2], -5);
+                long s1 = HierarchicalMemory.levelOneStart(b, 4, 2);
+                List<Long> expected = held.stream().filter(j -> j < s1).toList();
+                List<Long> got = new ArrayList<>();
+                for (int e = 0; e < entries.size(); e++) {
+                    if (entries.level(e) == RetrievalMemory.EXEMPLAR_LEVEL) {
+                        assertThat(entries.first(e)).isEqualTo(entries.last(e));
+                        assertThat(entries.count(e)).isOne();
+                        // k = v = the block's own key: an exemplar carries its block's vectors
+                        assertThat(entries.keys[e * d]).isEqualTo(entries.values[e * d]);
+                        got.add(entries.first(e));
+                    }
+                }
+                got.sort(Long::compare);
+                assertThat(got).as("exemplars after block %d, %s", b, java.util.Arrays.toString(p))
+                        .isEqualTo(expected);
+                assertThat(memory.held()).isEqualTo(held.size()).isLessThanOrEqualTo(p[1] << p[0]);
+            }
+        }
+    }
+
+    /** Restoring the state after any block continues bit for bit; its size stops growing once buckets are full. */
+    @Test
+    void stateRestoresBitForBitAndStaysBounded() {
+        int d = 8;
+        ModelConfig cfg = ModelConfig.builder().dModel(d).heads(1).recent(4).group(2).levels(2)
+                .globalMode(GlobalMode.RETRIEVAL).retrievalBits(2).retrievalSlots(4).retrievalRecent(2).build();
+        BlockMemory straight = BlockMemory.create(cfg);
+        BlockMemory restored = BlockMemory.create(cfg);
+        MemoryEntries a = new MemoryEntries(d);
+        MemoryEntries b = new MemoryEntries(d);
+        Random random = new Random(2);
+        int bytesAt1000 = -1;
+        for (int blk = 0; blk < 20_000; blk++) {
+            float[] k = new float[d];
+            float[] v = new float[d];
+            for (int c = 0; c < d; c++) {
+                k[c] = (float) random.nextGaussian();
+                v[c] = (float) random.nextGaussian();
+            }
+            straight.append(k, v);
+            restored = BlockMemory.fromState(cfg, MemoryState.fromBytes(restored.toState().toBytes()));
+            restored.append(k, v);
+            if (blk % 97 == 0) {
+                straight.collect(a);
+                restored.collect(b);
+                assertThat(b.size()).isEqualTo(a.size());
+                assertThat(java.util.Arrays.copyOf(b.keys, b.size() * d))
+                        .containsExactly(java.util.Arrays.copyOf(a.keys, a.size() * d));
+                assertThat(java.util.Arrays.copyOf(b.first, b.size()))
+                        .containsExactly(java.util.Arrays.copyOf(a.first, a.size()));
+            }
+            if (blk == 1000) {
+                bytesAt1000 = straight.toState().toBytes().length;
+            }
+        }
+        // 2^2 buckets of 4 slots full, plus the hierarchical state: the same bytes at 10^3 and 2·10^4 blocks
+        assertThat(straight.toState().toBytes().length).isEqualTo(bytesAt1000);
+        assertThat(((RetrievalMemory) straight).held()).isEqualTo(16);
+    }
+
+    @Test
+    void aStateOfOtherSettingsIsRefused() {
+        ModelConfig cfg = small().build();
+        BlockMemory m = BlockMemory.create(cfg);
+        m.append(new float[32], new float[32]);
+        MemoryState s = m.toState();
+        assertThatThrownBy(() -> BlockMemory.fromState(small().retrievalBits(3).build(), s))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retrieval memory state");
+        assertThatThrownBy(() -> ModelConfig.builder().retrievalSlots(4).retrievalRecent(5).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retrievalRecent");
+        assertThatThrownBy(() -> ModelConfig.builder().retrievalBits(12).retrievalSlots(32).retrievalRecent(1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retrievalSlots");
+    }
+
+    /** Chunk sizes 64 and 256 give the same blocks within float rounding (the streamed-equals-chunked check). */
+    @Test
+    void chunkSizeChangesOnlyRounding() {
+        ModelConfig c64 = small().build();
+        ModelConfig c256 = small().chunkSize(256).build();
+        Weights w = WeightsInit.defaults(c64, 9);
+        int n = 4000;
+        int[] ids = TestModels.dnaIds(c64, n, 6);
+        try (ChunkedModel x = new ChunkedModel(c64, w); ChunkedModel y = new ChunkedModel(c256, w)) {
+            List<BlockResult> a = x.run(ids, n, false).blocks();
+            List<BlockResult> b = y.run(ids, n, false).blocks();
+            for (int i = 0; i < a.size(); i++) {
+                assertBlockClose(a.get(i), b.get(i));
+            }
+        }
+    }
+
+    /**
+     * An exact far copy is named. With every block held (the store is larger than the sequence) the single-block
+     * entries are FULL mode's, so a block inside the copy ranks its source first among the single blocks exactly as
+     * often as in FULL mode; with a store too small to hold everything it still finds some.
+     */
+    @Test
+    void anExactFarCopyIsFoundAsInFullModeWhenHeld() {
+        ModelConfig cfg = small().retrievalBits(2).retrievalSlots(256).retrievalRecent(8).topK(64).build();
+        int n = 6000;
+        byte[] bases = TestModels.bases(n, 12);
+        System.arraycopy(bases, 320, bases, 320 + 4800, 640);     // blocks 20..59 copied to 320..359
+        int all = hits(cfg, bases);
+        int full = hits(cfg.toBuilder().globalMode(GlobalMode.FULL).build(), bases);
+        int small = hits(cfg.toBuilder().retrievalSlots(24).build(), bases);
+        assertThat(full).as("FULL mode finds the copy").isGreaterThan(18);
+        assertThat(all).as("RETRIEVAL holding every block").isEqualTo(full);
+        assertThat(small).as("RETRIEVAL holding a quarter of the blocks").isBetween(1, full);
+    }
+
+    // blocks 322..357 whose best entry at most 8 blocks wide, other than themselves and their neighbours, is b − 300
+    private static int hits(ModelConfig cfg, byte[] bases) {
+        Weights w = WeightsInit.defaults(cfg, 3);
+        int[] ids = io.longseq.math.features.Features.dnaKmers(bases, 0, bases.length, 0, cfg);
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            List<BlockResult> blocks = model.run(ids, bases.length, false).blocks();
+            int hits = 0;
+            for (int b = 322; b < 358; b++) {
+                for (TopEntry t : blocks.get(b).top()) {
+                    if (t.lastBlock() - t.firstBlock() < 8 && Math.abs(t.firstBlock() - b) > 1) {
+                        hits += t.firstBlock() == b - 300 ? 1 : 0;
+                        break;
+                    }
+                }
+            }
+            return hits;
+        }
+    }
+}
