@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.longseq.math.features.Features;
 import io.longseq.math.kernel.Nd4jRuntime;
 import io.longseq.math.model.BlockResult;
+import io.longseq.math.memory.BigBirdMemory;
 import io.longseq.math.model.ChunkedModel;
 import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
@@ -52,11 +53,16 @@ public class GlobalContextFunctionTest {
         return dnaModel().recent(4).group(2).levels(3).topK(3).globalMode(mode).build();
     }
 
-    /** What ChunkedModel computes for the whole sequence, with the seeded default weights. */
+    /** What ChunkedModel computes for the whole sequence "s", with the seeded default weights. */
     public static ChunkedModel.Result run(ModelConfig cfg, byte[] seq, boolean keepZ) {
+        return run(cfg, "s", seq, keepZ);
+    }
+
+    /** As above for the sequence {@code id} (BIGBIRD's random blocks depend on it). */
+    public static ChunkedModel.Result run(ModelConfig cfg, String id, byte[] seq, boolean keepZ) {
         int[] ids = Features.dnaKmers(seq, cfg);
         try (ChunkedModel model = new ChunkedModel(cfg, WeightsInit.defaults(cfg, SEED))) {
-            return model.run(ids, seq.length, keepZ);
+            return model.run(ids, seq.length, keepZ, done -> { }, BigBirdMemory.sequenceSeed(id));
         }
     }
 
@@ -313,8 +319,8 @@ public class GlobalContextFunctionTest {
     @Test
     void interleavedSequencesDoNotAffectEachOther() throws Exception {
         ModelConfig cfg = config(GlobalMode.HIERARCHICAL);
-        ChunkedModel.Result a = run(cfg, bases(N, 7), false);
-        ChunkedModel.Result b = run(cfg, bases(500, 8), false);
+        ChunkedModel.Result a = run(cfg, "a", bases(N, 7), false);
+        ChunkedModel.Result b = run(cfg, "b", bases(500, 8), false);
         List<ChunkSummary> in = new ArrayList<>(summaries("a", a, N, cfg, false));
         in.addAll(summaries("b", b, 500, cfg, false));
         try (var h = harness(settings(cfg))) {
