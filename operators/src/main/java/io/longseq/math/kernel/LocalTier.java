@@ -39,7 +39,7 @@ import java.nio.FloatBuffer;
  *
  * <p>Parts: {@link TierBuffers} (the row buffers, shared with {@link DenseLocalTier}), {@link LocalTierViews}
  * (ND4J views per chunk geometry), {@link FusedHeads} (the fused path's head arrays), {@link DilatedBand} (SLIDING
- * and DILATED on the fused path), {@link SinkPath} (SINKS), {@link SlidingChunks} (the ND4J path's buffers, scatter
+ * and DILATED on the fused path), {@link SinkPath} (SINKS), {@link LinformerPath} (LINFORMER), {@link SlidingChunks} (the ND4J path's buffers, scatter
  * and band softmax).
  */
 public final class LocalTier implements AutoCloseable {
@@ -59,11 +59,7 @@ public final class LocalTier implements AutoCloseable {
 
     final TierBuffers buf;   // [maxRows, ·] residual, LayerNorm, q|k|v, attention output, FFN hidden
     final SlidingChunks chunks;  // ND4J sliding-chunk attention when the fused path does not run, else null
-    private final FloatBuffer x;
-    private final FloatBuffer a;
-    private final FloatBuffer qkv;
-    private final FloatBuffer o;
-    private final FloatBuffer hid;
+    private final FloatBuffer x, a, qkv, o, hid; // direct views of buf's x, a, qkv, o, hid
 
     final LayerMatrices mats; // the layers' projections on ND4J
 
@@ -73,6 +69,7 @@ public final class LocalTier implements AutoCloseable {
     private final FusedHeads hs;         // fused path: the heads' arrays, else null
     private final DilatedBand band;       // fused path: SLIDING (s = 1) or DILATED's residue classes, else null
     private final SinkPath sinks;         // SINKS, else null
+    private final LinformerPath linformer; // LINFORMER, else null
 
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
@@ -132,8 +129,8 @@ public final class LocalTier implements AutoCloseable {
         // -Dlongseq.fusedAttention=false keeps ND4J's batched products (for comparison in benchmarks)
         BandAttention kernel = Boolean.parseBoolean(System.getProperty("longseq.fusedAttention", "true"))
                 ? kernels.attention(dh, w) : null;
-        if (kernel == null && step > 1) {
-            kernel = new ScalarAttention(dh, w, kernels);   // ND4J's sliding chunks have no dilated form
+        if (kernel == null && (step > 1 || LinformerPath.on(cfg))) {
+            kernel = new ScalarAttention(dh, w, kernels);   // ND4J's sliding chunks have no dilated or Linformer form
         }
         sinks = SinkPath.count(cfg) > 0 ? new SinkPath(cfg, weights, kernels) : null;
         if (sinks != null) {
@@ -152,6 +149,7 @@ public final class LocalTier implements AutoCloseable {
         rope = new Rope(dh);
         hs = fused != null ? new FusedHeads(maxRows, d, heads, dh) : null;
         band = fused != null ? new DilatedBand(step) : null;
+        linformer = LinformerPath.on(cfg) ? new LinformerPath(cfg, weights, maxRows) : null;
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
@@ -163,7 +161,8 @@ public final class LocalTier implements AutoCloseable {
     public String kernelName() {
         return kernels.name() + ", attention " + (fused != null ? fused.name() : "nd4j")
                 + (band != null && band.step > 1 ? ", dilation " + band.step : "")
-                + (sinks != null ? ", sinks " + sinks.count : "");
+                + (sinks != null ? ", sinks " + sinks.count : "")
+                + (linformer != null ? ", linformer k=" + cfg.linformerRank() + " P=" + cfg.linformerSegment() : "");
     }
 
     /** The kernels in use and the ND4J build that loaded, for logs and metrics. */
@@ -266,6 +265,8 @@ public final class LocalTier implements AutoCloseable {
                 t0 = lap(Stage.SCATTER, t0);
                 if (sinks != null) {
                     sinks.attend(l, first, n, from, to, hs);
+                } else if (linformer != null) {
+                    linformer.attend(first, n, from, to, hs);
                 } else {
                     band.attend(fused, hs, heads, dh, d, w, cfg.causal(), from, to);
                 }

@@ -42,6 +42,9 @@ import java.io.Serializable;
  * @param bigbirdGlobal  global mode BIGBIRD: the first blocks of the sequence every block attends to (0..1024)
  * @param bigbirdRandom  global mode BIGBIRD: random earlier blocks per block (0..64), drawn from a reservoir of
  *                       4·bigbirdRandom (see {@link GlobalMode#BIGBIRD})
+ * @param linformerRank    k, the projected length of each segment's keys and values in local mode LINFORMER (1..256)
+ * @param linformerSegment P, the positions per segment in local mode LINFORMER (1..4096); chunkSize must be a
+ *                         multiple of it in that mode
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -71,7 +74,9 @@ public record ModelConfig(
         int sinks,
         int bigbirdWindow,
         int bigbirdGlobal,
-        int bigbirdRandom) implements Serializable {
+        int bigbirdRandom,
+        int linformerRank,
+        int linformerSegment) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -90,11 +95,15 @@ public record ModelConfig(
     /** Largest maxDensePositions: local mode FULL's score matrix is then 4·65536² bytes = 16 GiB per head. */
     public static final int MAX_DENSE_POSITIONS = 1 << 16;
 
+    /** Largest Linformer rank and segment: E and F [k, P] are then 4 MB each. */
+    public static final int MAX_LINFORMER_RANK = 256;
+    public static final int MAX_LINFORMER_SEGMENT = 4096;
+
     public ModelConfig {
         require(featureKind != null, "featureKind", "null", "one of DNA, TOKENS, LOG");
         require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION, MAX, CONV");
         require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL");
-        require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, SINKS, FULL");
+        require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, SINKS, LINFORMER, FULL");
         range("kmer", kmer, 1, MAX_KMER);
         range("vocabSize", vocabSize, 2, 1 << 24);
         range("maxFeatures", maxFeatures, 1, 256);
@@ -134,6 +143,13 @@ public record ModelConfig(
         range("bigbirdWindow", bigbirdWindow, 0, 1024);
         range("bigbirdGlobal", bigbirdGlobal, 0, 1024);
         range("bigbirdRandom", bigbirdRandom, 0, 64);
+        range("linformerRank", linformerRank, 1, MAX_LINFORMER_RANK);
+        range("linformerSegment", linformerSegment, 1, MAX_LINFORMER_SEGMENT);
+        if (localMode == LocalMode.LINFORMER) {
+            require(chunkSize % linformerSegment == 0, "chunkSize", Integer.toString(chunkSize),
+                    "a multiple of linformerSegment=" + linformerSegment + " (--linformer-segment) in local mode"
+                            + " LINFORMER, whose segments are aligned to absolute positions");
+        }
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
                     "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
@@ -167,8 +183,14 @@ public record ModelConfig(
         return dModel / heads;
     }
 
-    /** Halo each side of a chunk that attention needs: L·w tokens, L·s·w when DILATED (right halo 0 when causal). */
+    /**
+     * Halo each side of a chunk that attention needs: L·w tokens, L·s·w when DILATED (right halo 0 when causal);
+     * LINFORMER: 0 (segment-local), L·P when causal (a segment reads the one before it).
+     */
     public int attentionHalo() {
+        if (localMode == LocalMode.LINFORMER) {
+            return causal ? layers * linformerSegment : 0;
+        }
         return layers * window * (localMode == LocalMode.DILATED ? dilation : 1);
     }
 
@@ -252,6 +274,8 @@ public record ModelConfig(
         private int bigbirdWindow = 3;
         private int bigbirdGlobal = 1;
         private int bigbirdRandom = 2;
+        private int linformerRank = 32;
+        private int linformerSegment = 256;
 
         private Builder() {}
 
@@ -263,6 +287,7 @@ public record ModelConfig(
             maxBlocks = c.maxBlocks; topK = c.topK; linearFeatures = c.linearFeatures; linearSeed = c.linearSeed;
             localMode = c.localMode; maxDensePositions = c.maxDensePositions; dilation = c.dilation; sinks = c.sinks;
             bigbirdWindow = c.bigbirdWindow; bigbirdGlobal = c.bigbirdGlobal; bigbirdRandom = c.bigbirdRandom;
+            linformerRank = c.linformerRank; linformerSegment = c.linformerSegment;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -293,12 +318,14 @@ public record ModelConfig(
         public Builder bigbirdWindow(int v) { bigbirdWindow = v; return this; }
         public Builder bigbirdGlobal(int v) { bigbirdGlobal = v; return this; }
         public Builder bigbirdRandom(int v) { bigbirdRandom = v; return this; }
+        public Builder linformerRank(int v) { linformerRank = v; return this; }
+        public Builder linformerSegment(int v) { linformerSegment = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
                     maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks,
-                    bigbirdWindow, bigbirdGlobal, bigbirdRandom);
+                    bigbirdWindow, bigbirdGlobal, bigbirdRandom, linformerRank, linformerSegment);
         }
     }
 }

@@ -60,7 +60,11 @@ class ModelConfigTest {
                 new Ranged("bigbirdGlobal", 0, 1024, ModelConfig.Builder::bigbirdGlobal,
                         b -> b.globalMode(GlobalMode.BIGBIRD)),
                 new Ranged("bigbirdRandom", 0, 64, ModelConfig.Builder::bigbirdRandom,
-                        b -> b.globalMode(GlobalMode.BIGBIRD)));
+                        b -> b.globalMode(GlobalMode.BIGBIRD)),
+                new Ranged("linformerRank", 1, 256, ModelConfig.Builder::linformerRank,
+                        b -> b.localMode(LocalMode.LINFORMER)),
+                new Ranged("linformerSegment", 1, 4096, ModelConfig.Builder::linformerSegment,
+                        b -> b.localMode(LocalMode.LINFORMER).chunkSize(4096).blockSize(1)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -103,7 +107,7 @@ class ModelConfigTest {
                 .hasMessageContaining("one of HIERARCHICAL, FULL, LINEAR, AXIAL");
         assertThatThrownBy(() -> ModelConfig.builder().localMode(null).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, DILATED, SINKS, FULL");
+                .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, DILATED, SINKS, LINFORMER, FULL");
     }
 
     @Test
