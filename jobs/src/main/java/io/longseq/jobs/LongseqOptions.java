@@ -73,7 +73,9 @@ public final class LongseqOptions {
     public static final ConfigOption<String> LOCAL_MODE = key("longseq.model.local-mode").stringType()
             .defaultValue(lower(M.localMode())).withDescription("Keys of the local attention: sliding (the window of"
                     + " radius w, chunked), dilated (every s-th position up to s*w away, s = dilation), sinks (the"
-                    + " window plus the first sinks positions) or full (dense over the whole sequence, the O(n^2)"
+                    + " window plus the first sinks positions), linformer (keys and values of each segment of"
+                    + " linformer-segment positions projected to linformer-rank rows by the learned linformer.e/.f)"
+                    + " or full (dense over the whole sequence, the O(n^2)"
                     + " baseline: offline only, refused past max-dense-positions).");
     public static final ConfigOption<Integer> DILATION = key("longseq.model.dilation").intType()
             .defaultValue(M.dilation()).withDescription("Stride s between the keys of dilated local attention, 1..64;"
@@ -81,6 +83,12 @@ public final class LongseqOptions {
     public static final ConfigOption<Integer> SINKS = key("longseq.model.sinks").intType().defaultValue(M.sinks())
             .withDescription("First positions S every query also sees in sinks local mode, 1..1024; each chunk"
                     + " recomputes the first S + L*w positions.");
+    public static final ConfigOption<Integer> LINFORMER_RANK = key("longseq.model.linformer-rank").intType()
+            .defaultValue(M.linformerRank()).withDescription("Rows k each segment's keys and values are projected to"
+                    + " (linformer local mode, 1..256; weights linformer.e and linformer.f are [k, P]).");
+    public static final ConfigOption<Integer> LINFORMER_SEGMENT = key("longseq.model.linformer-segment").intType()
+            .defaultValue(M.linformerSegment()).withDescription("Positions P per segment, aligned to absolute"
+                    + " positions (linformer local mode, 1..4096); chunk-size must be a multiple of it.");
     public static final ConfigOption<Integer> MAX_DENSE_POSITIONS = key("longseq.model.max-dense-positions")
             .intType().defaultValue(M.maxDensePositions()).withDescription("Longest sequence full local mode accepts;"
                     + " its score matrix is 4*N^2 bytes per head (1..65536).");
@@ -189,7 +197,8 @@ public final class LongseqOptions {
 
     /** The model's options: every {@link ModelConfig} setting, the weights and the seed. */
     public static final List<ConfigOption<?>> MODEL = List.of(WEIGHTS, SEED, KMER, VOCAB_SIZE, MAX_FEATURES, D_MODEL,
-            HEADS, WINDOW, LAYERS, FFN_DIM, CAUSAL, LOCAL_MODE, DILATION, SINKS, MAX_DENSE_POSITIONS, BLOCK_SIZE,
+            HEADS, WINDOW, LAYERS, FFN_DIM, CAUSAL, LOCAL_MODE, DILATION, SINKS, LINFORMER_RANK, LINFORMER_SEGMENT,
+            MAX_DENSE_POSITIONS, BLOCK_SIZE,
             CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K, LINEAR_FEATURES, LINEAR_SEED,
             BIGBIRD_WINDOW, BIGBIRD_GLOBAL, BIGBIRD_RANDOM,
             RETRIEVAL_BITS, RETRIEVAL_SLOTS, RETRIEVAL_RECENT, RETRIEVAL_SEED);
@@ -228,6 +237,7 @@ public final class LongseqOptions {
                     .ffnDim(c.get(FFN_DIM)).causal(c.get(CAUSAL))
                     .localMode(ModelOptions.choice(flag(LOCAL_MODE), c.get(LOCAL_MODE), LocalMode.class))
                     .dilation(c.get(DILATION)).sinks(c.get(SINKS)).maxDensePositions(c.get(MAX_DENSE_POSITIONS))
+                    .linformerRank(c.get(LINFORMER_RANK)).linformerSegment(c.get(LINFORMER_SEGMENT))
                     .blockSize(c.get(BLOCK_SIZE)).chunkSize(c.get(CHUNK_SIZE))
                     .pooling(ModelOptions.choice(flag(POOLING), c.get(POOLING), Pooling.class))
                     .globalMode(ModelOptions.choice(flag(GLOBAL_MODE), c.get(GLOBAL_MODE), GlobalMode.class))

@@ -44,10 +44,14 @@ class AllModesITCase {
     @TempDir
     static Path dir;
 
-    /** d = 32, h = 2, w = 8, B = 16, C = 64, k = 3: 40+ chunks per sequence, many halos and chunk edges. */
+    /**
+     * d = 32, h = 2, w = 8, B = 16, C = 64, k = 3: 40+ chunks per sequence, many halos and chunk edges; Linformer
+     * segments of 16 (C a multiple of it) projected to 4 rows.
+     */
     private static final ModelConfig BASE = ModelConfig.builder().kmer(3).dModel(32).heads(2).window(8).layers(2)
             .ffnDim(48).blockSize(16).chunkSize(64).recent(3).group(2).levels(2).topK(3).linearFeatures(16)
-            .dilation(3).sinks(3).bigbirdWindow(2).bigbirdGlobal(1).bigbirdRandom(2).build();
+            .dilation(3).sinks(3).bigbirdWindow(2).bigbirdGlobal(1).bigbirdRandom(2)
+            .linformerRank(4).linformerSegment(16).build();
 
     @Test
     void streamEqualsOfflineForEveryLocalModeGlobalModeAndPooling() throws Exception {

@@ -4,9 +4,6 @@ import io.longseq.math.model.LocalMode;
 import io.longseq.math.model.ModelConfig;
 import io.longseq.math.weights.Weights;
 import java.nio.FloatBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The local tier on one chunk plus its halos (docs/design.md 2.2–2.3): ND4J GEMMs for the dense work,
@@ -42,7 +39,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Parts: {@link TierBuffers} (the row buffers, shared with {@link DenseLocalTier}), {@link LocalTierViews}
  * (ND4J views per chunk geometry), {@link FusedHeads} (the fused path's head arrays), {@link DilatedBand} (SLIDING
- * and DILATED on the fused path), {@link SinkPath} (SINKS).
+ * and DILATED on the fused path), {@link SinkPath} (SINKS), {@link LinformerPath} (LINFORMER), {@link SlidingChunks} (the ND4J path's buffers, scatter
+ * and band softmax).
  */
 public final class LocalTier implements AutoCloseable {
 
@@ -60,20 +58,8 @@ public final class LocalTier implements AutoCloseable {
     private final float qScale;      // 1/√d_h, folded into q
 
     final TierBuffers buf;   // [maxRows, ·] residual, LayerNorm, q|k|v, attention output, FFN hidden
-    // ND4J sliding-chunk attention buffers (1 float each when the fused path runs)
-    final INDArray qBase;    // [h, maxRows, d_h]       queries (RoPE'd, scaled by 1/√d_h)
-    final INDArray kBase;    // [h, w + maxRows + w, d_h] keys (RoPE'd), w zero rows each side
-    final INDArray vBase;    // [h, w + maxRows + w, d_h] values, same padding
-    final INDArray sBase;    // [h, maxRows, kw]        scores, then probabilities
-    private final FloatBuffer x;
-    private final FloatBuffer a;
-    private final FloatBuffer qkv;
-    private final FloatBuffer o;
-    private final FloatBuffer hid;
-    private final FloatBuffer q;
-    private final FloatBuffer k;
-    private final FloatBuffer v;
-    private final FloatBuffer s;
+    final SlidingChunks chunks;  // ND4J sliding-chunk attention when the fused path does not run, else null
+    private final FloatBuffer x, a, qkv, o, hid; // direct views of buf's x, a, qkv, o, hid
 
     final LayerMatrices mats; // the layers' projections on ND4J
 
@@ -83,13 +69,11 @@ public final class LocalTier implements AutoCloseable {
     private final FusedHeads hs;         // fused path: the heads' arrays, else null
     private final DilatedBand band;       // fused path: SLIDING (s = 1) or DILATED's residue classes, else null
     private final SinkPath sinks;         // SINKS, else null
+    private final LinformerPath linformer; // LINFORMER, else null
 
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
     private final float[] row;       // [max(d, kw)] scratch
-    private final float[] qkvRow;    // [3d] scratch
-    private final float[] headRow;   // [d_h] scratch
-    private final float[] headRow2;  // [d_h] scratch
     private final float[] hidRow;    // [f] scratch
     private final float[] zeros;     // [4096] always zero
 
@@ -106,7 +90,6 @@ public final class LocalTier implements AutoCloseable {
         GEMM_FFN, GELU
     }
     private boolean closed;
-
 
     /**
      * Allocates every buffer for chunks of up to {@code cfg.chunkSize()} core positions plus halos.
@@ -146,8 +129,8 @@ public final class LocalTier implements AutoCloseable {
         // -Dlongseq.fusedAttention=false keeps ND4J's batched products (for comparison in benchmarks)
         BandAttention kernel = Boolean.parseBoolean(System.getProperty("longseq.fusedAttention", "true"))
                 ? kernels.attention(dh, w) : null;
-        if (kernel == null && step > 1) {
-            kernel = new ScalarAttention(dh, w, kernels);   // ND4J's sliding chunks have no dilated form
+        if (kernel == null && (step > 1 || LinformerPath.on(cfg))) {
+            kernel = new ScalarAttention(dh, w, kernels);   // ND4J's sliding chunks have no dilated or Linformer form
         }
         sinks = SinkPath.count(cfg) > 0 ? new SinkPath(cfg, weights, kernels) : null;
         if (sinks != null) {
@@ -155,42 +138,31 @@ public final class LocalTier implements AutoCloseable {
         }
         fused = kernel;
         // the ND4J attention buffers exist only when the fused kernel does not run
-        long attn = fused == null ? 1 : 0;
-        qBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * dh));
-        kBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
-        vBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * kvRows * dh));
-        sBase = Nd4j.create(DataType.FLOAT, Math.max(1, attn * heads * maxRows * kw));
+        chunks = fused == null ? new SlidingChunks(this, kernels) : null;
         x = buf.x;
         a = buf.a;
         qkv = buf.qkv;
         o = buf.o;
         hid = buf.hid;
-        q = RowOps.view(qBase);
-        k = RowOps.view(kBase);
-        v = RowOps.view(vBase);
-        s = RowOps.view(sBase);
 
         mats = new LayerMatrices(cfg, weights);
         rope = new Rope(dh);
         hs = fused != null ? new FusedHeads(maxRows, d, heads, dh) : null;
         band = fused != null ? new DilatedBand(step) : null;
+        linformer = LinformerPath.on(cfg) ? new LinformerPath(cfg, weights, maxRows) : null;
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
-        qkvRow = new float[3 * d];
-        headRow = new float[dh];
-        headRow2 = new float[dh];
         hidRow = new float[f];
         zeros = new float[Math.max(Math.max(4096, kw), d)];
     }
-
-
 
     /** The kernels in use: elementwise ("vector-512", "scalar") and attention ("fused-512" or "nd4j"). */
     public String kernelName() {
         return kernels.name() + ", attention " + (fused != null ? fused.name() : "nd4j")
                 + (band != null && band.step > 1 ? ", dilation " + band.step : "")
-                + (sinks != null ? ", sinks " + sinks.count : "");
+                + (sinks != null ? ", sinks " + sinks.count : "")
+                + (linformer != null ? ", linformer k=" + cfg.linformerRank() + " P=" + cfg.linformerSegment() : "");
     }
 
     /** The kernels in use and the ND4J build that loaded, for logs and metrics. */
@@ -293,6 +265,8 @@ public final class LocalTier implements AutoCloseable {
                 t0 = lap(Stage.SCATTER, t0);
                 if (sinks != null) {
                     sinks.attend(l, first, n, from, to, hs);
+                } else if (linformer != null) {
+                    linformer.attend(first, n, from, to, hs);
                 } else {
                     band.attend(fused, hs, heads, dh, d, w, cfg.causal(), from, to);
                 }
@@ -300,13 +274,13 @@ public final class LocalTier implements AutoCloseable {
                 zeroRows(o, n * d, np * d);
                 t0 = lap(Stage.ATTENTION_FUSED, t0);
             } else {
-                scatterHeads(np);
+                chunks.scatter(qkv, np, cos, sin, qScale);
                 t0 = lap(Stage.SCATTER, t0);
                 for (int hd = 0; hd < heads; hd++) {
                     vw.scores[hd].run();
                 }
                 t0 = lap(Stage.SCORES, t0);
-                bandSoftmax(n, nq);
+                chunks.bandSoftmax(n, nq);
                 t0 = lap(Stage.SOFTMAX, t0);
                 for (int hd = 0; hd < heads; hd++) {
                     vw.mix[hd].run();
@@ -381,63 +355,10 @@ public final class LocalTier implements AutoCloseable {
         }
     }
 
-    // qkv [Np, 3d] -> q [h, Np, d_h] (RoPE'd, ·1/√d_h), k [h, w+Np+w, d_h] (RoPE'd), v [h, w+Np+w, d_h]
-    private void scatterHeads(int np) {
-        int pairs = dh / 2;
-        float[] src = qkvRow;                   // [3d]
-        float[] qr = headRow;                   // [d_h]
-        float[] kr = headRow2;                  // [d_h]
-        for (int i = 0; i < np; i++) {
-            qkv.get(i * 3 * d, src, 0, 3 * d);
-            int ang = i * pairs;                // padded rows are zero, any angle leaves them zero
-            for (int hd = 0; hd < heads; hd++) {
-                int col = hd * dh;
-                Rope.rotateHead(src, d, col, dh, cos, sin, ang, qScale, qr, kr);
-                q.put((hd * maxRows + i) * dh, qr, 0, dh);
-                int kvAt = (hd * kvRows + w + i) * dh;
-                k.put(kvAt, kr, 0, dh);
-                v.put(kvAt, src, 2 * d + col, dh);
-            }
-        }
-        // rows after the chunk may hold a longer chunk's keys: zero them (rows before it are never written)
-        for (int hd = 0; hd < heads; hd++) {
-            int from = (hd * kvRows + w + np) * dh;
-            int to = (hd + 1) * kvRows * dh;
-            zeroRows(k, from, to);
-            zeroRows(v, from, to);
-        }
-    }
-
-    // s [h, Np, kw] scores -> probabilities over the band, zero outside it and for padded queries
-    private void bandSoftmax(int n, int nq) {
-        boolean causal = cfg.causal();
-        float[] r = row;
-        for (int hd = 0; hd < heads; hd++) {
-            for (int t = 0; t < nq; t++) {
-                int keyBase = t * qb - w;        // array index of the key in slot 0 of block t's window
-                for (int rr = 0; rr < qb; rr++) {
-                    int i = t * qb + rr;
-                    int off = (hd * maxRows + i) * kw;
-                    if (i >= n) {
-                        s.put(off, zeros, 0, kw);
-                        continue;
-                    }
-                    int lo = Math.max(0, i - w) - keyBase;
-                    int hi = (causal ? i : Math.min(n - 1, i + w)) - keyBase;
-                    s.get(off, r, 0, kw);
-                    kernels.bandSoftmax(r, lo, hi, kw);
-                    s.put(off, r, 0, kw);
-                }
-            }
-        }
-    }
-
-
     // h rows [from, to) -> GELU(h + b1), in place in the off-heap buffer
     private void biasGelu(int from, int to, float[] b1) {
         kernels.biasGeluRows(buf.hidBytes, from, to, f, b1, hidRow);
     }
-
 
     // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2), through a's rows (free by now:
     // the last FFN has read them) and one copy; x keeps x + b2, which nothing reads after
@@ -471,8 +392,8 @@ public final class LocalTier implements AutoCloseable {
             sinks.close();
         }
         buf.close();
-        for (INDArray arr : new INDArray[] {qBase, kBase, vBase, sBase}) {
-            arr.close();
+        if (chunks != null) {
+            chunks.close();
         }
         mats.close();
     }

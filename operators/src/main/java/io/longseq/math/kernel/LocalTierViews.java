@@ -67,7 +67,8 @@ final class LocalTierViews {
             s = new INDArray[t.heads];
             ob = new INDArray[t.heads];
             layers = t.mats.bind(a, qkv, o, h, x);
-            boolean nd4jAttention = t.fused == null;
+            SlidingChunks c = t.chunks;
+            boolean nd4jAttention = c != null;
             scores = new MatMul[nd4jAttention ? t.heads : 0];
             mix = new MatMul[nd4jAttention ? t.heads : 0];
             if (nd4jAttention) {
@@ -75,11 +76,11 @@ final class LocalTierViews {
                 for (int hd = 0; hd < t.heads; hd++) {
                     long rowsOff = (long) hd * t.maxRows;
                     long kvOff = (long) hd * t.kvRows * t.dh;
-                    q[hd] = Nd4j.create(t.qBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
+                    q[hd] = Nd4j.create(c.qBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.dh, t.dh, 1},
                             rowsOff * t.dh, 'c');
-                    k[hd] = Nd4j.create(t.kBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
-                    v[hd] = Nd4j.create(t.vBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
-                    s[hd] = Nd4j.create(t.sBase.data(), new long[] {nq, t.qb, t.kw}, new long[] {(long) t.qb * t.kw, t.kw, 1},
+                    k[hd] = Nd4j.create(c.kBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
+                    v[hd] = Nd4j.create(c.vBase.data(), new long[] {nq, t.kw, t.dh}, windowStride, kvOff, 'c');
+                    s[hd] = Nd4j.create(c.sBase.data(), new long[] {nq, t.qb, t.kw}, new long[] {(long) t.qb * t.kw, t.kw, 1},
                             rowsOff * t.kw, 'c');
                     // written straight into head hd's columns of o [Np, d]: no gather pass
                     ob[hd] = Nd4j.create(t.buf.oBase.data(), new long[] {nq, t.qb, t.dh}, new long[] {(long) t.qb * t.d, t.d, 1},

@@ -31,6 +31,16 @@ public enum LocalMode {
      */
     SINKS,
     /**
+     * Linformer's low-rank attention over segments aligned to absolute positions (docs/design.md 2.7): segment s is
+     * positions [sP, (s+1)P), P = {@code linformerSegment}; its keys and values (RoPE'd keys) are projected to k =
+     * {@code linformerRank} rows by the learned E, F [k, P] ({@code linformer.e}, {@code linformer.f}), shared by
+     * all layers and heads. Bidirectional: query i in segment s attends to the k projected keys of s (segment-local,
+     * no halo). Causal: to the k projected keys of segment s−1 plus the exact keys sP..i (halo L·P on the left).
+     * A cut last segment of m &lt; P positions uses E's first m columns. Chunks hold whole segments (C a multiple of
+     * P), so chunking does not change the result.
+     */
+    LINFORMER,
+    /**
      * Dense attention over the whole sequence: every j (bidirectional) or every j ≤ i (causal). The O(n²·d) time
      * and O(n²) memory baseline that benchmarks compare against; the fast path ({@link DenseLocalTier})
      * materialises one n×n float score matrix per head (4·n² bytes: 400 MB at n = 10 000), so sequences longer

@@ -47,6 +47,9 @@ import java.io.Serializable;
  * @param retrievalRecent E_r: of a bucket's E slots, those kept for its newest members (1..E); the others are a
  *                        seeded reservoir of its older members
  * @param retrievalSeed   seed of RETRIEVAL mode's hyperplanes and reservoir priorities (see {@link GlobalMode#RETRIEVAL})
+ * @param linformerRank    k, the projected length of each segment's keys and values in local mode LINFORMER (1..256)
+ * @param linformerSegment P, the positions per segment in local mode LINFORMER (1..4096); chunkSize must be a
+ *                         multiple of it in that mode
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -80,7 +83,9 @@ public record ModelConfig(
         int retrievalBits,
         int retrievalSlots,
         int retrievalRecent,
-        long retrievalSeed) implements Serializable {
+        long retrievalSeed,
+        int linformerRank,
+        int linformerSegment) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -101,12 +106,15 @@ public record ModelConfig(
 
     /** Most exemplar blocks RETRIEVAL mode may hold per sequence (2^k·E): 64 MiB of keys and values at d = 128. */
     public static final int MAX_RETRIEVAL_SLOTS = 1 << 16;
+    /** Largest Linformer rank and segment: E and F [k, P] are then 4 MB each. */
+    public static final int MAX_LINFORMER_RANK = 256;
+    public static final int MAX_LINFORMER_SEGMENT = 4096;
 
     public ModelConfig {
         require(featureKind != null, "featureKind", "null", "one of DNA, TOKENS, LOG");
         require(pooling != null, "pooling", "null", "one of MEAN, ATTENTION, MAX, CONV");
         require(globalMode != null, "globalMode", "null", "one of HIERARCHICAL, FULL, LINEAR, AXIAL, BIGBIRD, RETRIEVAL");
-        require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, SINKS, FULL");
+        require(localMode != null, "localMode", "null", "one of SLIDING, DILATED, SINKS, LINFORMER, FULL");
         range("kmer", kmer, 1, MAX_KMER);
         range("vocabSize", vocabSize, 2, 1 << 24);
         range("maxFeatures", maxFeatures, 1, 256);
@@ -152,6 +160,13 @@ public record ModelConfig(
         require(((long) retrievalSlots << retrievalBits) <= MAX_RETRIEVAL_SLOTS, "retrievalSlots",
                 Integer.toString(retrievalSlots), "at most " + (MAX_RETRIEVAL_SLOTS >> retrievalBits) + " with retrievalBits="
                         + retrievalBits + " (2^retrievalBits · retrievalSlots exemplar blocks ≤ " + MAX_RETRIEVAL_SLOTS + ")");
+        range("linformerRank", linformerRank, 1, MAX_LINFORMER_RANK);
+        range("linformerSegment", linformerSegment, 1, MAX_LINFORMER_SEGMENT);
+        if (localMode == LocalMode.LINFORMER) {
+            require(chunkSize % linformerSegment == 0, "chunkSize", Integer.toString(chunkSize),
+                    "a multiple of linformerSegment=" + linformerSegment + " (--linformer-segment) in local mode"
+                            + " LINFORMER, whose segments are aligned to absolute positions");
+        }
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
                     "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
@@ -185,8 +200,14 @@ public record ModelConfig(
         return dModel / heads;
     }
 
-    /** Halo each side of a chunk that attention needs: L·w tokens, L·s·w when DILATED (right halo 0 when causal). */
+    /**
+     * Halo each side of a chunk that attention needs: L·w tokens, L·s·w when DILATED (right halo 0 when causal);
+     * LINFORMER: 0 (segment-local), L·P when causal (a segment reads the one before it).
+     */
     public int attentionHalo() {
+        if (localMode == LocalMode.LINFORMER) {
+            return causal ? layers * linformerSegment : 0;
+        }
         return layers * window * (localMode == LocalMode.DILATED ? dilation : 1);
     }
 
@@ -274,6 +295,8 @@ public record ModelConfig(
         private int retrievalSlots = 112;
         private int retrievalRecent = 16;
         private long retrievalSeed = 1L;
+        private int linformerRank = 32;
+        private int linformerSegment = 256;
 
         private Builder() {}
 
@@ -287,6 +310,7 @@ public record ModelConfig(
             bigbirdWindow = c.bigbirdWindow; bigbirdGlobal = c.bigbirdGlobal; bigbirdRandom = c.bigbirdRandom;
             retrievalBits = c.retrievalBits; retrievalSlots = c.retrievalSlots; retrievalRecent = c.retrievalRecent;
             retrievalSeed = c.retrievalSeed;
+            linformerRank = c.linformerRank; linformerSegment = c.linformerSegment;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -321,13 +345,15 @@ public record ModelConfig(
         public Builder retrievalSlots(int v) { retrievalSlots = v; return this; }
         public Builder retrievalRecent(int v) { retrievalRecent = v; return this; }
         public Builder retrievalSeed(long v) { retrievalSeed = v; return this; }
+        public Builder linformerRank(int v) { linformerRank = v; return this; }
+        public Builder linformerSegment(int v) { linformerSegment = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
                     maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks,
                     bigbirdWindow, bigbirdGlobal, bigbirdRandom,
-                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed);
+                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed, linformerRank, linformerSegment);
         }
     }
 }

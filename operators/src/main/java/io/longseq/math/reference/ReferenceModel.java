@@ -90,7 +90,7 @@ public final class ReferenceModel {
     /**
      * Embedding, then L pre-LayerNorm sliding-window attention layers with RoPE and a GELU FFN, then the
      * final LayerNorm, over positions 0..n−1 of one sequence. In {@link LocalMode#DILATED} the keys are every s-th
-     * position up to s·w away. In {@link LocalMode#FULL} the window is unbounded:
+     * position up to s·w away; {@link LocalMode#LINFORMER} is {@link LinformerReference}. In {@link LocalMode#FULL} the window is unbounded:
      * position i attends to every position (bidirectional) or every j ≤ i (causal). The reference computes one
      * score row at a time, so it does not apply {@code maxDensePositions} (that guards the fast path's n×n matrix).
      *
@@ -173,6 +173,7 @@ public final class ReferenceModel {
         }
 
         double[][] out = new double[n][]; // [n, d]
+        LinformerReference lin = cfg.localMode() == LocalMode.LINFORMER ? new LinformerReference(cfg, w, k, v, n) : null;
         for (int i = 0; i < n; i++) {
             // the keys of query i: j = i + step·m for m in [mLo, mHi], cut to [0, n)
             //   SLIDING: step 1, |m| ≤ w; DILATED: step s, |m| ≤ w; FULL: step 1, every position;
@@ -189,8 +190,8 @@ public final class ReferenceModel {
             for (int m = mLo; m <= mHi; m++) {
                 keys[sinkCount + m - mLo] = i + step * m;
             }
-            double[] o = new double[d]; // [d]  concatenated heads
-            for (int h = 0; h < heads; h++) {
+            double[] o = lin != null ? lin.attend(q[i], i, k, v) : new double[d]; // [d]  concatenated heads
+            for (int h = 0; h < (lin != null ? 0 : heads); h++) {
                 int off = h * dh;
                 double[] score = new double[keys.length]; // [keys]
                 for (int t = 0; t < keys.length; t++) {

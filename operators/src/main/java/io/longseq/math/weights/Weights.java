@@ -1,5 +1,6 @@
 package io.longseq.math.weights;
 
+import io.longseq.math.model.LocalMode;
 import io.longseq.math.model.ModelConfig;
 import io.longseq.math.model.Pooling;
 import java.io.Serializable;
@@ -50,6 +51,8 @@ public final class Weights implements Serializable {
     public final Layer[] layers;     // [L]
     public final float[] lnfGain;    // [d]  final LayerNorm of the local tier
     public final float[] lnfBias;    // [d]
+    public final float[] linformerE; // [k, P]  E, local mode LINFORMER's key projection; null in the other modes
+    public final float[] linformerF; // [k, P]  F, its value projection; null in the other modes
     public final float[] poolQuery;  // [d]     q_p, attention pooling
     public final float[] poolWk;     // [d, d]  W_pk
     public final float[] poolWv;     // [d, d]  W_pv
@@ -96,6 +99,8 @@ public final class Weights implements Serializable {
         }
         lnfGain = a.get("lnf.gain");
         lnfBias = a.get("lnf.bias");
+        linformerE = a.get(LINFORMER_E);       // present exactly when the local mode is LINFORMER (checked above)
+        linformerF = a.get(LINFORMER_F);
         poolQuery = a.get("pool.query");
         poolWk = a.get("pool.wk");
         poolWv = a.get("pool.wv");
@@ -131,6 +136,10 @@ public final class Weights implements Serializable {
         }
         m.put("lnf.gain", lnfGain);
         m.put("lnf.bias", lnfBias);
+        if (config.localMode() == LocalMode.LINFORMER) {
+            m.put(LINFORMER_E, linformerE);
+            m.put(LINFORMER_F, linformerF);
+        }
         m.put("pool.query", poolQuery);
         m.put("pool.wk", poolWk);
         m.put("pool.wv", poolWv);
@@ -150,6 +159,10 @@ public final class Weights implements Serializable {
     /** Conv pooling's kernel [B, d] and bias [d] ({@link Pooling#CONV}): in the file only when pooling is CONV. */
     public static final String CONV_KERNEL = "pool.conv.kernel";
     public static final String CONV_BIAS = "pool.conv.bias";
+
+    /** Local mode LINFORMER's E and F [k, P] ({@link LocalMode#LINFORMER}): in the file only in that mode. */
+    public static final String LINFORMER_E = "linformer.e";
+    public static final String LINFORMER_F = "linformer.f";
 
     /** Every array name with its shape, in file order: the one table of the weights format. */
     public static Map<String, int[]> shapes(ModelConfig c) {
@@ -174,6 +187,10 @@ public final class Weights implements Serializable {
         }
         m.put("lnf.gain", new int[] {d});
         m.put("lnf.bias", new int[] {d});
+        if (c.localMode() == LocalMode.LINFORMER) {      // only then: files made for the other modes still fit
+            m.put(LINFORMER_E, new int[] {c.linformerRank(), c.linformerSegment()});
+            m.put(LINFORMER_F, new int[] {c.linformerRank(), c.linformerSegment()});
+        }
         m.put("pool.query", new int[] {d});
         m.put("pool.wk", new int[] {d, d});
         m.put("pool.wv", new int[] {d, d});

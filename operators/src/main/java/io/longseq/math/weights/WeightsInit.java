@@ -35,6 +35,8 @@ public final class WeightsInit {
      *   <li>per layer ℓ: {@code wq = wk} = a seeded random orthogonal [d, d] (seeded by the name
      *       {@code layerℓ.wq}), {@code wv = wo} = I, {@code w1, b1, w2, b2} = 0, LayerNorm gains 1, biases 0;</li>
      *   <li>{@code lnf}: gain 1, bias 0;</li>
+     *   <li>local mode LINFORMER: {@code linformer.e = linformer.f} [k, P] = mean pooling, row r averaging the
+     *       segment positions j with ⌊j·k/P⌋ = r ({@link #segmentMeans});</li>
      *   <li>pooling: {@code pool.query} = 0 (attention pooling starts as the mean), {@code pool.wk} orthogonal,
      *       {@code pool.wv} = I;</li>
      *   <li>global: {@code lng} gain 1, bias 0; {@code global.wq = global.wk} orthogonal, {@code global.wv =
@@ -66,6 +68,10 @@ public final class WeightsInit {
         }
         a.put("lnf.gain", constant(d, 1f));
         a.put("lnf.bias", new float[d]);
+        if (shapes.containsKey(Weights.LINFORMER_E)) {          // Linformer starts as k-way mean pooling of a segment
+            a.put(Weights.LINFORMER_E, segmentMeans(cfg.linformerRank(), cfg.linformerSegment()));
+            a.put(Weights.LINFORMER_F, segmentMeans(cfg.linformerRank(), cfg.linformerSegment()));
+        }
         a.put("pool.query", new float[d]);
         a.put("pool.wk", orthogonal(seed, "pool.wk", d));
         a.put("pool.wv", identity(d));
@@ -125,6 +131,20 @@ public final class WeightsInit {
             a.put(name, v);
         }
         return Weights.fromArrays(cfg, a);
+    }
+
+    /** [k, P]: row r = 1/|S_r| on S_r = {j : ⌊j·k/P⌋ = r}, else 0 (an empty S_r, when k &gt; P, gives a zero row). */
+    static float[] segmentMeans(int k, int p) {
+        float[] e = new float[k * p];                            // [k, P]
+        int[] count = new int[k];
+        for (int j = 0; j < p; j++) {
+            count[(int) ((long) j * k / p)]++;
+        }
+        for (int j = 0; j < p; j++) {
+            int r = (int) ((long) j * k / p);
+            e[r * p + j] = 1f / count[r];
+        }
+        return e;
     }
 
     /**

@@ -177,6 +177,10 @@ public final class WeightsIo {
         if (name.equals(Weights.CONV_KERNEL)) {
             return "block-size " + cfg.blockSize() + " and " + d + " need " + tuple;
         }
+        if (name.equals(Weights.LINFORMER_E) || name.equals(Weights.LINFORMER_F)) {
+            return "linformer-rank " + cfg.linformerRank() + " and linformer-segment " + cfg.linformerSegment()
+                    + " need " + tuple;
+        }
         if (name.endsWith(".b1")) {
             return f + " needs " + tuple;
         }

@@ -65,7 +65,11 @@ class ModelConfigTest {
                         b -> b.retrievalSlots(16).retrievalRecent(1)),
                 new Ranged("retrievalSlots", 1, 65536, ModelConfig.Builder::retrievalSlots,
                         b -> b.retrievalBits(0).retrievalRecent(1).globalMode(GlobalMode.RETRIEVAL)),
-                new Ranged("retrievalRecent", 1, 64, ModelConfig.Builder::retrievalRecent, b -> b.retrievalSlots(64)));
+                new Ranged("retrievalRecent", 1, 64, ModelConfig.Builder::retrievalRecent, b -> b.retrievalSlots(64)),
+                new Ranged("linformerRank", 1, 256, ModelConfig.Builder::linformerRank,
+                        b -> b.localMode(LocalMode.LINFORMER)),
+                new Ranged("linformerSegment", 1, 4096, ModelConfig.Builder::linformerSegment,
+                        b -> b.localMode(LocalMode.LINFORMER).chunkSize(4096).blockSize(1)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -108,7 +112,7 @@ class ModelConfigTest {
                 .hasMessageContaining("one of HIERARCHICAL, FULL, LINEAR, AXIAL, BIGBIRD, RETRIEVAL");
         assertThatThrownBy(() -> ModelConfig.builder().localMode(null).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, DILATED, SINKS, FULL");
+                .hasMessage("setting 'localMode' = null is not allowed: must be one of SLIDING, DILATED, SINKS, LINFORMER, FULL");
     }
 
     @Test
