@@ -5,26 +5,26 @@ import static io.longseq.stream.assemble.ChunkGeometry.count;
 import io.longseq.stream.StreamLimits;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.input.TokenFragment;
-import org.apache.flink.api.common.state.MapState;
 
 /**
  * {@code assemble}'s out-of-order fragments of one sequence (the keyed state of the key in context), by offset,
  * and the two reorder bounds on them: {@link StreamSettings#reorderBound()} positions and
  * {@link StreamLimits#reorderBytes()} bytes. The counts are kept in the cursor as running totals, changed by
- * each fragment held or taken, so checking a bound never scans the map.
+ * each fragment held or taken, so checking a bound never scans the map. Pure; no Flink (the state behind it is an
+ * {@link AssembleState.Fragments}).
  */
 final class AssemblePending {
 
     /** What {@link #hold} did with a fragment. */
     enum Held { NEW, LONGER, DUPLICATE, CONFLICT }
 
-    private final MapState<Long, TokenFragment> state;
+    private final AssembleState.Fragments state;
     private final int nf;
     private final int pad;
     private final int reorderBound;
     private final long reorderBytes;
 
-    AssemblePending(MapState<Long, TokenFragment> state, StreamSettings settings) {
+    AssemblePending(AssembleState.Fragments state, StreamSettings settings) {
         this.state = state;
         this.nf = settings.symbolsPerPosition();
         this.pad = settings.paddingSymbol();
@@ -82,7 +82,7 @@ final class AssemblePending {
     /** The smallest offset held (a scan of the keys: only when the gap policy acts), Long.MAX_VALUE if none. */
     long firstOffset() throws Exception {
         long first = Long.MAX_VALUE;
-        for (Long k : state.keys()) {
+        for (Long k : state.offsets()) {
             first = Math.min(first, k);
         }
         return first;
@@ -101,7 +101,7 @@ final class AssemblePending {
     }
 
     Iterable<TokenFragment> all() throws Exception {
-        return state.values();
+        return state.all();
     }
 
     void clear(AssembleCursor c) {

@@ -4,20 +4,19 @@ import io.longseq.math.model.ModelConfig;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.input.TokenFragment;
 import java.util.Arrays;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.util.Collector;
+import java.util.function.Consumer;
 
 /**
  * {@code assemble}'s assembled tail of one sequence (the keyed state of the key in context) and the chunks cut from
  * it: the symbols of {@code [tailStart, nextExpected)} (docs/design.md 3). Positions become array indices only through
  * {@link ChunkGeometry}; the tail holds at most a chunk's array, one position more and the last fragment appended
  * (padding comes a piece of at most one chunk at a time), so its size is set by the configuration and by the
- * payload cap, never by an offset or a hole.
+ * payload cap, never by an offset or a hole. Pure; no Flink (the state behind it is an {@link AssembleState.Value}).
  */
 final class AssembleTail {
 
-    private final ValueState<int[]> tailState;   // [capacity ≥ (nextExpected − tailStart)·F_in]
-    private final ValueState<int[]> prefixState; // SINKS only: [min(n, sinkPrefix)·F_in]
+    private final AssembleState.Value<int[]> tailState;   // [capacity ≥ (nextExpected − tailStart)·F_in]
+    private final AssembleState.Value<int[]> prefixState; // SINKS only: [min(n, sinkPrefix)·F_in]
     private final int nf;
     private final int chunk;
     private final int leftHalo;
@@ -25,7 +24,8 @@ final class AssembleTail {
     private final int sinkPrefix;
     private final int pad;
 
-    AssembleTail(ValueState<int[]> tailState, ValueState<int[]> prefixState, StreamSettings settings) {
+    AssembleTail(AssembleState.Value<int[]> tailState, AssembleState.Value<int[]> prefixState,
+            StreamSettings settings) {
         ModelConfig cfg = settings.model();
         this.tailState = tailState;
         this.prefixState = prefixState;
@@ -95,7 +95,7 @@ final class AssembleTail {
      * have arrived (and the sink prefix); at the end ({@code ended}), all the rest, the final one with
      * {@code last}. Then trims the tail to the next chunk's left halo (not at the end: it is cleared then).
      */
-    void emitChunks(AssembleCursor c, String key, boolean ended, Collector<Chunk> out) throws Exception {
+    void emitChunks(AssembleCursor c, String key, boolean ended, Consumer<Chunk> out) throws Exception {
         int[] tail = null;
         while (true) {
             long coreFrom = ChunkGeometry.coreFrom(c.nextChunk, chunk);
@@ -115,7 +115,7 @@ final class AssembleTail {
     }
 
     // chunk nextChunk with core [coreFrom, coreTo) and the halos held
-    private void emit(AssembleCursor c, String key, int[] tail, long coreFrom, boolean ended, Collector<Chunk> out)
+    private void emit(AssembleCursor c, String key, int[] tail, long coreFrom, boolean ended, Consumer<Chunk> out)
             throws Exception {
         long coreTo = ChunkGeometry.coreTo(coreFrom, chunk, c.nextExpected);
         if (c.nextChunk == 0 && sinkPrefix > 0) {
@@ -135,7 +135,7 @@ final class AssembleTail {
         int[] prefix = sinkPrefix > 0 && coreFrom > 0 ? prefixState.value() : null;
         k.prefix = prefix == null ? new int[0] : prefix;
         k.last = ended && coreTo == c.end;
-        out.collect(k);
+        out.accept(k);
         c.nextChunk++;
     }
 

@@ -10,7 +10,6 @@ import static io.longseq.stream.StreamTestSupport.dna;
 import static io.longseq.stream.StreamTestSupport.dnaAt;
 import static io.longseq.stream.StreamTestSupport.dnaFragments;
 import static io.longseq.stream.StreamTestSupport.dnaModel;
-import static io.longseq.stream.StreamTestSupport.empty;
 import static io.longseq.stream.StreamTestSupport.expectedChunks;
 import static io.longseq.stream.StreamTestSupport.feed;
 import static io.longseq.stream.StreamTestSupport.notices;
@@ -45,12 +44,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@link AssembleFunction} in an operator harness (no cluster): chunks against chunks computed directly from the
  * whole sequence, dead letters, notices, and keyed state and timers back to zero after the end (docs/design.md 3, 4).
+ * The decisions case by case (duplicates, overlaps, end conflicts, each gap policy, refused markers) are tested
+ * without Flink in {@link AssemblerTest} and {@link AssemblerGapsTest}; this test runs them through Flink's keyed
+ * state, timers and side outputs: shuffled arrival, tombstones and their retention, idle timers, several keys,
+ * each feature kind.
  */
 class AssembleFunctionTest {
 
     static final String ID = "seq-1";
     static final int N = 300;
-    static final int N_BASE = 'N';
 
     static final ModelConfig DNA = dnaModel().build();
 
@@ -123,71 +125,6 @@ class AssembleFunctionTest {
         }
     }
 
-    // ------------------------------------------------------------------------------ 2. duplicates, overlaps
-
-    @ParameterizedTest(name = "fragment size {0}")
-    @ValueSource(ints = {1, 7, 97})
-    void exactDuplicatesAreDropped(int size) throws Exception {
-        byte[] seq = bases(N, 3);
-        List<Chunk> expected = expectedChunks(ID, baseSymbols(seq), 1, N, DNA);
-        List<TokenFragment> in = dnaFragments(ID, seq, N, size);
-
-        // in order, each fragment sent twice in a row (checked against the held tail); not the last one, whose
-        // copy would come after the end (retention zero: nothing is remembered then)
-        List<TokenFragment> twice = new ArrayList<>();
-        for (TokenFragment f : in) {
-            twice.add(f);
-            if (!f.last) {
-                twice.add(dna(ID, seq, (int) f.offset, (int) f.end(), f.last));
-            }
-        }
-        try (var h = assemble(settings(DNA))) {
-            feed(h, twice);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expected);
-            assertThat(deadLetters(h)).isEmpty();
-            assertCleared(h);
-        }
-
-        // reversed, each fragment but the first sent twice while it waits (checked against the held one)
-        List<TokenFragment> heldTwice = new ArrayList<>();
-        for (int i = in.size() - 1; i >= 0; i--) {
-            TokenFragment f = in.get(i);
-            heldTwice.add(f);
-            if (i > 0) {
-                heldTwice.add(dna(ID, seq, (int) f.offset, (int) f.end(), f.last));
-            }
-        }
-        try (var h = assemble(settings(DNA))) {
-            feed(h, heldTwice);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expected);
-            assertThat(deadLetters(h)).isEmpty();
-            assertCleared(h);
-        }
-    }
-
-    @Test
-    void agreeingOverlapsAreMerged() throws Exception {
-        byte[] seq = bases(N, 4);
-        List<Chunk> expected = expectedChunks(ID, baseSymbols(seq), 1, N, DNA);
-        try (var h = assemble(settings(DNA))) {
-            feed(h, List.of(
-                    dna(ID, seq, 0, 50, false),
-                    dna(ID, seq, 180, 300, true),   // waits; says the end
-                    dna(ID, seq, 40, 120, false),   // overlaps the tail, adds [50, 120)
-                    dna(ID, seq, 60, 80, false),    // inside what was received
-                    dna(ID, seq, 150, 170, false),  // waits
-                    dna(ID, seq, 150, 190, false),  // same start, longer: replaces the one waiting
-                    dna(ID, seq, 100, 200, false))); // overlaps the tail and both waiting fragments
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expected);
-            assertThat(deadLetters(h)).isEmpty();
-            assertEndedOnce(notices(h), ID, N);
-            assertCleared(h);
-        }
-    }
-
     /** The bases of [from, to) with the base at {@code at} replaced by another one. */
     private static String altered(byte[] seq, int from, int to, int at) {
         byte[] b = Arrays.copyOfRange(seq, from, to);
@@ -195,99 +132,7 @@ class AssembleFunctionTest {
         return new String(b, StandardCharsets.US_ASCII);
     }
 
-    @Test
-    void conflictingOverlapIsADeadLetterAndTheRestIsUnaffected() throws Exception {
-        byte[] seq = bases(N, 5);
-        List<Chunk> expected = expectedChunks(ID, baseSymbols(seq), 1, N, DNA);
-        TokenFragment againstTail = dnaAt(ID, 50, altered(seq, 50, 70, 60), false);
-        TokenFragment againstTailAndNew = dnaAt(ID, 90, altered(seq, 90, 130, 95), false);
-        TokenFragment againstHeld = dnaAt(ID, 150, altered(seq, 150, 200, 170), false);
-        try (var h = assemble(settings(DNA))) {
-            feed(h, List.of(
-                    dna(ID, seq, 0, 100, false),
-                    againstTail,
-                    againstTailAndNew,
-                    dna(ID, seq, 150, 200, false),
-                    againstHeld,
-                    dna(ID, seq, 100, 150, false),
-                    dna(ID, seq, 200, 300, true)));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expected);
-            List<DeadLetter> dead = deadLetters(h);
-            assertThat(dead).hasSize(3);
-            TokenFragment[] bad = {againstTail, againstTailAndNew, againstHeld};
-            for (int i = 0; i < 3; i++) {
-                DeadLetter d = dead.get(i);
-                assertThat(d.stage).isEqualTo("assemble");
-                assertThat(d.reason).contains("conflicting");
-                assertThat(d.sequenceId).isEqualTo(ID);
-                assertThat(d.sourceOffset).isEqualTo(bad[i].offset);
-                assertThat(d.payload).isEqualTo(bad[i].original.payload);
-            }
-            assertThat(dead.get(0).reason).contains("60");
-            assertEndedOnce(notices(h), ID, N);
-            assertCleared(h);
-        }
-    }
-
-    @Test
-    void aFragmentEntirelyBeforeTheHeldTailIsALateDeadLetter() throws Exception {
-        byte[] seq = bases(N, 6);
-        List<Chunk> expected = expectedChunks(ID, baseSymbols(seq), 1, N, DNA);
-        try (var h = assemble(settings(DNA))) {
-            // [0, 200) emits chunks 0 and 1; only the left halo of chunk 2 and on is held (from 128 − 10)
-            feed(h, List.of(dna(ID, seq, 0, 200, false), dna(ID, seq, 10, 20, false),
-                    dna(ID, seq, 200, 300, true)));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expected);
-            assertThat(deadLetters(h)).singleElement().satisfies(d -> {
-                assertThat(d.reason).contains("late");
-                assertThat(d.sourceOffset).isEqualTo(10);
-            });
-        }
-    }
-
-    // -------------------------------------------------------------------------------------------- 3. gaps
-
-    @Test
-    void gapSkipPadsTheHoleWithNAndGoesOn() throws Exception {
-        byte[] seq = bases(N, 7);
-        int[] symbols = baseSymbols(seq);
-        for (int p = 100; p < 120; p++) {
-            symbols[p] = N_BASE;
-        }
-        List<Chunk> expected = expectedChunks(ID, symbols, 1, N, DNA);
-        List<TokenFragment> in = new ArrayList<>();
-        for (TokenFragment f : dnaFragments(ID, seq, N, 10)) {
-            if (f.offset < 100 || f.offset >= 120) {
-                in.add(f);
-            }
-        }
-        try (var h = assemble(settings(DNA).withGapPolicy(GapPolicy.SKIP).withReorderBound(50))) {
-            // [120, 170) is 50 positions waiting: not more than the bound, nothing happens yet
-            feed(h, in.subList(0, 15));
-            assertThat(notices(h)).isEmpty();
-            assertThat(h.extractOutputValues()).hasSize(1);
-            // [170, 180) makes 60 > 50
-            feed(h, in.subList(15, 16));
-            assertThat(notices(h)).singleElement().satisfies(n -> {
-                assertThat(n.kind).isEqualTo(Notice.Kind.GAP_SKIPPED);
-                assertThat(n.position).isEqualTo(100);
-                assertThat(n.count).isEqualTo(20);
-                assertThat(n.message).contains("[100, 120)");
-            });
-            feed(h, in.subList(16, in.size()));
-            List<Chunk> out = h.extractOutputValues();
-            assertThat(out).usingRecursiveFieldByFieldElementComparator(CONTENT).containsExactlyElementsOf(expected);
-            Chunk c1 = out.get(1); // core [64, 128), array [54, 136)
-            for (int p = 100; p < 120; p++) {
-                assertThat(c1.symbols[(int) (p - c1.first)]).as("position %d", p).isEqualTo(N_BASE);
-            }
-            assertThat(deadLetters(h)).isEmpty();
-            assertEndedOnce(notices(h), ID, N);
-            assertCleared(h);
-        }
-    }
+    // ------------------------------------------------------------------------------------ 2. tombstones
 
     @Test
     void gapFailSequenceGivesTheSequenceUp() throws Exception {
@@ -341,79 +186,6 @@ class AssembleFunctionTest {
     }
 
     @Test
-    void gapFailSequenceBeforeAnyChunkSendsNoAbortMarker() throws Exception {
-        byte[] seq = bases(N, 9);
-        try (var h = assemble(settings(DNA).withReorderBound(5))) {
-            feed(h, List.of(dna(ID, seq, 0, 10, false), dna(ID, seq, 20, 30, false)));
-            assertThat(h.extractOutputValues()).isEmpty();
-            assertThat(notices(h)).singleElement().satisfies(n -> {
-                assertThat(n.kind).isEqualTo(Notice.Kind.SEQUENCE_FAILED);
-                assertThat(n.position).isEqualTo(10);
-            });
-            assertThat(deadLetters(h)).singleElement().satisfies(d -> assertThat(d.sourceOffset).isEqualTo(20));
-            assertCleared(h); // retention zero: not even a tombstone
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------- 4. end
-
-    @Test
-    void anEmptyLastFragmentAfterAllDataFlushesTheFinalChunk() throws Exception {
-        byte[] seq = bases(N, 10);
-        List<Chunk> expected = expectedChunks(ID, baseSymbols(seq), 1, N, DNA);
-        List<TokenFragment> in = new ArrayList<>();
-        for (int from = 0; from < N; from += 7) {
-            in.add(dna(ID, seq, from, Math.min(N, from + 7), false));
-        }
-        try (var h = assemble(settings(DNA))) {
-            feed(h, in);
-            assertThat(h.extractOutputValues()).hasSize(4);
-            assertThat(notices(h)).isEmpty();
-            h.processElement(empty(ID, N, FeatureKind.DNA, true), 0L);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expected);
-            assertThat(deadLetters(h)).isEmpty();
-            assertEndedOnce(notices(h), ID, N);
-            assertCleared(h);
-        }
-    }
-
-    @Test
-    void anEmptyLastFragmentBeforeTheDataEndsTheSequenceWhenTheDataArrives() throws Exception {
-        byte[] seq = bases(N, 11);
-        List<Chunk> expected = expectedChunks(ID, baseSymbols(seq), 1, N, DNA);
-        try (var h = assemble(settings(DNA))) {
-            h.processElement(empty(ID, N, FeatureKind.DNA, true), 0L);
-            feed(h, split(N, 13, (from, to, last) -> dna(ID, seq, from, to, false)));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expected);
-            assertEndedOnce(notices(h), ID, N);
-            assertCleared(h);
-        }
-    }
-
-    @Test
-    void theLastFragmentArrivingFirstEndsTheSequenceWhenTheRestArrives() throws Exception {
-        byte[] seq = bases(N, 12);
-        List<Chunk> expected = expectedChunks(ID, baseSymbols(seq), 1, N, DNA);
-        List<TokenFragment> in = dnaFragments(ID, seq, N, 25);
-        try (var h = assemble(settings(DNA))) {
-            feed(h, in.subList(in.size() - 1, in.size()));
-            assertThat(h.extractOutputValues()).isEmpty();
-            feed(h, in.subList(0, in.size() - 2));
-            assertThat(h.extractOutputValues()).hasSize(3); // [0, 250): chunks 0..2
-            assertThat(notices(h)).isEmpty();
-            assertThat(h.numKeyedStateEntries()).isPositive();
-            feed(h, in.subList(in.size() - 2, in.size() - 1));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expected);
-            assertThat(deadLetters(h)).isEmpty();
-            assertEndedOnce(notices(h), ID, N);
-            assertCleared(h);
-        }
-    }
-
-    @Test
     void aPositiveRetentionKeepsOnlyTheTombstoneAndDeadLettersLateFragments() throws Exception {
         byte[] seq = bases(N, 13);
         List<Chunk> expected = expectedChunks(ID, baseSymbols(seq), 1, N, DNA);
@@ -443,7 +215,7 @@ class AssembleFunctionTest {
         }
     }
 
-    // ------------------------------------------------------------------------------------------ 5. idle
+    // ------------------------------------------------------------------------------------------ 3. idle
 
     @Test
     void anIdleSequenceIsClosedAtTheLastPositionReceived() throws Exception {
@@ -494,47 +266,7 @@ class AssembleFunctionTest {
         }
     }
 
-    @Test
-    void anIdleSequenceWithAHoleGetsTheGapPolicy() throws Exception {
-        byte[] seq = bases(N, 16);
-        Duration idle = Duration.ofSeconds(10);
-        // skip: the hole [50, 60) is padded, the sequence closes at 80
-        try (var h = assemble(settings(DNA).withIdleTimeout(idle).withGapPolicy(GapPolicy.SKIP))) {
-            feed(h, List.of(dna(ID, seq, 0, 50, false), dna(ID, seq, 60, 80, false)));
-            h.setProcessingTime(T0 + idle.toMillis());
-            int[] symbols = baseSymbols(Arrays.copyOf(seq, 80));
-            Arrays.fill(symbols, 50, 60, N_BASE);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expectedChunks(ID, symbols, 1, 80, DNA));
-            assertThat(only(notices(h), x -> x.kind == Notice.Kind.GAP_SKIPPED)).singleElement().satisfies(x -> {
-                assertThat(x.position).isEqualTo(50);
-                assertThat(x.count).isEqualTo(10);
-            });
-            assertThat(only(notices(h), x -> x.kind == Notice.Kind.IDLE_CLOSED)).singleElement()
-                    .satisfies(x -> assertThat(x.position).isEqualTo(80));
-            assertThat(deadLetters(h)).isEmpty();
-            assertCleared(h);
-        }
-        // fail-sequence: given up at 100, the waiting fragment is a dead letter, chunk 0 is followed by an abort
-        try (var h = assemble(settings(DNA).withIdleTimeout(idle))) {
-            feed(h, List.of(dna(ID, seq, 0, 100, false), dna(ID, seq, 120, 130, false)));
-            h.setProcessingTime(T0 + idle.toMillis());
-            List<Chunk> out = h.extractOutputValues();
-            assertThat(out).hasSize(2);
-            assertThat(out.get(0)).usingRecursiveComparison(CONTENT)
-                    .isEqualTo(expectedChunks(ID, baseSymbols(seq), 1, N, DNA).get(0));
-            assertThat(out.get(1).aborted).isTrue();
-            assertThat(out.get(1).index).isEqualTo(1);
-            assertThat(notices(h)).singleElement().satisfies(x -> {
-                assertThat(x.kind).isEqualTo(Notice.Kind.SEQUENCE_FAILED);
-                assertThat(x.position).isEqualTo(100);
-            });
-            assertThat(deadLetters(h)).singleElement().satisfies(d -> assertThat(d.sourceOffset).isEqualTo(120));
-            assertCleared(h);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------- 6. several keys
+    // ---------------------------------------------------------------------------------- 4. several keys
 
     @Test
     void interleavedSequencesDoNotAffectEachOther() throws Exception {
@@ -583,46 +315,7 @@ class AssembleFunctionTest {
         }
     }
 
-    // ------------------------------------------------------------------------------ 7. end conflicts
-
-    @Test
-    void aConflictingEndAndPositionsPastTheEndAreDeadLetters() throws Exception {
-        byte[] seq = bases(N, 31);
-        try (var h = assemble(settings(DNA))) {
-            feed(h, List.of(dna(ID, seq, 0, 100, false), dna(ID, seq, 250, 300, true)));
-            TokenFragment otherEnd = dna(ID, seq, 280, 290, true);
-            TokenFragment pastEnd = dnaAt(ID, 300, "ACGTACGTAC", false);
-            TokenFragment acrossEnd = dnaAt(ID, 290, "ACGTACGTACGTACG", false);
-            feed(h, List.of(otherEnd, pastEnd, acrossEnd));
-            List<DeadLetter> dead = deadLetters(h);
-            assertThat(dead).hasSize(3).allSatisfy(d -> assertThat(d.stage).isEqualTo("assemble"));
-            assertThat(dead.get(0).reason).contains("conflicting end");
-            assertThat(dead.get(0).payload).isEqualTo(otherEnd.original.payload);
-            assertThat(dead.get(1).reason).contains("pass the end");
-            assertThat(dead.get(1).payload).isEqualTo(pastEnd.original.payload);
-            assertThat(dead.get(2).reason).contains("pass the end");
-            feed(h, List.of(dna(ID, seq, 100, 250, false)));
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expectedChunks(ID, baseSymbols(seq), 1, N, DNA));
-            assertThat(deadLetters(h)).hasSize(3);
-            assertEndedOnce(notices(h), ID, N);
-            assertCleared(h);
-        }
-        // a last fragment that ends before positions already received
-        try (var h = assemble(settings(DNA))) {
-            feed(h, List.of(dna(ID, seq, 0, 100, false), dna(ID, seq, 40, 60, true), dna(ID, seq, 100, 200, true)));
-            assertThat(deadLetters(h)).singleElement().satisfies(d -> {
-                assertThat(d.reason).contains("conflicting end");
-                assertThat(d.sourceOffset).isEqualTo(40);
-            });
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expectedChunks(ID, baseSymbols(Arrays.copyOf(seq, 200)), 1, 200, DNA));
-            assertEndedOnce(notices(h), ID, 200);
-            assertCleared(h);
-        }
-    }
-
-    // ------------------------------------------------------------------------------- 8. TOKENS and LOG
+    // ------------------------------------------------------------------------------- 5. TOKENS and LOG
 
     @Test
     void tokenIdsGiveTheChunksOfTheWholeSequence() throws Exception {
@@ -692,66 +385,10 @@ class AssembleFunctionTest {
         }
     }
 
-    // ------------------------------------------------------------------------------- refused fragments
-
-    /** The marker validate sends on when it refuses the fragment {@code f}. */
+    /** The marker validate sends on when it refuses the fragment {@code f} (used by {@link AssembleGapsTest}). */
     static TokenFragment refused(TokenFragment f) {
         TokenFragment m = new TokenFragment(f.original, f.positions, new int[0]);
         m.refused = true;
         return m;
-    }
-
-    @Test
-    void aRefusedFragmentUnderSkipIsPaddedAtOnce() throws Exception {
-        byte[] seq = bases(N, 21);
-        int[] symbols = baseSymbols(seq);
-        for (int p = 130; p < 140; p++) {
-            symbols[p] = N_BASE;
-        }
-        List<TokenFragment> in = new ArrayList<>(dnaFragments(ID, seq, N, 10));
-        in.set(13, refused(in.get(13))); // [130, 140)
-        try (var h = assemble(settings(DNA).withGapPolicy(GapPolicy.SKIP).withEndedRetention(Duration.ZERO))) {
-            feed(h, in);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expectedChunks(ID, symbols, 1, N, DNA));
-            assertThat(only(notices(h), n -> n.kind == Notice.Kind.GAP_SKIPPED)).singleElement()
-                    .satisfies(n -> assertThat(n.position == 130 && n.count == 10).isTrue());
-            assertThat(deadLetters(h)).as("validate already dead-lettered it").isEmpty();
-            assertEndedOnce(notices(h), ID, N);
-            assertCleared(h);
-        }
-    }
-
-    @Test
-    void aRefusedFragmentUnderFailSequenceGivesTheSequenceUpAtOnce() throws Exception {
-        byte[] seq = bases(N, 22);
-        List<TokenFragment> in = dnaFragments(ID, seq, N, 10);
-        try (var h = assemble(settings(DNA).withGapPolicy(GapPolicy.FAIL_SEQUENCE).withEndedRetention(Duration.ofMinutes(5)))) {
-            feed(h, in.subList(0, 20));                    // [0, 200): chunks 0 and 1
-            feed(h, List.of(refused(in.get(20))));          // [200, 210) refused
-            assertThat(only(notices(h), n -> n.kind == Notice.Kind.SEQUENCE_FAILED)).singleElement()
-                    .satisfies(n -> assertThat(n.message).contains("[200, 210) were refused by validate"));
-            List<Chunk> out = h.extractOutputValues();
-            assertThat(out).hasSize(3);
-            assertThat(out.get(2).aborted).isTrue();
-            assertThat(out.get(2).index).isEqualTo(2);
-            feed(h, in.subList(21, in.size()));             // later fragments: dead letters
-            assertThat(deadLetters(h)).hasSize(in.size() - 21)
-                    .allMatch(d -> d.reason.contains("given up"));
-        }
-    }
-
-    @Test
-    void aRefusedCopyOfPositionsAlreadyReceivedChangesNothing() throws Exception {
-        byte[] seq = bases(N, 23);
-        List<TokenFragment> in = new ArrayList<>(dnaFragments(ID, seq, N, 10));
-        in.add(5, refused(in.get(2)));                  // a bad re-send of [20, 30), after [20, 30) arrived
-        try (var h = assemble(settings(DNA).withGapPolicy(GapPolicy.FAIL_SEQUENCE).withEndedRetention(Duration.ZERO))) {
-            feed(h, in);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(CONTENT)
-                    .containsExactlyElementsOf(expectedChunks(ID, baseSymbols(seq), 1, N, DNA));
-            assertThat(only(notices(h), n -> n.kind != Notice.Kind.ENDED)).isEmpty();
-            assertCleared(h);
-        }
     }
 }
