@@ -100,9 +100,9 @@ public class OfflineCommandTest {
         assertThat(chunk.err()).contains("setting 'chunkSize' = 100").contains("multiple of blockSize=16")
                 .contains("--chunk-size");
 
-        Run pooling = cli("offline", fasta.toString(), "--pooling", "max");
+        Run pooling = cli("offline", fasta.toString(), "--pooling", "median");
         assertThat(pooling.exit()).isEqualTo(2);
-        assertThat(pooling.err()).contains("--pooling").contains("mean|attention");
+        assertThat(pooling.err()).contains("--pooling").contains("mean|attention|max|conv");
 
         Run notANumber = cli("offline", fasta.toString(), "--window", "wide");
         assertThat(notANumber.exit()).isEqualTo(2);
