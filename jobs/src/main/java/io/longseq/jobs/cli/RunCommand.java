@@ -499,7 +499,7 @@ public final class RunCommand {
                 try (InputStream s = InputFiles.open(in)) {
                     if (kind == FeatureKind.DNA) {
                         DnaRecordReader r = DnaRecordReader.open(s, in.toString(), limits);
-                        FastaReader.Record rec;
+                        DnaRecordReader.Record rec;
                         while ((rec = r.next()) != null) {
                             if (rec.isOk()) {
                                 ids.add(rec.id());
