@@ -47,7 +47,8 @@ public final class LayoutOptions {
 
     boolean anyGiven() {
         return slots != null || restPort != null || rpcPort != null || blobPort != null || address != null
-                || metricsPort != null || bindAddress != null || jobManagerMemory != null || taskManagerMemory != null || !extra.isEmpty();
+                || metricsPort != null || bindAddress != null || jobManagerMemory != null || taskManagerMemory != null
+                || !extra.isEmpty();
     }
 
     ClusterLayout.Options options() {
