@@ -4,6 +4,7 @@ import io.longseq.jobs.LongseqJob;
 import io.longseq.jobs.Refusals;
 import io.longseq.jobs.UsageException;
 import io.longseq.jobs.cli.RunCommand;
+import io.longseq.jobs.cli.RunOptions;
 import io.longseq.jobs.kafka.KafkaSettings;
 import io.longseq.jobs.kafka.KafkaTopics;
 import java.nio.file.Path;
@@ -46,9 +47,9 @@ public final class ClusterJob {
             cl.usage(System.out);
             return null;
         }
-        RunCommand.Parsed p;
+        RunOptions p;
         try {
-            p = RunCommand.parse(pr);
+            p = RunOptions.parse(pr);
         } catch (UsageException e) {
             throw new IllegalArgumentException("longseq: " + Refusals.oneLine(e.getMessage()), e);
         }

@@ -7,7 +7,7 @@ import java.io.IOException;
 /**
  * FASTA or FASTQ records as k-mer ids. A record with a byte that is no IUPAC nucleotide code comes back as a problem
  * naming its 0-based position and the byte ({@link Features#invalidBaseMessage}), and so does a record the reader
- * refused ({@link FastaReader.Record#problem()}); the other records are unaffected.
+ * refused ({@link DnaRecordReader.Record#problem()}); the other records are unaffected.
  */
 final class DnaSource implements SequenceSource {
 
@@ -21,7 +21,7 @@ final class DnaSource implements SequenceSource {
 
     @Override
     public Sequence next() throws IOException {
-        FastaReader.Record r = reader.next();
+        DnaRecordReader.Record r = reader.next();
         if (r == null) {
             return null;
         }

@@ -21,33 +21,13 @@ import java.util.Locale;
  * whether they are valid nucleotide codes is the model's rule ({@code Features.firstInvalidBase}), so the caller
  * can report the record and the position and go on with the next record.
  *
- * <p>What is refused, one record at a time ({@link Record#problem()}, the next record is read as usual): a header
- * longer than {@link StreamLimits#maxHeaderBytes()} (read with a buffer of that size, the rest of the line only
- * counted, the record's bases skipped), an id longer than {@link StreamLimits#maxIdBytes()}, and a record longer
- * than a Java array. What stops the file ({@link FormatException}): sequence data before the first header (the file
+ * <p>What is refused, one record at a time ({@link DnaRecordReader.Record#problem()}, the next record is read as
+ * usual): a header longer than {@link StreamLimits#maxHeaderBytes()} (read with a buffer of that size, the rest of
+ * the line only counted, the record's bases skipped), an id longer than {@link StreamLimits#maxIdBytes()}, and a
+ * record longer than a Java array. What stops the file ({@link FormatException}): sequence data before the first header (the file
  * is probably not FASTA).
  */
 public final class FastaReader implements DnaRecordReader {
-
-    /**
-     * One record: its 1-based number in the file, the id, the whole header line (without '>') and its bases. A
-     * refused record has a {@code problem} (one line naming the file, the line and the limit), no bases, a
-     * shortened id and header, and {@code original}: the first bytes of its header line for a dead letter.
-     */
-    public record Record(int number, String id, String header, byte[] bases, String problem, byte[] original) {
-
-        public Record(int number, String id, String header, byte[] bases) {
-            this(number, id, header, bases, null, null);
-        }
-
-        static Record refused(int number, String id, String problem, byte[] original) {
-            return new Record(number, id, "", new byte[0], problem, original);
-        }
-
-        public boolean isOk() {
-            return problem == null;
-        }
-    }
 
     /** The file is not FASTA (or FASTQ); the message names the file and the line. */
     public static final class FormatException extends IOException {

@@ -12,7 +12,7 @@ import java.util.Locale;
  * lines until they hold as many characters as there are bases. Qualities are counted, never held, and then
  * dropped: the model reads bases. The id is the first word after {@code '@'}, as in FASTA.
  *
- * <p>A malformed record is refused on its own ({@link FastaReader.Record#problem()}, one line naming the file and
+ * <p>A malformed record is refused on its own ({@link DnaRecordReader.Record#problem()}, one line naming the file and
  * the line) and reading goes on: a header over {@link StreamLimits#maxHeaderBytes()} (held only up to the limit),
  * an id over {@link StreamLimits#maxIdBytes()}, no {@code '+'} line (a line starting with {@code '@'} where one
  * was due starts the next record), qualities of another length than the bases, and lines where a record should
@@ -40,7 +40,7 @@ public final class FastqReader implements DnaRecordReader {
     }
 
     @Override
-    public FastaReader.Record next() throws IOException {
+    public DnaRecordReader.Record next() throws IOException {
         head.clear();
         do {
             head.clear();
@@ -106,16 +106,16 @@ public final class FastqReader implements DnaRecordReader {
         if (seq.a.length > (16 << 20)) {
             seq = new ByteLines.Buf(1024);
         }
-        return new FastaReader.Record(number, id, header.strip(), b);
+        return new DnaRecordReader.Record(number, id, header.strip(), b);
     }
 
-    private FastaReader.Record refused(int number, String id, String problem) {
-        return FastaReader.Record.refused(number, id, problem + "; the record is skipped",
+    private DnaRecordReader.Record refused(int number, String id, String problem) {
+        return DnaRecordReader.Record.refused(number, id, problem + "; the record is skipped",
                 Arrays.copyOf(head.a, Math.min(head.n, limits.deadLetterBytes())));
     }
 
     // a line that should start a record does not: skip to the next line that starts with '@'
-    private FastaReader.Record junk(long from) throws IOException {
+    private DnaRecordReader.Record junk(long from) throws IOException {
         String preview = FastaReader.preview(head, lines.length());
         byte[] original = Arrays.copyOf(head.a, Math.min(head.n, limits.deadLetterBytes()));
         long to = from;
@@ -125,7 +125,7 @@ public final class FastqReader implements DnaRecordReader {
             to = lines.lineNumber();
         }
         String where = to == from ? "line " + from : "lines " + from + "-" + to;
-        return FastaReader.Record.refused(0, "", String.format(Locale.ROOT, "line %,d of %s should start a FASTQ"
+        return DnaRecordReader.Record.refused(0, "", String.format(Locale.ROOT, "line %,d of %s should start a FASTQ"
                 + " record with '@' but %s; %s skipped", from, name, preview, where), original);
     }
 

@@ -8,7 +8,6 @@ import io.longseq.stream.input.ValidateFunction;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -16,16 +15,17 @@ import java.util.Locale;
 
 /**
  * Cuts one input file into {@link SequenceFragment}s of up to {@code fragmentSize} positions, in order, the last
- * fragment of each sequence flagged. The same rules as the offline readers, so streamed and offline runs see the
- * same sequences:
+ * fragment of each sequence flagged. It reads with the readers {@code offline} reads with, one per input kind, so
+ * streamed and offline runs see the same sequences:
  * <ul>
- *   <li>DNA: every FASTA or FASTQ record is a sequence named by its id ({@link DnaRecordReader}); an empty record
- *       is one empty last fragment. Bases are passed on byte for byte; {@code validate} judges them.</li>
+ *   <li>DNA: every FASTA or FASTQ record is a sequence named by its id ({@link FastaReader}, {@link FastqReader});
+ *       an empty record is one empty last fragment. Bases are passed on byte for byte; {@code validate} judges
+ *       them.</li>
  *   <li>TOKENS: the file is one sequence named after the file; whitespace-separated integers
- *       ({@link TokenScanner}).</li>
- *   <li>LOG: the file is one sequence named after the file; one line is one position, bytes that are not UTF-8
- *       read as U+FFFD (as offline). A fragment also ends before its payload would pass
- *       {@code maxFragmentBytes} (fragment boundaries never change results).</li>
+ *       ({@link TokenReader}).</li>
+ *   <li>LOG: the file is one sequence named after the file; one line is one position ({@link LogReader}). A
+ *       fragment also ends before its payload would pass {@code maxFragmentBytes} (fragment boundaries never
+ *       change results).</li>
  * </ul>
  * Each fragment records its source: the file and its 0-based fragment number.
  *
@@ -65,16 +65,14 @@ public final class FragmentReader implements Closeable {
 
     // DNA
     private DnaRecordReader dna;
-    private FastaReader.Record record;
+    private DnaRecordReader.Record record;
     private int recordPos;
     // TOKENS / LOG: one fragment read ahead, so the last one can be flagged
     private Piece ahead;
     private boolean started;
     private long wholeFilePos;
-    private TokenScanner tokens;
-    private ByteLines lines;
-    private final ByteLines.Buf line = new ByteLines.Buf(256);
-    private CharsetDecoder decoder;
+    private TokenReader tokens;
+    private LogReader lines;
 
     /** A fragment of a TOKENS or LOG file and the problem fragment that goes before it (or null). */
     private record Piece(SequenceFragment data, SequenceFragment problem) {}
@@ -137,7 +135,7 @@ public final class FragmentReader implements Closeable {
             dna = DnaRecordReader.open(in, source, limits);
         }
         if (record == null) {
-            FastaReader.Record r = dna.next();
+            DnaRecordReader.Record r = dna.next();
             if (r == null) {
                 done = true;
                 return;
@@ -219,7 +217,7 @@ public final class FragmentReader implements Closeable {
 
     private Piece readTokens() throws IOException {
         if (tokens == null) {
-            tokens = new TokenScanner(in, source);
+            tokens = new TokenReader(in, source);
         }
         int[] ids = new int[Math.min(fragmentSize, 1 << 16)]; // [n]
         int n = 0;
@@ -233,7 +231,7 @@ public final class FragmentReader implements Closeable {
             } else {
                 id = -1; // validate refuses the fragment: its positions get the gap policy
                 if (first == null) {
-                    first = tokens.problem() + " (position " + (wholeFilePos + n) + ")";
+                    first = tokens.problem() + " (position " + tokens.position() + ")";
                     firstWord = tokens.word();
                 } else {
                     more++;
@@ -255,8 +253,7 @@ public final class FragmentReader implements Closeable {
 
     private Piece readLines() throws IOException {
         if (lines == null) {
-            lines = ByteLines.log(in);
-            decoder = LogFileSource.decoder();
+            lines = new LogReader(in, source, limits);
         }
         StringBuilder b = new StringBuilder();
         long headroom = 3L * (limits.maxLineBytes() + 1L) + 1; // the most one line can add: U+FFFD for every byte
@@ -266,20 +263,18 @@ public final class FragmentReader implements Closeable {
         byte[] firstLine = null;
         int more = 0;
         while (n < fragmentSize && (n == 0 || bytes + headroom <= maxFragmentBytes)) {
-            line.clear();
-            if (!lines.next(line, (long) limits.maxLineBytes() + 1)) {
+            if (!lines.next()) {
                 break;
             }
-            if (lines.length() > limits.maxLineBytes()) {
+            if (lines.problem() != null) {
                 if (first == null) {
-                    first = LogFileSource.tooLong(lines.lineNumber(), lines.length(), source, limits) + " (position "
-                            + (wholeFilePos + n) + ")";
-                    firstLine = Arrays.copyOf(line.a, line.n);
+                    first = lines.problem() + " (position " + lines.position() + ")";
+                    firstLine = lines.held();
                 } else {
                     more++;
                 }
             }
-            String text = LogFileSource.decode(decoder, line);
+            String text = lines.text();
             b.append(text).append('\n');
             bytes += FastaReader.utf8Length(text) + 1L;
             n++;

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * A token-id file: whitespace-separated integers (any mix of spaces, tabs and line breaks: bytes up to 0x20), one
- * sequence per file, whose id is the file name. A word that is no 32-bit integer ({@link TokenScanner}: named by
- * file, line and column), or an id outside {@code [0, vocabSize)}, makes the one record a problem.
+ * A token-id file as one sequence for {@code offline}, whose id is the file name: the words of
+ * {@link TokenReader}, one position each. A word that is no 32-bit integer (named by file, line and column), or an
+ * id outside {@code [0, vocabSize)}, makes the one record a problem.
  */
 final class TokenFileSource extends WholeFileSource {
 
@@ -20,18 +20,18 @@ final class TokenFileSource extends WholeFileSource {
     @Override
     protected Sequence read(String id) throws IOException {
         int vocab = cfg.vocabSize();
-        int[] ids = new int[1024];
+        int[] ids = new int[1024]; // [positions]
         int n = 0;
         try (InputStream in = InputFiles.open(path)) {
-            TokenScanner words = new TokenScanner(in, path.toString());
+            TokenReader words = new TokenReader(in, path.toString());
             while (words.next()) {
                 if (words.problem() != null) {
-                    return Sequence.bad(1, id, words.problem() + " (token " + n + ")");
+                    return Sequence.bad(1, id, words.problem() + " (token " + words.position() + ")");
                 }
                 int value = words.value();
                 if (value < 0 || value >= vocab) {
-                    return Sequence.bad(1, id, "token " + n + " (line " + words.line() + ") is " + value
-                            + ", outside [0, " + vocab + ") (raise --vocab-size?)");
+                    return Sequence.bad(1, id, "token " + words.position() + " (line " + words.line() + ") is "
+                            + value + ", outside [0, " + vocab + ") (raise --vocab-size?)");
                 }
                 if (n == ids.length) {
                     if (n == Integer.MAX_VALUE - 8) {

@@ -31,9 +31,9 @@ public class FastaReaderTest {
 
     @Test
     void readsSeveralRecordsWithIdsHeadersAndBases() throws IOException {
-        List<FastaReader.Record> r = read(">chr1 first record\nACGT\nAC\n>chr2\tsecond\nGGGG\n>chr3\nT");
-        assertThat(r).extracting(FastaReader.Record::id).containsExactly("chr1", "chr2", "chr3");
-        assertThat(r).extracting(FastaReader.Record::number).containsExactly(1, 2, 3);
+        List<DnaRecordReader.Record> r = read(">chr1 first record\nACGT\nAC\n>chr2\tsecond\nGGGG\n>chr3\nT");
+        assertThat(r).extracting(DnaRecordReader.Record::id).containsExactly("chr1", "chr2", "chr3");
+        assertThat(r).extracting(DnaRecordReader.Record::number).containsExactly(1, 2, 3);
         assertThat(r.get(0).header()).isEqualTo("chr1 first record");
         assertThat(bases(r.get(0))).isEqualTo("ACGTAC");
         assertThat(bases(r.get(1))).isEqualTo("GGGG");
@@ -42,7 +42,7 @@ public class FastaReaderTest {
 
     @Test
     void keepsLowerCaseAndRunsOfNAsTheyAre() throws IOException {
-        List<FastaReader.Record> r = read(">soft\nacgtNNNNNNNNNN\nnnnnACGTacgtRYK\n");
+        List<DnaRecordReader.Record> r = read(">soft\nacgtNNNNNNNNNN\nnnnnACGTacgtRYK\n");
         assertThat(bases(r.get(0))).isEqualTo("acgtNNNNNNNNNNnnnnACGTacgtRYK");
     }
 
@@ -58,15 +58,15 @@ public class FastaReaderTest {
                 text.append(seq, i, Math.min(seq.length(), i + width)).append('\n');
             }
         }
-        List<FastaReader.Record> r = read(text.toString());
+        List<DnaRecordReader.Record> r = read(text.toString());
         assertThat(r).hasSize(1);
         assertThat(bases(r.get(0))).isEqualTo(seq);
     }
 
     @Test
     void crlfBlankLinesAndTrailingSpacesAreNotBases() throws IOException {
-        List<FastaReader.Record> r = read("\r\n>a x\r\nACG \r\n\r\nTT\t\r\n>b\r\nC\r\n");
-        assertThat(r).extracting(FastaReader.Record::id).containsExactly("a", "b");
+        List<DnaRecordReader.Record> r = read("\r\n>a x\r\nACG \r\n\r\nTT\t\r\n>b\r\nC\r\n");
+        assertThat(r).extracting(DnaRecordReader.Record::id).containsExactly("a", "b");
         assertThat(r.get(0).header()).isEqualTo("a x");
         assertThat(bases(r.get(0))).isEqualTo("ACGTT");
         assertThat(bases(r.get(1))).isEqualTo("C");
@@ -74,8 +74,8 @@ public class FastaReaderTest {
 
     @Test
     void emptyRecordsAndHeadersWithoutAWord() throws IOException {
-        List<FastaReader.Record> r = read(">empty\n>full\nAC\n>\nGG\n>trailing");
-        assertThat(r).extracting(FastaReader.Record::id).containsExactly("empty", "full", "record3", "trailing");
+        List<DnaRecordReader.Record> r = read(">empty\n>full\nAC\n>\nGG\n>trailing");
+        assertThat(r).extracting(DnaRecordReader.Record::id).containsExactly("empty", "full", "record3", "trailing");
         assertThat(r.get(0).bases()).isEmpty();
         assertThat(bases(r.get(2))).isEqualTo("GG");
         assertThat(r.get(3).bases()).isEmpty();
@@ -105,8 +105,8 @@ public class FastaReaderTest {
                 out.write(text.getBytes(StandardCharsets.US_ASCII));
             }
             try (FastaReader reader = FastaReader.open(p)) {
-                FastaReader.Record a = reader.next();
-                FastaReader.Record b = reader.next();
+                DnaRecordReader.Record a = reader.next();
+                DnaRecordReader.Record b = reader.next();
                 assertThat(reader.next()).isNull();
                 assertThat(a.id()).isEqualTo("g1");
                 assertThat(bases(a)).isEqualTo("ACGTacgt");
@@ -132,7 +132,7 @@ public class FastaReaderTest {
     void readsTheExampleGenome() throws IOException {
         Path example = OfflineCommandTest.exampleGenome();
         try (FastaReader reader = FastaReader.open(example)) {
-            FastaReader.Record r = reader.next();
+            DnaRecordReader.Record r = reader.next();
             assertThat(r.id()).isEqualTo("gi|9626243|ref|NC_001416.1|");
             assertThat(r.bases()).hasSize(48_502);
             assertThat(bases(r)).startsWith("GGGCGGCGACCTCGCGGGTTTTCGCTATTTATGAAAATTTTCCGGTTTAAGGCGTTTCCGTTCTTCTTCG");
@@ -143,10 +143,10 @@ public class FastaReaderTest {
     @Test
     void aHeaderOverTheLimitIsRefusedWithItsRecordAndTheNextRecordIsRead() throws IOException {
         String big = "A".repeat(5 << 20);
-        List<FastaReader.Record> r = read(">one\nACGT\n>" + big + " desc\nGGGG\nCCCC\n\n>three x\nTTAA\n");
-        assertThat(r).extracting(FastaReader.Record::number).containsExactly(1, 2, 3);
+        List<DnaRecordReader.Record> r = read(">one\nACGT\n>" + big + " desc\nGGGG\nCCCC\n\n>three x\nTTAA\n");
+        assertThat(r).extracting(DnaRecordReader.Record::number).containsExactly(1, 2, 3);
         assertThat(r.get(0).isOk()).isTrue();
-        FastaReader.Record bad = r.get(1);
+        DnaRecordReader.Record bad = r.get(1);
         assertThat(bad.isOk()).isFalse();
         assertThat(bad.problem()).isEqualTo("FASTA header of 5,242,885 bytes at line 3 of test.fa is over the limit of"
                 + " 65,536 bytes (max-header-bytes); the record is skipped");
@@ -165,11 +165,11 @@ public class FastaReaderTest {
                 new ByteArrayInputStream(">".getBytes(StandardCharsets.US_ASCII)), new Repeated((byte) 'x', n),
                 new ByteArrayInputStream("\nACGT\n>next\nGG\n".getBytes(StandardCharsets.US_ASCII)))));
         try (FastaReader reader = new FastaReader(in, "huge.fa", StreamLimits.DEFAULTS.withMaxHeaderBytes(100))) {
-            FastaReader.Record bad = reader.next();
+            DnaRecordReader.Record bad = reader.next();
             assertThat(bad.problem()).isEqualTo("FASTA header of 2,147,483,658 bytes at line 1 of huge.fa is over the"
                     + " limit of 100 bytes (max-header-bytes); the record is skipped");
             assertThat(bad.original()).hasSize(101);
-            FastaReader.Record next = reader.next();
+            DnaRecordReader.Record next = reader.next();
             assertThat(next.id()).isEqualTo("next");
             assertThat(bases(next)).isEqualTo("GG");
             assertThat(reader.next()).isNull();
@@ -180,17 +180,17 @@ public class FastaReaderTest {
     void anIdOverItsLimitIsRefusedAndOneWithinIsKeptWhole() throws IOException {
         String id = "q\"\\".repeat(700_000 / 3);
         String text = ">" + id + " d\nACGT\n>ok\nGG\n";
-        List<FastaReader.Record> refused = read(text);
+        List<DnaRecordReader.Record> refused = read(text);
         assertThat(refused.get(0).problem()).startsWith("FASTA header of 700,001 bytes at line 1 of test.fa is over");
         assertThat(refused.get(1).id()).isEqualTo("ok");
 
         StreamLimits raisedHeader = StreamLimits.DEFAULTS.withMaxHeaderBytes(1 << 20);
-        List<FastaReader.Record> idTooLong = read(text, raisedHeader);
+        List<DnaRecordReader.Record> idTooLong = read(text, raisedHeader);
         assertThat(idTooLong.get(0).problem()).isEqualTo("sequence id of 699,999 bytes at line 1 of test.fa is over"
                 + " the limit of 4,096 bytes (max-id-bytes); the record is skipped");
         assertThat(bases(idTooLong.get(1))).isEqualTo("GG");
 
-        List<FastaReader.Record> kept = read(text, raisedHeader.withMaxIdBytes(1 << 20));
+        List<DnaRecordReader.Record> kept = read(text, raisedHeader.withMaxIdBytes(1 << 20));
         assertThat(kept.get(0).isOk()).isTrue();
         assertThat(kept.get(0).id()).isEqualTo(id);
         assertThat(bases(kept.get(0))).isEqualTo("ACGT");
@@ -199,22 +199,22 @@ public class FastaReaderTest {
     @Test
     void aHeaderAtTheLimitIsAccepted() throws IOException {
         String header = "h" + "x".repeat(98) + "y"; // 100 bytes
-        List<FastaReader.Record> r = read(">" + header + "  \t\r\nAC\n", StreamLimits.DEFAULTS.withMaxHeaderBytes(100));
+        List<DnaRecordReader.Record> r = read(">" + header + "  \t\r\nAC\n", StreamLimits.DEFAULTS.withMaxHeaderBytes(100));
         assertThat(r.get(0).isOk()).isTrue();
         assertThat(r.get(0).header()).isEqualTo(header);
-        List<FastaReader.Record> over = read(">" + header + "z\nAC\n", StreamLimits.DEFAULTS.withMaxHeaderBytes(100));
+        List<DnaRecordReader.Record> over = read(">" + header + "z\nAC\n", StreamLimits.DEFAULTS.withMaxHeaderBytes(100));
         assertThat(over.get(0).problem()).contains("FASTA header of 101 bytes");
     }
 
-    private static List<FastaReader.Record> read(String text) throws IOException {
+    private static List<DnaRecordReader.Record> read(String text) throws IOException {
         return read(text, StreamLimits.DEFAULTS);
     }
 
-    private static List<FastaReader.Record> read(String text, StreamLimits limits) throws IOException {
-        List<FastaReader.Record> out = new ArrayList<>();
+    private static List<DnaRecordReader.Record> read(String text, StreamLimits limits) throws IOException {
+        List<DnaRecordReader.Record> out = new ArrayList<>();
         try (FastaReader reader = new FastaReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
                 "test.fa", limits)) {
-            FastaReader.Record r;
+            DnaRecordReader.Record r;
             while ((r = reader.next()) != null) {
                 out.add(r);
             }
@@ -222,7 +222,7 @@ public class FastaReaderTest {
         return out;
     }
 
-    private static String bases(FastaReader.Record r) {
+    private static String bases(DnaRecordReader.Record r) {
         return new String(r.bases(), StandardCharsets.US_ASCII);
     }
 

@@ -58,7 +58,7 @@ class FastqReaderTest {
         List<String> out = new ArrayList<>();
         try (FastqReader r = new FastqReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "q.fq",
                 limits)) {
-            FastaReader.Record rec;
+            DnaRecordReader.Record rec;
             while ((rec = r.next()) != null) {
                 out.add(rec.number() + " " + rec.id() + " " + (rec.isOk()
                         ? new String(rec.bases(), StandardCharsets.US_ASCII) : rec.problem()));

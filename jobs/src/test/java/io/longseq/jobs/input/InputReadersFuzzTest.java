@@ -93,7 +93,7 @@ class InputReadersFuzzTest {
     private static void readAll(DnaRecordReader r, long inputBytes) throws IOException {
         int last = -1;
         long bases = 0;
-        FastaReader.Record rec;
+        DnaRecordReader.Record rec;
         while ((rec = r.next()) != null) {
             assertThat(rec.number()).as("record number").isGreaterThan(last);
             last = rec.number();

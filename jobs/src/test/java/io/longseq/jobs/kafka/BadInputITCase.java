@@ -1,18 +1,28 @@
 package io.longseq.jobs.kafka;
 
+import static io.longseq.jobs.kafka.BadRecords.ASSEMBLE;
+import static io.longseq.jobs.kafka.BadRecords.NOT_A_FRAGMENT;
+import static io.longseq.jobs.kafka.BadRecords.VALIDATE;
+import static io.longseq.jobs.kafka.BadRecords.bases;
+import static io.longseq.jobs.kafka.BadRecords.blockContext;
+import static io.longseq.jobs.kafka.BadRecords.concat;
+import static io.longseq.jobs.kafka.BadRecords.decoded;
+import static io.longseq.jobs.kafka.BadRecords.decodedLike;
+import static io.longseq.jobs.kafka.BadRecords.hostileAvro;
+import static io.longseq.jobs.kafka.BadRecords.offlineLogs;
+import static io.longseq.jobs.kafka.BadRecords.other;
+import static io.longseq.jobs.kafka.BadRecords.syntheticLine;
+import static io.longseq.jobs.kafka.BadRecords.undecodable;
+import static io.longseq.jobs.kafka.BadRecords.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.jobs.LongseqJob;
+import io.longseq.jobs.kafka.BadRecords.Case;
+import io.longseq.jobs.kafka.BadRecords.LogSequence;
 import io.longseq.math.features.FeatureKind;
-import io.longseq.math.features.Features;
-import io.longseq.math.kernel.Nd4jRuntime;
-import io.longseq.math.model.BlockResult;
 import io.longseq.math.model.ChunkedModel;
 import io.longseq.math.model.ModelConfig;
-import io.longseq.math.weights.WeightsInit;
 import io.longseq.schemas.AvroCodec;
 import io.longseq.schemas.FragmentKind;
-import io.longseq.schemas.TopEntry;
 import io.longseq.stream.StreamLimits;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
@@ -29,15 +39,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,10 +70,7 @@ class BadInputITCase {
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension CLUSTER = KafkaPipelineFixture.miniCluster(1, 2, new Configuration());
 
     private static final int FRAGMENT = 500;
     private static final int MAX_PAYLOAD = 4096;
@@ -91,38 +95,13 @@ class BadInputITCase {
     /** Reasons whose text another class owns: checked by these parts. */
     private static final String MAX_GAP_REASON = "(max-gap)";
     private static final String REORDER_REASON = "(reorder-bytes)";
-    private static final String CUT_REASON = "%d cut (dead-letter-bytes)";
     private static final int MAX_REASON = 1_000;
-    /** The sequence id a dead letter keeps of an over-long one: its first max-id-bytes, whole characters only. */
-    private static final java.util.function.UnaryOperator<String> ID_PREFIX = id -> {
-        int end = 0;
-        int bytes = 0;
-        while (end < id.length()) {
-            int cp = id.codePointAt(end);
-            int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-            if (bytes + n > MAX_ID) {
-                break;
-            }
-            bytes += n;
-            end += Character.charCount(cp);
-        }
-        return id.substring(0, end);
-    };
-    private static final String VALIDATE = "validate";
-    private static final String ASSEMBLE = "assemble";
-    private static final String NOT_A_FRAGMENT =
-            "not a SequenceFragment record: cannot decode io.longseq.schemas.SequenceFragment: ";
-
-    /** One bad record: what it is, the record, and what its dead letter must say. */
-    private record Case(String name, ProducerRecord<byte[], byte[]> record, String sequenceId, String stage,
-                        String exactReason, List<String> reasonParts, byte[] payload) {}
 
     @Test
     void everyBadRecordIsADeadLetterWithItsReasonAndBytesAndGoodSequencesAreUntouched() throws Exception {
         long t0 = System.nanoTime();
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "bad-input", true);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
-        String topic = k.inputTopic();
+        KafkaPipeline pipeline = KafkaPipeline.create(KAFKA, "bad-input", true);
+        String topic = pipeline.inputTopic();
 
         List<KafkaPipelineFixture.Sequence> good = KafkaPipelineFixture.corpus(7_007L, "good", 8, 2_000, 4_000);
         Map<String, List<BlockContext>> expected = KafkaPipelineFixture.offline(good, SETTINGS);
@@ -287,7 +266,7 @@ class BadInputITCase {
 
         Map<String, Long> ends = new HashMap<>();
         good.forEach(s -> ends.put(s.id(), (long) s.bases().length));
-        Checked run = runAndCheck("bad-input", k, SETTINGS, records, caseOfRecord, cases, expected, ends);
+        Checked run = runAndCheck("bad-input", pipeline, SETTINGS, records, caseOfRecord, cases, expected, ends);
         for (String failed : List.of("bad-far", "bad-hole", "bad-reorder")) {
             assertThat(run.notices()).as("notices of %s", failed)
                     .filteredOn(n -> n.contains("\"sequenceId\":\"" + failed + "\""))
@@ -310,9 +289,8 @@ class BadInputITCase {
     @Test
     void hostileLogLinesAreDataOrDeadLettersAndNeverStopTheJob() throws Exception {
         long t0 = System.nanoTime();
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "bad-log", true);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
-        String topic = k.inputTopic();
+        KafkaPipeline pipeline = KafkaPipeline.create(KAFKA, "bad-log", true);
+        String topic = pipeline.inputTopic();
 
         Random r = new Random(2_026);
         List<String> hostileButValid = List.of(
@@ -384,7 +362,7 @@ class BadInputITCase {
         }
         Map<String, Long> ends = new HashMap<>();
         good.forEach(s -> ends.put(s.id(), (long) s.lines().size()));
-        Checked run = runAndCheck("bad-log", k, LOG_SETTINGS, records, caseOfRecord, cases, expected, ends);
+        Checked run = runAndCheck("bad-log", pipeline, LOG_SETTINGS, records, caseOfRecord, cases, expected, ends);
         report(String.format(Locale.ROOT, "LOG job: %d hostile-but-valid line kinds read as data and %d bad-record"
                         + " kinds as dead letters; %d good sequences (%d blocks, counts %s) bitwise equal to"
                         + " ChunkedModel; restarts 0; job FINISHED; %d ms%n%s",
@@ -393,7 +371,7 @@ class BadInputITCase {
     }
 
     /** What {@link #runAndCheck} saw, for the report and checks of its own. */
-    private record Checked(List<String> notices, List<String> table, int blocks, KafkaPipelineFixture.Tally tally) {}
+    private record Checked(List<String> notices, List<String> table, int blocks, BlockVerdict.Tally tally) {}
 
     /**
      * Produces the records, runs the job (restart strategy none, bounded, parallelism 2) and checks: one dead letter
@@ -401,12 +379,12 @@ class BadInputITCase {
      * sequences' blocks exactly once and bitwise equal to {@code expected}; one ENDED notice per good sequence at
      * its length; no restart.
      */
-    private static Checked runAndCheck(String name, KafkaSettings k, StreamSettings settings,
+    private static Checked runAndCheck(String name, KafkaPipeline pipeline, StreamSettings settings,
                                        List<ProducerRecord<byte[], byte[]>> records, List<Case> caseOfRecord,
                                        List<Case> cases, Map<String, List<BlockContext>> expected,
                                        Map<String, Long> goodEnds) throws Exception {
-        String topic = k.inputTopic();
-        List<RecordMetadata> sent = KafkaPipelineFixture.produce(KAFKA, records);
+        String topic = pipeline.inputTopic();
+        List<RecordMetadata> sent = pipeline.produce(records);
         Map<String, Case> byPlace = new HashMap<>();
         for (int i = 0; i < records.size(); i++) {
             if (caseOfRecord.get(i) != null) {
@@ -416,16 +394,11 @@ class BadInputITCase {
         assertThat(byPlace).hasSize(cases.size());
 
         AttemptTap.reset();
-        StreamExecutionEnvironment env = LongseqJob.environment(KafkaPipelineFixture.jobConfig(0));
-        env.setParallelism(2);
-        DataStream<SequenceFragment> in = LongseqJob.fromKafka(env, k);
-        LongseqJob.Outputs o = LongseqJob.build(in, settings,
+        JobClient client = pipeline.start(KafkaPipelineFixture.jobConfig(0), 2, settings,
                 chunks -> chunks.map(new AttemptTap(), StreamTypes.CHUNK).name("attempt-tap").uid("attempt-tap"));
-        LongseqJob.toKafka(o, k, settings, name);
-        JobClient client = env.executeAsync(name);
         client.getJobExecutionResult().get(180, TimeUnit.SECONDS); // throws if the job failed
 
-        List<ConsumerRecord<byte[], byte[]>> dead = KafkaPipelineFixture.readAll(KAFKA, k.deadLettersTopic(), true,
+        List<ConsumerRecord<byte[], byte[]>> dead = pipeline.readAll(pipeline.settings().deadLettersTopic(), true,
                 rs -> rs.size() >= cases.size(), KafkaPipelineFixture.READ_TIMEOUT);
         Map<String, List<io.longseq.schemas.DeadLetter>> letters = new HashMap<>();
         List<String> strays = new ArrayList<>();
@@ -462,11 +435,11 @@ class BadInputITCase {
         });
         assertThat(dead).as("dead letters").hasSize(cases.size());
 
-        List<ConsumerRecord<byte[], byte[]>> blocks = KafkaPipelineFixture.readBlocks(KAFKA, k.blocksTopic(), expected);
-        KafkaPipelineFixture.Tally t =
-                KafkaPipelineFixture.assertExactlyOnceAndBitwiseEqual(name + ": good sequences", blocks, expected);
+        List<ConsumerRecord<byte[], byte[]>> blocks = pipeline.readBlocks(expected);
+        BlockVerdict.Tally t = BlockVerdict.assertExactlyOnceAndBitwiseEqual(name + ": good sequences", blocks,
+                expected);
         List<String> notices = new ArrayList<>();
-        KafkaPipelineFixture.readAll(KAFKA, k.noticesTopic(), true, rs -> true, Duration.ofSeconds(20))
+        pipeline.readAll(pipeline.settings().noticesTopic(), true, rs -> true, Duration.ofSeconds(20))
                 .forEach(n -> notices.add(new String(n.value(), StandardCharsets.UTF_8)));
         goodEnds.forEach((id, end) -> assertThat(notices).as("notices of %s", id)
                 .filteredOn(n -> n.contains("\"sequenceId\":\"" + id + "\"")).hasSize(1)
@@ -501,167 +474,14 @@ class BadInputITCase {
         caseOfRecord.add(c);
     }
 
-    /** A record the deserializer cannot decode: the dead letter holds the raw value, the reason starts with parts[0]. */
-    private static Case undecodable(String name, String topic, String key, byte[] value, List<String> reasonParts) {
-        return new Case(name, new ProducerRecord<>(topic, utf8(key), value), key, VALIDATE, null, reasonParts,
-                value);
-    }
-
-    /** A decodable fragment that breaks a rule: the dead letter holds its payload. */
-    private static Case decoded(String name, String topic, String id, long offset, FragmentKind kind, byte[] payload,
-                                String stage, String reason) {
-        io.longseq.schemas.SequenceFragment f = KafkaPipelineFixture.avroFragment(id, offset, kind, payload, false);
-        return new Case(name, new ProducerRecord<>(topic, utf8(id), AvroCodec.encode(f)), id, stage, reason,
-                List.of(), payload.clone());
-    }
-
-    /** A decodable fragment that breaks a rule, whose reason holds all of {@code parts}. */
-    private static Case decodedLike(String name, String topic, String id, long offset, FragmentKind kind,
-                                    byte[] payload, String stage, List<String> parts) {
-        Case c = decoded(name, topic, id, offset, kind, payload, stage, null);
-        return new Case(name, c.record(), id, stage, null, parts, c.payload());
-    }
-
-    /** The case of a payload longer than dead-letter-bytes: its dead letter keeps a prefix and says what it cut. */
+    // a payload over dead-letter-bytes: its dead letter keeps a prefix and says what it cut
     private static Case cut(Case c) {
-        int kept = DEAD_LETTER_BYTES;
-        List<String> parts = new ArrayList<>(c.reasonParts());
-        if (c.exactReason() != null) {
-            parts.add(c.exactReason() + "; ");
-        }
-        parts.add(CUT_REASON.formatted(c.payload().length - kept));
-        return new Case(c.name(), c.record(), c.sequenceId(), c.stage(), null, parts,
-                Arrays.copyOf(c.payload(), kept));
+        return BadRecords.cut(c, DEAD_LETTER_BYTES);
     }
 
-    /** A fragment whose sequence id is over max-id-bytes: its dead letter keeps a bounded prefix of the id. */
+    // a sequence id over max-id-bytes: its dead letter keeps a prefix of the id
     private static Case longId(String name, String topic, String id, FragmentKind kind, byte[] payload) {
-        io.longseq.schemas.SequenceFragment f = KafkaPipelineFixture.avroFragment(id, 0, kind, payload, false);
-        int bytes = utf8(id).length;
-        return new Case(name, new ProducerRecord<>(topic, null, AvroCodec.encode(f)), ID_PREFIX.apply(id), VALIDATE,
-                null, List.of("sequence id of " + bytes + " bytes", "(max-id-bytes)"), payload.clone());
-    }
-
-    /**
-     * Framed records with the right marker and fingerprint whose Avro body lies about its sizes: a payload or a
-     * sequence id declaring 2 GiB or a negative length, an enum index past the symbols. Decoding must refuse them
-     * without allocating what they declare.
-     */
-    private static List<Case> hostileAvro(String topic) {
-        byte[] header = Arrays.copyOf(AvroCodec.encode(KafkaPipelineFixture.avroFragment("h", 0, FragmentKind.DNA,
-                new byte[0], false)), 10);
-        List<Case> out = new ArrayList<>();
-        byte[] id = concat(zigzag(5), utf8("bad-a"));
-        out.add(undecodable("an Avro payload declaring 2 GiB", topic, "bad-avro-2gib",
-                concat(header, concat(id, concat(zigzag(0), concat(zigzag(0), zigzag(Integer.MAX_VALUE - 8))))),
-                List.of(NOT_A_FRAGMENT, "body is not a valid record")));
-        out.add(undecodable("an Avro payload declaring a negative length", topic, "bad-avro-negative",
-                concat(header, concat(id, concat(zigzag(0), concat(zigzag(0), zigzag(-7))))),
-                List.of(NOT_A_FRAGMENT, "body is not a valid record")));
-        out.add(undecodable("an Avro sequence id declaring 1 GiB", topic, "bad-avro-id",
-                concat(header, zigzag(1 << 30)), List.of(NOT_A_FRAGMENT, "body is not a valid record")));
-        out.add(undecodable("an Avro kind index past the enum's symbols", topic, "bad-avro-enum",
-                concat(header, concat(id, concat(zigzag(0), concat(zigzag(9), concat(zigzag(0), new byte[] {0, 0}))))),
-                List.of(NOT_A_FRAGMENT, "body is not a valid record")));
-        byte[] unknown = header.clone();
-        unknown[9] ^= 0x55;
-        out.add(undecodable("a fingerprint of no known schema", topic, "bad-avro-fingerprint",
-                concat(unknown, new byte[20]), List.of(NOT_A_FRAGMENT, "no known version of"
-                        + " io.longseq.schemas.SequenceFragment has it")));
-        out.add(undecodable("the marker and half a fingerprint", topic, "bad-avro-short-header",
-                Arrays.copyOf(header, 6), List.of(NOT_A_FRAGMENT, "only 6 bytes, shorter than the 10-byte header")));
-        return out;
-    }
-
-    /** Avro's zig-zag varint of a long. */
-    private static byte[] zigzag(long v) {
-        long z = (v << 1) ^ (v >> 63);
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        while ((z & ~0x7FL) != 0) {
-            b.write((int) ((z & 0x7F) | 0x80));
-            z >>>= 7;
-        }
-        b.write((int) z);
-        return b.toByteArray();
-    }
-
-    /** One log sequence: a line per position. */
-    private record LogSequence(String id, List<String> lines) {
-
-        int fragments(int size) {
-            return (lines.size() + size - 1) / size;
-        }
-
-        io.longseq.schemas.SequenceFragment fragment(int j, int size, String lineEnd) {
-            int from = j * size;
-            int to = Math.min(lines.size(), from + size);
-            StringBuilder b = new StringBuilder();
-            for (String line : lines.subList(from, to)) {
-                b.append(line).append(lineEnd);
-            }
-            return KafkaPipelineFixture.avroFragment(id, from, FragmentKind.LOG, utf8(b.toString()),
-                    to == lines.size());
-        }
-    }
-
-    /** A made-up log line in the shapes of HDFS and sshd logs. */
-    private static String syntheticLine(Random r) {
-        return switch (r.nextInt(4)) {
-            case 0 -> String.format(Locale.ROOT, "081109 %06d %d INFO dfs.DataNode$PacketResponder: Received block"
-                    + " blk_%d of size %d from /10.250.%d.%d", r.nextInt(235959), r.nextInt(999),
-                    r.nextLong(), r.nextInt(1 << 26), r.nextInt(256), r.nextInt(256));
-            case 1 -> String.format(Locale.ROOT, "Dec 10 %02d:%02d:%02d LabSZ sshd[%d]: Failed password for invalid"
-                    + " user admin from 183.62.%d.%d port %d ssh2", r.nextInt(24), r.nextInt(60), r.nextInt(60),
-                    r.nextInt(30_000), r.nextInt(256), r.nextInt(256), r.nextInt(65_536));
-            case 2 -> String.format(Locale.ROOT, "worker %d finished task 0x%08x in %d ms, wrote /var/spool/job-%d.out",
-                    r.nextInt(64), r.nextInt(), r.nextInt(10_000), r.nextInt(1_000));
-            default -> "connection reset by peer";
-        };
-    }
-
-    /** The block contexts of each log sequence, from {@link ChunkedModel} on the whole sequence, offline. */
-    private static Map<String, List<BlockContext>> offlineLogs(List<LogSequence> corpus, StreamSettings settings) {
-        ModelConfig cfg = settings.model();
-        Nd4jRuntime.init(1);
-        Map<String, List<BlockContext>> out = new TreeMap<>();
-        try (ChunkedModel m = new ChunkedModel(cfg, WeightsInit.defaults(cfg, settings.seed()))) {
-            for (LogSequence s : corpus) {
-                List<BlockContext> blocks = new ArrayList<>();
-                for (BlockResult b : m.run(Features.logLines(s.lines(), cfg), s.lines().size(), false).blocks()) {
-                    blocks.add(BlockContext.of(s.id(), b));
-                }
-                out.put(s.id(), blocks);
-            }
-        }
-        return out;
-    }
-
-    private static io.longseq.schemas.BlockContext blockContext(String id) {
-        return io.longseq.schemas.BlockContext.newBuilder().setSequenceId(id).setBlock(3).setStart(192).setEnd(256)
-                .setSummary(List.of(0.5f, -1f)).setContext(List.of(0.25f, 2f))
-                .setTop(List.of(new TopEntry(1, 0L, 1L, 0.75f))).setSelfWeight(0.25f).setEntropy(0.5f).build();
-    }
-
-    private static byte[] bases(Random r, int n) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) "ACGT".charAt(r.nextInt(4));
-        }
-        return b;
-    }
-
-    private static byte other(byte base) {
-        return (byte) (base == 'A' ? 'C' : 'A');
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return BadRecords.longId(name, topic, id, kind, payload, MAX_ID);
     }
 
     private static String abbreviate(String s) {

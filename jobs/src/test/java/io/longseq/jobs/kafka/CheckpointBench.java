@@ -1,7 +1,5 @@
 package io.longseq.jobs.kafka;
 
-import io.longseq.jobs.LongseqJob;
-import io.longseq.jobs.cluster.DeployOptions;
 import io.longseq.jobs.cluster.DurableState;
 import io.longseq.stream.StreamSettings;
 import java.io.IOException;
@@ -17,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
@@ -25,7 +22,6 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -97,25 +93,15 @@ public final class CheckpointBench {
                               Duration interval, int measured) throws Exception {
         StreamSettings settings = StreamSettings.defaults(KafkaPipelineFixture.MODEL);
         List<KafkaPipelineFixture.Sequence> corpus = KafkaPipelineFixture.corpus(7L, "bench", n, 350, 500);
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(kafka, "ckbench", false);
-        KafkaPipelineFixture.createTopics(kafka, k);
-        KafkaPipelineFixture.produce(kafka, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT,
-                x -> x[1] < OPEN_FRAGMENTS));
+        KafkaPipeline run = KafkaPipeline.create(kafka, "ckbench", false);
+        run.produce(corpus, FRAGMENT, x -> x[1] < OPEN_FRAGMENTS);
         int firstChunks = n * (settings.model().chunkSize() / settings.model().blockSize());
 
-        Configuration conf = KafkaPipelineFixture.jobConfig(0);
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
-        conf.set(DeployOptions.CHECKPOINT_DIR, work.resolve("checkpoints").toString());
-        conf.set(DeployOptions.STATE_BACKEND, backend);
-        DurableState.configure(conf, true, work);
-        StreamExecutionEnvironment env = LongseqJob.environment(conf);
-        env.setParallelism(2);
-        LongseqJob.toKafka(LongseqJob.build(LongseqJob.fromKafka(env, k), settings), k, settings, "ckbench");
+        Configuration conf = KafkaPipelineFixture.durableJobConfig(work, interval, backend, null);
         long t0 = System.nanoTime();
-        JobClient job = env.executeAsync("longseq run (kafka checkpoint bench)");
+        JobClient job = run.start(conf, 2, settings);
         double openSeconds;
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(kafka,
-                k.blocksTopic())) {
+        try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             KafkaPipelineFixture.await(() -> w.distinct() >= firstChunks || job.getJobExecutionResult().isDone(),
                     Duration.ofMinutes(30), "the first chunk of every sequence committed");
             openSeconds = (System.nanoTime() - t0) / 1e9;

@@ -3,7 +3,6 @@ package io.longseq.jobs.kafka;
 import static io.longseq.jobs.kafka.KafkaPipelineFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.jobs.LongseqJob;
 import io.longseq.jobs.LongseqOptions;
 import io.longseq.jobs.cli.LongseqCli;
 import io.longseq.jobs.cluster.Checkpoints;
@@ -27,12 +26,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -68,11 +63,8 @@ class DurableStateITCase {
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(4)
-            .setConfiguration(clusterConfig())
-            .build());
+    static final MiniClusterExtension CLUSTER = KafkaPipelineFixture.miniCluster(1, 4,
+            KafkaPipelineFixture.smallNetworkBuffers());
 
     private static final int FRAGMENT = 500;
     private static final int PARALLELISM = 2;
@@ -82,12 +74,6 @@ class DurableStateITCase {
     @TempDir
     Path dir;
 
-    private static Configuration clusterConfig() {
-        Configuration c = new Configuration();
-        c.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
-        return c;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"hashmap", "rocksdb"})
     void aCancelledJobKeepsItsCheckpointAndResumeLatestContinuesItExactlyOnce(String backend) throws Exception {
@@ -96,28 +82,24 @@ class DurableStateITCase {
                 20, 2_000, 4_000);
         Map<String, List<BlockContext>> expected = KafkaPipelineFixture.offline(corpus, SETTINGS);
         int total = KafkaPipelineFixture.count(expected);
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "durable-" + backend, false);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "durable-" + backend, false);
         List<Integer> split = corpus.stream().map(s -> (int) Math.ceil(0.6 * s.fragments(FRAGMENT))).toList();
-        KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT,
-                x -> x[1] < split.get(x[0])));
+        run.produce(corpus, FRAGMENT, x -> x[1] < split.get(x[0]));
         Path ck = dir.resolve("checkpoints");
 
         // phase 1: runs until a second checkpoint has completed after output was committed, then is cancelled
         Configuration c1 = deploy(backend, null);
-        JobClient first = start(k, c1);
+        JobClient first = run.start(c1, PARALLELISM, SETTINGS);
         Checkpoints.Found retained;
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
+        try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             await(() -> w.records() > 0 || first.getJobExecutionResult().isDone(), Duration.ofSeconds(90),
                     "committed output of phase 1");
             long seen = latestNumber(ck);
             await(() -> latestNumber(ck) >= seen + 2 || first.getJobExecutionResult().isDone(),
                     Duration.ofSeconds(60), "two more completed checkpoints");
             assertThat(first.getJobExecutionResult().isDone()).as("phase 1 still running").isFalse();
-            first.cancel().get(60, TimeUnit.SECONDS);
         }
-        await(() -> first.getJobExecutionResult().isDone(), Duration.ofSeconds(60), "phase 1 cancelled");
+        KafkaPipeline.cancel(first);
         Optional<Checkpoints.Found> kept = Checkpoints.latest(List.of(DurableState.of(c1).checkpointDir()));
         assertThat(kept).as("a checkpoint retained after cancelling, under " + ck).isPresent();
         retained = kept.get();
@@ -129,15 +111,13 @@ class DurableStateITCase {
         }
 
         // phase 2: the rest of the input (last fragments included), resumed with latest
-        KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT,
-                x -> x[1] >= split.get(x[0])));
+        run.produce(corpus, FRAGMENT, x -> x[1] >= split.get(x[0]));
         Configuration c2 = deploy(backend, DurableState.LATEST);
         assertThat(DurableState.configure(new Configuration(c2), true, dir).resumeFrom()).isEqualTo(retained);
-        JobClient second = start(k, c2);
-        finish(k, second, total);
+        JobClient second = run.start(c2, PARALLELISM, SETTINGS);
+        run.awaitBlocksThenCancel(second, total, Duration.ofSeconds(120), "every block committed");
 
-        KafkaPipelineFixture.Tally t = KafkaPipelineFixture.assertExactlyOnceAndBitwiseEqual("cancel + resume latest ("
-                + backend + ")", KafkaPipelineFixture.readBlocks(KAFKA, k.blocksTopic(), expected), expected);
+        BlockVerdict.Tally t = run.assertBlocksExactlyOnce("cancel + resume latest (" + backend + ")", expected);
         report(String.format(Locale.ROOT, "%s: %d open sequences, %d blocks; phase 1 cancelled, retained %s;"
                         + " phase 2 resumed from it; read_committed counts %s, bitwise equal to ChunkedModel; %d ms",
                 backend, corpus.size(), total, retained.describe(), t.histogram(),
@@ -151,22 +131,19 @@ class DurableStateITCase {
         List<KafkaPipelineFixture.Sequence> corpus = KafkaPipelineFixture.corpus(21L, "ds-stop", 20, 2_500, 4_000);
         Map<String, List<BlockContext>> expected = KafkaPipelineFixture.offline(corpus, SETTINGS);
         int total = KafkaPipelineFixture.count(expected);
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "durable-stop", false);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "durable-stop", false);
         // three parts: fragments [0, a), [a, b), [b, n) of each sequence; only the last part holds last fragments
         List<int[]> cuts = corpus.stream().map(s -> new int[] {(int) Math.ceil(0.35 * s.fragments(FRAGMENT)),
                 (int) Math.ceil(0.7 * s.fragments(FRAGMENT))}).toList();
-        KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT,
-                x -> x[1] < cuts.get(x[0])[0]));
+        run.produce(corpus, FRAGMENT, x -> x[1] < cuts.get(x[0])[0]);
 
         // phase A: longseq run in its own JVM, Ctrl-C (SIGINT) once output is committed
         Path out = dir.resolve("cli.out");
         Path err = dir.resolve("cli.err");
-        Process cli = new ProcessBuilder(cliCommand(k)).redirectOutput(out.toFile()).redirectError(err.toFile())
+        Process cli = new ProcessBuilder(cliCommand(run.settings())).redirectOutput(out.toFile()).redirectError(err.toFile())
                 .start();
         String fromCtrlC;
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
+        try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             await(() -> w.records() > 0 || !cli.isAlive(), Duration.ofSeconds(120), "committed output of the CLI");
             assertThat(cli.isAlive()).as("the CLI still runs; its stderr: " + Files.readString(err)).isTrue();
             new ProcessBuilder("kill", "-INT", Long.toString(cli.pid())).inheritIO().start().waitFor();
@@ -185,12 +162,11 @@ class DurableStateITCase {
 
         // phase B: the second part; resumed with latest (the savepoint), stopped by longseq stop via REST right
         // after its start
-        KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT,
-                x -> x[1] >= cuts.get(x[0])[0] && x[1] < cuts.get(x[0])[1]));
+        run.produce(corpus, FRAGMENT, x -> x[1] >= cuts.get(x[0])[0] && x[1] < cuts.get(x[0])[1]);
         Configuration cb = deploy("hashmap", DurableState.LATEST);
         assertThat(DurableState.configure(new Configuration(cb), true, dir).resumeFrom().directory())
                 .isEqualTo(Checkpoints.at(fromCtrlC).get().directory());
-        JobClient b = start(k, cb);
+        JobClient b = run.start(cb, PARALLELISM, SETTINGS);
         // at once, while the job restores: the stop waits for its tasks to run (Flink refuses a savepoint before)
         String rest = cluster.getRestAddress().get().getHost() + ":" + cluster.getRestAddress().get().getPort();
         StringWriter so = new StringWriter();
@@ -206,13 +182,11 @@ class DurableStateITCase {
         assertThat(Checkpoints.at(fromStop)).as("savepoint " + fromStop).isPresent();
 
         // phase C: the rest, from the printed path
-        KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT,
-                x -> x[1] >= cuts.get(x[0])[1]));
-        JobClient c = start(k, deploy("hashmap", fromStop));
-        finish(k, c, total);
+        run.produce(corpus, FRAGMENT, x -> x[1] >= cuts.get(x[0])[1]);
+        JobClient c = run.start(deploy("hashmap", fromStop), PARALLELISM, SETTINGS);
+        run.awaitBlocksThenCancel(c, total, Duration.ofSeconds(120), "every block committed");
 
-        KafkaPipelineFixture.Tally t = KafkaPipelineFixture.assertExactlyOnceAndBitwiseEqual("Ctrl-C, stop, resume",
-                KafkaPipelineFixture.readBlocks(KAFKA, k.blocksTopic(), expected), expected);
+        BlockVerdict.Tally t = run.assertBlocksExactlyOnce("Ctrl-C, stop, resume", expected);
         report(String.format(Locale.ROOT, "Ctrl-C -> %s; longseq stop -> %s; %d open sequences, %d blocks;"
                         + " read_committed counts %s, bitwise equal to ChunkedModel; %d ms", fromCtrlC, fromStop,
                 corpus.size(), total, t.histogram(), (System.nanoTime() - t0) / 1_000_000));
@@ -220,12 +194,10 @@ class DurableStateITCase {
 
     @Test
     void aStopWhoseSavepointFailsCancelsTheJobAndItsCheckpointStays() throws Exception {
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "durable-fallback", false);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
-        KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(),
-                KafkaPipelineFixture.corpus(3L, "ds-fallback", 4, 1_000, 2_000), FRAGMENT, x -> true));
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "durable-fallback", false);
+        run.produce(KafkaPipelineFixture.corpus(3L, "ds-fallback", 4, 1_000, 2_000), FRAGMENT, x -> true);
         Configuration c = deploy("hashmap", null);
-        JobClient job = start(k, c);
+        JobClient job = run.start(c, PARALLELISM, SETTINGS);
         Path ck = dir.resolve("checkpoints");
         await(() -> latestNumber(ck) >= 1 || job.getJobExecutionResult().isDone(), Duration.ofSeconds(60),
                 "a completed checkpoint");
@@ -247,35 +219,7 @@ class DurableStateITCase {
 
     // the job configuration run builds in Kafka mode: checkpoints every 500 ms, no restarts, the deploy options
     private Configuration deploy(String backend, String resume) {
-        Configuration c = KafkaPipelineFixture.jobConfig(0);
-        c.set(DeployOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toString());
-        c.set(DeployOptions.SAVEPOINT_DIR, dir.resolve("savepoints").toString());
-        c.set(DeployOptions.STATE_BACKEND, backend);
-        if (resume != null) {
-            c.set(DeployOptions.RESUME, resume);
-        }
-        DurableState.configure(c, true, dir);
-        return c;
-    }
-
-    private static JobClient start(KafkaSettings k, Configuration conf) throws Exception {
-        StreamExecutionEnvironment env = LongseqJob.environment(conf);
-        env.setParallelism(PARALLELISM);
-        LongseqJob.Outputs o = LongseqJob.build(LongseqJob.fromKafka(env, k), SETTINGS);
-        LongseqJob.toKafka(o, k, SETTINGS, "durable-" + System.nanoTime());
-        return env.executeAsync("longseq run (kafka " + k.inputTopic() + ")");
-    }
-
-    // waits until every block is committed, then cancels the (unbounded) job
-    private static void finish(KafkaSettings k, JobClient job, int total) throws Exception {
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
-            await(() -> w.distinct() >= total || job.getJobExecutionResult().isDone(), Duration.ofSeconds(120),
-                    "every block committed");
-            assertThat(job.getJobExecutionResult().isDone()).as("the resumed job still running").isFalse();
-        }
-        job.cancel().get(60, TimeUnit.SECONDS);
-        await(() -> job.getJobExecutionResult().isDone(), Duration.ofSeconds(60), "the job cancelled");
+        return KafkaPipelineFixture.durableJobConfig(dir, Duration.ofMillis(500), backend, resume);
     }
 
     private static long latestNumber(Path ck) {

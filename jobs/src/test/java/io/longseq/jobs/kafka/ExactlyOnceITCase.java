@@ -3,12 +3,10 @@ package io.longseq.jobs.kafka;
 import static io.longseq.jobs.kafka.KafkaPipelineFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.jobs.LongseqJob;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
 import io.longseq.stream.assemble.Chunk;
 import io.longseq.stream.global.BlockContext;
-import io.longseq.stream.input.SequenceFragment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -21,13 +19,8 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,11 +51,7 @@ class ExactlyOnceITCase {
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2)
-            .setNumberSlotsPerTaskManager(2)
-            .setConfiguration(clusterConfig())
-            .build());
+    static final MiniClusterExtension CLUSTER = KafkaPipelineFixture.miniCluster(2, 2, clusterConfig());
 
     private static final int SEQUENCES = 50;
     private static final int FRAGMENT = 500;
@@ -73,14 +62,11 @@ class ExactlyOnceITCase {
     private static Map<String, List<BlockContext>> expected;
     private static int expectedBlocks;
 
+    // a lost TaskManager is noticed within 5 s; small network buffers, so commits follow the (slowed) stream
     private static Configuration clusterConfig() {
-        Configuration c = new Configuration();
+        Configuration c = KafkaPipelineFixture.smallNetworkBuffers();
         c.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofMillis(500));
         c.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofSeconds(5));
-        // Small network buffers: with the default 32 KB ones the whole input sits in the buffers in front of the
-        // (slowed) assemble, the first checkpoint barrier queues behind all of it, and nothing is committed until
-        // the stream is nearly done. With 4 KB buffers commits follow the stream, so the test can act mid-way.
-        c.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
         return c;
     }
 
@@ -101,17 +87,14 @@ class ExactlyOnceITCase {
     @Order(1)
     void injectedTaskFailureMidStreamLeavesEveryBlockExactlyOnce() throws Exception {
         long t0 = System.nanoTime();
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "eo-task-failure", true);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
-        int fragments = KafkaPipelineFixture.produce(KAFKA,
-                KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT, x -> true)).size();
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "eo-task-failure", true);
+        int fragments = run.produce(corpus, FRAGMENT, x -> true);
 
         FailingTap.reset(8);
         FailingTap.failAt = 100;
-        JobClient client = start(k, "eo-task-failure");
+        JobClient client = start(run);
         long committedWhenArmed;
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
+        try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             await(() -> w.records() >= expectedBlocks / 4 && FailingTap.CHUNKS.get() >= FailingTap.failAt
                     || client.getJobExecutionResult().isDone(), Duration.ofSeconds(60), "committed output");
             assertThat(client.getJobExecutionResult().isDone()).as("job still running when the failure is armed")
@@ -123,12 +106,9 @@ class ExactlyOnceITCase {
         }
         client.getJobExecutionResult().get(120, TimeUnit.SECONDS);
 
-        List<ConsumerRecord<byte[], byte[]>> records =
-                KafkaPipelineFixture.readBlocks(KAFKA, k.blocksTopic(), expected);
-        int uncommitted = KafkaPipelineFixture.readAll(KAFKA, k.blocksTopic(), false,
-                rs -> true, Duration.ofSeconds(20)).size();
-        KafkaPipelineFixture.Tally t =
-                KafkaPipelineFixture.assertExactlyOnceAndBitwiseEqual("task failure", records, expected);
+        List<ConsumerRecord<byte[], byte[]>> records = run.readBlocks(expected);
+        int uncommitted = uncommitted(run);
+        BlockVerdict.Tally t = BlockVerdict.assertExactlyOnceAndBitwiseEqual("task failure", records, expected);
 
         assertThat(FailingTap.THROWN).as("injected failures").hasValue(1);
         assertThat(FailingTap.MAX_ATTEMPT.get()).as("highest task attempt number (restarts)").isGreaterThanOrEqualTo(1);
@@ -153,16 +133,13 @@ class ExactlyOnceITCase {
     @Order(2)
     void failureWhileACheckpointIsBeingConfirmedLeavesEveryBlockExactlyOnce() throws Exception {
         long t0 = System.nanoTime();
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "eo-notify-failure", true);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
-        KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT,
-                x -> true));
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "eo-notify-failure", true);
+        run.produce(corpus, FRAGMENT, x -> true);
 
         FailingTap.reset(8);
-        JobClient client = start(k, "eo-notify-failure");
+        JobClient client = start(run);
         long committedWhenArmed;
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
+        try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             await(() -> w.records() >= expectedBlocks / 4 || client.getJobExecutionResult().isDone(),
                     Duration.ofSeconds(60), "committed output");
             assertThat(client.getJobExecutionResult().isDone()).as("job still running when the failure is armed")
@@ -174,10 +151,9 @@ class ExactlyOnceITCase {
         }
         client.getJobExecutionResult().get(120, TimeUnit.SECONDS);
 
-        List<ConsumerRecord<byte[], byte[]>> records =
-                KafkaPipelineFixture.readBlocks(KAFKA, k.blocksTopic(), expected);
-        KafkaPipelineFixture.Tally t = KafkaPipelineFixture.assertExactlyOnceAndBitwiseEqual(
-                "failure in notifyCheckpointComplete", records, expected);
+        List<ConsumerRecord<byte[], byte[]>> records = run.readBlocks(expected);
+        BlockVerdict.Tally t = BlockVerdict.assertExactlyOnceAndBitwiseEqual("failure in notifyCheckpointComplete",
+                records, expected);
         assertThat(FailingTap.THROWN).as("injected failures").hasValue(1);
         assertThat(FailingTap.MAX_ATTEMPT.get()).as("highest task attempt number (restarts)").isGreaterThanOrEqualTo(1);
         report(String.format(Locale.ROOT, "(a') failure while confirming checkpoint %d, after %d of %d block"
@@ -193,17 +169,14 @@ class ExactlyOnceITCase {
     void taskManagerLossMidStreamLeavesEveryBlockExactlyOnce(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
         long t0 = System.nanoTime();
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "eo-tm-loss", true);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
-        int fragments = KafkaPipelineFixture.produce(KAFKA,
-                KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT, x -> true)).size();
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "eo-tm-loss", true);
+        int fragments = run.produce(corpus, FRAGMENT, x -> true);
 
         FailingTap.reset(8);
-        JobClient client = start(k, "eo-tm-loss");
+        JobClient client = start(run);
         long committedAtKill;
         int[] victim;
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
+        try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             await(() -> w.records() >= expectedBlocks / 4 || client.getJobExecutionResult().isDone(),
                     Duration.ofSeconds(60), "committed output");
             assertThat(client.getJobExecutionResult().isDone()).as("job still running before the kill").isFalse();
@@ -215,12 +188,9 @@ class ExactlyOnceITCase {
         }
         client.getJobExecutionResult().get(120, TimeUnit.SECONDS);
 
-        List<ConsumerRecord<byte[], byte[]>> records =
-                KafkaPipelineFixture.readBlocks(KAFKA, k.blocksTopic(), expected);
-        int uncommitted = KafkaPipelineFixture.readAll(KAFKA, k.blocksTopic(), false,
-                rs -> true, Duration.ofSeconds(20)).size();
-        KafkaPipelineFixture.Tally t =
-                KafkaPipelineFixture.assertExactlyOnceAndBitwiseEqual("TaskManager loss", records, expected);
+        List<ConsumerRecord<byte[], byte[]>> records = run.readBlocks(expected);
+        int uncommitted = uncommitted(run);
+        BlockVerdict.Tally t = BlockVerdict.assertExactlyOnceAndBitwiseEqual("TaskManager loss", records, expected);
 
         assertThat(FailingTap.MAX_ATTEMPT.get()).as("highest task attempt number (restarts)").isGreaterThanOrEqualTo(1);
         assertThat(committedAtKill).as("block contexts committed before the kill")
@@ -236,14 +206,15 @@ class ExactlyOnceITCase {
                 (System.nanoTime() - t0) / 1_000_000));
     }
 
-    private static JobClient start(KafkaSettings k, String name) throws Exception {
-        StreamExecutionEnvironment env = LongseqJob.environment(KafkaPipelineFixture.jobConfig(5));
-        env.setParallelism(PARALLELISM);
-        DataStream<SequenceFragment> in = LongseqJob.fromKafka(env, k);
-        LongseqJob.Outputs o = LongseqJob.build(in, SETTINGS,
+    // up to 5 restarts; the failing tap between assemble and local-attention
+    private static JobClient start(KafkaPipeline run) throws Exception {
+        return run.start(KafkaPipelineFixture.jobConfig(5), PARALLELISM, SETTINGS,
                 chunks -> chunks.map(new FailingTap(), StreamTypes.CHUNK).name("failing-tap").uid("failing-tap"));
-        LongseqJob.toKafka(o, k, SETTINGS, name);
-        return env.executeAsync(name);
+    }
+
+    // what read_uncommitted sees on the blocks topic (aborted duplicates included)
+    private static int uncommitted(KafkaPipeline run) {
+        return run.readAll(run.settings().blocksTopic(), false, rs -> true, Duration.ofSeconds(20)).size();
     }
 
     private static void report(String line) {

@@ -64,8 +64,8 @@ class KafkaFaultsClusterIT {
                 6_000);
         Map<String, List<BlockContext>> expected = KafkaPipelineFixture.offline(corpus, settings);
         int expectedBlocks = KafkaPipelineFixture.count(expected);
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "faults", false);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "faults", false);
+        KafkaSettings k = run.settings();
         List<ProducerRecord<byte[], byte[]>> input = KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus, FRAGMENT,
                 x -> true);
 
@@ -91,8 +91,7 @@ class KafkaFaultsClusterIT {
 
         Producer producer = new Producer(input, input.size() * 7 / 10);
         producer.start();
-        try (KafkaPipelineFixture.CommittedWatcher watcher = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
+        try (KafkaPipelineFixture.CommittedWatcher watcher = run.watchBlocks()) {
             // 1. a TaskManager SIGKILLed mid-stream, a new one started
             await(() -> watcher.distinct() >= expectedBlocks / 6, Duration.ofSeconds(120), "1/6 of the blocks");
             int committedAtTmKill = watcher.distinct();
@@ -131,10 +130,8 @@ class KafkaFaultsClusterIT {
             await(() -> watcher.distinct() >= expectedBlocks, Duration.ofSeconds(180), "every block committed");
             producer.join(30_000);
             assertThat(producer.failure).isNull();
-            List<ConsumerRecord<byte[], byte[]>> records = KafkaPipelineFixture.readBlocks(KAFKA, k.blocksTopic(),
-                    expected);
-            KafkaPipelineFixture.Tally t = KafkaPipelineFixture.assertExactlyOnceAndBitwiseEqual(
-                    "cluster faults", records, expected);
+            List<ConsumerRecord<byte[], byte[]>> records = run.readBlocks(expected);
+            BlockVerdict.Tally t = BlockVerdict.assertExactlyOnceAndBitwiseEqual("cluster faults", records, expected);
             String rss = CLUSTER.rss();
             cancel(jid2);
             client2.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);

@@ -2,6 +2,8 @@ package io.longseq.jobs.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.longseq.jobs.cluster.DeployOptions;
+import io.longseq.jobs.cluster.DurableState;
 import io.longseq.math.features.FeatureKind;
 import io.longseq.math.features.Features;
 import io.longseq.math.kernel.Nd4jRuntime;
@@ -11,18 +13,17 @@ import io.longseq.math.model.ModelConfig;
 import io.longseq.math.weights.WeightsInit;
 import io.longseq.schemas.AvroCodec;
 import io.longseq.schemas.FragmentKind;
-import io.longseq.schemas.TopEntry;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.global.BlockContext;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -35,7 +36,9 @@ import java.util.function.Predicate;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.clusterframework.types.ResourceID;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
@@ -43,6 +46,8 @@ import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.taskexecutor.TaskExecutor;
 import org.apache.flink.runtime.taskmanager.TaskManagerLocation;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -55,13 +60,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * What the Kafka ITCases of the job share: a small DNA model, a seeded corpus cut into fragments, producing it,
- * the expected block contexts computed offline by {@link ChunkedModel} (whole sequence, no Flink, no Kafka), reading
- * a topic with {@code read_committed}, and a bitwise, field-by-field comparison of the Avro records read back.
- *
- * <p>Nothing here calls the job's own Avro conversions for the output side: block contexts read from Kafka are
- * decoded with {@link AvroCodec} into the generated Avro class and compared field by field (floats by their raw
- * bits) with the offline results.
+ * What the Kafka ITCases of the job share: a small DNA model, a seeded corpus cut into fragments, producing it, the
+ * MiniCluster and job configurations they run with, the expected block contexts computed offline by
+ * {@link ChunkedModel} (whole sequence, no Flink, no Kafka), and reading a topic with {@code read_committed}. One
+ * run's topics and job: {@link KafkaPipeline}; the verdict on its blocks: {@link BlockVerdict}.
  */
 final class KafkaPipelineFixture {
 
@@ -162,19 +164,27 @@ final class KafkaPipelineFixture {
 
     // ------------------------------------------------------------------------------------------- the job
 
-    /** The Kafka side of one run; every run gets its own topics and transactional id prefix. */
-    static KafkaSettings kafkaSettings(KafkaBrokerExtension kafka, String run, boolean bounded) {
-        return new KafkaSettings(kafka.bootstrapServers(), run + "-in", null, run + "-group", "earliest", bounded,
-                run + "-blocks", run + "-tokens", run + "-dead", run + "-notices", run + "-tx",
-                Duration.ofMinutes(3), Duration.ofMillis(500), Map.of());
+    /**
+     * A MiniCluster of {@code taskManagers} with {@code slots} each and {@code config}, for a static
+     * {@code @RegisterExtension} field next to the {@link KafkaBrokerExtension}.
+     */
+    static MiniClusterExtension miniCluster(int taskManagers, int slots, Configuration config) {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(taskManagers)
+                .setNumberSlotsPerTaskManager(slots)
+                .setConfiguration(config)
+                .build());
     }
 
-    /** Creates the input topic (4 partitions) and the output topics of a run. */
-    static void createTopics(KafkaBrokerExtension kafka, KafkaSettings k) {
-        kafka.createTopic(k.inputTopic(), 4);
-        kafka.createTopic(k.blocksTopic(), 3);
-        kafka.createTopic(k.deadLettersTopic(), 1);
-        kafka.createTopic(k.noticesTopic(), 1);
+    /**
+     * Small (4 KB) network buffers: with the default 32 KB ones the whole input sits in the buffers in front of a
+     * slowed assemble, a checkpoint or savepoint barrier queues behind all of it, and nothing is committed until the
+     * stream is nearly done. With 4 KB buffers commits follow the stream, so a test can act mid-way.
+     */
+    static Configuration smallNetworkBuffers() {
+        Configuration c = new Configuration();
+        c.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
+        return c;
     }
 
     /** Checkpoints every 500 ms; fixed-delay restarts (attempts, 200 ms apart), or none when attempts is 0. */
@@ -188,6 +198,24 @@ final class KafkaPipelineFixture {
         } else {
             c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         }
+        return c;
+    }
+
+    /**
+     * The configuration {@code longseq run} builds in Kafka mode ({@link DurableState#configure}): checkpoints every
+     * {@code interval} to {@code dir}/checkpoints (retained on cancel), savepoints to {@code dir}/savepoints, the state
+     * {@code backend}, no restarts, and {@code resume} ({@link DurableState#LATEST} or a path; null: a fresh start).
+     */
+    static Configuration durableJobConfig(Path dir, Duration interval, String backend, String resume) {
+        Configuration c = jobConfig(0);
+        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+        c.set(DeployOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toString());
+        c.set(DeployOptions.SAVEPOINT_DIR, dir.resolve("savepoints").toString());
+        c.set(DeployOptions.STATE_BACKEND, backend);
+        if (resume != null) {
+            c.set(DeployOptions.RESUME, resume);
+        }
+        DurableState.configure(c, true, dir);
         return c;
     }
 
@@ -294,146 +322,14 @@ final class KafkaPipelineFixture {
     /** Reads the blocks topic with read_committed until every expected (sequence, block) is there. */
     static List<ConsumerRecord<byte[], byte[]>> readBlocks(KafkaBrokerExtension kafka, String topic,
                                                            Map<String, List<BlockContext>> expected) {
-        Set<String> want = keys(expected);
+        Set<String> want = BlockVerdict.keys(expected);
         return readAll(kafka, topic, true, rs -> {
             Set<String> seen = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> r : rs) {
-                seen.add(key(decodeBlock(r)));
+                seen.add(BlockVerdict.key(BlockVerdict.decodeBlock(r)));
             }
             return seen.containsAll(want);
         }, READ_TIMEOUT);
-    }
-
-    static io.longseq.schemas.BlockContext decodeBlock(ConsumerRecord<byte[], byte[]> r) {
-        try {
-            return AvroCodec.decode(r.value(), io.longseq.schemas.BlockContext.class);
-        } catch (AvroCodec.DecodeException e) {
-            throw new AssertionError("record " + r.topic() + ":" + r.partition() + ":" + r.offset()
-                    + " is not a framed BlockContext", e);
-        }
-    }
-
-    static String key(io.longseq.schemas.BlockContext b) {
-        return b.getSequenceId() + "#" + b.getBlock();
-    }
-
-    static Set<String> keys(Map<String, List<BlockContext>> expected) {
-        Set<String> s = new HashSet<>();
-        expected.forEach((id, l) -> l.forEach(c -> s.add(id + "#" + c.block)));
-        return s;
-    }
-
-    /** How many records were seen how often: {1: n} when every record is there exactly once. */
-    record Tally(Map<Integer, Integer> histogram, List<String> missing, List<String> unexpected,
-                 List<String> duplicated) {}
-
-    /**
-     * G3 on what a read_committed consumer saw: every expected (sequence id, block) exactly once, nothing else, the
-     * Kafka key equal to the sequence id, and each record bitwise equal, field by field, to the expected one.
-     */
-    static Tally assertExactlyOnceAndBitwiseEqual(String what, List<ConsumerRecord<byte[], byte[]>> records,
-                                                 Map<String, List<BlockContext>> expected) {
-        Map<String, BlockContext> want = new LinkedHashMap<>();
-        expected.forEach((id, l) -> l.forEach(c -> want.put(id + "#" + c.block, c)));
-        Map<String, Integer> seen = new TreeMap<>();
-        List<String> differences = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            io.longseq.schemas.BlockContext b = decodeBlock(r);
-            String k = key(b);
-            seen.merge(k, 1, Integer::sum);
-            String keyText = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-            if (!b.getSequenceId().equals(keyText)) {
-                differences.add(k + ": Kafka key '" + keyText + "' is not the sequence id");
-            }
-            BlockContext e = want.get(k);
-            if (e != null) {
-                String d = bitwiseDifference(e, b);
-                if (d != null && differences.size() < 20) {
-                    differences.add(k + ": " + d);
-                }
-            }
-        }
-        List<String> missing = new ArrayList<>();
-        want.keySet().forEach(k -> {
-            if (!seen.containsKey(k)) {
-                missing.add(k);
-            }
-        });
-        List<String> unexpected = new ArrayList<>();
-        List<String> duplicated = new ArrayList<>();
-        Map<Integer, Integer> histogram = new TreeMap<>();
-        seen.forEach((k, n) -> {
-            histogram.merge(n, 1, Integer::sum);
-            if (!want.containsKey(k)) {
-                unexpected.add(k);
-            }
-            if (n != 1) {
-                duplicated.add(k + " x" + n);
-            }
-        });
-        Tally t = new Tally(histogram, missing, unexpected, duplicated);
-        assertThat(missing.size()).as(what + ": (sequence, block) pairs missing from the read_committed output,"
-                + " first " + first(missing)).isZero();
-        assertThat(duplicated.size()).as(what + ": (sequence, block) pairs seen more than once by read_committed,"
-                + " first " + first(duplicated)).isZero();
-        assertThat(unexpected.size()).as(what + ": (sequence, block) pairs that should not exist, first "
-                + first(unexpected)).isZero();
-        assertThat(records).as(what + ": records read").hasSize(want.size());
-        assertThat(differences).as(what + ": records that differ from the expected ones (bitwise)").isEmpty();
-        return t;
-    }
-
-    private static List<String> first(List<String> l) {
-        return l.subList(0, Math.min(10, l.size()));
-    }
-
-    /** Null if the Avro record carries exactly the expected values (floats by raw bits), else the first difference. */
-    static String bitwiseDifference(BlockContext e, io.longseq.schemas.BlockContext a) {
-        if (!e.sequenceId.equals(a.getSequenceId())) {
-            return "sequenceId " + e.sequenceId + " vs " + a.getSequenceId();
-        }
-        if (e.block != a.getBlock() || e.start != a.getStart() || e.end != a.getEnd()) {
-            return "block/start/end " + e.block + "/" + e.start + "/" + e.end + " vs " + a.getBlock() + "/"
-                    + a.getStart() + "/" + a.getEnd();
-        }
-        String d = floats("summary", e.summary, a.getSummary());
-        if (d == null) {
-            d = floats("context", e.context, a.getContext());
-        }
-        if (d != null) {
-            return d;
-        }
-        if (Float.floatToRawIntBits(e.selfWeight) != Float.floatToRawIntBits(a.getSelfWeight())) {
-            return "selfWeight " + e.selfWeight + " vs " + a.getSelfWeight();
-        }
-        if (Float.floatToRawIntBits(e.entropy) != Float.floatToRawIntBits(a.getEntropy())) {
-            return "entropy " + e.entropy + " vs " + a.getEntropy();
-        }
-        List<TopEntry> top = a.getTop();
-        if (top.size() != e.topLevel.length) {
-            return top.size() + " top entries, expected " + e.topLevel.length;
-        }
-        for (int i = 0; i < top.size(); i++) {
-            TopEntry t = top.get(i);
-            if (t.getLevel() != e.topLevel[i] || t.getFirstBlock() != e.topFirst[i] || t.getLastBlock() != e.topLast[i]
-                    || Float.floatToRawIntBits(t.getWeight()) != Float.floatToRawIntBits(e.topWeight[i])) {
-                return "top entry " + i + ": " + t + " vs level " + e.topLevel[i] + " blocks " + e.topFirst[i] + ".."
-                        + e.topLast[i] + " weight " + e.topWeight[i];
-            }
-        }
-        return null;
-    }
-
-    private static String floats(String name, float[] e, List<Float> a) {
-        if (a.size() != e.length) {
-            return name + ": " + a.size() + " floats, expected " + e.length;
-        }
-        for (int i = 0; i < e.length; i++) {
-            if (Float.floatToRawIntBits(e[i]) != Float.floatToRawIntBits(a.get(i))) {
-                return name + "[" + i + "] " + e[i] + " vs " + a.get(i);
-            }
-        }
-        return null;
     }
 
     // ------------------------------------------------------------------------------------------- watching
@@ -461,7 +357,7 @@ final class KafkaPipelineFixture {
                     while (!stop) {
                         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
                             records.incrementAndGet();
-                            distinct.add(key(decodeBlock(r)));
+                            distinct.add(BlockVerdict.key(BlockVerdict.decodeBlock(r)));
                         }
                     }
                 }

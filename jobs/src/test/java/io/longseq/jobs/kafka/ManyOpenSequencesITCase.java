@@ -3,9 +3,7 @@ package io.longseq.jobs.kafka;
 import static io.longseq.jobs.kafka.KafkaPipelineFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.jobs.LongseqJob;
 import io.longseq.jobs.cluster.Checkpoints;
-import io.longseq.jobs.cluster.DeployOptions;
 import io.longseq.jobs.cluster.DurableState;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.global.BlockContext;
@@ -14,14 +12,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -52,10 +46,7 @@ class ManyOpenSequencesITCase {
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension CLUSTER = KafkaPipelineFixture.miniCluster(1, 2, new Configuration());
 
     static final int SEQUENCES = 10_000;
     private static final int FRAGMENT = 100;
@@ -77,20 +68,17 @@ class ManyOpenSequencesITCase {
         Map<String, List<BlockContext>> expected = KafkaPipelineFixture.offline(corpus, SETTINGS);
         int total = KafkaPipelineFixture.count(expected);
         long offlineMs = (System.nanoTime() - t0) / 1_000_000;
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "many-open", false);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
-        int opened = KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus,
-                FRAGMENT, x -> x[1] < OPEN_FRAGMENTS)).size();
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "many-open", false);
+        int opened = run.produce(corpus, FRAGMENT, x -> x[1] < OPEN_FRAGMENTS);
         assertThat(opened).isEqualTo(SEQUENCES * OPEN_FRAGMENTS); // none of them is a last fragment (n > 300)
         int firstChunks = SEQUENCES * (SETTINGS.model().chunkSize() / SETTINGS.model().blockSize());
 
         // phase 1: every sequence opened, its first chunk through, then three checkpoints with all of them open
         long t1 = System.nanoTime();
-        JobClient first = start(k, conf(null));
+        JobClient first = run.start(conf(null), PARALLELISM, SETTINGS);
         CheckpointStatsProbe.Snapshot atOpen;
         CheckpointStatsProbe.Snapshot withAllOpen;
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
+        try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             await(() -> w.distinct() >= firstChunks || first.getJobExecutionResult().isDone(),
                     Duration.ofSeconds(150), "the first chunk of every sequence committed");
             assertThat(first.getJobExecutionResult().isDone()).as("phase 1 still running").isFalse();
@@ -101,8 +89,7 @@ class ManyOpenSequencesITCase {
         await(() -> completed(cluster, first) >= atOpen.completed() + 3, Duration.ofSeconds(90),
                 "three more completed checkpoints");
         withAllOpen = CheckpointStatsProbe.of(cluster, first.getJobID());
-        first.cancel().get(60, TimeUnit.SECONDS);
-        await(() -> first.getJobExecutionResult().isDone(), Duration.ofSeconds(60), "phase 1 cancelled");
+        KafkaPipeline.cancel(first);
 
         // (a checkpoint triggered before the tasks ran, on a busy machine, fails and counts: not those)
         assertThat(withAllOpen.failed() - atOpen.failed()).as("checkpoints failed with every sequence open (latest"
@@ -118,21 +105,12 @@ class ManyOpenSequencesITCase {
 
         // phase 2: resumed from the retained checkpoint, the rest of every sequence with its last fragment
         long t2 = System.nanoTime();
-        int rest = KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus,
-                FRAGMENT, x -> x[1] >= OPEN_FRAGMENTS)).size();
-        JobClient second = start(k, conf(DurableState.LATEST));
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
-            await(() -> w.distinct() >= total || second.getJobExecutionResult().isDone(), Duration.ofSeconds(150),
-                    "every block committed");
-            assertThat(second.getJobExecutionResult().isDone()).as("phase 2 still running").isFalse();
-        }
-        second.cancel().get(60, TimeUnit.SECONDS);
-        await(() -> second.getJobExecutionResult().isDone(), Duration.ofSeconds(60), "phase 2 cancelled");
+        int rest = run.produce(corpus, FRAGMENT, x -> x[1] >= OPEN_FRAGMENTS);
+        JobClient second = run.start(conf(DurableState.LATEST), PARALLELISM, SETTINGS);
+        run.awaitBlocksThenCancel(second, total, Duration.ofSeconds(150), "every block committed in phase 2");
         long restoreSeconds = (System.nanoTime() - t2) / 1_000_000_000;
 
-        KafkaPipelineFixture.Tally t = KafkaPipelineFixture.assertExactlyOnceAndBitwiseEqual("10,000 open sequences",
-                KafkaPipelineFixture.readBlocks(KAFKA, k.blocksTopic(), expected), expected);
+        BlockVerdict.Tally t = run.assertBlocksExactlyOnce("10,000 open sequences", expected);
         report(String.format(Locale.ROOT, "%,d sequences open at once (%,d positions, %,d blocks; offline baseline"
                         + " %d ms); all first chunks committed after %d s; checkpoints: %d completed, %d failed; with"
                         + " all open: checkpoint %d, %,d bytes (global-context %,d, largest subtask %,d > %,d),"
@@ -152,24 +130,9 @@ class ManyOpenSequencesITCase {
         }
     }
 
-    // run's Kafka-mode configuration: checkpoints every 2 s, no restarts, the deploy options' file checkpoints
+    // run's Kafka-mode configuration: checkpoints every 2 s, no restarts, file checkpoints under dir
     private Configuration conf(String resume) {
-        Configuration c = KafkaPipelineFixture.jobConfig(0);
-        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
-        c.set(DeployOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toString());
-        if (resume != null) {
-            c.set(DeployOptions.RESUME, resume);
-        }
-        DurableState.configure(c, true, dir);
-        return c;
-    }
-
-    private static JobClient start(KafkaSettings k, Configuration conf) throws Exception {
-        StreamExecutionEnvironment env = LongseqJob.environment(conf);
-        env.setParallelism(PARALLELISM);
-        LongseqJob.Outputs o = LongseqJob.build(LongseqJob.fromKafka(env, k), SETTINGS);
-        LongseqJob.toKafka(o, k, SETTINGS, "many-open");
-        return env.executeAsync("longseq run (kafka " + k.inputTopic() + ")");
+        return KafkaPipelineFixture.durableJobConfig(dir, Duration.ofSeconds(2), "hashmap", resume);
     }
 
     private static void report(String line) {

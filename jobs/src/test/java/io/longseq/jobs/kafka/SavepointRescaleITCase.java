@@ -3,12 +3,10 @@ package io.longseq.jobs.kafka;
 import static io.longseq.jobs.kafka.KafkaPipelineFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longseq.jobs.LongseqJob;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
 import io.longseq.stream.assemble.Chunk;
 import io.longseq.stream.global.BlockContext;
-import io.longseq.stream.input.SequenceFragment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,14 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -54,24 +47,14 @@ class SavepointRescaleITCase {
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(4)
-            .setConfiguration(clusterConfig())
-            .build());
+    static final MiniClusterExtension CLUSTER = KafkaPipelineFixture.miniCluster(1, 4,
+            KafkaPipelineFixture.smallNetworkBuffers()); // the savepoint barrier does not queue behind part 1
 
     private static final int FRAGMENT = 500;
     private static final StreamSettings SETTINGS = StreamSettings.defaults(KafkaPipelineFixture.MODEL);
 
     @TempDir
     static Path dir;
-
-    private static Configuration clusterConfig() {
-        Configuration c = new Configuration();
-        // Small network buffers, so that the savepoint barrier does not queue behind the whole first part.
-        c.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
-        return c;
-    }
 
     @Test
     void stopWithSavepointAtParallelism2AndRestoreAt3GivesTheUninterruptedOutputExactlyOnce() throws Exception {
@@ -83,13 +66,11 @@ class SavepointRescaleITCase {
         int total = KafkaPipelineFixture.count(expected);
         long baselineMs = (System.nanoTime() - t0) / 1_000_000;
 
-        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(KAFKA, "savepoint-rescale", false);
-        KafkaPipelineFixture.createTopics(KAFKA, k);
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "savepoint-rescale", false);
         // part 1: fragments [0, ceil(0.6 n)) of each sequence; the blocks it yields at most (chunks that are
         // complete with their right halo, 4 blocks each)
         List<Integer> firstPart = corpus.stream().map(s -> (int) Math.ceil(0.6 * s.fragments(FRAGMENT))).toList();
-        int part1 = KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus,
-                FRAGMENT, x -> x[1] < firstPart.get(x[0]))).size();
+        int part1 = run.produce(corpus, FRAGMENT, x -> x[1] < firstPart.get(x[0]));
         int part1Blocks = 0;
         for (int i = 0; i < corpus.size(); i++) {
             long p = Math.min(corpus.get(i).bases().length, (long) firstPart.get(i) * FRAGMENT);
@@ -99,11 +80,10 @@ class SavepointRescaleITCase {
 
         // ---- phase 1: parallelism 2, slowed, stopped with a savepoint mid-way through part 1
         ThrottleTap.reset(8);
-        JobClient first = start(k, 2, null);
+        JobClient first = start(run, 2, null);
         String savepoint;
         long committedAtStop;
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
+        try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             await(() -> w.records() >= total / 8 || first.getJobExecutionResult().isDone(), Duration.ofSeconds(60),
                     "committed output of phase 1");
             assertThat(first.getJobExecutionResult().isDone()).as("phase 1 still running").isFalse();
@@ -113,20 +93,17 @@ class SavepointRescaleITCase {
         }
         first.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         int chunksPhase1 = ThrottleTap.CHUNKS.get();
-        int afterPhase1 = KafkaPipelineFixture.readAll(KAFKA, k.blocksTopic(), true, rs -> true,
-                Duration.ofSeconds(20)).size();
+        int afterPhase1 = run.readAll(run.settings().blocksTopic(), true, rs -> true, Duration.ofSeconds(20)).size();
         assertThat(Files.isDirectory(Path.of(java.net.URI.create(savepoint)))).as("savepoint directory " + savepoint)
                 .isTrue();
         assertThat(afterPhase1).as("blocks committed by phase 1 (0 < n < what part 1 yields: the source still had"
                 + " data of part 1 left)").isPositive().isLessThan(part1Blocks);
 
         // ---- the rest of the input, then phase 2: restored from the savepoint at parallelism 3
-        int part2 = KafkaPipelineFixture.produce(KAFKA, KafkaPipelineFixture.roundRobin(k.inputTopic(), corpus,
-                FRAGMENT, x -> x[1] >= firstPart.get(x[0]))).size();
+        int part2 = run.produce(corpus, FRAGMENT, x -> x[1] >= firstPart.get(x[0]));
         ThrottleTap.reset(0);
-        JobClient second = start(k, 3, savepoint);
-        try (KafkaPipelineFixture.CommittedWatcher w = new KafkaPipelineFixture.CommittedWatcher(KAFKA,
-                k.blocksTopic())) {
+        JobClient second = start(run, 3, savepoint);
+        try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             await(() -> w.distinct() >= total || second.getJobExecutionResult().isDone(), Duration.ofSeconds(90),
                     "every block committed in phase 2");
             assertThat(second.getJobExecutionResult().isDone()).as("phase 2 still running").isFalse();
@@ -137,9 +114,8 @@ class SavepointRescaleITCase {
         assertThat(ThrottleTap.MAX_PARALLELISM.get()).as("parallelism of phase 2").isEqualTo(3);
         assertThat(ThrottleTap.MAX_ATTEMPT.get()).as("restarts in phase 2").isZero();
 
-        List<ConsumerRecord<byte[], byte[]>> records = KafkaPipelineFixture.readBlocks(KAFKA, k.blocksTopic(), expected);
-        KafkaPipelineFixture.Tally t =
-                KafkaPipelineFixture.assertExactlyOnceAndBitwiseEqual("savepoint p2 -> p3", records, expected);
+        List<ConsumerRecord<byte[], byte[]>> records = run.readBlocks(expected);
+        BlockVerdict.Tally t = BlockVerdict.assertExactlyOnceAndBitwiseEqual("savepoint p2 -> p3", records, expected);
         report(String.format(Locale.ROOT, "%d sequences, %,d positions, %d blocks (ChunkedModel baseline %d ms);"
                         + " phase 1 (p2): %d fragments produced (they yield >= %d blocks), stopped with a savepoint"
                         + " after %d chunks when %d blocks were seen committed, %d committed in all; phase 2 (p3,"
@@ -150,18 +126,14 @@ class SavepointRescaleITCase {
                 (System.nanoTime() - t0) / 1_000_000));
     }
 
-    private static JobClient start(KafkaSettings k, int parallelism, String savepoint) throws Exception {
+    // restarts allowed (3), from the savepoint when given; the throttle between assemble and local-attention
+    private static JobClient start(KafkaPipeline run, int parallelism, String savepoint) throws Exception {
         Configuration conf = KafkaPipelineFixture.jobConfig(3);
         if (savepoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
-        StreamExecutionEnvironment env = LongseqJob.environment(conf);
-        env.setParallelism(parallelism);
-        DataStream<SequenceFragment> in = LongseqJob.fromKafka(env, k);
-        LongseqJob.Outputs o = LongseqJob.build(in, SETTINGS,
+        return run.start(conf, parallelism, SETTINGS,
                 chunks -> chunks.map(new ThrottleTap(), StreamTypes.CHUNK).name("throttle").uid("throttle"));
-        LongseqJob.toKafka(o, k, SETTINGS, "savepoint-rescale-p" + parallelism);
-        return env.executeAsync("savepoint-rescale p" + parallelism);
     }
 
     private static void report(String line) {

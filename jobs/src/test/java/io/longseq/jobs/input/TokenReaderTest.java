@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Words of a token file: ids, and the problems naming file, line and column. */
-class TokenScannerTest {
+class TokenReaderTest {
 
     @Test
     void idsWithSignsAndLeadingZeros() throws IOException {
@@ -36,18 +36,29 @@ class TokenScannerTest {
 
     @Test
     void aWordOfAMillionBytesHoldsOnlyItsFirstBytes() throws IOException {
-        TokenScanner t = new TokenScanner(new ByteArrayInputStream(("7" + "8".repeat(1_000_000) + " 3")
+        TokenReader t = new TokenReader(new ByteArrayInputStream(("7" + "8".repeat(1_000_000) + " 3")
                 .getBytes(StandardCharsets.US_ASCII)), "t");
         assertThat(t.next()).isTrue();
-        assertThat(t.word()).hasSize(TokenScanner.KEPT);
+        assertThat(t.word()).hasSize(TokenReader.KEPT);
         assertThat(t.problem()).contains("(1,000,001 bytes)").contains("outside the 32-bit integer range");
         assertThat(t.next()).isTrue();
         assertThat(t.value()).isEqualTo(3);
         assertThat(t.next()).isFalse();
     }
 
+    @Test
+    void positionsCountEveryWordGoodOrBad() throws IOException {
+        TokenReader t = new TokenReader(new ByteArrayInputStream("5\n\n x 7\t-1".getBytes(StandardCharsets.US_ASCII)),
+                "t");
+        List<String> out = new ArrayList<>();
+        while (t.next()) {
+            out.add(t.position() + ":" + t.line() + ":" + (t.problem() == null ? t.value() : "?"));
+        }
+        assertThat(out).containsExactly("0:1:5", "1:3:?", "2:3:7", "3:3:-1");
+    }
+
     private static List<String> scan(String text) throws IOException {
-        TokenScanner t = new TokenScanner(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "t.tokens");
+        TokenReader t = new TokenReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "t.tokens");
         List<String> out = new ArrayList<>();
         while (t.next()) {
             out.add(t.problem() != null ? t.problem() : String.valueOf(t.value()));

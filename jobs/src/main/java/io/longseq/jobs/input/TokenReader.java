@@ -5,13 +5,15 @@ import java.io.InputStream;
 import java.util.Locale;
 
 /**
- * The words of a token-id file, one at a time: runs of bytes above {@code 0x20}, separated by any bytes up to
- * {@code 0x20} (spaces, tabs, line breaks), each with its 1-based line and column (in bytes). A word is an id when
- * it is a decimal integer with an optional sign that fits a 32-bit int; otherwise {@link #problem()} says why,
- * naming the file, line and column. At most {@value #KEPT} bytes of a word are held, whatever its length, so the
- * scanner's memory is fixed. Linear in the input, no recursion.
+ * The reader of token-id files, for both runs: {@code offline} reads the file as one sequence
+ * ({@link TokenFileSource}), the stream cuts it into fragments ({@link FragmentReader}). One word is one position:
+ * runs of bytes above {@code 0x20}, separated by any bytes up to {@code 0x20} (spaces, tabs, line breaks), each with
+ * its 1-based line and column (in bytes) and its 0-based position. A word is an id when it is a decimal integer with
+ * an optional sign that fits a 32-bit int; otherwise {@link #problem()} says why, naming the file, line and column
+ * (the callers add the position). At most {@value #KEPT} bytes of a word are held, whatever its length, so the
+ * reader's memory is fixed. Linear in the input, no recursion.
  */
-final class TokenScanner {
+final class TokenReader {
 
     static final int KEPT = 64;
 
@@ -29,11 +31,12 @@ final class TokenScanner {
     private long wordLength;
     private long wordLine;
     private long wordColumn;
+    private long words;             // words read so far
     private int value;
     private String problem;
 
     /** @param in the decompressed bytes (not closed here); {@code name} names the file in problems */
-    TokenScanner(InputStream in, String name) {
+    TokenReader(InputStream in, String name) {
         this.in = in;
         this.name = name;
     }
@@ -50,6 +53,7 @@ final class TokenScanner {
         if (b < 0) {
             return false;
         }
+        words++;
         wordLine = line;
         wordColumn = column;
         kept = 0;
@@ -107,6 +111,11 @@ final class TokenScanner {
     /** The first bytes of the word read last (at most {@value #KEPT}). */
     byte[] word() {
         return java.util.Arrays.copyOf(word, kept);
+    }
+
+    /** The 0-based position of the word read last: the number of words before it. */
+    long position() {
+        return words - 1;
     }
 
     long line() {

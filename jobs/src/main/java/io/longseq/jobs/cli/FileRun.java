@@ -1,0 +1,86 @@
+package io.longseq.jobs.cli;
+
+import io.longseq.jobs.LongseqJob;
+import io.longseq.jobs.LongseqOptions;
+import io.longseq.jobs.Refusals;
+import io.longseq.jobs.cluster.EmbeddedCluster;
+import io.longseq.jobs.cluster.RemoteSubmit;
+import io.longseq.jobs.input.InputScan;
+import io.longseq.jobs.output.ProgressFunction;
+import io.longseq.jobs.output.RunOutputs;
+import io.longseq.stream.DeadLetter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * A {@code run} over files: the job writes per-subtask part files, which are then merged into OUT/blocks.jsonl (in
+ * {@code offline}'s order), notices.jsonl and dead-letters.jsonl, and the summary is printed. Exit code 0 done;
+ * 1 some input was refused or the job failed.
+ */
+final class FileRun {
+
+    private final RunOptions p;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final boolean verbose;
+
+    FileRun(RunOptions p, PrintWriter out, PrintWriter err, boolean verbose) {
+        this.p = p;
+        this.out = out;
+        this.err = err;
+        this.verbose = verbose;
+    }
+
+    int call() {
+        long t0 = System.nanoTime();
+        String runId = UUID.randomUUID().toString();
+        Path parts = p.out().toAbsolutePath().resolve(".parts-" + runId); // absolute: the sinks may run elsewhere
+        CompletableFuture<InputScan> scan = CompletableFuture.supplyAsync(
+                () -> InputScan.of(p.inputs(), p.kind(), p.settings().limits()));
+        StreamExecutionEnvironment env = RemoteSubmit.forRun(p.flink());
+        int parallelism = env.getParallelism();
+        err.println("longseq run: " + p.inputs().size() + " file(s) (" + LongseqOptions.lower(p.kind())
+                + "), parallelism " + env.getParallelism() + ", fragment size " + p.fragmentSize()
+                + ", output " + p.out());
+        for (DeadLetter d : p.unusable()) {
+            err.println("longseq run: not read: " + d.reason);
+        }
+        EmbeddedCluster.addresses(p.flink()).forEach(a -> err.println("longseq run: " + a));
+        err.flush();
+        JobClient client;
+        try {
+            Files.createDirectories(p.out());
+            LongseqJob.Outputs o = LongseqJob.build(
+                    LongseqJob.fromFiles(env, p.inputs(), p.settings(), p.fragmentSize()), p.settings());
+            LongseqJob.toFiles(o, parts, p.settings(), runId);
+            client = env.executeAsync("longseq run " + p.inputs().get(0).getFileName());
+        } catch (Exception e) {
+            Refusals.print(err, "longseq run: the job could not start: " + Refusals.describeWithCause(e), e,
+                    verbose);
+            return 1;
+        }
+        JobWatch job = new JobWatch(err);
+        String failure = job.await(client, runId, scan, t0);
+        ProgressFunction.forget(runId);
+        if (failure != null) {
+            Refusals.print(err, "longseq run: the job failed: " + failure, job.failure(), verbose);
+            return 1;
+        }
+        RunOutputs merged = new RunOutputs();
+        InputScan s = scan.join();
+        try {
+            merged.merge(parts, p.out(), s.ids(), p.unusable());
+        } catch (IOException e) {
+            Refusals.print(err, "longseq run: could not merge the outputs in " + parts + ": " + e, e, verbose);
+            return 1;
+        }
+        RunSummary.files(out, merged, p.out(), (System.nanoTime() - t0) / 1e9, parallelism, job);
+        return merged.deadLetters > 0 ? 1 : 0;
+    }
+}
