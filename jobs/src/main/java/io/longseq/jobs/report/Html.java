@@ -43,6 +43,11 @@ final class Html {
         return new BigDecimal(w).round(new MathContext(2)).stripTrailingZeros().toPlainString();
     }
 
+    /** A value in [0, 1] with three decimals (a mean self weight): 0.996; "–" for NaN. */
+    static String fixed(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
     /** A pixel coordinate with one decimal. */
     static String px(double v) {
         long t = Math.round(v * 10);

@@ -48,7 +48,7 @@ final class HtmlReport {
             w.write("<tr><td class=\"n\">" + q.index + "</td><td>"
                     + (q.index <= sections ? "<a href=\"#seq-" + q.index + "\">" + name + "</a>" : name)
                     + "</td><td class=\"n\">" + Html.esc(u.amount(q.length)) + "</td><td class=\"n\">"
-                    + Html.count(q.blocks()) + "</td><td class=\"n\">" + Html.weight(q.meanSelf()) + "</td><td>"
+                    + Html.count(q.blocks()) + "</td><td class=\"n\">" + Html.fixed(q.meanSelf()) + "</td><td>"
                     + Html.esc(strongest(q, u)) + "</td></tr>\n");
         }
         w.write("</table>\n");
@@ -102,7 +102,7 @@ final class HtmlReport {
         List<LinkRuns.Run> runs = p.runs();
         w.write("<section id=\"seq-" + q.index + "\">\n<h2>" + q.index + ". " + Html.esc(q.id.display()) + "</h2>\n");
         w.write("<p>" + Html.esc(Units.position(q.length) + " " + u.word()) + " in " + Html.count(q.blocks()) + " blocks of "
-                + Html.esc(u.amount(q.blockSize)) + "; mean self weight " + Html.weight(q.meanSelf()) + ". "
+                + Html.esc(u.amount(q.blockSize)) + "; mean self weight " + Html.fixed(q.meanSelf()) + ". "
                 + Html.esc(verdict(q, runs, u)) + "</p>\n");
         List<long[]> dots = p.dots();
         List<String> titles = new ArrayList<>();
@@ -115,7 +115,8 @@ final class HtmlReport {
         w.write(SvgPlots.map(p, mapPng, dots, titles, u));
         w.write("</div><div class=\"side\"><p class=\"note\">Self-similarity map: row = a block, column = an earlier block, colour"
                 + " = the weight of the memory entry covering it (entries standing for several blocks paint their"
-                + " range).<br>Rings: the links of the table below.</p>" + SvgPlots.legend("scale-" + q.index)
+                + " range)." + (runs.isEmpty() ? "" : "<br>Rings: the links of the table below.") + "</p>"
+                + SvgPlots.legend("scale-" + q.index)
                 + "<p class=\"note\">" + Html.esc(mapRule(p)) + "<br>" + Html.esc(trackRule(p))
                 + "<br>Also written as <code>" + Html.esc(pngFile) + "</code> (" + p.map.side() * p.scale() + "×"
                 + p.map.side() * p.scale() + " pixels, " + p.scale() + "×" + p.scale() + " per cell).</p></div></div>\n");

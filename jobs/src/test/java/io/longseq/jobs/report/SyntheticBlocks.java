@@ -11,9 +11,11 @@ import java.util.Random;
 
 /**
  * A blocks.jsonl as run and offline write it (through {@link BlockJsonWriter}), made without the model: n blocks of
- * B = 256 positions with d random floats per summary and context, four top entries per block shaped like the
- * hierarchical memory's (the previous block, a group of 8, a group of 64, the prefix) with weights below 0.003, and
- * one planted repeat: blocks copy..copy+len−1 link to source..source+len−1 as single blocks with weight 0.4.
+ * B = 256 positions with d random floats per summary and context, four top entries per block and one planted
+ * repeat: blocks copy..copy+len−1 link to source..source+len−1 as single blocks with weight 0.4. The entries are
+ * shaped like the hierarchical memory's (the previous block, a group of 8, a group of 64, the prefix; weights below
+ * 0.003), or with {@code scattered}, like full mode's on random DNA: single earlier blocks anywhere, weights
+ * log-uniform in [10⁻⁴, 10⁻²] (the map's worst case for PNG size: colours everywhere).
  */
 final class SyntheticBlocks {
 
@@ -23,6 +25,11 @@ final class SyntheticBlocks {
 
     static void write(Path file, String id, long n, int d, long source, long copy, long len, long seed)
             throws IOException {
+        write(file, id, n, d, source, copy, len, seed, false);
+    }
+
+    static void write(Path file, String id, long n, int d, long source, long copy, long len, long seed,
+                      boolean scattered) throws IOException {
         Random r = new Random(seed);
         try (BlockJsonWriter w = new BlockJsonWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND))) {
@@ -43,6 +50,12 @@ final class SyntheticBlocks {
                     top[1] = new TopEntry(2, g8, Math.min(b - 1, g8 + 7), 0.002f * r.nextFloat());
                     top[2] = new TopEntry(3, g64, Math.min(b - 1, g64 + 63), 0.002f * r.nextFloat());
                     top[3] = new TopEntry(5, 0, Math.max(0, g64 - 1), 0.001f * r.nextFloat());
+                }
+                if (scattered) {
+                    for (int k = 0; k < top.length; k++) {
+                        long t = (long) (r.nextDouble() * b);
+                        top[k] = new TopEntry(1, t, t, (float) Math.pow(10, -4 + 2 * r.nextDouble()));
+                    }
                 }
                 if (b >= copy && b < copy + len) {
                     long s = source + (b - copy);
