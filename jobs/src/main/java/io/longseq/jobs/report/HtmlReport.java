@@ -19,7 +19,7 @@ final class HtmlReport {
             padding-top:14px}h3{font-size:15px;margin:14px 0 4px}
             table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:2px 8px;text-align:left;\
             vertical-align:top}th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
-            .figs{display:flex;flex-wrap:wrap;gap:8px 24px;align-items:flex-start}.side{max-width:400px}.note{color:#555;font-size:12.5px}
+            .figs{display:flex;flex-wrap:wrap;gap:8px 24px;align-items:flex-start}.side{max-width:400px;min-width:240px;flex:1 1 240px}.note{color:#555;font-size:12.5px}
             svg{display:block}svg text{font:11px system-ui,"DejaVu Sans",sans-serif;fill:#333}code{background:#f4f4f4;padding:0 3px}
             """;
 

@@ -17,6 +17,8 @@ final class SvgPlots {
     static final int BOTTOM = 40;
     static final int RIGHT = 16;
     static final int TRACK_HEIGHT = 70;
+    /** Space above a track's box, for its name. */
+    static final int TRACK_TOP = 18;
     /** The map's frame: a 2-pixel band in this colour, used nowhere else on the page. */
     static final int FRAME_RGB = 0x3a5f8a;
     static final int FRAME = 2;
@@ -109,15 +111,15 @@ final class SvgPlots {
     static String track(Track t, SequencePanel p, float lo, float hi, String color) {
         int d = p.map.side() * p.scale();
         int w = LEFT + d + RIGHT;
-        int h = TOP + TRACK_HEIGHT + 8;
+        int h = TRACK_TOP + TRACK_HEIGHT + 8;
         double span = hi > lo ? hi - lo : 1;
         StringBuilder b = new StringBuilder("<svg class=\"track\" width=\"")
                 .append(w).append("\" height=\"").append(h).append("\">");
-        b.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(d)
+        b.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TRACK_TOP).append("\" width=\"").append(d)
                 .append("\" height=\"").append(TRACK_HEIGHT).append("\" fill=\"#fafafa\" stroke=\"#ccc\"/>");
-        b.append(text(LEFT - 8, TOP + 10, "end", Html.weight(hi)));
-        b.append(text(LEFT - 8, TOP + TRACK_HEIGHT, "end", Html.weight(lo)));
-        b.append(text(LEFT + 6, TOP + 14, "start", t.name() + (t.binned() ? " (min–max per bin)" : "")));
+        b.append(text(LEFT - 8, TRACK_TOP + 10, "end", Html.weight(hi)));
+        b.append(text(LEFT - 8, TRACK_TOP + TRACK_HEIGHT, "end", Html.weight(lo)));
+        b.append(text(LEFT, TRACK_TOP - 5, "start", t.name() + (t.binned() ? " (min–max per bin)" : "")));
         StringBuilder path = new StringBuilder();
         int bins = t.bins();
         double perBin = d / (double) bins;
@@ -164,7 +166,7 @@ final class SvgPlots {
     }
 
     private static double y(float v, float lo, double span) {
-        return TOP + TRACK_HEIGHT * (1 - (v - lo) / span);
+        return TRACK_TOP + TRACK_HEIGHT * (1 - (v - lo) / span);
     }
 
     private static String line(double x1, double y1, double x2, double y2) {
