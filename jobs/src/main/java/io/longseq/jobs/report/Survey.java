@@ -29,7 +29,6 @@ final class Survey {
         long length; // largest end
         long blockSize; // largest end − start
         long positions; // sum of end − start
-        boolean contiguous = true; // its lines come together
         double selfSum;
         long selfCount;
         /** The strongest long-range link (as {@link LinkRuns} defines it): weight (NaN if none), block, entry. */
@@ -76,13 +75,11 @@ final class Survey {
             while (r.next(b)) {
                 if (!b.id.equals(previous)) {
                     current = s.byId.get(b.id);
-                    if (current != null) {
-                        current.contiguous = false;
-                    } else if (s.listed.size() < MAX_LISTED) {
+                    if (current == null && s.listed.size() < MAX_LISTED) {
                         current = new Seq(b.id, s.listed.size() + 1);
                         s.listed.add(current);
                         s.byId.put(b.id, current);
-                    } else {
+                    } else if (current == null) {
                         s.unlistedSequences++;
                     }
                     previous = b.id;
