@@ -31,7 +31,7 @@ public final class LongseqCli implements Runnable {
     /** Without a subcommand: say so and fail, so a script that forgot it does not pass silently. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: longseq run|offline|produce|consume|broker|stop|cluster ...");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: longseq run|offline|produce|consume|broker|stop|cluster|report ...");
     }
 
     /** The command line with every subcommand, and the one-line handlers of refusals and failures. */
@@ -43,6 +43,8 @@ public final class LongseqCli implements Runnable {
         OptionFlags.add(cl.getSubcommands().get("offline").getCommandSpec(), OfflineCommand.OPTIONS);
         OptionFlags.add(cl.getSubcommands().get("produce").getCommandSpec(), ProduceCommand.OPTIONS);
         cl.addSubcommand(StopCommand.NAME, new StopCommand());
+        cl.addSubcommand(ReportCommand.NAME, new ReportCommand());
+        OptionFlags.add(cl.getSubcommands().get(ReportCommand.NAME).getCommandSpec(), ReportCommand.OPTIONS);
         cl.setParameterExceptionHandler(LongseqCli::refuse);
         cl.setExecutionExceptionHandler((e, command, parsed) ->
                 fail(e, command, parsed == null ? null : parsed.originalArgs().toArray(new String[0])));
