@@ -18,9 +18,10 @@ import io.longseq.jobs.input.InputFiles;
 import io.longseq.jobs.input.InputKinds;
 import io.longseq.jobs.kafka.KafkaOptions;
 import io.longseq.jobs.kafka.KafkaSettings;
+import io.longseq.jobs.output.GenomeTracks;
+import io.longseq.jobs.output.OutputSettings;
 import io.longseq.jobs.output.ProgressFunction;
 import io.longseq.jobs.output.RunOutputs;
-import io.longseq.jobs.output.TopBlocks;
 import io.longseq.math.features.FeatureKind;
 import io.longseq.stream.DeadLetter;
 import io.longseq.stream.StreamLimits;
@@ -99,7 +100,8 @@ public final class RunCommand {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(call).name(NAME).mixinStandardHelpOptions(true);
         spec.usageMessage().description("Runs the streaming job (validate -> assemble -> local-attention ->"
                 + " global-context) on an embedded Flink: over files, writing OUT/blocks.jsonl, notices.jsonl and"
-                + " dead-letters.jsonl; or with --bootstrap-servers from a Kafka topic to Kafka topics, exactly once.").sortOptions(false).autoWidth(true)
+                + " dead-letters.jsonl (for DNA also links.bedpe and tracks.bedgraph, with --alert-threshold"
+                + " alerts.jsonl); or with --bootstrap-servers from a Kafka topic to Kafka topics, exactly once.").sortOptions(false).autoWidth(true)
                 .footer("", INPUTS_RULE, "", "Exit codes: 0 done; 1 input refused (see dead-letters.jsonl) or the job"
                         + " failed; 2 invalid command line or configuration. A refusal or failure is one line on"
                         + " stderr; --verbose adds its stack trace.");
@@ -208,6 +210,7 @@ public final class RunCommand {
                         Path.of(w).toAbsolutePath().toString()));
             }
             StreamSettings settings = LongseqOptions.settings(conf, kind);
+            LongseqOptions.linkThreshold(conf); // checked here, used when the outputs are merged
             int fragmentSize = conf.get(LongseqOptions.FRAGMENT_SIZE);
             if (fragmentSize < 1) {
                 throw new UsageException(LongseqOptions.flag(LongseqOptions.FRAGMENT_SIZE) + " must be at least 1, got "
@@ -312,7 +315,8 @@ public final class RunCommand {
                 Refusals.print(err, "longseq run: the job failed: " + failure, failed, verbose);
                 return 1;
             }
-            RunOutputs merged = new RunOutputs();
+            RunOutputs merged = new RunOutputs(new OutputSettings(p.kind(), p.settings().model().globalMode(),
+                    LongseqOptions.linkThreshold(p.flink()), p.settings().alertThreshold()));
             InputScan s = scan.join();
             try {
                 merged.merge(parts, p.out(), s.ids(), p.unusable());
@@ -342,6 +346,9 @@ public final class RunCommand {
             List<String> topics = new ArrayList<>(List.of(k.blocksTopic(), k.deadLettersTopic(), k.noticesTopic()));
             if (p.settings().tokenContexts()) {
                 topics.add(k.tokensTopic());
+            }
+            if (p.settings().alerts()) {
+                topics.add(k.alertsTopic());
             }
             if (k.inputPattern() == null) {
                 topics.add(k.inputTopic());
@@ -455,18 +462,10 @@ public final class RunCommand {
             out.println("notices:   " + (n.length() == 0 ? "none" : n) + " (" + p.out().resolve("notices.jsonl") + ")");
             out.println("refused:   " + (m.deadLetters == 0 ? "none" : m.deadLetters + " records, see "
                     + p.out().resolve("dead-letters.jsonl")));
-            out.println("output:    " + p.out().resolve("blocks.jsonl"));
-            if (!m.top.hits().isEmpty()) {
-                out.println("strongest top-1 attention (block -> the earlier entry it weights most):");
-                for (TopBlocks.Hit h : m.top.hits()) {
-                    long first = h.top().firstBlock();
-                    long last = h.top().lastBlock();
-                    out.printf(Locale.ROOT, "  %s block %d [%d, %d) -> %s (level %d), weight %.3g%n",
-                            FastaReader.shorten(h.sequenceId(), 200),
-                            h.block(), h.start(), h.end(), first == last ? "block " + first : "blocks " + first + ".."
-                                    + last, h.top().level(), h.top().weight());
-                }
-            }
+            out.println("output:    " + p.out().resolve("blocks.jsonl") + (m.links < 0 ? "" : "; for a genome browser "
+                    + p.out().resolve(GenomeTracks.LINKS) + " (" + String.format(Locale.ROOT, "%,d", m.links)
+                    + " links) and " + p.out().resolve(GenomeTracks.TRACKS)));
+            m.findings.print(out, p.out().resolve(RunOutputs.ALERTS + ".jsonl").toString());
             out.flush();
         }
     }

@@ -165,7 +165,7 @@ final class KafkaPipelineFixture {
     /** The Kafka side of one run; every run gets its own topics and transactional id prefix. */
     static KafkaSettings kafkaSettings(KafkaBrokerExtension kafka, String run, boolean bounded) {
         return new KafkaSettings(kafka.bootstrapServers(), run + "-in", null, run + "-group", "earliest", bounded,
-                run + "-blocks", run + "-tokens", run + "-dead", run + "-notices", run + "-tx",
+                run + "-blocks", run + "-tokens", run + "-dead", run + "-notices", run + "-alerts", run + "-tx",
                 Duration.ofMinutes(3), Duration.ofMillis(500), Map.of());
     }
 
