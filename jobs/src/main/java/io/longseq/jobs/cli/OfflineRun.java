@@ -179,9 +179,9 @@ public final class OfflineRun {
         out.printf(Locale.ROOT, "positions: %,d in %,d blocks%n", positions, blocks);
         out.printf(Locale.ROOT, "time:      %.2f s wall, %.2f s in the model, %,.0f positions/s (engine %s)%n",
                 wallSeconds, computeSeconds, positions / Math.max(computeSeconds, 1e-9), o.engine().optionValue());
-        out.println("output:    " + o.blocksFile() + (links < 0 ? "" : "; for a genome browser " + o.outDir()
-                .resolve(GenomeTracks.LINKS) + " (" + String.format(Locale.ROOT, "%,d", links) + " links) and "
-                + o.outDir().resolve(GenomeTracks.TRACKS)));
+        out.println("output:    " + o.blocksFile() + (links < 0 ? "" : ", " + o.outDir().resolve(GenomeTracks.LINKS)
+                + String.format(Locale.ROOT, " (%,d links), ", links) + o.outDir().resolve(GenomeTracks.TRACKS))
+                + (o.outputs().alerts() ? ", " + o.alertsFile() : ""));
         findings.print(out, o.alertsFile().toString());
     }
 

@@ -462,9 +462,10 @@ public final class RunCommand {
             out.println("notices:   " + (n.length() == 0 ? "none" : n) + " (" + p.out().resolve("notices.jsonl") + ")");
             out.println("refused:   " + (m.deadLetters == 0 ? "none" : m.deadLetters + " records, see "
                     + p.out().resolve("dead-letters.jsonl")));
-            out.println("output:    " + p.out().resolve("blocks.jsonl") + (m.links < 0 ? "" : "; for a genome browser "
-                    + p.out().resolve(GenomeTracks.LINKS) + " (" + String.format(Locale.ROOT, "%,d", m.links)
-                    + " links) and " + p.out().resolve(GenomeTracks.TRACKS)));
+            out.println("output:    " + p.out().resolve("blocks.jsonl") + (m.links < 0 ? "" : ", "
+                    + p.out().resolve(GenomeTracks.LINKS) + String.format(Locale.ROOT, " (%,d links), ", m.links)
+                    + p.out().resolve(GenomeTracks.TRACKS)) + (p.settings().alerts() ? ", "
+                    + p.out().resolve(RunOutputs.ALERTS + ".jsonl") : ""));
             m.findings.print(out, p.out().resolve(RunOutputs.ALERTS + ".jsonl").toString());
             out.flush();
         }

@@ -66,14 +66,19 @@ public final class Findings {
      */
     public void print(PrintWriter out, String alertsFile) {
         double threshold = settings.linkThreshold();
-        if (links.hits().isEmpty() || links.hits().get(0).score() < threshold) {
-            out.println("repeats:   the input shows no clear long-range repeat: no block gives an earlier region"
-                    + " (one block away or more) a weight of " + number(threshold) + " or more (--link-threshold)"
-                    + (links.hits().isEmpty() ? "" : "; the strongest such weight is "
-                    + number(links.hits().get(0).score())));
+        if (settings.mode() == io.longseq.math.model.GlobalMode.LINEAR) {
+            out.println("repeats:   not reported: global mode linear keeps no memory entries to link to");
+        } else if (links.hits().isEmpty()) {
+            out.println("repeats:   the input shows no clear long-range repeat: no block links to an earlier region"
+                    + " one block or more back");
+        } else if (links.hits().get(0).score() < threshold) {
+            out.println("repeats:   the input shows no clear long-range repeat: the strongest link to an earlier"
+                    + " region (one block or more back) has weight " + number(links.hits().get(0).score())
+                    + ", below " + number(threshold) + " (--link-threshold)");
         } else {
-            out.printf(Locale.ROOT, "repeats:   %,d blocks resemble an earlier region with weight %s or more; the"
-                    + " strongest:%n", strongLinks, number(threshold));
+            out.printf(Locale.ROOT, "repeats:   %,d block%s resemble%s an earlier region with weight %s or more; the"
+                    + " strongest:%n", strongLinks, strongLinks == 1 ? "" : "s", strongLinks == 1 ? "s" : "",
+                    number(threshold));
             for (TopBlocks.Hit h : links.hits()) {
                 if (h.score() >= threshold) {
                     out.println("  " + link(h));
