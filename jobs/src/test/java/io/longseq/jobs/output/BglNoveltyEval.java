@@ -239,7 +239,16 @@ public final class BglNoveltyEval {
             }
         }
         Path work = Files.createTempDirectory("bgl-novelty");
-        String table = table(log, blocks, work);
+        String table;
+        try {
+            table = table(log, blocks, work);
+        } finally {
+            try (var files = Files.walk(work)) { // the unlabelled copy of the log stays nowhere (licence)
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
         System.out.print(table);
         if (outFile != null) {
             Files.writeString(outFile, table, StandardCharsets.UTF_8);
