@@ -1,6 +1,7 @@
 package io.longseq.jobs;
 
 import io.longseq.jobs.input.FragmentFileFormat;
+import io.longseq.jobs.kafka.AlertSerializer;
 import io.longseq.jobs.kafka.AvroRecords;
 import io.longseq.jobs.kafka.DeadLetterSerializer;
 import io.longseq.jobs.kafka.FragmentDeserializer;
@@ -147,6 +148,16 @@ public final class LongseqJob {
             o.tokens().sinkTo(new JsonLinesSink<>(partsDir, RunOutputs.TOKENS, t -> JsonLines.tokens(t, d)))
                     .name("tokens-file").uid("tokens-file");
         }
+        if (settings.alerts()) {
+            alerts(o.blocks(), settings.alertThreshold())
+                    .sinkTo(new JsonLinesSink<BlockContext>(partsDir, RunOutputs.ALERTS, JsonLines::alert))
+                    .name("alerts-file").uid("alerts-file");
+        }
+    }
+
+    /** The blocks whose novelty is at least {@code threshold} (docs/outputs.md). */
+    public static DataStream<BlockContext> alerts(DataStream<BlockContext> blocks, double threshold) {
+        return blocks.filter(b -> b.novelty >= threshold).name("alerts").uid("alerts");
     }
 
     /**
@@ -200,6 +211,11 @@ public final class LongseqJob {
                 .name("dead-letters-kafka").uid("dead-letters-kafka");
         o.notices().sinkTo(kafkaSink(k, "notices", new NoticeSerializer(k.noticesTopic())))
                 .name("notices-kafka").uid("notices-kafka");
+        if (settings.alerts()) {
+            alerts(o.blocks(), settings.alertThreshold())
+                    .sinkTo(kafkaSink(k, "alerts", new AlertSerializer(k.alertsTopic())))
+                    .name("alerts-kafka").uid("alerts-kafka");
+        }
         if (settings.tokenContexts()) {
             o.tokens().sinkTo(kafkaSink(k, "tokens", new KeyedAvroSerializer<TokenContext>(k.tokensTopic(),
                             t -> t.sequenceId, t -> AvroRecords.tokens(t, d))))

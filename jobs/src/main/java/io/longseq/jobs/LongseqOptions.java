@@ -27,6 +27,8 @@ import org.apache.flink.configuration.ReadableConfig;
 public final class LongseqOptions {
 
     private static final ModelConfig M = ModelConfig.builder().build();
+    /** Default of {@link #LINK_THRESHOLD} (docs/outputs.md says why). */
+    public static final double DEFAULT_LINK_THRESHOLD = 0.05;
 
     // ---------------------------------------------------------------------------------------------- input
     public static final ConfigOption<List<String>> INPUT = key("longseq.input.paths").stringType().asList()
@@ -40,9 +42,19 @@ public final class LongseqOptions {
 
     // --------------------------------------------------------------------------------------------- output
     public static final ConfigOption<String> OUT = key("longseq.output.out").stringType().defaultValue("out")
-            .withDescription("Output directory: blocks.jsonl, notices.jsonl, dead-letters.jsonl (and tokens.jsonl).");
+            .withDescription("Output directory: blocks.jsonl, notices.jsonl, dead-letters.jsonl (and tokens.jsonl,"
+                    + " alerts.jsonl; for DNA links.bedpe and tracks.bedgraph).");
     public static final ConfigOption<Boolean> TOKEN_CONTEXTS = key("longseq.output.token-contexts").booleanType()
             .defaultValue(false).withDescription("Also write per-token contexts (d floats per position: heavy).");
+    public static final ConfigOption<Double> ALERT_THRESHOLD = key("longseq.output.alert-threshold").doubleType()
+            .noDefaultValue().withDescription("Novelty in [0, 1] at or above which a block becomes an alert:"
+                    + " alerts.jsonl (files) or the alerts topic (Kafka). Novelty = 1 - the best cosine of the block's"
+                    + " key with an earlier memory entry's (docs/outputs.md). Default: no alerts. Not with global"
+                    + " mode linear, which keeps no entries.");
+    public static final ConfigOption<Double> LINK_THRESHOLD = key("longseq.output.link-threshold").doubleType()
+            .defaultValue(DEFAULT_LINK_THRESHOLD).withDescription("Attention weight in [0, 1] at or above which a"
+                    + " block's link to an earlier region is written to links.bedpe (DNA) and counts as a clear"
+                    + " long-range repeat in the summary (docs/outputs.md).");
 
     // ---------------------------------------------------------------------------------------------- model
     public static final ConfigOption<String> WEIGHTS = key("longseq.model.weights").stringType().noDefaultValue()
@@ -208,7 +220,8 @@ public final class LongseqOptions {
 
     /** Every option, in the order the help lists them. */
     public static final List<ConfigOption<?>> ALL = java.util.stream.Stream.of(
-            List.<ConfigOption<?>>of(INPUT, KIND, FRAGMENT_SIZE, OUT, TOKEN_CONTEXTS), MODEL,
+            List.<ConfigOption<?>>of(INPUT, KIND, FRAGMENT_SIZE, OUT, TOKEN_CONTEXTS, ALERT_THRESHOLD, LINK_THRESHOLD),
+            MODEL,
             List.<ConfigOption<?>>of(REORDER_BOUND, GAP_POLICY, IDLE_TIMEOUT, ENDED_RETENTION, MAX_PAYLOAD_BYTES,
                     MAX_POSITION, WARMUP_CHUNKS, MAX_ID_BYTES, MAX_HEADER_BYTES, MAX_LINE_BYTES, DEAD_LETTER_BYTES,
                     REORDER_BYTES, MAX_GAP, MAX_EARLY_SUMMARIES, MAX_TOMBSTONES))
@@ -271,10 +284,49 @@ public final class LongseqOptions {
                     .reorderBound(c.get(REORDER_BOUND)).gapPolicy(gap).idleTimeout(c.get(IDLE_TIMEOUT))
                     .endedRetention(c.get(ENDED_RETENTION)).maxPayloadBytes(c.get(MAX_PAYLOAD_BYTES))
                     .maxPosition(c.get(MAX_POSITION)).tokenContexts(c.get(TOKEN_CONTEXTS))
-                    .warmupChunks(c.get(WARMUP_CHUNKS)).limits(limits(c)).build();
+                    .warmupChunks(c.get(WARMUP_CHUNKS)).limits(limits(c)).alertThreshold(alertThreshold(c, model))
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The novelty at or above which a block is an alert, or NaN for none.
+     *
+     * @throws UsageException naming the flag, for a value outside [0, 1] or with global mode linear
+     */
+    public static double alertThreshold(ReadableConfig c, ModelConfig model) {
+        Double t = c.getOptional(ALERT_THRESHOLD).orElse(null);
+        if (t == null) {
+            return Double.NaN;
+        }
+        if (!(t >= 0 && t <= 1)) {
+            throw new UsageException(flag(ALERT_THRESHOLD) + " must be a novelty in [0, 1], got " + t);
+        }
+        if (model.globalMode() == GlobalMode.LINEAR) {
+            throw new UsageException(flag(ALERT_THRESHOLD) + " needs memory entries to compare a block with; global"
+                    + " mode linear keeps none (its novelty is always 0): use hierarchical, full or axial");
+        }
+        return t;
+    }
+
+    /**
+     * The attention weight at or above which a link is drawn and counts as a clear repeat.
+     *
+     * @throws UsageException naming the flag, for a value outside [0, 1]
+     */
+    public static double linkThreshold(ReadableConfig c) {
+        double t;
+        try {
+            t = c.get(LINK_THRESHOLD);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        if (!(t >= 0 && t <= 1)) {
+            throw new UsageException(flag(LINK_THRESHOLD) + " must be a weight in [0, 1], got " + t);
+        }
+        return t;
     }
 
     /**

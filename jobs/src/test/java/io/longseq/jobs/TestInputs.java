@@ -55,7 +55,7 @@ public final class TestInputs {
     }
 
     /** A planted repeat: bases [src, src + length) copied to [dst, dst + length). */
-    record Repeat(String distance, int src, int dst, int length) {}
+    public record Repeat(String distance, int src, int dst, int length) {}
 
     /** Random bases with the repeats copied in (in order; the repeats' ranges must not overlap). */
     public static byte[] genomeWithRepeats(long seed, int n, List<Repeat> repeats) {

@@ -28,10 +28,13 @@ import java.util.Objects;
  *                       the JIT compiles the kernels while one subtask runs them interpreted ({@link WarmupGate});
  *                       0 turns the gate off
  * @param limits         the caps against hostile input ({@link StreamLimits})
+ * @param alertThreshold a block whose novelty is at least this becomes an alert (an output of its own); NaN: no
+ *                       alerts
  */
 public record StreamSettings(ModelConfig model, String weightsPath, long seed, int reorderBound, GapPolicy gapPolicy,
                              Duration idleTimeout, Duration endedRetention, int maxPayloadBytes, long maxPosition,
-                             boolean tokenContexts, int warmupChunks, StreamLimits limits) implements Serializable {
+                             boolean tokenContexts, int warmupChunks, StreamLimits limits, double alertThreshold)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -63,6 +66,14 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
         if (warmupChunks < 0) {
             throw new IllegalArgumentException("warm-up chunks must not be negative, got " + warmupChunks);
         }
+        if (!Double.isNaN(alertThreshold) && !(alertThreshold >= 0 && alertThreshold <= 1)) {
+            throw new IllegalArgumentException("alert threshold must be a novelty in [0, 1], got " + alertThreshold);
+        }
+    }
+
+    /** Whether blocks at or above a novelty threshold become alerts. */
+    public boolean alerts() {
+        return !Double.isNaN(alertThreshold);
     }
 
     /** Settings with the defaults of {@code LongseqOptions} for everything but the model. */
@@ -79,7 +90,8 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
     public Builder toBuilder() {
         return builder(model).weights(weightsPath, seed).reorderBound(reorderBound).gapPolicy(gapPolicy)
                 .idleTimeout(idleTimeout).endedRetention(endedRetention).maxPayloadBytes(maxPayloadBytes)
-                .maxPosition(maxPosition).tokenContexts(tokenContexts).warmupChunks(warmupChunks).limits(limits);
+                .maxPosition(maxPosition).tokenContexts(tokenContexts).warmupChunks(warmupChunks).limits(limits)
+                .alertThreshold(alertThreshold);
     }
 
     /** Collects the settings; {@link #build} checks them once. */
@@ -96,6 +108,7 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
         private boolean tokenContexts;
         private int warmupChunks = DEFAULT_WARMUP_CHUNKS;
         private StreamLimits limits = StreamLimits.DEFAULTS;
+        private double alertThreshold = Double.NaN;
 
         private Builder(ModelConfig model) {
             this.model = model;
@@ -152,10 +165,16 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
             return this;
         }
 
+        /** NaN (the default): no alerts. */
+        public Builder alertThreshold(double v) {
+            alertThreshold = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting out of range */
         public StreamSettings build() {
             return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                    maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, limits);
+                    maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, limits, alertThreshold);
         }
     }
 

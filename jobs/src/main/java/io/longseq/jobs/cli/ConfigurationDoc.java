@@ -23,9 +23,10 @@ public final class ConfigurationDoc {
     /** The generated part, between {@link #BEGIN} and {@link #END}. */
     public static String render() {
         StringBuilder b = new StringBuilder();
-        section(b, "Input and output (`run`; `offline` takes `--kind` and `--out`)",
+        section(b, "Input and output (`run`; `offline` takes `--kind`, `--out`, `--alert-threshold` and"
+                        + " `--link-threshold`; `consume --tracks` takes `--link-threshold` and `--global-mode`; docs/outputs.md)",
                 List.of(LongseqOptions.INPUT, LongseqOptions.KIND, LongseqOptions.FRAGMENT_SIZE, LongseqOptions.OUT,
-                        LongseqOptions.TOKEN_CONTEXTS));
+                        LongseqOptions.TOKEN_CONTEXTS, LongseqOptions.ALERT_THRESHOLD, LongseqOptions.LINK_THRESHOLD));
         section(b, "The model (`run` and `offline`)", LongseqOptions.MODEL);
         List<ConfigOption<?>> stream = LongseqOptions.ALL.stream()
                 .filter(o -> o.key().startsWith("longseq.stream.") || o.key().startsWith("longseq.output.dead"))

@@ -1,10 +1,16 @@
 package io.longseq.jobs.cli;
 
+import io.longseq.jobs.LongseqOptions;
+import io.longseq.jobs.ModelOptions;
 import io.longseq.jobs.Refusals;
 import io.longseq.jobs.UsageException;
 import io.longseq.jobs.kafka.AvroRecords;
 import io.longseq.jobs.kafka.KafkaSettings;
+import io.longseq.jobs.output.GenomeTracks;
 import io.longseq.jobs.output.JsonLines;
+import io.longseq.jobs.output.OutputSettings;
+import io.longseq.math.features.FeatureKind;
+import io.longseq.math.model.GlobalMode;
 import io.longseq.schemas.AvroCodec;
 import io.longseq.stream.global.BlockContext;
 import java.io.IOException;
@@ -21,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,7 +44,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code longseq consume}: prints an output topic of the job, committed records only ({@code read_committed}:
  * what an exactly-once consumer sees). Block contexts as JSON lines (the lines {@code run} writes to files) or a
- * compact table; dead letters and token contexts as JSON; notices as they are. Reads every partition from the
+ * compact table, and with {@code --tracks DIR} also as genome-browser files; dead letters and token contexts as
+ * JSON; notices and alerts as they are. Reads every partition from the
  * beginning without a consumer group (nothing is committed) and stops after {@code --idle-timeout} without new
  * records or after {@code --max-records}.
  */
@@ -51,10 +60,18 @@ public final class ConsumeCommand implements Callable<Integer> {
             description = "topic to read (default: ${DEFAULT-VALUE})")
     String topic;
 
-    @Option(names = "--type", paramLabel = "blocks|dead-letters|notices|tokens",
+    @Option(names = "--type", paramLabel = "blocks|dead-letters|notices|tokens|alerts",
             description = "record type (default: from the topic name: *dead* dead-letters, *notice* notices,"
-                    + " *token* tokens, else blocks)")
+                    + " *token* tokens, *alert* alerts, else blocks)")
     String type;
+
+    @Option(names = "--tracks", paramLabel = "DIR",
+            description = "also write the genome-browser files of the block contexts read (DNA): DIR/links.bedpe"
+                    + " (links of at least --link-threshold) and DIR/tracks.bedgraph (docs/outputs.md)")
+    Path tracksDir;
+
+    /** The settings offered as flags, generated from their ConfigOptions: what the genome-browser files need. */
+    static final List<ConfigOption<?>> OPTIONS = List.of(LongseqOptions.LINK_THRESHOLD, LongseqOptions.GLOBAL_MODE);
 
     @Option(names = "--format", paramLabel = "json|table", defaultValue = "json",
             description = "block contexts as JSON lines or a compact table (default: ${DEFAULT-VALUE})")
@@ -78,10 +95,24 @@ public final class ConsumeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String t = type != null ? type : topic.contains("dead") ? "dead-letters" : topic.contains("notice") ? "notices"
-                : topic.contains("token") ? "tokens" : "blocks";
-        if (!List.of("blocks", "dead-letters", "notices", "tokens").contains(t)) {
-            err.println("longseq consume: --type '" + t + "' is not one of blocks, dead-letters, notices, tokens");
+                : topic.contains("token") ? "tokens" : topic.contains("alert") ? "alerts" : "blocks";
+        if (!List.of("blocks", "dead-letters", "notices", "tokens", "alerts").contains(t)) {
+            err.println("longseq consume: --type '" + t + "' is not one of blocks, dead-letters, notices, tokens,"
+                    + " alerts");
             return 2;
+        }
+        OutputSettings trackSettings = null;
+        if (tracksDir != null) {
+            if (!t.equals("blocks")) {
+                err.println("longseq consume: --tracks needs block contexts, not " + t);
+                return 2;
+            }
+            try {
+                trackSettings = trackSettings();
+            } catch (UsageException e) {
+                err.println("longseq consume: " + e.getMessage());
+                return 2;
+            }
         }
         if (!format.equals("json") && !format.equals("table")) {
             err.println("longseq consume: --format '" + format + "' is not one of json, table");
@@ -110,7 +141,8 @@ public final class ConsumeCommand implements Callable<Integer> {
                     "self", "entropy", "top-1 (level: blocks, weight)"));
         }
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+                new ByteArrayDeserializer());
+             GenomeTracks tracks = trackSettings == null ? null : openTracks(trackSettings)) {
             List<PartitionInfo> parts = c.partitionsFor(topic, Duration.ofSeconds(30));
             if (parts == null || parts.isEmpty()) {
                 err.println("longseq consume: topic " + topic + " does not exist at " + kafka.bootstrap);
@@ -135,7 +167,16 @@ public final class ConsumeCommand implements Callable<Integer> {
                         break;
                     }
                     try {
-                        out.println(line(t, table, r.value()));
+                        if (t.equals("blocks")) {
+                            BlockContext b = AvroRecords.block(AvroCodec.decode(r.value(),
+                                    io.longseq.schemas.BlockContext.class));
+                            out.println(table ? row(b) : JsonLines.block(b));
+                            if (tracks != null) {
+                                tracks.add(b.sequenceId, b.toResult());
+                            }
+                        } else {
+                            out.println(line(t, r.value()));
+                        }
                     } catch (AvroCodec.DecodeException e) {
                         undecodable++;
                         err.println("longseq consume: " + topic + "/" + r.partition() + "@" + r.offset() + ": "
@@ -148,20 +189,36 @@ public final class ConsumeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             Refusals.print(err, "longseq consume: " + ProduceCommand.rootMessage(e), e, verbose);
             return 1;
+        } catch (IOException e) {
+            Refusals.print(err, "longseq consume: cannot write the genome-browser files in " + tracksDir + ": "
+                    + Refusals.describe(e), e, verbose);
+            return 1;
         }
         out.flush();
         err.println("longseq consume: " + n + " records from " + topic + (undecodable > 0 ? ", " + undecodable
-                + " could not be decoded" : ""));
+                + " could not be decoded" : "") + (tracksDir == null ? "" : "; " + tracksDir.resolve(GenomeTracks.LINKS)
+                + " and " + tracksDir.resolve(GenomeTracks.TRACKS)));
         err.flush();
         return undecodable > 0 ? 1 : 0;
     }
 
-    private static String line(String type, boolean table, byte[] value) throws AvroCodec.DecodeException {
+    /** The link threshold and global mode flags, checked. */
+    private OutputSettings trackSettings() {
+        Map<String, String> raw = new LinkedHashMap<>();
+        OptionFlags.read(spec.commandLine().getParseResult(), OPTIONS, raw);
+        Configuration conf = Configuration.fromMap(raw);
+        GlobalMode mode = ModelOptions.choice(LongseqOptions.flag(LongseqOptions.GLOBAL_MODE),
+                conf.get(LongseqOptions.GLOBAL_MODE), GlobalMode.class);
+        return new OutputSettings(FeatureKind.DNA, mode, LongseqOptions.linkThreshold(conf), Double.NaN);
+    }
+
+    private GenomeTracks openTracks(OutputSettings s) throws IOException {
+        Files.createDirectories(tracksDir);
+        return new GenomeTracks(tracksDir, s);
+    }
+
+    private static String line(String type, byte[] value) throws AvroCodec.DecodeException {
         switch (type) {
-            case "blocks" -> {
-                BlockContext b = AvroRecords.block(AvroCodec.decode(value, io.longseq.schemas.BlockContext.class));
-                return table ? row(b) : JsonLines.block(b);
-            }
             case "dead-letters" -> {
                 io.longseq.schemas.DeadLetter d = AvroCodec.decode(value, io.longseq.schemas.DeadLetter.class);
                 io.longseq.stream.DeadLetter x = new io.longseq.stream.DeadLetter();

@@ -7,6 +7,7 @@ import io.longseq.jobs.cluster.EmbeddedCluster;
 import io.longseq.jobs.cluster.RemoteSubmit;
 import io.longseq.jobs.input.InputScan;
 import io.longseq.jobs.output.ProgressFunction;
+import io.longseq.jobs.output.OutputSettings;
 import io.longseq.jobs.output.RunOutputs;
 import io.longseq.stream.DeadLetter;
 import java.io.IOException;
@@ -72,7 +73,8 @@ final class FileRun {
             Refusals.print(err, "longseq run: the job failed: " + failure, job.failure(), verbose);
             return 1;
         }
-        RunOutputs merged = new RunOutputs();
+        RunOutputs merged = new RunOutputs(new OutputSettings(p.kind(), p.settings().model().globalMode(),
+                LongseqOptions.linkThreshold(p.flink()), p.settings().alertThreshold()));
         InputScan s = scan.join();
         try {
             merged.merge(parts, p.out(), s.ids(), p.unusable());
@@ -80,7 +82,7 @@ final class FileRun {
             Refusals.print(err, "longseq run: could not merge the outputs in " + parts + ": " + e, e, verbose);
             return 1;
         }
-        RunSummary.files(out, merged, p.out(), (System.nanoTime() - t0) / 1e9, parallelism, job);
+        RunSummary.files(out, merged, p.out(), p.settings().alerts(), (System.nanoTime() - t0) / 1e9, parallelism, job);
         return merged.deadLetters > 0 ? 1 : 0;
     }
 }

@@ -100,6 +100,9 @@ final class KafkaRun {
         if (p.settings().tokenContexts()) {
             topics.add(k.tokensTopic());
         }
+        if (p.settings().alerts()) {
+            topics.add(k.alertsTopic());
+        }
         if (k.inputPattern() == null) {
             topics.add(k.inputTopic());
         }

@@ -42,6 +42,7 @@ public final class LongseqCli implements Runnable {
         cl.addSubcommand(io.longseq.jobs.cluster.ClusterCommand.NAME, new io.longseq.jobs.cluster.ClusterCommand());
         OptionFlags.add(cl.getSubcommands().get("offline").getCommandSpec(), OfflineCommand.OPTIONS);
         OptionFlags.add(cl.getSubcommands().get("produce").getCommandSpec(), ProduceCommand.OPTIONS);
+        OptionFlags.add(cl.getSubcommands().get("consume").getCommandSpec(), ConsumeCommand.OPTIONS);
         cl.addSubcommand(StopCommand.NAME, new StopCommand());
         cl.addSubcommand(ReportCommand.NAME, new ReportCommand());
         OptionFlags.add(cl.getSubcommands().get(ReportCommand.NAME).getCommandSpec(), ReportCommand.OPTIONS);

@@ -7,6 +7,7 @@ import io.longseq.jobs.UsageException;
 import io.longseq.jobs.input.InputFiles;
 import io.longseq.jobs.input.InputKinds;
 import io.longseq.jobs.offline.Engine;
+import io.longseq.jobs.output.OutputSettings;
 import io.longseq.math.features.FeatureKind;
 import io.longseq.math.model.ModelConfig;
 import java.io.PrintWriter;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Computes every block of every sequence in one file (FASTA, token ids or a log) and writes "
                     + "OUT/blocks.jsonl, one JSON object per block: summary, context, top memory entries, "
-                    + "self weight, entropy."},
+                    + "self weight, entropy, novelty; for DNA also OUT/links.bedpe and OUT/tracks.bedgraph, with "
+                    + "--alert-threshold OUT/alerts.jsonl (docs/outputs.md)."},
         footer = {"", "Input: one that does not exist, is no regular file or cannot be opened is refused before the"
                 + " run (exit 2). A record the reader refuses (a header over --max-header-bytes, an id over"
                 + " --max-id-bytes, a malformed FASTQ record, a word that is no integer, a log line over"
@@ -67,7 +69,8 @@ public final class OfflineCommand implements Callable<Integer> {
      * what the input holds, where the output goes, the model and the readers' caps.
      */
     static final List<ConfigOption<?>> OPTIONS = java.util.stream.Stream.of(
-            List.<ConfigOption<?>>of(LongseqOptions.KIND, LongseqOptions.OUT), LongseqOptions.MODEL,
+            List.<ConfigOption<?>>of(LongseqOptions.KIND, LongseqOptions.OUT, LongseqOptions.ALERT_THRESHOLD,
+                    LongseqOptions.LINK_THRESHOLD), LongseqOptions.MODEL,
             LongseqOptions.READER_LIMITS).flatMap(List::stream).toList();
 
     @Override
@@ -116,7 +119,14 @@ public final class OfflineCommand implements Callable<Integer> {
                 throw new UsageException(problem);
             });
         }
-        return new OfflineOptions(input, k, out, e, weights, seed, config);
+        double alert;
+        try {
+            alert = LongseqOptions.alertThreshold(conf, config);
+        } catch (IllegalArgumentException bad) {
+            throw new UsageException(bad.getMessage(), bad);
+        }
+        OutputSettings outputs = new OutputSettings(k, config.globalMode(), LongseqOptions.linkThreshold(conf), alert);
+        return new OfflineOptions(input, k, out, e, weights, seed, config, outputs);
     }
 
     /** The readers' caps, the others at their defaults. */

@@ -1,6 +1,7 @@
 package io.longseq.jobs.cli;
 
 import io.longseq.jobs.offline.Engine;
+import io.longseq.jobs.output.OutputSettings;
 import io.longseq.math.features.FeatureKind;
 import io.longseq.math.model.ModelConfig;
 import java.nio.file.Path;
@@ -16,12 +17,18 @@ import java.nio.file.Path;
  * @param weights the {@code .npz} weights file, or null for the seeded default init
  * @param seed    the seed of the default init (unused when {@code weights} is set)
  * @param config  the model, its feature kind equal to {@code kind}
+ * @param outputs what the outputs beside blocks.jsonl need: link and alert thresholds (docs/outputs.md)
  */
 public record OfflineOptions(Path input, FeatureKind kind, Path outDir, Engine.Kind engine, Path weights, long seed,
-                             ModelConfig config) {
+                             ModelConfig config, OutputSettings outputs) {
 
     /** The output file: one JSON line per block. */
     public Path blocksFile() {
         return outDir.resolve("blocks.jsonl");
+    }
+
+    /** The alerts: one JSON line per block at or above the alert threshold. */
+    public Path alertsFile() {
+        return outDir.resolve("alerts.jsonl");
     }
 }

@@ -7,7 +7,9 @@ import io.longseq.jobs.input.FastaReader;
 import io.longseq.jobs.input.SequenceSource;
 import io.longseq.jobs.offline.Engine;
 import io.longseq.jobs.output.BlockJsonWriter;
-import io.longseq.jobs.output.TopBlocks;
+import io.longseq.jobs.output.Findings;
+import io.longseq.jobs.output.GenomeTracks;
+import io.longseq.jobs.output.JsonLines;
 import io.longseq.math.features.FeatureKind;
 import io.longseq.math.model.BlockResult;
 import io.longseq.math.model.ModelConfig;
@@ -18,6 +20,7 @@ import io.longseq.stream.StreamLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -25,7 +28,8 @@ import java.util.Locale;
 
 /**
  * One {@code offline} run: weights, engine, then every record of the input through the engine into
- * {@code blocks.jsonl}, with progress and problems on stderr and a short summary on stdout.
+ * {@code blocks.jsonl} (and, for DNA, {@code links.bedpe} and {@code tracks.bedgraph}; with an alert threshold,
+ * {@code alerts.jsonl}), with progress and problems on stderr and a short summary on stdout.
  *
  * <p>A bad record (an invalid base, a token outside the vocabulary, a FULL-mode cap passed) is reported with its
  * number, id and reason and skipped; the other records still run and the exit code is 1 at the end. An input that
@@ -44,7 +48,8 @@ public final class OfflineRun {
     private long positions;
     private long blocks;
     private long computeNanos;
-    private final TopBlocks top = new TopBlocks(3);
+    private final Findings findings;
+    private long links = -1;
 
     OfflineRun(OfflineOptions options, PrintWriter out, PrintWriter err) {
         this(options, StreamLimits.DEFAULTS, out, err);
@@ -56,6 +61,7 @@ public final class OfflineRun {
         this.limits = limits;
         this.out = out;
         this.err = err;
+        this.findings = new Findings(options.outputs());
     }
 
     /**
@@ -77,13 +83,17 @@ public final class OfflineRun {
             try (Engine engine = Engine.create(o.engine(), cfg, weights);
                  SequenceSource source = SequenceSource.open(o.input(), cfg, limits);
                  BlockJsonWriter json = new BlockJsonWriter(Files.newBufferedWriter(o.blocksFile(), StandardCharsets.UTF_8));
+                 GenomeTracks tracks = o.outputs().genomeFiles() ? new GenomeTracks(o.outDir(), o.outputs()) : null;
+                 Writer alerts = o.outputs().alerts()
+                         ? Files.newBufferedWriter(o.alertsFile(), StandardCharsets.UTF_8) : null;
                  Progress progress = new Progress(err)) {
                 SequenceSource.Sequence s;
                 while ((s = source.next()) != null) {
                     records++;
-                    compute(s, engine, json, progress);
+                    compute(s, engine, new Sinks(json, tracks, alerts), progress);
                 }
                 json.flush();
+                links = tracks != null ? tracks.links() : -1;
             }
         } catch (IOException e) {
             failure = describe(e);
@@ -101,7 +111,10 @@ public final class OfflineRun {
         return failure != null || skipped > 0 ? 1 : 0;
     }
 
-    private void compute(SequenceSource.Sequence s, Engine engine, BlockJsonWriter json, Progress progress)
+    /** Where each block goes: blocks.jsonl, the genome-browser files (or null), alerts.jsonl (or null). */
+    private record Sinks(BlockJsonWriter json, GenomeTracks tracks, Writer alerts) {}
+
+    private void compute(SequenceSource.Sequence s, Engine engine, Sinks sinks, Progress progress)
             throws IOException {
         String what = s.number() > 0 ? "record " + s.number() + " '" + FastaReader.shorten(s.id(), 200) + "'"
                 : "lines of the input";
@@ -127,9 +140,17 @@ public final class OfflineRun {
             return;
         }
         computeNanos += System.nanoTime() - t;
+        double alertAt = o.outputs().alertThreshold();
         for (BlockResult r : results) {
-            json.write(s.id(), r);
-            top.offer(s.id(), r);
+            sinks.json().write(s.id(), r);
+            findings.offer(s.id(), r);
+            if (sinks.tracks() != null) {
+                sinks.tracks().add(s.id(), r);
+            }
+            if (sinks.alerts() != null && r.novelty() >= alertAt) {
+                sinks.alerts().write(JsonLines.alert(s.id(), r.block(), r.start(), r.end(), r.novelty()));
+                sinks.alerts().write('\n');
+            }
         }
         positions += s.positions();
         blocks += results.size();
@@ -159,15 +180,10 @@ public final class OfflineRun {
         out.printf(Locale.ROOT, "positions: %,d in %,d blocks%n", positions, blocks);
         out.printf(Locale.ROOT, "time:      %.2f s wall, %.2f s in the model, %,.0f positions/s (engine %s)%n",
                 wallSeconds, computeSeconds, positions / Math.max(computeSeconds, 1e-9), o.engine().optionValue());
-        out.println("output:    " + o.blocksFile());
-        if (!top.hits().isEmpty()) {
-            out.println("strongest top-1 attention (block -> the earlier entry it weights most):");
-            for (TopBlocks.Hit h : top.hits()) {
-                out.printf(Locale.ROOT, "  %s block %d [%d, %d) -> %s, weight %.3g%n",
-                        FastaReader.shorten(h.sequenceId(), 200), h.block(),
-                        h.start(), h.end(), entry(h), h.top().weight());
-            }
-        }
+        out.println("output:    " + o.blocksFile() + (links < 0 ? "" : ", " + o.outDir().resolve(GenomeTracks.LINKS)
+                + String.format(Locale.ROOT, " (%,d links), ", links) + o.outDir().resolve(GenomeTracks.TRACKS))
+                + (o.outputs().alerts() ? ", " + o.alertsFile() : ""));
+        findings.print(out, o.alertsFile().toString());
     }
 
     /**
@@ -179,12 +195,6 @@ public final class OfflineRun {
             return e.getMessage();
         }
         return o.input() + " could not be read (" + Refusals.describe(e) + ")";
-    }
-
-    private static String entry(TopBlocks.Hit h) {
-        long first = h.top().firstBlock();
-        long last = h.top().lastBlock();
-        return (first == last ? "block " + first : "blocks " + first + ".." + last) + " (level " + h.top().level() + ")";
     }
 
     private static String describe(ModelConfig c) {

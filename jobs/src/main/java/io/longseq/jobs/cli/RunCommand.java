@@ -62,7 +62,8 @@ public final class RunCommand {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(call).name(NAME).mixinStandardHelpOptions(true);
         spec.usageMessage().description("Runs the streaming job (validate -> assemble -> local-attention ->"
                 + " global-context) on an embedded Flink: over files, writing OUT/blocks.jsonl, notices.jsonl and"
-                + " dead-letters.jsonl; or with --bootstrap-servers from a Kafka topic to Kafka topics, exactly once.")
+                + " dead-letters.jsonl (for DNA also links.bedpe and tracks.bedgraph, with --alert-threshold"
+                + " alerts.jsonl); or with --bootstrap-servers from a Kafka topic to Kafka topics, exactly once.")
                 .sortOptions(false).autoWidth(true)
                 .footer("", INPUTS_RULE, "", "Exit codes: 0 done; 1 input refused (see dead-letters.jsonl) or the job"
                         + " failed; 2 invalid command line or configuration. A refusal or failure is one line on"

@@ -85,6 +85,7 @@ public record RunOptions(List<Path> inputs, FeatureKind kind, StreamSettings set
                         Path.of(w).toAbsolutePath().toString()));
             }
             StreamSettings settings = LongseqOptions.settings(conf, kind);
+            LongseqOptions.linkThreshold(conf); // checked here, used when the outputs are merged
             int fragmentSize = conf.get(LongseqOptions.FRAGMENT_SIZE);
             if (fragmentSize < 1) {
                 throw new UsageException(LongseqOptions.flag(LongseqOptions.FRAGMENT_SIZE) + " must be at least 1, got "

@@ -1,20 +1,20 @@
 package io.longseq.jobs.cli;
 
-import io.longseq.jobs.input.FastaReader;
 import io.longseq.jobs.kafka.KafkaSettings;
 import io.longseq.jobs.output.RunOutputs;
-import io.longseq.jobs.output.TopBlocks;
+import io.longseq.jobs.output.GenomeTracks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** What a finished {@code run} prints on stdout: counts, rates, where the outputs are, the strongest attention. */
+/** What a finished {@code run} prints on stdout: counts, rates, where the outputs are, the findings. */
 final class RunSummary {
 
     private RunSummary() {}
 
     /** A file-mode run: what was merged into {@code out}, the wall and job rates. */
-    static void files(PrintWriter out, RunOutputs m, Path dir, double seconds, int parallelism, JobWatch job) {
+    static void files(PrintWriter out, RunOutputs m, Path dir, boolean alerts, double seconds, int parallelism,
+                      JobWatch job) {
         out.printf(Locale.ROOT, "sequences: %,d, %,d positions in %,d blocks%n", m.sequences, m.positions, m.blocks);
         out.printf(Locale.ROOT, "time:      %.2f s wall, %,.0f positions/s (parallelism %d); the job itself %.2f s,"
                         + " %,.0f positions/s%s%n", seconds, m.positions / Math.max(seconds, 1e-9), parallelism,
@@ -25,18 +25,10 @@ final class RunSummary {
         out.println("notices:   " + (n.length() == 0 ? "none" : n) + " (" + dir.resolve("notices.jsonl") + ")");
         out.println("refused:   " + (m.deadLetters == 0 ? "none" : m.deadLetters + " records, see "
                 + dir.resolve("dead-letters.jsonl")));
-        out.println("output:    " + dir.resolve("blocks.jsonl"));
-        if (!m.top.hits().isEmpty()) {
-            out.println("strongest top-1 attention (block -> the earlier entry it weights most):");
-            for (TopBlocks.Hit h : m.top.hits()) {
-                long first = h.top().firstBlock();
-                long last = h.top().lastBlock();
-                out.printf(Locale.ROOT, "  %s block %d [%d, %d) -> %s (level %d), weight %.3g%n",
-                        FastaReader.shorten(h.sequenceId(), 200),
-                        h.block(), h.start(), h.end(), first == last ? "block " + first : "blocks " + first + ".."
-                                + last, h.top().level(), h.top().weight());
-            }
-        }
+        out.println("output:    " + dir.resolve("blocks.jsonl") + (m.links < 0 ? "" : ", "
+                + dir.resolve(GenomeTracks.LINKS) + String.format(Locale.ROOT, " (%,d links), ", m.links)
+                + dir.resolve(GenomeTracks.TRACKS)) + (alerts ? ", " + dir.resolve(RunOutputs.ALERTS + ".jsonl") : ""));
+        m.findings.print(out, dir.resolve(RunOutputs.ALERTS + ".jsonl").toString());
         out.flush();
     }
 

@@ -56,7 +56,7 @@ public final class AvroRecords {
         return io.longseq.schemas.BlockContext.newBuilder()
                 .setSequenceId(c.sequenceId).setBlock(c.block).setStart(c.start).setEnd(c.end)
                 .setSummary(floats(c.summary)).setContext(floats(c.context)).setTop(top)
-                .setSelfWeight(c.selfWeight).setEntropy(c.entropy)
+                .setSelfWeight(c.selfWeight).setEntropy(c.entropy).setNovelty(c.novelty)
                 .build();
     }
 
@@ -83,6 +83,7 @@ public final class AvroRecords {
         }
         c.selfWeight = a.getSelfWeight();
         c.entropy = a.getEntropy();
+        c.novelty = a.getNovelty();
         return c;
     }
 

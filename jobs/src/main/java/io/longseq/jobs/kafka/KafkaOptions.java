@@ -41,6 +41,9 @@ public final class KafkaOptions {
             .defaultValue("longseq-dead-letters").withDescription("Output topic of the DeadLetter records.");
     public static final ConfigOption<String> NOTICES_TOPIC = key("longseq.kafka.notices-topic").stringType()
             .defaultValue("longseq-notices").withDescription("Output topic of the per-sequence notices (JSON).");
+    public static final ConfigOption<String> ALERTS_TOPIC = key("longseq.kafka.alerts-topic").stringType()
+            .defaultValue("longseq-alerts").withDescription("Output topic of the novelty alerts (JSON, with"
+                    + " alert-threshold).");
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("longseq.kafka.transactional-id-prefix")
             .stringType().defaultValue("longseq").withDescription("Prefix of the sinks' transactional ids; unique per"
                     + " job on a cluster.");
@@ -57,7 +60,7 @@ public final class KafkaOptions {
 
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, INPUT_TOPIC, INPUT_PATTERN, GROUP_ID,
             STARTING_OFFSETS, BOUNDED, BLOCKS_TOPIC, TOKENS_TOPIC, DEAD_LETTERS_TOPIC, NOTICES_TOPIC,
-            TRANSACTIONAL_ID_PREFIX, TRANSACTION_TIMEOUT, CHECKPOINT_INTERVAL, PROPERTIES_FILE);
+            ALERTS_TOPIC, TRANSACTIONAL_ID_PREFIX, TRANSACTION_TIMEOUT, CHECKPOINT_INTERVAL, PROPERTIES_FILE);
 
     private KafkaOptions() {}
 }

@@ -21,7 +21,8 @@ import org.apache.flink.configuration.Configuration;
  */
 public record KafkaSettings(String bootstrapServers, String inputTopic, String inputPattern, String groupId,
                             String startingOffsets, boolean bounded, String blocksTopic, String tokensTopic,
-                            String deadLettersTopic, String noticesTopic, String transactionalIdPrefix,
+                            String deadLettersTopic, String noticesTopic, String alertsTopic,
+                            String transactionalIdPrefix,
                             Duration transactionTimeout, Duration checkpointInterval, Map<String, String> client)
         implements Serializable {
 
@@ -87,7 +88,7 @@ public record KafkaSettings(String bootstrapServers, String inputTopic, String i
                 c.get(KafkaOptions.STARTING_OFFSETS).toLowerCase(Locale.ROOT), c.get(KafkaOptions.BOUNDED),
                 c.get(KafkaOptions.BLOCKS_TOPIC), c.get(KafkaOptions.TOKENS_TOPIC),
                 c.get(KafkaOptions.DEAD_LETTERS_TOPIC), c.get(KafkaOptions.NOTICES_TOPIC),
-                c.get(KafkaOptions.TRANSACTIONAL_ID_PREFIX), c.get(KafkaOptions.TRANSACTION_TIMEOUT),
+                c.get(KafkaOptions.ALERTS_TOPIC), c.get(KafkaOptions.TRANSACTIONAL_ID_PREFIX), c.get(KafkaOptions.TRANSACTION_TIMEOUT),
                 c.get(KafkaOptions.CHECKPOINT_INTERVAL), client);
     }
 

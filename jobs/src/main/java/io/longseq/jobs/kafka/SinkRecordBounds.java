@@ -19,10 +19,12 @@ import org.apache.flink.configuration.ReadableConfig;
  *       {@link DeadLetter#MAX_SOURCE_CHARS}, {@link DeadLetter#MAX_STAGE_CHARS} characters (3 UTF-8 bytes each at
  *       most), all enforced by {@link DeadLetter#bounded} in {@link DeadLetterSerializer};</li>
  *   <li><b>blocks</b>: the sequence id (validate refuses one over {@code max-id-bytes}), d floats twice (summary and
- *       context) and at most top-K entries;</li>
+ *       context), at most top-K entries and three floats (self weight, entropy, novelty);</li>
  *   <li><b>token contexts</b> (when on): the sequence id and at most block-size × d floats;</li>
  *   <li><b>notices</b>: the sequence id as key and, JSON-escaped (6 bytes per character at most), in the value,
- *       and a message {@link NoticeSerializer} cuts to {@link NoticeSerializer#MAX_MESSAGE_CHARS}.</li>
+ *       and a message {@link NoticeSerializer} cuts to {@link NoticeSerializer#MAX_MESSAGE_CHARS};</li>
+ *   <li><b>alerts</b> (with an alert threshold): the sequence id as key and, JSON-escaped, in the value, and four
+ *       numbers ({@link AlertSerializer}).</li>
  * </ul>
  * Each bound adds the Avro framing (10-byte header, 5 bytes per length or int, 10 per long) and Kafka's per-record
  * overhead ({@link #KAFKA_RECORD_OVERHEAD}, above what kafka-clients 4.2 estimates: a 61-byte batch header and at
@@ -102,10 +104,13 @@ public final class SinkRecordBounds {
         return deadLetter() - deadLetterBytes;
     }
 
-    /** The most bytes one block record takes: id, block, start, end, summary [d], context [d], top [K], 2 floats. */
+    /**
+     * The most bytes one block record takes: id, block, start, end, summary [d], context [d], top [K], 3 floats
+     * (self weight, entropy, novelty).
+     */
     public long block() {
         long top = array(topK, LENGTH + LONG + LONG + FLOAT);
-        long value = FRAME + string(maxIdBytes) + 3L * LONG + 2 * array(d, FLOAT) + top + 2L * FLOAT;
+        long value = FRAME + string(maxIdBytes) + 3L * LONG + 2 * array(d, FLOAT) + top + 3L * FLOAT;
         return KAFKA_RECORD_OVERHEAD + maxIdBytes + value;
     }
 
@@ -118,6 +123,12 @@ public final class SinkRecordBounds {
     /** The most bytes one notice takes: the id as key and JSON-escaped in the value, numbers, kind, message. */
     public long notice() {
         long json = 6L * maxIdBytes + 6L * (NoticeSerializer.MAX_MESSAGE_CHARS + 3) + 256; // 256: names, kind, numbers
+        return KAFKA_RECORD_OVERHEAD + maxIdBytes + json;
+    }
+
+    /** The most bytes one alert takes: the id as key and JSON-escaped in the value, four numbers; below a notice. */
+    public long alert() {
+        long json = 6L * maxIdBytes + 128; // 128: names and numbers
         return KAFKA_RECORD_OVERHEAD + maxIdBytes + json;
     }
 
@@ -171,9 +182,9 @@ public final class SinkRecordBounds {
                     + d + " floats may take " + tokens() + " bytes, more than" + where + "; lower --block-size or"
                     + " raise max.request.size (--kafka-property max.request.size=N)");
         }
-        if (notice() > limit) {
-            throw new IllegalArgumentException("notices of sequence ids up to --max-id-bytes " + maxIdBytes
-                    + " may take " + notice() + " bytes, more than" + where + "; lower --max-id-bytes");
+        if (Math.max(notice(), alert()) > limit) {
+            throw new IllegalArgumentException("notices and alerts of sequence ids up to --max-id-bytes " + maxIdBytes
+                    + " may take " + Math.max(notice(), alert()) + " bytes, more than" + where + "; lower --max-id-bytes");
         }
     }
 }

@@ -9,7 +9,7 @@ import java.io.Writer;
 /**
  * Writes block results as JSON lines, one object per block (docs/design.md 2.6):
  * <pre>{"sequenceId":"chr1","block":0,"start":0,"end":256,"summary":[..],"context":[..],
- *  "top":[{"level":1,"firstBlock":3,"lastBlock":3,"weight":0.25}],"selfWeight":0.5,"entropy":1.2}</pre>
+ *  "top":[{"level":1,"firstBlock":3,"lastBlock":3,"weight":0.25}],"selfWeight":0.5,"entropy":1.2,"novelty":0.03}</pre>
  *
  * <p>Why by hand: the format is fixed and flat, and the jar should not grow a JSON library for it. Floats are
  * written as the shortest decimal that reads back to the same float, by {@link ShortestFloat} (the notation of
@@ -71,6 +71,8 @@ public final class BlockJsonWriter implements Closeable {
         number(b, r.selfWeight());
         b.append(",\"entropy\":");
         number(b, r.entropy());
+        b.append(",\"novelty\":");
+        number(b, r.novelty());
         b.append('}');
     }
 

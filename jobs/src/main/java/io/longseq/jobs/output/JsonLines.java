@@ -21,6 +21,29 @@ public final class JsonLines {
         return BlockJsonWriter.toJson(c.sequenceId, c.toResult());
     }
 
+    /**
+     * {@code {"sequenceId":..,"block":..,"start":..,"end":..,"novelty":..}}: a block whose novelty reached the alert
+     * threshold (docs/outputs.md).
+     */
+    public static String alert(String sequenceId, long block, long start, long end, float novelty) {
+        StringBuilder b = new StringBuilder(96 + sequenceId.length());
+        b.append("{\"sequenceId\":");
+        BlockJsonWriter.string(b, sequenceId);
+        b.append(",\"block\":").append(block).append(",\"start\":").append(start).append(",\"end\":").append(end)
+                .append(",\"novelty\":");
+        if (Float.isFinite(novelty)) {
+            ShortestFloat.append(b, novelty);
+        } else {
+            b.append("null");
+        }
+        return b.append('}').toString();
+    }
+
+    /** The alert line of a block context. */
+    public static String alert(BlockContext c) {
+        return alert(c.sequenceId, c.block, c.start, c.end, c.novelty);
+    }
+
     /** {@code {"sequenceId":..,"block":..,"start":..,"end":..,"d":..,"vectors":[[..],..]}}. */
     public static String tokens(TokenContext t, int d) {
         StringBuilder b = new StringBuilder(64 + t.vectors.length * 12);

@@ -1,7 +1,5 @@
 package io.longseq.jobs.output;
 
-import io.longseq.math.model.BlockResult;
-import io.longseq.math.model.TopEntry;
 import io.longseq.stream.DeadLetter;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -22,8 +20,10 @@ import java.util.stream.Stream;
 /**
  * Turns the per-subtask part files of a finished {@code longseq run} into one file per record type in the output
  * directory: {@code blocks.jsonl} ordered like {@code offline}'s (sequences in input order, blocks in order), so the
- * two can be compared line by line; {@code notices.jsonl}, {@code dead-letters.jsonl} and {@code tokens.jsonl}
- * concatenated (per sequence they are already in order). Counts what it merged for the run's summary.
+ * two can be compared line by line, and {@code alerts.jsonl} in the same order; {@code notices.jsonl},
+ * {@code dead-letters.jsonl} and {@code tokens.jsonl} concatenated (per sequence they are already in order). For DNA
+ * it writes the genome-browser files from the merged blocks ({@link GenomeTracks}). Counts what it merged and
+ * collects the {@link Findings} for the run's summary.
  *
  * <p>The lines are read with {@link JsonScan}, one pass per line: a line holds a sequence id of any length, so no
  * regular expression (Java's backtracking engine recurses per character of a string literal, and a 700 KB id
@@ -35,13 +35,22 @@ public final class RunOutputs {
     public static final String TOKENS = "tokens";
     public static final String DEAD_LETTERS = "dead-letters";
     public static final String NOTICES = "notices";
+    public static final String ALERTS = "alerts";
 
     public long blocks;
     public long positions;
     public long sequences;
     public long deadLetters;
     public final Map<String, Long> notices = new LinkedHashMap<>();
-    public final TopBlocks top = new TopBlocks(3);
+    /** Links written to links.bedpe (DNA), -1 when the genome-browser files were not written. */
+    public long links = -1;
+    public final Findings findings;
+    private final OutputSettings settings;
+
+    public RunOutputs(OutputSettings settings) {
+        this.settings = settings;
+        this.findings = new Findings(settings);
+    }
 
     /**
      * Merges {@code parts} into {@code out} and deletes the parts.
@@ -57,7 +66,27 @@ public final class RunOutputs {
      * first in {@code dead-letters.jsonl}.
      */
     public void merge(Path parts, Path out, List<String> order, List<DeadLetter> early) throws IOException {
-        mergeBlocks(parts, out.resolve(BLOCKS + ".jsonl"), order);
+        try (GenomeTracks tracks = settings.genomeFiles() ? new GenomeTracks(out, settings) : null) {
+            mergeBlocks(parts, BLOCKS, out.resolve(BLOCKS + ".jsonl"), order, (line, where) -> {
+                BlockLine b;
+                try {
+                    b = BlockLine.parse(line);
+                } catch (JsonScan.Malformed e) {
+                    throw new IOException("unexpected block line in " + where + " (" + e.getMessage() + "): "
+                            + shorten(line));
+                }
+                blocks++;
+                positions += b.result().end() - b.result().start();
+                findings.offer(b.sequenceId(), b.result());
+                if (tracks != null) {
+                    tracks.add(b.sequenceId(), b.result());
+                }
+            });
+            links = tracks != null ? tracks.links() : -1;
+        }
+        if (settings.alerts()) {
+            mergeBlocks(parts, ALERTS, out.resolve(ALERTS + ".jsonl"), order, (line, where) -> { });
+        }
         deadLetters = concat(parts, DEAD_LETTERS, out.resolve(DEAD_LETTERS + ".jsonl"), early);
         concat(parts, NOTICES, out.resolve(NOTICES + ".jsonl"), List.of());
         for (String line : Files.readAllLines(out.resolve(NOTICES + ".jsonl"), StandardCharsets.UTF_8)) {
@@ -74,27 +103,29 @@ public final class RunOutputs {
         Files.delete(parts);
     }
 
-    private void mergeBlocks(Path parts, Path target, List<String> order) throws IOException {
-        Map<String, List<long[]>> index = new HashMap<>();  // id -> (block, part file, line number)
+    /** What happens to each merged line, in output order. */
+    @FunctionalInterface
+    private interface LineSink {
+        void accept(String line, String where) throws IOException;
+    }
+
+    // the parts NAME-*.jsonl, whose lines start like a block's (id, block), into target: sequences in `order`, the
+    // others sorted after them, blocks in order
+    private long mergeBlocks(Path parts, String name, Path target, List<String> order, LineSink each)
+            throws IOException {
+        Map<String, List<long[]>> index = new HashMap<>();  // id -> (block, line number)
         Map<String, List<String>> lines = new HashMap<>();
-        for (Path p : parts(parts, BLOCKS)) {
+        for (Path p : parts(parts, name)) {
             for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
                 Head h;
                 try {
                     h = head(line);
                 } catch (JsonScan.Malformed e) {
-                    throw new IOException("unexpected block line in " + p + " (" + e.getMessage() + "): "
-                            + shorten(line));
+                    throw new IOException("unexpected line in " + p + " (" + e.getMessage() + "): " + shorten(line));
                 }
                 List<String> l = lines.computeIfAbsent(h.id(), k -> new ArrayList<>());
                 index.computeIfAbsent(h.id(), k -> new ArrayList<>()).add(new long[] {h.block(), l.size()});
                 l.add(line);
-                blocks++;
-                positions += h.end() - h.start();
-                if (h.top() != null) {
-                    top.offer(h.id(), new BlockResult(h.block(), h.start(), h.end(), null, null,
-                            new TopEntry[] {h.top()}, 0, 0));
-                }
             }
         }
         Set<String> ids = new LinkedHashSet<>();
@@ -104,18 +135,25 @@ public final class RunOutputs {
             }
         }
         lines.keySet().stream().filter(id -> !ids.contains(id)).sorted().toList().forEach(ids::add);
-        sequences = ids.size();
+        if (name.equals(BLOCKS)) {
+            sequences = ids.size();
+        }
+        long n = 0;
         try (BufferedWriter w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
             for (String id : ids) {
                 List<long[]> idx = index.get(id);
                 idx.sort(Comparator.comparingLong(a -> a[0]));
                 List<String> l = lines.get(id);
                 for (long[] e : idx) {
-                    w.write(l.get((int) e[1]));
+                    String line = l.get((int) e[1]);
+                    each.accept(line, target.toString());
+                    w.write(line);
                     w.write('\n');
+                    n++;
                 }
             }
         }
+        return n;
     }
 
     private static long concat(Path parts, String name, Path target, List<DeadLetter> early) throws IOException {
@@ -149,26 +187,16 @@ public final class RunOutputs {
         return out;
     }
 
-    /** The fields of a block line that the merge needs. */
-    record Head(String id, long block, long start, long end, TopEntry top) {}
+    /** The fields of a block or alert line that the merge needs. */
+    record Head(String id, long block) {}
 
-    /** Reads a block line as {@link BlockJsonWriter} writes it: id, block, start, end and the top-1 entry. */
+    /** Reads the start of a block line as {@link BlockJsonWriter} writes it (or an alert line): id and block. */
     static Head head(String line) throws JsonScan.Malformed {
         JsonScan j = new JsonScan(line);
         String id = j.expect("{\"sequenceId\":").string();
         long block = j.expect(",\"block\":").integer();
-        long start = j.expect(",\"start\":").integer();
-        long end = j.expect(",\"end\":").integer();
-        j.skipPast("],\"top\":["); // the summary and context arrays hold only numbers and nulls
-        TopEntry top = null;
-        if (j.accept("{\"level\":")) {
-            int level = (int) j.integer();
-            long first = j.expect(",\"firstBlock\":").integer();
-            long last = j.expect(",\"lastBlock\":").integer();
-            float weight = j.expect(",\"weight\":").number();
-            top = new TopEntry(level, first, last, weight);
-        }
-        return new Head(id, block, start, end, top);
+        j.expect(",\"start\":");
+        return new Head(id, block);
     }
 
     /** The kind of a notice line as {@link JsonLines#notice} writes it ("?" if the line is not one). */

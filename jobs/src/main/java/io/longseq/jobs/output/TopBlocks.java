@@ -1,41 +1,42 @@
 package io.longseq.jobs.output;
 
-import io.longseq.math.model.BlockResult;
-import io.longseq.math.model.TopEntry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * The few blocks, over all records, whose strongest memory entry (top-1, the block itself excluded) has the
- * highest weight: where the model found the clearest match elsewhere in the sequence, e.g. a repeat. Only the
- * top-1 entry and the block's coordinates are kept, never the vectors. Ties keep the block seen first.
+ * The few blocks, over all records, with the highest score: e.g. the strongest long-range link (where the model
+ * found the clearest match elsewhere in the sequence, a repeat) or the highest novelty. Only coordinates, the
+ * score and the linked region are kept, never the vectors. Ties keep the block offered first.
  */
 public final class TopBlocks {
 
-    /** One kept block. */
-    public record Hit(String sequenceId, long block, long start, long end, TopEntry top) {}
+    /**
+     * One kept block.
+     *
+     * @param linkStart first position of the linked region (or -1)
+     * @param linkEnd   one past its last position (or -1)
+     */
+    public record Hit(String sequenceId, long block, long start, long end, float score, long linkStart, long linkEnd) {}
 
     private final int capacity;
-    private final List<Hit> hits = new ArrayList<>(); // sorted by weight, descending
+    private final List<Hit> hits = new ArrayList<>(); // sorted by score, descending
 
     public TopBlocks(int capacity) {
         this.capacity = capacity;
     }
 
-    public void offer(String sequenceId, BlockResult r) {
-        if (r.top().length == 0 || !Float.isFinite(r.top()[0].weight())) {
-            return;
-        }
-        TopEntry t = r.top()[0];
-        if (hits.size() == capacity && t.weight() <= hits.get(capacity - 1).top().weight()) {
+    /** Keeps the hit if its score is among the best so far (a NaN score never is). */
+    public void offer(Hit h) {
+        if (!Float.isFinite(h.score())
+                || (hits.size() == capacity && h.score() <= hits.get(capacity - 1).score())) {
             return;
         }
         int at = 0;
-        while (at < hits.size() && hits.get(at).top().weight() >= t.weight()) {
+        while (at < hits.size() && hits.get(at).score() >= h.score()) {
             at++;
         }
-        hits.add(at, new Hit(sequenceId, r.block(), r.start(), r.end(), t));
+        hits.add(at, h);
         if (hits.size() > capacity) {
             hits.remove(capacity);
         }

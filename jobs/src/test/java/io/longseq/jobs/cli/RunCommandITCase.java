@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +55,37 @@ class RunCommandITCase {
         assertThat(Files.readAllLines(dir.resolve("run/dead-letters.jsonl"))).isEmpty();
         try (var files = Files.list(dir.resolve("run"))) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("blocks.jsonl", "notices.jsonl", "dead-letters.jsonl");
+                    .containsExactlyInAnyOrder("blocks.jsonl", "notices.jsonl", "dead-letters.jsonl", "links.bedpe",
+                            "tracks.bedgraph");
         }
+        for (String f : List.of("links.bedpe", "tracks.bedgraph")) { // DNA: the genome-browser files, as offline's
+            assertThat(Files.readAllBytes(dir.resolve("run").resolve(f))).as(f)
+                    .isEqualTo(Files.readAllBytes(dir.resolve("off").resolve(f)));
+        }
+    }
+
+    /** Two logs with an alert threshold: alerts.jsonl as offline writes it for each, in input order. */
+    @Test
+    void alertsOfLogsEqualOfflines() throws IOException {
+        List<String> all = new ArrayList<>();
+        List<Path> logs = List.of(dir.resolve("a.log"), dir.resolve("b.log"));
+        for (int i = 0; i < logs.size(); i++) {
+            Files.write(logs.get(i), io.longseq.jobs.TestInputs.syntheticLog(20 + i, 500), StandardCharsets.UTF_8);
+        }
+        String[] common = {"--alert-threshold", "0.01", "--vocab-size", "4096"};
+        OfflineCommandTest.Run run = cli(concat(args("run", logs.get(0).toString(), logs.get(1).toString(), "--out",
+                dir.resolve("run").toString(), "--parallelism", "2", "--fragment-size", "60"), common));
+        assertThat(run.exit()).as(run.err()).isZero();
+        for (Path log : logs) {
+            Path off = dir.resolve("off-" + log.getFileName());
+            OfflineCommandTest.Run o = cli(concat(args("offline", log.toString(), "--out", off.toString()), common));
+            assertThat(o.exit()).as(o.err()).isZero();
+            all.addAll(Files.readAllLines(off.resolve("alerts.jsonl")));
+        }
+        assertThat(all).isNotEmpty();
+        assertThat(Files.readAllLines(dir.resolve("run/alerts.jsonl"))).isEqualTo(all);
+        assertThat(run.out()).contains("alerts:    " + all.size() + " blocks with novelty 0.01 or more");
+        assertThat(dir.resolve("run/links.bedpe")).doesNotExist();
     }
 
     /** FASTQ records give the blocks of the same bases as FASTA. */

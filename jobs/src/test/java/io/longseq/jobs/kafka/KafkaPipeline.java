@@ -44,9 +44,7 @@ final class KafkaPipeline {
      *                itself); otherwise it runs until cancelled or stopped
      */
     static KafkaPipeline create(KafkaBrokerExtension kafka, String run, boolean bounded) {
-        KafkaSettings k = new KafkaSettings(kafka.bootstrapServers(), run + "-in", null, run + "-group", "earliest",
-                bounded, run + "-blocks", run + "-tokens", run + "-dead", run + "-notices", run + "-tx",
-                Duration.ofMinutes(3), Duration.ofMillis(500), Map.of());
+        KafkaSettings k = KafkaPipelineFixture.kafkaSettings(kafka, run, bounded);
         kafka.createTopic(k.inputTopic(), 4);
         kafka.createTopic(k.blocksTopic(), 3);
         kafka.createTopic(k.deadLettersTopic(), 1);

@@ -176,6 +176,13 @@ final class KafkaPipelineFixture {
                 .build());
     }
 
+    /** The Kafka side of one run; every run gets its own topics and transactional id prefix. */
+    static KafkaSettings kafkaSettings(KafkaBrokerExtension kafka, String run, boolean bounded) {
+        return new KafkaSettings(kafka.bootstrapServers(), run + "-in", null, run + "-group", "earliest", bounded,
+                run + "-blocks", run + "-tokens", run + "-dead", run + "-notices", run + "-alerts", run + "-tx",
+                Duration.ofMinutes(3), Duration.ofMillis(500), Map.of());
+    }
+
     /**
      * Small (4 KB) network buffers: with the default 32 KB ones the whole input sits in the buffers in front of a
      * slowed assemble, a checkpoint or savepoint barrier queues behind all of it, and nothing is committed until the

@@ -27,7 +27,8 @@ class BlockJsonWriterTest {
             context[i] = Float.intBitsToFloat(r.nextInt() & 0x7f7fffff) * (r.nextBoolean() ? 1 : -1); // any finite
         }
         TopEntry[] top = {new TopEntry(1, 3, 3, 0.25f), new TopEntry(2, 8, 15, 1.0e-7f), new TopEntry(5, 0, 63, 0.1f)};
-        BlockResult block = new BlockResult(12, 3072, 3328, summary, context, top, 0.6499999f, 1.2345678f);
+        BlockResult block = new BlockResult(12, 3072, 3328, summary, context, top, 0.6499999f, 1.2345678f,
+                0.03125001f);
         String id = "chr1 \"q\" \\ tab\t nl\n ctl\u0001 µ→";
 
         StringWriter sw = new StringWriter();
@@ -43,15 +44,15 @@ class BlockJsonWriterTest {
 
         Map<String, Object> o = MiniJson.object(lines[0]);
         assertThat(o.keySet()).containsExactly("sequenceId", "block", "start", "end", "summary", "context", "top",
-                "selfWeight", "entropy");
+                "selfWeight", "entropy", "novelty");
         assertThat(o.get("sequenceId")).isEqualTo(id);
         assertThat(num(o.get("block")).asLong()).isEqualTo(12);
         assertThat(num(o.get("start")).asLong()).isEqualTo(3072);
         assertThat(num(o.get("end")).asLong()).isEqualTo(3328);
         assertSameBits(floats(o.get("summary")), summary);
         assertSameBits(floats(o.get("context")), context);
-        assertSameBits(new float[] {num(o.get("selfWeight")).asFloat(), num(o.get("entropy")).asFloat()},
-                new float[] {0.6499999f, 1.2345678f});
+        assertSameBits(new float[] {num(o.get("selfWeight")).asFloat(), num(o.get("entropy")).asFloat(),
+                num(o.get("novelty")).asFloat()}, new float[] {0.6499999f, 1.2345678f, 0.03125001f});
         List<?> tops = (List<?>) o.get("top");
         assertThat(tops).hasSize(3);
         for (int i = 0; i < top.length; i++) {
@@ -70,12 +71,13 @@ class BlockJsonWriterTest {
     @Test
     void emptyTopAndNonFiniteValuesStayValidJson() {
         BlockResult block = new BlockResult(0, 0, 5, new float[] {Float.NaN, 1f}, new float[] {Float.POSITIVE_INFINITY, 2f},
-                new TopEntry[0], 1f, 0f);
+                new TopEntry[0], 1f, 0f, Float.NaN);
         Map<String, Object> o = MiniJson.object(BlockJsonWriter.toJson("s", block));
         assertThat((List<?>) o.get("top")).isEmpty();
         assertThat(((List<?>) o.get("summary")).get(0)).isNull();
         assertThat(((List<?>) o.get("context")).get(0)).isNull();
         assertThat(num(((List<?>) o.get("context")).get(1)).asFloat()).isEqualTo(2f);
+        assertThat(o.get("novelty")).isNull();
     }
 
     private static MiniJson.Num num(Object o) {

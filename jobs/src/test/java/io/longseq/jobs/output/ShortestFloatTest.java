@@ -83,10 +83,10 @@ class ShortestFloatTest {
     void jsonWritersUseItAndWriteNullForNonFinite() {
         float notShortestOnJdk17 = 1.18846831E13f;
         BlockResult block = new BlockResult(0, 0, 4, new float[] {Float.NaN, notShortestOnJdk17},
-                new float[] {Float.NEGATIVE_INFINITY, 1e-5f}, new TopEntry[0], Float.POSITIVE_INFINITY, 0.1f);
+                new float[] {Float.NEGATIVE_INFINITY, 1e-5f}, new TopEntry[0], Float.POSITIVE_INFINITY, 0.1f, 1f);
         assertThat(BlockJsonWriter.toJson("s", block)).isEqualTo("{\"sequenceId\":\"s\",\"block\":0,\"start\":0,"
                 + "\"end\":4,\"summary\":[null,1.1884683E13],\"context\":[null,1.0E-5],\"top\":[],"
-                + "\"selfWeight\":null,\"entropy\":0.1}");
+                + "\"selfWeight\":null,\"entropy\":0.1,\"novelty\":1.0}");
         TokenContext t = new TokenContext("s", 1, 4, 6, new float[] {Float.NaN, notShortestOnJdk17,
                 Float.POSITIVE_INFINITY, -0f});
         assertThat(JsonLines.tokens(t, 2)).isEqualTo("{\"sequenceId\":\"s\",\"block\":1,\"start\":4,\"end\":6,"

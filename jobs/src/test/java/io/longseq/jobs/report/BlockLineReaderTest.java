@@ -43,8 +43,8 @@ class BlockLineReaderTest {
     void readsTheLinesTheWriterWrites() throws Exception {
         float[] v = {0.5f, -1e-5f, Float.NaN, 3f}; // [d = 4]; NaN is written as null
         String a = BlockJsonWriter.toJson("chr\"1\\x", new BlockResult(55, 14_080, 14_336, v, v,
-                new TopEntry[] {new TopEntry(2, 24, 31, 0.00143f), new TopEntry(1, 54, 54, 1.25e-4f)}, 0.75f, 1.5f));
-        String b = BlockJsonWriter.toJson("chr2", new BlockResult(0, 0, 100, v, v, new TopEntry[0], 1f, 0f));
+                new TopEntry[] {new TopEntry(2, 24, 31, 0.00143f), new TopEntry(1, 54, 54, 1.25e-4f)}, 0.75f, 1.5f, 0.25f));
+        String b = BlockJsonWriter.toJson("chr2", new BlockResult(0, 0, 100, v, v, new TopEntry[0], 1f, 0f, 1f));
         List<BlockLine> lines = readAll(a + "\n\n" + b + "\n");
         assertThat(lines).hasSize(2);
         BlockLine x = lines.get(0);

@@ -62,7 +62,7 @@ final class SyntheticBlocks {
                     top[0] = new TopEntry(1, s, s, 0.4f);
                 }
                 float self = 0.99f;
-                w.write(id, new BlockResult(b, b * B, (b + 1) * B, summary, context, top, self, 0.05f));
+                w.write(id, new BlockResult(b, b * B, (b + 1) * B, summary, context, top, self, 0.05f, 0.5f));
             }
         }
     }

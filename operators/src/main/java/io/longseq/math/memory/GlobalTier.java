@@ -15,9 +15,8 @@ import java.util.Arrays;
  * <p>Per block this is O(M·d + d²) with M ≤ H·(R+G−1)+1 memory entries (HIERARCHICAL), M ≤ C/B + 1 (AXIAL),
  * or O(m·d + d²) for LINEAR mode's m random features: small vectors, so Java with the {@link RowKernels} (a native
  * call would cost more than the arithmetic), summed in double precision in a fixed order, so both kernel sets give
- * the same bits. LINEAR mode has no entries: its memory computes g_b itself
- * ({@link LinearMemory#attend}), top-K is empty and the entropy is 0 (see {@link GlobalMode#LINEAR}). The memory
- * itself is passed in and out, so the caller (a keyed Flink operator) owns it as state. Not thread-safe: one
+ * the same bits. LINEAR mode has no entries: its memory computes g_b itself ({@link LinearMemory#attend}), top-K
+ * is empty, the entropy and the novelty are 0 (see {@link GlobalMode#LINEAR}). The memory itself is passed in and out, so the caller (a keyed Flink operator) owns it as state. Not thread-safe: one
  * instance per subtask.
  */
 public final class GlobalTier {
@@ -43,6 +42,7 @@ public final class GlobalTier {
     private final double[] wv;       // [d, d] W_v
     private final double[] wo;       // [d, d] W_go
     private double[] p = new double[16];      // [M] scores, then weights
+    private double[] kDots = new double[16];  // [M] k_b·k̄_m, for the novelty
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private int[] best = new int[0];          // [K] top-K entries so far, best first
@@ -100,7 +100,7 @@ public final class GlobalTier {
         memory.append(k, v);
         if (memory instanceof LinearMemory linear) {
             double self = linear.attend(q, g);
-            return result(b, start, end, summary, NO_ENTRIES, self, 0.0);
+            return result(b, start, end, summary, NO_ENTRIES, self, 0.0, 0.0);
         }
         memory.collect(entries);
 
@@ -133,18 +133,48 @@ public final class GlobalTier {
             }
         }
         kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
-        return result(b, start, end, summary, top(m, self), p[self], entropy);
+        return result(b, start, end, summary, top(m, self), p[self], entropy, novelty(m, self));
     }
 
     // s_b [d] + g_b [d] (in g) -> BlockResult with c_b = s_b + g_b·W_go; also sets delta
     private BlockResult result(long b, long start, long end, float[] summary, TopEntry[] top, double selfWeight,
-                               double entropy) {
+                               double entropy, double novelty) {
         kernels.matVec(g, wo, acc, delta, d);
         float[] context = new float[d];
         for (int c = 0; c < d; c++) {
             context[c] = summary[c] + delta[c];
         }
-        return new BlockResult(b, start, end, summary.clone(), context, top, (float) selfWeight, (float) entropy);
+        return new BlockResult(b, start, end, summary.clone(), context, top, (float) selfWeight, (float) entropy,
+                (float) novelty);
+    }
+
+    // k_b [d], k̄ [M, d] -> 1 − max(0, max_{m ≠ self} cos(k_b, k̄_m)); 1 without another entry. Doubles in a fixed
+    // order (entryDots is the same plain Java in both kernel sets), so the bits do not depend on the kernels.
+    private double novelty(int m, int self) {
+        if (kDots.length < m) {
+            kDots = new double[Math.max(m, 2 * kDots.length)];
+        }
+        kernels.entryDots(k, entries.keys, m, d, kDots);
+        double kk = 0;
+        for (int c = 0; c < d; c++) {
+            kk += (double) k[c] * k[c];
+        }
+        double best = 0;
+        for (int e = 0; e < m; e++) {
+            if (e == self) {
+                continue;
+            }
+            double ee = 0;
+            int off = e * d;
+            for (int c = 0; c < d; c++) {
+                ee += (double) entries.keys[off + c] * entries.keys[off + c];
+            }
+            double norms = Math.sqrt(kk * ee);
+            if (norms > 0) {
+                best = Math.max(best, Math.min(1.0, kDots[e] / norms));
+            }
+        }
+        return 1.0 - best;
     }
 
     /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (docs/design.md 2.6). */

@@ -16,6 +16,10 @@ import java.io.Serializable;
  *                   φ(q_b)·φ(k_b) / φ(q_b)ᵀz, the block's share of the random-feature normaliser
  * @param entropy    −Σ p·ln p over the block's attention weights; defined as 0 in LINEAR mode, whose per-block
  *                   weights are never materialised (a finite value, so JSON consumers never see NaN)
+ * @param novelty    1 − max(0, max over the memory entries other than the block itself of cos(k_b, k̄_m)): how
+ *                   unlike everything the memory holds the block's key is, in [0, 1]; 1 when there is no other
+ *                   entry (the first block); defined as 0 in LINEAR mode, which keeps no entries
+ *                   (docs/outputs.md)
  */
 public record BlockResult(long block, long start, long end, float[] summary, float[] context, TopEntry[] top,
-                          float selfWeight, float entropy) implements Serializable {}
+                          float selfWeight, float entropy, float novelty) implements Serializable {}

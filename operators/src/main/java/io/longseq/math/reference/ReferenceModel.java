@@ -389,6 +389,7 @@ public final class ReferenceModel {
             int mCount = entries.size();
             double[] score = new double[mCount];    // [M]
             double[][] vbar = new double[mCount][]; // [M, d]
+            double[][] kbars = new double[mCount][]; // [M, d]
             for (int m = 0; m < mCount; m++) {
                 long[] e = entries.get(m);
                 int first = (int) e[1];
@@ -396,6 +397,7 @@ public final class ReferenceModel {
                 int stride = e.length > 3 ? (int) e[3] : 1;
                 int c = (last - first) / stride + 1;
                 double[] kbar = new double[d];
+                kbars[m] = kbar;
                 vbar[m] = new double[d];
                 if (stride == 1) {
                     for (int col = 0; col < d; col++) {
@@ -449,6 +451,13 @@ public final class ReferenceModel {
             if (self < 0) {
                 throw new AssertionError("memory of block " + b + " has no entry for the block itself");
             }
+            // novelty: 1 − the best cosine (floored at 0) of k_b with an entry's mean key other than its own
+            double bestCos = 0;
+            for (int m = 0; m < mCount; m++) {
+                if (m != self) {
+                    bestCos = Math.max(bestCos, cosine(k[b], kbars[m]));
+                }
+            }
             // Sort by the reported (float) weight, descending; equal weights go to the lower first block.
             others.sort(Comparator.comparingDouble((TopEntry t) -> -t.weight())
                     .thenComparingLong(TopEntry::firstBlock));
@@ -456,9 +465,23 @@ public final class ReferenceModel {
 
             long start = (long) b * bs;
             long end = Math.min((long) (b + 1) * bs, n);
-            out.add(new BlockResult(b, start, end, summary, context, top, (float) p[self], (float) entropy));
+            out.add(new BlockResult(b, start, end, summary, context, top, (float) p[self], (float) entropy,
+                    (float) (1 - bestCos)));
         }
         return out;
+    }
+
+    // a·b / (|a| |b|), 0 when either is the zero vector
+    private static double cosine(double[] a, double[] b) {
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += a[i] * b[i];
+            aa += a[i] * a[i];
+            bb += b[i] * b[i];
+        }
+        return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
     }
 
     /**
@@ -648,7 +671,7 @@ public final class ReferenceModel {
      * no running state. Stabiliser: every pair's log-term ω_i·q' − |q'|²/2 + ω_i·k_b'' − |k_b''|²/2 is shifted by
      * its maximum over all (i, b'') for this b; the shift and the 1/m cancel in p, so the math is unchanged.
      *
-     * <p>top is empty (no entries), selfWeight = p(b, b), entropy = 0 (defined so; see {@link BlockResult}).
+     * <p>top is empty (no entries), selfWeight = p(b, b), entropy = novelty = 0 (defined so; see {@link BlockResult}).
      */
     private List<BlockResult> linearGlobal(double[][] summaries, double[][] q, double[][] k, double[][] v, int n) {
         // s, q, k, v [blocks, d] -> blocks × BlockResult
@@ -694,7 +717,7 @@ public final class ReferenceModel {
             long start = (long) b * bs;
             long end = Math.min((long) (b + 1) * bs, n);
             out.add(new BlockResult(b, start, end, summary, context, new TopEntry[0], (float) (weight[b] / total),
-                    0f));
+                    0f, 0f));
         }
         return out;
     }

@@ -26,6 +26,8 @@ public class BlockContext {
     public float[] topWeight;
     public float selfWeight;
     public float entropy;
+    /** 1 − the best cosine of the block's key with an earlier memory entry's, in [0, 1] (BlockResult). */
+    public float novelty;
 
     public BlockContext() {}
 
@@ -51,6 +53,7 @@ public class BlockContext {
         }
         c.selfWeight = r.selfWeight();
         c.entropy = r.entropy();
+        c.novelty = r.novelty();
         return c;
     }
 
@@ -60,7 +63,7 @@ public class BlockContext {
         for (int i = 0; i < top.length; i++) {
             top[i] = new TopEntry(topLevel[i], topFirst[i], topLast[i], topWeight[i]);
         }
-        return new BlockResult(block, start, end, summary, context, top, selfWeight, entropy);
+        return new BlockResult(block, start, end, summary, context, top, selfWeight, entropy, novelty);
     }
 
     @Override
@@ -68,6 +71,7 @@ public class BlockContext {
         return o instanceof BlockContext c && block == c.block && start == c.start && end == c.end
                 && Float.floatToRawIntBits(selfWeight) == Float.floatToRawIntBits(c.selfWeight)
                 && Float.floatToRawIntBits(entropy) == Float.floatToRawIntBits(c.entropy)
+                && Float.floatToRawIntBits(novelty) == Float.floatToRawIntBits(c.novelty)
                 && Objects.equals(sequenceId, c.sequenceId) && Arrays.equals(summary, c.summary)
                 && Arrays.equals(context, c.context) && Arrays.equals(topLevel, c.topLevel)
                 && Arrays.equals(topFirst, c.topFirst) && Arrays.equals(topLast, c.topLast)

@@ -96,6 +96,49 @@ public class GlobalTierTest {
         }
     }
 
+    /**
+     * Bases with period B: blocks 1..n/B−2 hold the same k-mers with the same neighbours, so their keys are equal
+     * and each one after block 1 has an earlier entry at cosine 1: novelty 0 (up to float rounding). Block 0 has no
+     * earlier entry: novelty 1 by definition. Both follow from the definition, not from the code. (In AXIAL mode a
+     * block that opens a grid row sees only its column's mean, which includes block 0: it is left out.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = GlobalMode.class, names = {"FULL", "HIERARCHICAL", "AXIAL"})
+    void noveltyIsOneForTheFirstBlockAndZeroForAnExactRepeat(GlobalMode mode) {
+        ModelConfig cfg = TestModels.small().globalMode(mode).build();
+        Weights w = WeightsInit.random(cfg, 4, 1f);
+        int bs = cfg.blockSize();
+        int n = 10 * bs;
+        byte[] period = TestModels.bases(bs, 9);
+        byte[] bases = new byte[n];
+        for (int i = 0; i < n; i++) {
+            bases[i] = period[i % bs];
+        }
+        int[] ids = io.longseq.math.features.Features.dnaKmers(bases, 0, n, 0, cfg);
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            List<BlockResult> r = model.run(ids, n, false).blocks();
+            assertThat(r.get(0).novelty()).isEqualTo(1f);
+            int perRow = cfg.chunkSize() / bs;
+            for (int b = 2; b <= 8; b++) {
+                if (mode == GlobalMode.AXIAL && b % perRow == 0) {
+                    continue;
+                }
+                assertThat((double) r.get(b).novelty()).as("block %d", b).isBetween(0.0, 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void linearModeHasNoNovelty() {
+        ModelConfig cfg = TestModels.small().globalMode(GlobalMode.LINEAR).build();
+        Weights w = WeightsInit.random(cfg, 4, 1f);
+        int n = 5 * cfg.blockSize();
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            assertThat(model.run(TestModels.dnaIds(cfg, n, 2), n, false).blocks())
+                    .allSatisfy(b -> assertThat(b.novelty()).isZero());
+        }
+    }
+
     @Test
     void fullModePastItsCapIsAClearError() {
         ModelConfig cfg = TestModels.small().globalMode(GlobalMode.FULL).maxBlocks(3).build();
@@ -117,6 +160,7 @@ public class GlobalTierTest {
         assertThat(maxDiff(a.context(), e.context())).as(at + " context").isLessThan(TOL);
         assertThat((double) Math.abs(a.selfWeight() - e.selfWeight())).as(at + " self weight").isLessThan(TOL);
         assertThat((double) Math.abs(a.entropy() - e.entropy())).as(at + " entropy").isLessThan(TOL);
+        assertThat((double) Math.abs(a.novelty() - e.novelty())).as(at + " novelty").isLessThan(TOL);
         assertThat(a.top()).as(at + " top-K size").hasSameSizeAs(e.top());
         for (int i = 0; i < e.top().length; i++) {
             TopEntry x = a.top()[i];
