@@ -61,8 +61,8 @@ class BlockLineReaderTest {
         assertThat(x.weight[1]).isEqualTo(1.25e-4f);
         assertThat(x.selfWeight).isEqualTo(0.75f);
         assertThat(x.entropy).isEqualTo(1.5f);
-        assertThat(x.hasNovelty).isFalse();
-        assertThat(Float.isNaN(x.novelty)).isTrue();
+        assertThat(x.hasNovelty).isTrue();
+        assertThat(x.novelty).isEqualTo(0.25f);
         BlockLine y = lines.get(1);
         assertThat(y.id.shown()).isEqualTo("chr2");
         assertThat(y.topCount).isZero();
