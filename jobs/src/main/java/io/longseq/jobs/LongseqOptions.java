@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
@@ -264,6 +265,24 @@ public final class LongseqOptions {
         } catch (IllegalArgumentException e) {
             throw new UsageException(ModelOptions.withOption(e.getMessage()), e);
         }
+    }
+
+    /**
+     * A copy of {@code c} holding what the run used where the command line leaves a value open or spells it
+     * loosely: the input's kind (perhaps from the file name), max-features (its default depends on the kind) and the
+     * choices by their lower-case names, as {@code settings.json} records them.
+     *
+     * @param model the model read from {@code c} ({@link #model})
+     */
+    public static Configuration effective(Configuration c, ModelConfig model) {
+        Configuration e = new Configuration(c);
+        e.set(KIND, lower(model.featureKind()));
+        e.set(MAX_FEATURES, model.maxFeatures());
+        e.set(LOCAL_MODE, lower(model.localMode()));
+        e.set(POOLING, lower(model.pooling()));
+        e.set(GLOBAL_MODE, lower(model.globalMode()));
+        e.set(GAP_POLICY, GapPolicy.parse(c.get(GAP_POLICY)).optionValue());
+        return e;
     }
 
     /**

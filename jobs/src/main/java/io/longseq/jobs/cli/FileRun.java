@@ -9,22 +9,35 @@ import io.longseq.jobs.input.InputScan;
 import io.longseq.jobs.output.ProgressFunction;
 import io.longseq.jobs.output.OutputSettings;
 import io.longseq.jobs.output.RunOutputs;
+import io.longseq.jobs.output.SettingsFile;
 import io.longseq.stream.DeadLetter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * A {@code run} over files: the job writes per-subtask part files, which are then merged into OUT/blocks.jsonl (in
- * {@code offline}'s order), notices.jsonl and dead-letters.jsonl, and the summary is printed. Exit code 0 done;
- * 1 some input was refused or the job failed.
+ * {@code offline}'s order), notices.jsonl and dead-letters.jsonl, settings.json ({@link #SETTINGS}) is written and
+ * the summary is printed. Exit code 0 done; 1 some input was refused or the job failed.
  */
 final class FileRun {
+
+    /**
+     * What OUT/settings.json holds: every option that shapes the outputs, in the option table's order, with the
+     * parallelism after the fragment size; not the input paths, the output directory or the warm-up (same outputs).
+     */
+    static final List<ConfigOption<?>> SETTINGS = settings();
 
     private final RunOptions p;
     private final PrintWriter out;
@@ -82,7 +95,35 @@ final class FileRun {
             Refusals.print(err, "longseq run: could not merge the outputs in " + parts + ": " + e, e, verbose);
             return 1;
         }
+        try {
+            SettingsFile.write(p.out(), settingsOf(p, parallelism), SETTINGS);
+        } catch (IOException e) {
+            Refusals.print(err, "longseq run: could not write " + p.out().resolve(SettingsFile.FILE) + ": " + e, e,
+                    verbose);
+            return 1;
+        }
         RunSummary.files(out, merged, p.out(), p.settings().alerts(), (System.nanoTime() - t0) / 1e9, parallelism, job);
         return merged.deadLetters > 0 ? 1 : 0;
+    }
+
+    /** The run's effective options: the flags, the defaults, the kind and the parallelism it ran with. */
+    static Configuration settingsOf(RunOptions p, int parallelism) {
+        Configuration c = LongseqOptions.effective(p.flink(), p.settings().model());
+        c.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        return c;
+    }
+
+    private static List<ConfigOption<?>> settings() {
+        Set<ConfigOption<?>> left = Set.of(LongseqOptions.INPUT, LongseqOptions.OUT, LongseqOptions.WARMUP_CHUNKS);
+        List<ConfigOption<?>> s = new ArrayList<>();
+        for (ConfigOption<?> o : LongseqOptions.ALL) {
+            if (!left.contains(o)) {
+                s.add(o);
+            }
+            if (o == LongseqOptions.FRAGMENT_SIZE) {
+                s.add(CoreOptions.DEFAULT_PARALLELISM);
+            }
+        }
+        return List.copyOf(s);
     }
 }

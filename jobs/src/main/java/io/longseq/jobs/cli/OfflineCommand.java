@@ -73,6 +73,10 @@ public final class OfflineCommand implements Callable<Integer> {
                     LongseqOptions.LINK_THRESHOLD), LongseqOptions.MODEL,
             LongseqOptions.READER_LIMITS).flatMap(List::stream).toList();
 
+    /** What OUT/settings.json holds: the options above but the output directory, in the option table's order. */
+    static final List<ConfigOption<?>> SETTINGS = LongseqOptions.ALL.stream()
+            .filter(o -> OPTIONS.contains(o) && o != LongseqOptions.OUT).toList();
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -126,7 +130,8 @@ public final class OfflineCommand implements Callable<Integer> {
             throw new UsageException(bad.getMessage(), bad);
         }
         OutputSettings outputs = new OutputSettings(k, config.globalMode(), LongseqOptions.linkThreshold(conf), alert);
-        return new OfflineOptions(input, k, out, e, weights, seed, config, outputs);
+        return new OfflineOptions(input, k, out, e, weights, seed, config, outputs,
+                LongseqOptions.effective(conf, config));
     }
 
     /** The readers' caps, the others at their defaults. */

@@ -5,6 +5,7 @@ import io.longseq.jobs.output.OutputSettings;
 import io.longseq.math.features.FeatureKind;
 import io.longseq.math.model.ModelConfig;
 import java.nio.file.Path;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * Everything one {@code offline} run needs, parsed and validated once from the command line; immutable, so the
@@ -18,9 +19,10 @@ import java.nio.file.Path;
  * @param seed    the seed of the default init (unused when {@code weights} is set)
  * @param config  the model, its feature kind equal to {@code kind}
  * @param outputs what the outputs beside blocks.jsonl need: link and alert thresholds (docs/outputs.md)
+ * @param settings the effective options, written to settings.json ({@link OfflineCommand#SETTINGS}); not changed
  */
 public record OfflineOptions(Path input, FeatureKind kind, Path outDir, Engine.Kind engine, Path weights, long seed,
-                             ModelConfig config, OutputSettings outputs) {
+                             ModelConfig config, OutputSettings outputs, Configuration settings) {
 
     /** The output file: one JSON line per block. */
     public Path blocksFile() {

@@ -10,6 +10,7 @@ import io.longseq.jobs.output.BlockJsonWriter;
 import io.longseq.jobs.output.Findings;
 import io.longseq.jobs.output.GenomeTracks;
 import io.longseq.jobs.output.JsonLines;
+import io.longseq.jobs.output.SettingsFile;
 import io.longseq.math.features.FeatureKind;
 import io.longseq.math.model.BlockResult;
 import io.longseq.math.model.ModelConfig;
@@ -29,7 +30,7 @@ import java.util.Locale;
 /**
  * One {@code offline} run: weights, engine, then every record of the input through the engine into
  * {@code blocks.jsonl} (and, for DNA, {@code links.bedpe} and {@code tracks.bedgraph}; with an alert threshold,
- * {@code alerts.jsonl}), with progress and problems on stderr and a short summary on stdout.
+ * {@code alerts.jsonl}; at the end {@code settings.json}), with progress and problems on stderr and a short summary on stdout.
  *
  * <p>A bad record (an invalid base, a token outside the vocabulary, a FULL-mode cap passed) is reported with its
  * number, id and reason and skipped; the other records still run and the exit code is 1 at the end. An input that
@@ -78,8 +79,10 @@ public final class OfflineRun {
                 + (o.weights() != null ? "weights " + o.weights() : "seeded default weights (seed " + o.seed() + ")"));
         err.flush();
         String failure = null;
+        boolean outDirMade = false;
         try {
             Files.createDirectories(o.outDir());
+            outDirMade = true;
             try (Engine engine = Engine.create(o.engine(), cfg, weights);
                  SequenceSource source = SequenceSource.open(o.input(), cfg, limits);
                  BlockJsonWriter json = new BlockJsonWriter(Files.newBufferedWriter(o.blocksFile(), StandardCharsets.UTF_8));
@@ -99,6 +102,14 @@ public final class OfflineRun {
             failure = describe(e);
         } catch (UncheckedIOException e) {
             failure = describe(e.getCause());
+        }
+        if (outDirMade) { // also after a failure: the lines in blocks.jsonl are this run's, so are the settings
+            try {
+                SettingsFile.write(o.outDir(), o.settings(), OfflineCommand.SETTINGS);
+            } catch (IOException e) {
+                failure = failure != null ? failure : "could not write " + o.outDir().resolve(SettingsFile.FILE) + " ("
+                        + Refusals.describe(e) + ")";
+            }
         }
         if (failure != null) {
             err.println("longseq offline: stopped: " + Refusals.oneLine(failure));

@@ -56,7 +56,7 @@ class RunCommandITCase {
         try (var files = Files.list(dir.resolve("run"))) {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder("blocks.jsonl", "notices.jsonl", "dead-letters.jsonl", "links.bedpe",
-                            "tracks.bedgraph");
+                            "tracks.bedgraph", "settings.json");
         }
         for (String f : List.of("links.bedpe", "tracks.bedgraph")) { // DNA: the genome-browser files, as offline's
             assertThat(Files.readAllBytes(dir.resolve("run").resolve(f))).as(f)
