@@ -338,7 +338,7 @@ class InvarianceITCase {
                 + " full: top-1 agreement %.6f (%d of %d blocks), mean context cosine ", (double) agreed / ranked,
                 agreed, ranked)).endsWith(" over " + h.size() + " blocks");
         double cosine = Double.parseDouble(shadow.message.replaceAll(".*mean context cosine (\\S+) over.*", "$1"));
-        assertThat(cosine).isCloseTo(cosines / h.size(), within(5e-7));
+        assertThat(cosine).isCloseTo(cosines / h.size(), within(6e-10));
         report("shadow monitor on lambda (hierarchical vs full, default weights): " + shadow.message + "; blocks equal"
                 + " the baseline's in " + covered);
     }

@@ -47,7 +47,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  *       <td>gauge (double)</td><td>agreed / ranked, and the mean cosine of the two contexts per block (NaN before
  *       the first block)</td></tr>
  *   <tr><td>global-context</td><td>{@value #SHADOW_CONTEXT_COSINE}</td><td>histogram</td><td>the cosine of the two
- *       contexts per block, × 10^6 rounded (histograms hold longs): 1,000,000 is identical direction</td></tr>
+ *       contexts per block, × 10^9 rounded (histograms hold longs): 1,000,000,000 is the same direction</td></tr>
  * </table>
  * Histograms keep the last {@value #HISTOGRAM_WINDOW} values of the subtask ({@link DescriptiveStatisticsHistogram});
  * Prometheus shows them as summaries (quantiles, {@code _count}).
@@ -79,8 +79,8 @@ public final class OperatorMetrics {
     public static final String SHADOW_TOP1_AGREED = "shadowTop1Agreed";
     public static final String SHADOW_TOP1_AGREEMENT = "shadowTop1Agreement";
     public static final String SHADOW_CONTEXT_COSINE_MEAN = "shadowContextCosineMean";
-    /** A histogram of cosines × 10^6: Flink histograms hold longs. */
-    public static final String SHADOW_CONTEXT_COSINE = "shadowContextCosinePpm";
+    /** A histogram of cosines × 10^9: Flink histograms hold longs. */
+    public static final String SHADOW_CONTEXT_COSINE = "shadowContextCosinePpb";
     /** The key of the kernel report's group (its value is the kernels' label) and ... */
     public static final String KERNEL = "kernel";
     /** ... the name of the gauge in it, always 1: {@code longseq_kernel_info{kernel="vector-512+..."}}. */

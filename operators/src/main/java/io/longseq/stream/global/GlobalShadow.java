@@ -54,7 +54,7 @@ final class GlobalShadow {
     private Counter blocks;
     private Counter ranked;
     private Counter agreed;
-    private Histogram cosinePpm;
+    private Histogram cosinePpb;
     private final ShadowMonitor.Tally subtask = new ShadowMonitor.Tally(); // the gauges: every block of the subtask
 
     GlobalShadow(StreamSettings settings, Weights weights, RuntimeContext rc, MetricGroup metrics) {
@@ -79,7 +79,7 @@ final class GlobalShadow {
         agreed = metrics.counter(OperatorMetrics.SHADOW_TOP1_AGREED);
         metrics.gauge(OperatorMetrics.SHADOW_TOP1_AGREEMENT, subtask::agreement);
         metrics.gauge(OperatorMetrics.SHADOW_CONTEXT_COSINE_MEAN, subtask::meanCosine);
-        cosinePpm = OperatorMetrics.histogram(metrics, OperatorMetrics.SHADOW_CONTEXT_COSINE);
+        cosinePpb = OperatorMetrics.histogram(metrics, OperatorMetrics.SHADOW_CONTEXT_COSINE);
     }
 
     /** The shadow's FULL memory as {@link MemoryState} bytes. */
@@ -94,7 +94,7 @@ final class GlobalShadow {
 
     /** The {@value OperatorMetrics#SHADOW_CONTEXT_COSINE} histogram; null when the monitor is off. */
     Histogram cosineHistogram() {
-        return cosinePpm;
+        return cosinePpb;
     }
 
     /**
@@ -180,7 +180,7 @@ final class GlobalShadow {
                         agreed.inc();
                     }
                 }
-                cosinePpm.update(Math.round(c.cosine() * 1e6));
+                cosinePpb.update(Math.round(c.cosine() * 1e9));
             } catch (RuntimeException e) {
                 fail(start, e);
             }

@@ -157,8 +157,8 @@ public class ShadowMonitorTest {
         assertThat(t.agreed()).isEqualTo(1);
         assertThat(t.agreement()).isCloseTo(1.0 / 3, within(1e-15));
         assertThat(t.meanCosine()).isCloseTo(0.75, within(1e-15));
-        assertThat(t.describe()).isEqualTo("top-1 agreement 0.333333 (1 of 3 blocks), mean context cosine 0.750000"
-                + " over 4 blocks");
+        assertThat(t.describe()).isEqualTo("top-1 agreement 0.333333 (1 of 3 blocks), mean context cosine"
+                + " 0.750000000 over 4 blocks");
         assertThatThrownBy(() -> m.compare(result(1, x), result(2, x))).hasMessage("shadow compares block 1 with block 2");
 
         // LINEAR keeps no entries: nothing is ranked, the cosine still counts

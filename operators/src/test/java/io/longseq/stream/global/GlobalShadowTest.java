@@ -122,7 +122,7 @@ class GlobalShadowTest {
     static final Pattern FIGURES = Pattern.compile("top-1 agreement (\\S+) \\((\\d+) of (\\d+) blocks\\), mean context"
             + " cosine (\\S+) over (\\d+) blocks");
 
-    /** Checks a notice's figures against {@code want}: counts exactly, the printed ratios to their six decimals. */
+    /** Checks a notice's figures against {@code want}: counts exactly, the printed ratios to their decimals. */
     static void assertFigures(String message, Figures want) {
         Matcher m = FIGURES.matcher(message);
         assertThat(m.find()).as(message).isTrue();
@@ -135,7 +135,8 @@ class GlobalShadowTest {
         } else {
             assertThat(Double.parseDouble(m.group(1))).isCloseTo((double) want.agreed() / want.ranked(), within(5e-7));
         }
-        assertThat(Double.parseDouble(m.group(4))).isCloseTo(want.cosineSum() / want.blocks(), within(5e-7));
+        assertThat(m.group(4)).matches("-?\\d\\.\\d{9}");
+        assertThat(Double.parseDouble(m.group(4))).isCloseTo(want.cosineSum() / want.blocks(), within(6e-10));
     }
 
     static String mode(ModelConfig cfg) {
@@ -179,7 +180,7 @@ class GlobalShadowTest {
             assertThat(subtask.meanCosine()).isCloseTo(want.cosineSum() / blocks, within(1e-12));
             assertThat(shadow(h).cosineHistogram().getCount()).isEqualTo(blocks);
             assertThat(shadow(h).cosineHistogram().getStatistics().getMax())
-                    .isEqualTo(Math.round(1e6 * maxCosine(bounded.blocks(), full.blocks())));
+                    .isEqualTo(Math.round(1e9 * maxCosine(bounded.blocks(), full.blocks())));
             assertThat(h.numKeyedStateEntries()).as("the sequence ended: no state").isZero();
         }
         assertThat(want.ranked()).as("every block but block 0").isEqualTo(mode == GlobalMode.LINEAR ? 0 : blocks - 1);
