@@ -179,6 +179,13 @@ public final class LongseqOptions {
                     + " local-attention subtask run one subtask at a time per TaskManager, so the JIT compiles the"
                     + " kernels while one subtask runs them interpreted: a shorter start-up, the same outputs"
                     + " (0 turns it off).");
+    public static final ConfigOption<Double> SHADOW_SAMPLE = key("longseq.stream.shadow-sample").doubleType()
+            .defaultValue(0.0).withDescription("Runtime accuracy monitor: for this fraction of sequences (0..1,"
+                    + " picked by a seeded hash of the id, the same on every run), global-context also runs exact full"
+                    + " global attention and reports its top-1 agreement and context cosine with the configured mode"
+                    + " (shadow* metrics, a shadow notice per sequence; outputs unchanged). Its state grows as in"
+                    + " full mode; at max-blocks a sequence's shadow stops with a notice. 0 turns it off; no effect in"
+                    + " global mode full.");
 
     // --------------------------------------------------------------------------- limits against hostile input
     private static final StreamLimits L = StreamLimits.DEFAULTS;
@@ -224,7 +231,7 @@ public final class LongseqOptions {
             List.<ConfigOption<?>>of(INPUT, KIND, FRAGMENT_SIZE, OUT, TOKEN_CONTEXTS, ALERT_THRESHOLD, LINK_THRESHOLD),
             MODEL,
             List.<ConfigOption<?>>of(REORDER_BOUND, GAP_POLICY, IDLE_TIMEOUT, ENDED_RETENTION, MAX_PAYLOAD_BYTES,
-                    MAX_POSITION, WARMUP_CHUNKS, MAX_ID_BYTES, MAX_HEADER_BYTES, MAX_LINE_BYTES, DEAD_LETTER_BYTES,
+                    MAX_POSITION, WARMUP_CHUNKS, SHADOW_SAMPLE, MAX_ID_BYTES, MAX_HEADER_BYTES, MAX_LINE_BYTES, DEAD_LETTER_BYTES,
                     REORDER_BYTES, MAX_GAP, MAX_EARLY_SUMMARIES, MAX_TOMBSTONES))
             .flatMap(List::stream).toList();
 
@@ -303,8 +310,8 @@ public final class LongseqOptions {
                     .reorderBound(c.get(REORDER_BOUND)).gapPolicy(gap).idleTimeout(c.get(IDLE_TIMEOUT))
                     .endedRetention(c.get(ENDED_RETENTION)).maxPayloadBytes(c.get(MAX_PAYLOAD_BYTES))
                     .maxPosition(c.get(MAX_POSITION)).tokenContexts(c.get(TOKEN_CONTEXTS))
-                    .warmupChunks(c.get(WARMUP_CHUNKS)).limits(limits(c)).alertThreshold(alertThreshold(c, model))
-                    .build();
+                    .warmupChunks(c.get(WARMUP_CHUNKS)).shadowSample(c.get(SHADOW_SAMPLE)).limits(limits(c))
+                    .alertThreshold(alertThreshold(c, model)).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }

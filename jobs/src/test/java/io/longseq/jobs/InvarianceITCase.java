@@ -1,6 +1,7 @@
 package io.longseq.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.longseq.jobs.input.InputFiles;
 import io.longseq.math.features.FeatureKind;
@@ -268,6 +269,78 @@ class InvarianceITCase {
             assertThat(f.get(dist)[1]).as("second-copy blocks at distance " + dist).isGreaterThanOrEqualTo(50);
             assertThat(f.get(dist)[0]).as("FULL mode, repeats at distance " + dist).isGreaterThanOrEqualTo(0.9);
         }
+    }
+
+    /**
+     * The runtime accuracy monitor on for every sequence ({@code --shadow-sample 1}): the blocks are bitwise the
+     * baseline's (monitor off) at two parallelisms and fragment plans, the SHADOW notice is the same in both, and its
+     * figures equal a computation here from ChunkedModel run in hierarchical and in full mode.
+     */
+    @Test
+    @Order(9)
+    void lambdaWithTheShadowMonitorOnGivesTheSameBlocksAndAnInvariantShadowNotice() throws Exception {
+        TestInputs.Fasta fa = lambda();
+        long length = fa.bases().length;
+        PipelineRuns.Output base = lambdaBaseline();
+        StreamSettings on = settings(DNA).toBuilder().shadowSample(1).build();
+        Notice shadow = null;
+        List<String> covered = new ArrayList<>();
+        for (int[] v : new int[][] {{4, 97}, {1, 10_000}}) {
+            PlannedFragments plan = dnaPlan(TestInputs.LAMBDA, v[1]);
+            if (v[0] == 4) {
+                plan = shuffle(plan, v[1]);
+            }
+            PipelineRuns.Output run = PipelineRuns.stream(on, v[0], plan);
+            String what = "lambda shadowed p" + v[0] + " fragments " + v[1];
+            assertThat(PipelineRuns.firstDifference(base.blocks(), run.blocks())).as(what).isNull();
+            assertThat(run.deadLetters()).isEmpty();
+            assertThat(run.notices()).hasSize(2);
+            assertThat(run.notices()).filteredOn(n -> n.kind == Notice.Kind.ENDED).singleElement()
+                    .satisfies(n -> assertThat(n.position).isEqualTo(length));
+            Notice s = run.notices().stream().filter(n -> n.kind == Notice.Kind.SHADOW).findFirst().orElseThrow();
+            if (shadow == null) {
+                shadow = s;
+            }
+            assertThat(s).as(what).isEqualTo(shadow);
+            covered.add(what + " (" + run.millis() + " ms)");
+        }
+        int[] ids = Features.dnaKmers(fa.bases(), DNA);
+        var weights = PipelineRuns.defaultWeights(DNA);
+        List<BlockContext> h = PipelineRuns.chunked(fa.id(), ids, ids.length, DNA, weights);
+        List<BlockContext> f = PipelineRuns.chunked(fa.id(), ids, ids.length,
+                DNA.toBuilder().globalMode(GlobalMode.FULL).build(), weights);
+        long ranked = 0;
+        long agreed = 0;
+        double cosines = 0;
+        for (int b = 0; b < h.size(); b++) {
+            float[] x = h.get(b).context;
+            float[] y = f.get(b).context;
+            double dot = 0;
+            double xx = 0;
+            double yy = 0;
+            for (int c = 0; c < x.length; c++) {
+                dot += (double) x[c] * y[c];
+                xx += (double) x[c] * x[c];
+                yy += (double) y[c] * y[c];
+            }
+            cosines += dot / Math.sqrt(xx * yy);
+            if (f.get(b).topFirst.length > 0) {
+                ranked++;
+                long star = f.get(b).topFirst[0];
+                BlockContext hb = h.get(b);
+                agreed += hb.topFirst.length > 0 && hb.topFirst[0] <= star && star <= hb.topLast[0] ? 1 : 0;
+            }
+        }
+        assertThat(shadow.sequenceId).isEqualTo(fa.id());
+        assertThat(shadow.position).isEqualTo(length);
+        assertThat(shadow.count).isEqualTo(h.size());
+        assertThat(shadow.message).startsWith(String.format(Locale.ROOT, "shadow of global mode hierarchical against"
+                + " full: top-1 agreement %.6f (%d of %d blocks), mean context cosine ", (double) agreed / ranked,
+                agreed, ranked)).endsWith(" over " + h.size() + " blocks");
+        double cosine = Double.parseDouble(shadow.message.replaceAll(".*mean context cosine (\\S+) over.*", "$1"));
+        assertThat(cosine).isCloseTo(cosines / h.size(), within(6e-10));
+        report("shadow monitor on lambda (hierarchical vs full, default weights): " + shadow.message + "; blocks equal"
+                + " the baseline's in " + covered);
     }
 
     // per distance: {fraction of top-1 hits, blocks counted, mean span of the top entry in blocks, top-K hits}

@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * Something a user should know about a sequence that is not a bad record: it ended, it was closed after being
- * idle, a gap was skipped, it was given up. One line each in the notices output (from {@code assemble} and
- * {@code global-context}).
+ * idle, a gap was skipped, it was given up, how close its global mode came to exact attention. One line each in
+ * the notices output (from {@code assemble} and {@code global-context}).
  */
 public class Notice {
 
@@ -31,7 +31,16 @@ public class Notice {
          * before its retention was over ({@code position}: where it ended); a late fragment of it now starts a new
          * sequence instead of becoming a dead letter.
          */
-        TOMBSTONE_DROPPED
+        TOMBSTONE_DROPPED,
+        /**
+         * The runtime accuracy monitor ({@code --shadow-sample}) compared this sequence's global mode with exact
+         * {@code full} attention: at the sequence's end ({@code position}: its length), or when the shadow stopped
+         * early ({@code position}: the start of the first block not compared; the message says why: the
+         * {@code max-blocks} cap of the shadow's full memory, or an internal error). {@code count}: the blocks
+         * compared. The message gives the figures ({@code ShadowMonitor.Tally#describe}). The block outputs are
+         * those of the configured mode either way.
+         */
+        SHADOW
     }
 
     public String sequenceId;

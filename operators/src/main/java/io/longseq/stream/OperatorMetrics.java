@@ -36,6 +36,18 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  *       state: held by all open sequences, their mean, the largest and the last one written</td></tr>
  *   <tr><td>global-context</td><td>{@value #LAG}</td><td>histogram</td><td>ms from a fragment's arrival at
  *       validate to the output of the blocks of the chunk it completed</td></tr>
+ *   <tr><td colspan="4">global-context, only with {@code --shadow-sample} &gt; 0 (the runtime accuracy monitor,
+ *       {@link io.longseq.math.memory.ShadowMonitor}; figures of the subtask since it started):</td></tr>
+ *   <tr><td>global-context</td><td>{@value #SHADOW_SEQUENCES}, {@value #SHADOW_STOPPED}</td><td>counter</td>
+ *       <td>sequences whose shadow started (at chunk 0), and shadows stopped early (max-blocks, internal error)</td></tr>
+ *   <tr><td>global-context</td><td>{@value #SHADOW_BLOCKS}, {@value #SHADOW_TOP1_RANKED},
+ *       {@value #SHADOW_TOP1_AGREED}</td><td>counter</td><td>blocks computed by both modes; of those, the ranked
+ *       ones (full names a top-1) and those whose bounded top-1 covers it</td></tr>
+ *   <tr><td>global-context</td><td>{@value #SHADOW_TOP1_AGREEMENT}, {@value #SHADOW_CONTEXT_COSINE_MEAN}</td>
+ *       <td>gauge (double)</td><td>agreed / ranked, and the mean cosine of the two contexts per block (NaN before
+ *       the first block)</td></tr>
+ *   <tr><td>global-context</td><td>{@value #SHADOW_CONTEXT_COSINE}</td><td>histogram</td><td>the cosine of the two
+ *       contexts per block, × 10^9 rounded (histograms hold longs): 1,000,000,000 is the same direction</td></tr>
  * </table>
  * Histograms keep the last {@value #HISTOGRAM_WINDOW} values of the subtask ({@link DescriptiveStatisticsHistogram});
  * Prometheus shows them as summaries (quantiles, {@code _count}).
@@ -60,6 +72,15 @@ public final class OperatorMetrics {
     public static final String MEMORY_BYTES_LAST = "memoryBytesLast";
     public static final String KERNEL_TIME = "kernelTimeUs";
     public static final String LAG = "lagMs";
+    public static final String SHADOW_SEQUENCES = "shadowSequences";
+    public static final String SHADOW_STOPPED = "shadowStopped";
+    public static final String SHADOW_BLOCKS = "shadowBlocks";
+    public static final String SHADOW_TOP1_RANKED = "shadowTop1Ranked";
+    public static final String SHADOW_TOP1_AGREED = "shadowTop1Agreed";
+    public static final String SHADOW_TOP1_AGREEMENT = "shadowTop1Agreement";
+    public static final String SHADOW_CONTEXT_COSINE_MEAN = "shadowContextCosineMean";
+    /** A histogram of cosines × 10^9: Flink histograms hold longs. */
+    public static final String SHADOW_CONTEXT_COSINE = "shadowContextCosinePpb";
     /** The key of the kernel report's group (its value is the kernels' label) and ... */
     public static final String KERNEL = "kernel";
     /** ... the name of the gauge in it, always 1: {@code longseq_kernel_info{kernel="vector-512+..."}}. */

@@ -27,13 +27,18 @@ import java.util.Objects;
  * @param warmupChunks   the first chunks of each local-attention subtask that run one subtask at a time per JVM, so
  *                       the JIT compiles the kernels while one subtask runs them interpreted ({@link WarmupGate});
  *                       0 turns the gate off
+ * @param shadowSample   F ∈ [0, 1]: the fraction of sequences (a seeded hash of the id picks them,
+ *                       {@link io.longseq.math.memory.ShadowMonitor#sampled}) for which {@code global-context} also
+ *                       runs exact FULL global attention and reports how far the configured mode is from it; 0 turns
+ *                       the monitor off (no effect in global mode FULL)
  * @param limits         the caps against hostile input ({@link StreamLimits})
  * @param alertThreshold a block whose novelty is at least this becomes an alert (an output of its own); NaN: no
  *                       alerts
  */
 public record StreamSettings(ModelConfig model, String weightsPath, long seed, int reorderBound, GapPolicy gapPolicy,
                              Duration idleTimeout, Duration endedRetention, int maxPayloadBytes, long maxPosition,
-                             boolean tokenContexts, int warmupChunks, StreamLimits limits, double alertThreshold)
+                             boolean tokenContexts, int warmupChunks, double shadowSample, StreamLimits limits,
+                             double alertThreshold)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -66,6 +71,9 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
         if (warmupChunks < 0) {
             throw new IllegalArgumentException("warm-up chunks must not be negative, got " + warmupChunks);
         }
+        if (!(shadowSample >= 0 && shadowSample <= 1)) {
+            throw new IllegalArgumentException("--shadow-sample must be a fraction in [0, 1], got " + shadowSample);
+        }
         if (!Double.isNaN(alertThreshold) && !(alertThreshold >= 0 && alertThreshold <= 1)) {
             throw new IllegalArgumentException("alert threshold must be a novelty in [0, 1], got " + alertThreshold);
         }
@@ -90,8 +98,8 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
     public Builder toBuilder() {
         return builder(model).weights(weightsPath, seed).reorderBound(reorderBound).gapPolicy(gapPolicy)
                 .idleTimeout(idleTimeout).endedRetention(endedRetention).maxPayloadBytes(maxPayloadBytes)
-                .maxPosition(maxPosition).tokenContexts(tokenContexts).warmupChunks(warmupChunks).limits(limits)
-                .alertThreshold(alertThreshold);
+                .maxPosition(maxPosition).tokenContexts(tokenContexts).warmupChunks(warmupChunks)
+                .shadowSample(shadowSample).limits(limits).alertThreshold(alertThreshold);
     }
 
     /** Collects the settings; {@link #build} checks them once. */
@@ -107,6 +115,7 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
         private long maxPosition = 1L << 40;
         private boolean tokenContexts;
         private int warmupChunks = DEFAULT_WARMUP_CHUNKS;
+        private double shadowSample;
         private StreamLimits limits = StreamLimits.DEFAULTS;
         private double alertThreshold = Double.NaN;
 
@@ -160,6 +169,11 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
             return this;
         }
 
+        public Builder shadowSample(double v) {
+            shadowSample = v;
+            return this;
+        }
+
         public Builder limits(StreamLimits v) {
             limits = v;
             return this;
@@ -174,7 +188,7 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
         /** @throws IllegalArgumentException naming the first setting out of range */
         public StreamSettings build() {
             return new StreamSettings(model, weightsPath, seed, reorderBound, gapPolicy, idleTimeout, endedRetention,
-                    maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, limits, alertThreshold);
+                    maxPayloadBytes, maxPosition, tokenContexts, warmupChunks, shadowSample, limits, alertThreshold);
         }
     }
 
@@ -212,6 +226,10 @@ public record StreamSettings(ModelConfig model, String weightsPath, long seed, i
 
     public StreamSettings withWarmupChunks(int v) {
         return toBuilder().warmupChunks(v).build();
+    }
+
+    public StreamSettings withShadowSample(double v) {
+        return toBuilder().shadowSample(v).build();
     }
 
     public StreamSettings withLimits(StreamLimits v) {

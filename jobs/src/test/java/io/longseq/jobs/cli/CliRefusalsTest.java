@@ -94,6 +94,21 @@ class CliRefusalsTest {
         assertThat(lines(run)).containsExactly("longseq run: --max-line-bytes must be at least 1, got -5");
     }
 
+    @Test
+    void aShadowSampleOutsideZeroToOneIsRefusedNamingItsFlag() throws IOException {
+        Path fasta = dir.resolve("a.fa");
+        Files.writeString(fasta, ">a\nACGT\n");
+        OfflineCommandTest.Run above = cli("run", fasta.toString(), "--shadow-sample", "1.5");
+        assertThat(above.exit()).isEqualTo(2);
+        assertThat(lines(above)).containsExactly("longseq run: --shadow-sample must be a fraction in [0, 1], got 1.5");
+        OfflineCommandTest.Run nan = cli("run", fasta.toString(), "--shadow-sample", "NaN");
+        assertThat(nan.exit()).isEqualTo(2);
+        assertThat(lines(nan)).containsExactly("longseq run: --shadow-sample must be a fraction in [0, 1], got NaN");
+        OfflineCommandTest.Run word = cli("run", fasta.toString(), "--shadow-sample", "some");
+        assertThat(word.exit()).isEqualTo(2);
+        assertThat(lines(word)).singleElement().asString().startsWith("longseq run: ").contains("shadow-sample");
+    }
+
     /** What no command expects: one line "longseq: <command> failed: <what>: <message>", exit 1. */
     @Test
     void anUnexpectedFailureIsOneLineAndExit1() {

@@ -51,6 +51,10 @@ import org.apache.flink.util.Collector;
  * a {@link RuntimeException} or {@link StackOverflowError} thrown while processing a sequence's chunks gives that
  * sequence up the same way ("internal error in global-context: ..."), instead of failing the job; like
  * {@code validate}'s, this is defence in depth, not a rule.
+ *
+ * <p><b>Shadow.</b> With {@code --shadow-sample} &gt; 0, {@link GlobalShadow} runs exact FULL attention beside the
+ * configured mode for a seeded sample of sequences, in keyed state of its own, and reports how far apart they are;
+ * the block outputs are the configured mode's either way.
  */
 public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSummary, BlockContext> {
 
@@ -67,6 +71,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
 
     private transient ModelConfig cfg;
     private transient GlobalTier global;
+    transient GlobalShadow shadow;                           // --shadow-sample: state and metrics of its own
 
     // metrics (OperatorMetrics); GlobalContextOperator adds restored state to the gauges
     public transient OpenSequences sequences;
@@ -97,6 +102,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         blocksOut = metrics.counter(OperatorMetrics.BLOCKS_OUT);
         positionsOut = metrics.counter(OperatorMetrics.POSITIONS_OUT);
         lag = OperatorMetrics.histogram(metrics, OperatorMetrics.LAG);
+        shadow = new GlobalShadow(settings, weights, getRuntimeContext(), metrics);
     }
 
     /** The block memory's state, also read by {@link GlobalContextOperator} for every key. */
@@ -188,6 +194,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         nextChunkState.clear();
         earlyState.clear();
         earlyCountState.clear();
+        shadow.clear();
         long[] tomb = {from, held + 1L, last};
         if (!GiveUp.complete(tomb)) {
             givenUpState.update(tomb);
@@ -243,6 +250,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
             int d = cfg.dModel();
             int b = cfg.blockSize();
             int blocks = s.summaries.length / d;
+            GlobalShadow.Run shadowRun = shadow.begin(s, n -> ctx.output(StreamTypes.NOTICES, n)); // null: none
             for (int i = 0; i < blocks; i++) {
                 long start = s.coreFrom + (long) i * b;
                 long end = Math.min(s.coreTo, start + b);
@@ -252,6 +260,12 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
                 if (settings.tokenContexts()) {
                     ctx.output(StreamTypes.TOKEN_CONTEXTS, tokens(s, r, start, end));
                 }
+                if (shadowRun != null) {
+                    shadowRun.block(start, end, summary, r);
+                }
+            }
+            if (shadowRun != null) {
+                shadowRun.end();
             }
             blocksOut.inc(blocks);
             positionsOut.inc(s.coreTo - s.coreFrom);
@@ -272,6 +286,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
             nextChunkState.clear();
             earlyState.clear();
             earlyCountState.clear();
+            shadow.clear();
             return true;
         }
         return false;
