@@ -31,25 +31,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code offline}'s order), notices.jsonl and dead-letters.jsonl, settings.json ({@link #SETTINGS}) is written and
  * the summary is printed. Exit code 0 done; 1 some input was refused or the job failed.
  */
-final class FileRun {
+record FileRun(RunOptions p, PrintWriter out, PrintWriter err, boolean verbose) {
 
     /**
      * What OUT/settings.json holds: every option that shapes the outputs, in the option table's order, with the
      * parallelism after the fragment size; not the input paths, the output directory or the warm-up (same outputs).
      */
     static final List<ConfigOption<?>> SETTINGS = settings();
-
-    private final RunOptions p;
-    private final PrintWriter out;
-    private final PrintWriter err;
-    private final boolean verbose;
-
-    FileRun(RunOptions p, PrintWriter out, PrintWriter err, boolean verbose) {
-        this.p = p;
-        this.out = out;
-        this.err = err;
-        this.verbose = verbose;
-    }
 
     int call() {
         long t0 = System.nanoTime();

@@ -26,19 +26,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * (Ctrl-C stops it with a savepoint, {@link GracefulStop}), or to the input's end offsets with --bounded. Exit code
  * 0 done; 1 Kafka not usable, the job failed, or it was cancelled without a savepoint.
  */
-final class KafkaRun {
-
-    private final RunOptions p;
-    private final PrintWriter out;
-    private final PrintWriter err;
-    private final boolean verbose;
-
-    KafkaRun(RunOptions p, PrintWriter out, PrintWriter err, boolean verbose) {
-        this.p = p;
-        this.out = out;
-        this.err = err;
-        this.verbose = verbose;
-    }
+record KafkaRun(RunOptions p, PrintWriter out, PrintWriter err, boolean verbose) {
 
     int call() {
         long t0 = System.nanoTime();
