@@ -50,8 +50,15 @@ public class GlobalTierTest {
     @MethodSource("cases")
     void streamedBlocksMatchReference(GlobalMode mode, Pooling pooling, boolean causal, int n) {
         ModelConfig cfg = TestModels.small().globalMode(mode).pooling(pooling).causal(causal).build();
-        Weights w = WeightsInit.random(cfg, 21, 1f);
-        int[] ids = TestModels.dnaIds(cfg, n, 8);
+        streamedMatchesReference(cfg, WeightsInit.random(cfg, 21, 1f), n, 8);
+    }
+
+    /**
+     * Runs {@code n} seeded DNA positions chunk by chunk through {@link ChunkedModel} and through the whole-sequence
+     * reference, asserts every block close ({@link #assertBlockClose}), and returns the streamed blocks.
+     */
+    public static List<BlockResult> streamedMatchesReference(ModelConfig cfg, Weights w, int n, long seed) {
+        int[] ids = TestModels.dnaIds(cfg, n, seed);
         List<BlockResult> expected = new ReferenceModel(cfg, w).run(ids, n).blocks();
         List<BlockResult> actual;
         try (ChunkedModel model = new ChunkedModel(cfg, w)) {
@@ -61,6 +68,7 @@ public class GlobalTierTest {
         for (int b = 0; b < expected.size(); b++) {
             assertBlockClose(actual.get(b), expected.get(b));
         }
+        return actual;
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.longseq.math.memory;
 
-import static io.longseq.math.memory.GlobalTierTest.assertBlockClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -77,15 +76,8 @@ class GlobalVariantsTest {
     }
 
     private static void compareWithReference(ModelConfig cfg, Weights w, int n, long seed) {
-        int[] ids = TestModels.dnaIds(cfg, n, seed);
-        List<BlockResult> expected = new ReferenceModel(cfg, w).run(ids, n).blocks();
-        List<BlockResult> actual;
-        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
-            actual = model.run(ids, n, false).blocks();
-        }
-        assertThat(actual).hasSameSizeAs(expected).hasSize((n + cfg.blockSize() - 1) / cfg.blockSize());
-        for (int b = 0; b < expected.size(); b++) {
-            assertBlockClose(actual.get(b), expected.get(b));
+        List<BlockResult> actual = GlobalTierTest.streamedMatchesReference(cfg, w, n, seed);
+        for (int b = 0; b < actual.size(); b++) {
             if (cfg.globalMode() == GlobalMode.LINEAR) {
                 assertThat(actual.get(b).top()).isEmpty();
                 assertThat(actual.get(b).entropy()).isZero();

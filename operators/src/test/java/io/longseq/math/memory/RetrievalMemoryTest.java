@@ -81,17 +81,7 @@ class RetrievalMemoryTest {
     }
 
     private static List<BlockResult> compareWithReference(ModelConfig cfg, Weights w, int n, long seed) {
-        int[] ids = TestModels.dnaIds(cfg, n, seed);
-        List<BlockResult> expected = new ReferenceModel(cfg, w).run(ids, n).blocks();
-        List<BlockResult> actual;
-        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
-            actual = model.run(ids, n, false).blocks();
-        }
-        assertThat(actual).hasSameSizeAs(expected).hasSize((n + cfg.blockSize() - 1) / cfg.blockSize());
-        for (int b = 0; b < expected.size(); b++) {
-            assertBlockClose(actual.get(b), expected.get(b));
-        }
-        return actual;
+        return GlobalTierTest.streamedMatchesReference(cfg, w, n, seed);
     }
 
     /** The incremental store holds exactly what the reference's from-scratch definition holds, block by block. */
