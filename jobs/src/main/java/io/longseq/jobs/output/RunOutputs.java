@@ -166,7 +166,12 @@ public final class RunOutputs {
             long first = j.expect(",\"firstBlock\":").integer();
             long last = j.expect(",\"lastBlock\":").integer();
             float weight = j.expect(",\"weight\":").number();
-            top = new TopEntry(level, first, last, weight);
+            byte strand = TopEntry.UNSTATED;
+            if (j.accept(",\"strand\":")) {
+                String st = j.string();
+                strand = st.equals("-") ? TopEntry.REVERSE : TopEntry.FORWARD;
+            }
+            top = new TopEntry(level, first, last, weight, strand);
         }
         return new Head(id, block, start, end, top);
     }

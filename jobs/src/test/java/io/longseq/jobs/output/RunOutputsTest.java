@@ -50,6 +50,8 @@ class RunOutputsTest {
         assertThat(h.end()).isEqualTo(128);
         assertThat(h.top()).isEqualTo(new TopEntry(2, 3, 4, 0.125f));
         assertThat(RunOutputs.head(BlockJsonWriter.toJson("x", block(0))).top()).isNull();
+        TopEntry reverse = new TopEntry(1, 2, 2, 0.5f, TopEntry.REVERSE);   // a --strand both line
+        assertThat(RunOutputs.head(BlockJsonWriter.toJson("x", block(9, reverse))).top()).isEqualTo(reverse);
         assertThat(MiniJson.object(line).get("sequenceId")).isEqualTo(id); // an independent parser agrees
     }
 

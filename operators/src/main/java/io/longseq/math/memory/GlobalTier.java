@@ -42,7 +42,8 @@ public final class GlobalTier {
     private final double[] wk;       // [d, d] W_k
     private final double[] wv;       // [d, d] W_v
     private final double[] wo;       // [d, d] W_go
-    private double[] p = new double[16];      // [M] scores, then weights
+    private double[] p = new double[16];      // [M] scores, then weights ([2M] with a reverse-strand query)
+    private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private int[] best = new int[0];          // [K] top-K entries so far, best first
@@ -89,51 +90,89 @@ public final class GlobalTier {
      */
     // s_b [d] + memory -> BlockResult (memory now includes b)
     public BlockResult step(BlockMemory memory, long start, long end, float[] summary) {
+        return step(memory, start, end, summary, null);
+    }
+
+    /**
+     * As {@link #step(BlockMemory, long, long, float[])}; with a reverse-strand summary s'_b [d]
+     * ({@link io.longseq.math.model.Strand#BOTH}) the block's second query q'_b = LN_g(s'_b)·W_gq scores the same
+     * entries, and one softmax runs over both sets of scores (2M); the context mixes the values with the summed
+     * weights of each entry; every top entry says which query matched. {@code reverseSummary} null: forward only.
+     */
+    // s_b [d] (+ s'_b [d]) + memory -> BlockResult (memory now includes b)
+    public BlockResult step(BlockMemory memory, long start, long end, float[] summary, float[] reverseSummary) {
         long b = memory.nextBlock();
-        layerNorm(summary, ln);
-        for (int c = 0; c < d; c++) {
-            lnD[c] = ln[c];
-        }
-        kernels.matVec(lnD, wq, acc, q, d);
-        kernels.matVec(lnD, wk, acc, k, d);
-        kernels.matVec(lnD, wv, acc, v, d);
+        project(summary, true);
         memory.append(k, v);
         if (memory instanceof LinearMemory linear) {
+            if (reverseSummary != null) {
+                throw new IllegalStateException("global mode LINEAR has no entries for a reverse-strand query");
+            }
             double self = linear.attend(q, g);
             return result(b, start, end, summary, NO_ENTRIES, self, 0.0);
         }
         memory.collect(entries);
 
         int m = entries.size;
-        if (p.length < m) {
-            p = new double[Math.max(m, 2 * p.length)];
+        boolean both = reverseSummary != null;
+        int total = both ? 2 * m : m;                      // scores: [0, m) forward query, [m, 2m) reverse
+        if (p.length < total) {
+            p = new double[Math.max(total, 2 * p.length)];
         }
         double scale = 1.0 / Math.sqrt(d);
-        double max = Double.NEGATIVE_INFINITY;
         kernels.entryDots(q, entries.keys, m, d, p);       // p[e] = q·k̄_e
-        for (int e = 0; e < m; e++) {
-            p[e] = p[e] * scale + logCount(entries.count[e]);
+        if (both) {
+            if (pr.length < m) {
+                pr = new double[p.length];
+            }
+            project(reverseSummary, false);                 // q'_b into q
+            kernels.entryDots(q, entries.keys, m, d, pr);  // pr[e] = q'·k̄_e
+            System.arraycopy(pr, 0, p, m, m);
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int e = 0; e < total; e++) {
+            p[e] = p[e] * scale + logCount(entries.count[e < m ? e : e - m]);
             max = Math.max(max, p[e]);
         }
         double sum = 0;
-        for (int e = 0; e < m; e++) {
+        for (int e = 0; e < total; e++) {
             p[e] = Math.exp(p[e] - max);
             sum += p[e];
         }
         Arrays.fill(g, 0);
         double entropy = 0;
         int self = -1;
-        for (int e = 0; e < m; e++) {
+        for (int e = 0; e < total; e++) {
             p[e] /= sum;
             if (p[e] > 0) {
                 entropy -= p[e] * Math.log(p[e]);
             }
-            if (entries.level[e] == 1 && entries.first[e] == b) {
+            if (e < m && entries.level[e] == 1 && entries.first[e] == b) {
                 self = e;
             }
         }
-        kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
-        return result(b, start, end, summary, top(m, self), p[self], entropy);
+        if (both) {
+            for (int e = 0; e < m; e++) {
+                pr[e] = p[e] + p[m + e];                    // an entry's weight from both queries
+            }
+            kernels.weightedSum(pr, entries.values, m, d, g);
+        } else {
+            kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
+        }
+        return result(b, start, end, summary, top(total, m, self, both), p[self], entropy);
+    }
+
+    // summary s [d] -> LN_g(s) -> q [d] (and, when keys, k and v [d])
+    private void project(float[] summary, boolean keys) {
+        layerNorm(summary, ln);
+        for (int c = 0; c < d; c++) {
+            lnD[c] = ln[c];
+        }
+        kernels.matVec(lnD, wq, acc, q, d);
+        if (keys) {
+            kernels.matVec(lnD, wk, acc, k, d);
+            kernels.matVec(lnD, wv, acc, v, d);
+        }
     }
 
     // s_b [d] + g_b [d] (in g) -> BlockResult with c_b = s_b + g_b·W_go; also sets delta
@@ -152,10 +191,12 @@ public final class GlobalTier {
         return delta.clone();
     }
 
-    // the K largest weights other than the block itself; ties go to the lower first block, then the earlier entry.
-    // A selection into K slots (insertion from the end), O(M·K) and no boxing, instead of sorting all M entries.
-    private TopEntry[] top(int m, int self) {
-        int kk = Math.min(cfg.topK(), self >= 0 && self < m ? m - 1 : m);
+    // the K largest weights other than the block itself (on either strand); ties go to the lower first block, then
+    // the earlier score (forward before reverse). A selection into K slots (insertion from the end), O(M·K) and no
+    // boxing, instead of sorting all M entries. Scores e ≥ m are the reverse query's, of entry e − m.
+    private TopEntry[] top(int total, int m, int self, boolean both) {
+        int selves = self >= 0 && self < m ? (both ? 2 : 1) : 0;
+        int kk = Math.min(cfg.topK(), total - selves);
         if (kk <= 0) {
             return NO_ENTRIES;
         }
@@ -163,12 +204,12 @@ public final class GlobalTier {
             best = new int[kk];
         }
         int held = 0;
-        for (int e = 0; e < m; e++) {
-            if (e == self || (held == kk && !before(e, best[kk - 1]))) {
+        for (int e = 0; e < total; e++) {
+            if (e == self || (both && e == self + m) || (held == kk && !before(e, best[kk - 1], m))) {
                 continue;
             }
             int at = held < kk ? held++ : kk - 1;    // a full list drops its last entry
-            while (at > 0 && before(e, best[at - 1])) {
+            while (at > 0 && before(e, best[at - 1], m)) {
                 best[at] = best[at - 1];
                 at--;
             }
@@ -177,18 +218,20 @@ public final class GlobalTier {
         TopEntry[] top = new TopEntry[kk];
         for (int i = 0; i < kk; i++) {
             int e = best[i];
-            top[i] = new TopEntry(entries.level[e], entries.first[e], entries.last[e], (float) p[e]);
+            int x = e < m ? e : e - m;
+            byte strand = !both ? TopEntry.UNSTATED : e < m ? TopEntry.FORWARD : TopEntry.REVERSE;
+            top[i] = new TopEntry(entries.level[x], entries.first[x], entries.last[x], (float) p[e], strand);
         }
         return top;
     }
 
-    // entry x ranks before entry y: larger weight, then lower first block, then lower index (a total order)
-    private boolean before(int x, int y) {
+    // score x ranks before score y: larger weight, then lower first block, then lower index (a total order)
+    private boolean before(int x, int y, int m) {
         int byWeight = Double.compare(p[y], p[x]);
         if (byWeight != 0) {
             return byWeight < 0;
         }
-        int byFirst = Long.compare(entries.first[x], entries.first[y]);
+        int byFirst = Long.compare(entries.first[x < m ? x : x - m], entries.first[y < m ? y : y - m]);
         return byFirst != 0 ? byFirst < 0 : x < y;
     }
 

@@ -43,6 +43,8 @@ import java.io.Serializable;
  * @param retrievalRecent E_r: of a bucket's E slots, those kept for its newest members (1..E); the others are a
  *                        seeded reservoir of its older members
  * @param retrievalSeed   seed of RETRIEVAL mode's hyperplanes and reservoir priorities (see {@link GlobalMode#RETRIEVAL})
+ * @param strand      DNA strands the global tier searches (see {@link Strand}); BOTH needs DNA, a bidirectional
+ *                    local tier and local mode SLIDING or DILATED
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -73,7 +75,8 @@ public record ModelConfig(
         int retrievalBits,
         int retrievalSlots,
         int retrievalRecent,
-        long retrievalSeed) implements Serializable {
+        long retrievalSeed,
+        Strand strand) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -142,6 +145,17 @@ public record ModelConfig(
         require(((long) retrievalSlots << retrievalBits) <= MAX_RETRIEVAL_SLOTS, "retrievalSlots",
                 Integer.toString(retrievalSlots), "at most " + (MAX_RETRIEVAL_SLOTS >> retrievalBits) + " with retrievalBits="
                         + retrievalBits + " (2^retrievalBits · retrievalSlots exemplar blocks ≤ " + MAX_RETRIEVAL_SLOTS + ")");
+        require(strand != null, "strand", "null", "one of FORWARD, BOTH");
+        if (strand == Strand.BOTH) {
+            require(featureKind == FeatureKind.DNA, "strand", "BOTH", "FORWARD for " + featureKind
+                    + " (only DNA has a reverse complement)");
+            require(!causal, "strand", "BOTH", "FORWARD with a causal local tier (the reverse strand's window"
+                    + " would reach right of the chunk, which carries no right halo)");
+            require(localMode == LocalMode.SLIDING || localMode == LocalMode.DILATED, "strand", "BOTH",
+                    "FORWARD in local mode " + localMode + " (BOTH needs SLIDING or DILATED)");
+            require(globalMode != GlobalMode.LINEAR, "strand", "BOTH", "FORWARD in global mode LINEAR (it keeps"
+                    + " no memory entries for the reverse-strand query to score)");
+        }
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
                     "at most " + (long) MAX_AXIAL_ROW * blockSize + " (" + MAX_AXIAL_ROW + " blocks of blockSize="
@@ -261,6 +275,7 @@ public record ModelConfig(
         private int retrievalSlots = 112;
         private int retrievalRecent = 16;
         private long retrievalSeed = 1L;
+        private Strand strand = Strand.FORWARD;
 
         private Builder() {}
 
@@ -272,7 +287,7 @@ public record ModelConfig(
             maxBlocks = c.maxBlocks; topK = c.topK; linearFeatures = c.linearFeatures; linearSeed = c.linearSeed;
             localMode = c.localMode; maxDensePositions = c.maxDensePositions; dilation = c.dilation; sinks = c.sinks;
             retrievalBits = c.retrievalBits; retrievalSlots = c.retrievalSlots; retrievalRecent = c.retrievalRecent;
-            retrievalSeed = c.retrievalSeed;
+            retrievalSeed = c.retrievalSeed; strand = c.strand;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -304,12 +319,13 @@ public record ModelConfig(
         public Builder retrievalSlots(int v) { retrievalSlots = v; return this; }
         public Builder retrievalRecent(int v) { retrievalRecent = v; return this; }
         public Builder retrievalSeed(long v) { retrievalSeed = v; return this; }
+        public Builder strand(Strand v) { strand = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
                     maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks,
-                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed);
+                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed, strand);
         }
     }
 }

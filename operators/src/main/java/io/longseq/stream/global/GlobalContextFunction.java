@@ -66,6 +66,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
 
     private transient ModelConfig cfg;
     private transient GlobalTier global;
+    private transient boolean reverseStrand;   // Strand.BOTH
 
     // metrics (OperatorMetrics); GlobalContextOperator adds restored state to the gauges
     public transient OpenSequences sequences;
@@ -90,6 +91,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         cfg = settings.model();
         Weights weights = ModelWeights.load(settings);
         global = new GlobalTier(cfg, weights);
+        reverseStrand = cfg.strand() == io.longseq.math.model.Strand.BOTH;
         MetricGroup metrics = OperatorMetrics.group(getRuntimeContext());
         sequences = new OpenSequences().register(metrics, false);
         memoryBytes = new MemoryBytes().register(metrics);
@@ -246,7 +248,8 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
                 long start = s.coreFrom + (long) i * b;
                 long end = Math.min(s.coreTo, start + b);
                 float[] summary = Arrays.copyOfRange(s.summaries, i * d, (i + 1) * d); // [d]
-                BlockResult r = global.step(memory, start, end, summary);
+                float[] reverse = reverseStrand ? reverseSummary(s, i) : null;          // [d] Strand.BOTH
+                BlockResult r = global.step(memory, start, end, summary, reverse);
                 out.collect(BlockContext.of(s.sequenceId, r));
                 if (settings.tokenContexts()) {
                     ctx.output(StreamTypes.TOKEN_CONTEXTS, tokens(s, r, start, end));
@@ -274,6 +277,17 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
             return true;
         }
         return false;
+    }
+
+    // block i's reverse-strand summary [d]; a summary without them (written by a forward-only job) is refused
+    private float[] reverseSummary(ChunkSummary s, int i) {
+        int d = cfg.dModel();
+        if (s.reverseSummaries == null || s.reverseSummaries.length != s.summaries.length) {
+            throw new IllegalStateException("strand BOTH: chunk " + s.index + " carries "
+                    + (s.reverseSummaries == null ? 0 : s.reverseSummaries.length) + " reverse-strand summary floats"
+                    + " for " + s.summaries.length + " forward ones (local-attention ran with strand FORWARD?)");
+        }
+        return Arrays.copyOfRange(s.reverseSummaries, i * d, (i + 1) * d);
     }
 
     // u_i = z_i + g_b·W_go for the positions of block b: [end − start, d]

@@ -129,6 +129,7 @@ public class GlobalTierTest {
                 assertThat(x.level()).as(at + " top level " + i).isEqualTo(y.level());
                 assertThat(x.firstBlock()).as(at + " top first " + i).isEqualTo(y.firstBlock());
                 assertThat(x.lastBlock()).as(at + " top last " + i).isEqualTo(y.lastBlock());
+                assertThat(x.strand()).as(at + " top strand " + i).isEqualTo(y.strand());
             }
         }
     }
