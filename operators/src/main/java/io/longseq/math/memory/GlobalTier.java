@@ -47,6 +47,9 @@ public final class GlobalTier {
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private int[] best = new int[0];          // [K] top-K entries so far, best first
+    private int selfIndex;                    // the entry of the block itself, set by softmax
+    private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
+    private double[] chunkScores = new double[0]; // [nq, m] a chunk's scores, then its blocks' weights
 
     public GlobalTier(ModelConfig cfg, Weights weights) {
         this(cfg, weights, RowKernels.best());
@@ -119,7 +122,6 @@ public final class GlobalTier {
         if (p.length < total) {
             p = new double[Math.max(total, 2 * p.length)];
         }
-        double scale = 1.0 / Math.sqrt(d);
         kernels.entryDots(q, entries.keys, m, d, p);       // p[e] = q·k̄_e
         if (both) {
             if (pr.length < m) {
@@ -129,6 +131,24 @@ public final class GlobalTier {
             kernels.entryDots(q, entries.keys, m, d, pr);  // pr[e] = q'·k̄_e
             System.arraycopy(pr, 0, p, m, m);
         }
+        double entropy = softmax(b, m, total);
+        int self = selfIndex;
+        Arrays.fill(g, 0);
+        if (both) {
+            for (int e = 0; e < m; e++) {
+                pr[e] = p[e] + p[m + e];                    // an entry's weight from both queries
+            }
+            kernels.weightedSum(pr, entries.values, m, d, g);
+        } else {
+            kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
+        }
+        return result(b, start, end, summary, top(total, m, self, both), p[self], entropy);
+    }
+
+    // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
+    // scaled, + ln c, softmax in place; returns the entropy and sets selfIndex, the entry of block b itself
+    private double softmax(long b, int m, int total) {
+        double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
         for (int e = 0; e < total; e++) {
             p[e] = p[e] * scale + logCount(entries.count[e < m ? e : e - m]);
@@ -139,7 +159,6 @@ public final class GlobalTier {
             p[e] = Math.exp(p[e] - max);
             sum += p[e];
         }
-        Arrays.fill(g, 0);
         double entropy = 0;
         int self = -1;
         for (int e = 0; e < total; e++) {
@@ -151,15 +170,83 @@ public final class GlobalTier {
                 self = e;
             }
         }
-        if (both) {
-            for (int e = 0; e < m; e++) {
-                pr[e] = p[e] + p[m + e];                    // an entry's weight from both queries
+        selfIndex = self;
+        return entropy;
+    }
+
+    /**
+     * FULL mode, all blocks of one chunk at once (docs/design.md 2.5): their keys and values join the memory, then
+     * the scores of all their queries (and reverse-strand queries) against the memory are one product Q·Kᵀ and
+     * their contexts' weighted sums one product W·V ({@link ChunkProducts}), each reading the memory once per chunk.
+     * Bitwise the results of {@link #step} block by block.
+     *
+     * @param summaries s [nb, d], the chunk's blocks in order, the first one block {@code memory.nextBlock()}
+     * @param reverse   s' [nb, d] ({@link io.longseq.math.model.Strand#BOTH}) or null
+     * @param starts    [nb] first position of each block
+     * @param ends      [nb] one past its last position
+     */
+    // s [nb, d] (+ s' [nb, d]) + memory -> nb BlockResults (memory now includes them); deltas [nb, d] kept
+    public BlockResult[] stepChunk(FullMemory memory, float[] summaries, float[] reverse, int nb, long[] starts,
+                                   long[] ends) {
+        long base = memory.nextBlock();
+        boolean both = reverse != null;
+        int nq = both ? 2 * nb : nb;
+        float[] qs = new float[nq * d];                     // [nq, d] forward queries, then reverse ones
+        float[] s = new float[d];
+        for (int i = 0; i < nb; i++) {
+            System.arraycopy(summaries, i * d, s, 0, d);
+            project(s, true);
+            System.arraycopy(q, 0, qs, i * d, d);
+            memory.append(k, v);
+            if (both) {
+                System.arraycopy(reverse, i * d, s, 0, d);
+                project(s, false);
+                System.arraycopy(q, 0, qs, (nb + i) * d, d);
             }
-            kernels.weightedSum(pr, entries.values, m, d, g);
-        } else {
-            kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
         }
-        return result(b, start, end, summary, top(total, m, self, both), p[self], entropy);
+        int m = (int) memory.nextBlock();
+        if (chunkScores.length < nq * m) {
+            chunkScores = new double[Math.max(nq * m, 2 * chunkScores.length)];
+        }
+        double[] scores = chunkScores;                      // [nq, m], then rows [0, nb) the blocks' weights
+        ChunkProducts.scores(qs, nq, memory.keys(), m, d, scores);
+        entries.fullRange(m);
+        BlockResult[] out = new BlockResult[nb];
+        TopEntry[][] tops = new TopEntry[nb][];
+        double[] self = new double[nb];
+        double[] entropy = new double[nb];
+        for (int i = 0; i < nb; i++) {
+            int mi = (int) base + i + 1;                    // block base + i sees blocks 0..base + i
+            int total = both ? 2 * mi : mi;
+            if (p.length < total) {
+                p = new double[Math.max(total, 2 * p.length)];
+            }
+            System.arraycopy(scores, i * m, p, 0, mi);
+            if (both) {
+                System.arraycopy(scores, (nb + i) * m, p, mi, mi);
+            }
+            entropy[i] = softmax(base + i, mi, total);
+            tops[i] = top(total, mi, selfIndex, both);
+            self[i] = p[selfIndex];
+            for (int e = 0; e < mi; e++) {
+                scores[i * m + e] = both ? p[e] + p[mi + e] : p[e];
+            }
+        }
+        double[] gs = new double[nb * d];                   // [nb, d]
+        ChunkProducts.weightedSums(scores, nb, m, base, memory.values(), d, gs);
+        chunkDeltas = new float[nb * d];
+        for (int i = 0; i < nb; i++) {
+            System.arraycopy(gs, i * d, g, 0, d);
+            System.arraycopy(summaries, i * d, s, 0, d);
+            out[i] = result(base + i, starts[i], ends[i], s, tops[i], self[i], entropy[i]);
+            System.arraycopy(delta, 0, chunkDeltas, i * d, d);
+        }
+        return out;
+    }
+
+    /** g_b·W_go of block i of the last {@link #stepChunk} [d]. */
+    public float[] chunkDelta(int i) {
+        return Arrays.copyOfRange(chunkDeltas, i * d, (i + 1) * d);
     }
 
     // summary s [d] -> LN_g(s) -> q [d] (and, when keys, k and v [d])

@@ -4,6 +4,7 @@ import io.longseq.math.kernel.DenseLocalTier;
 import io.longseq.math.kernel.LocalTier;
 import io.longseq.math.memory.BlockMemory;
 import io.longseq.math.memory.BlockPooling;
+import io.longseq.math.memory.FullMemory;
 import io.longseq.math.memory.GlobalTier;
 import io.longseq.math.weights.Weights;
 import java.util.ArrayList;
@@ -93,13 +94,22 @@ public final class ChunkedModel implements AutoCloseable {
         int d = cfg.dModel();
         int len = coreTo - coreFrom;
         pooling.pool(zChunk, len, summaries);
-        for (int blk = 0; blk < pooling.blocks(len); blk++) {
+        int nb = pooling.blocks(len);
+        long[] starts = new long[nb];
+        long[] ends = new long[nb];
+        for (int blk = 0; blk < nb; blk++) {
+            starts[blk] = coreFrom + (long) blk * cfg.blockSize();
+            ends[blk] = Math.min(coreTo, starts[blk] + cfg.blockSize());
+        }
+        if (memory instanceof FullMemory full) {    // the chunk's blocks as one product against the memory
+            blocks.addAll(List.of(global.stepChunk(full, summaries, reverseSummaries, nb, starts, ends)));
+            return;
+        }
+        for (int blk = 0; blk < nb; blk++) {
             float[] s = java.util.Arrays.copyOfRange(summaries, blk * d, (blk + 1) * d);   // [d]
-            long start = coreFrom + (long) blk * cfg.blockSize();
-            long end = Math.min(coreTo, start + cfg.blockSize());
             float[] sr = reverseSummaries == null ? null
                     : java.util.Arrays.copyOfRange(reverseSummaries, blk * d, (blk + 1) * d);  // [d]
-            blocks.add(global.step(memory, start, end, s, sr));
+            blocks.add(global.step(memory, starts[blk], ends[blk], s, sr));
         }
     }
 

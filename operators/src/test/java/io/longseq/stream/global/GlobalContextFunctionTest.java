@@ -327,6 +327,49 @@ public class GlobalContextFunctionTest {
         }
     }
 
+    /**
+     * FULL mode keeps one slab per chunk in a list state and caches the memory of the sequence it saw last: two
+     * sequences taking turns chunk by chunk (a cache miss each time: the memory is rebuilt from the slabs), then a
+     * snapshot and a restore into a new operator (no cache), still give the contexts of each whole sequence.
+     */
+    @Test
+    void fullModeSlabsRebuiltAfterInterleavingAndRestoreGiveTheSameContexts() throws Exception {
+        ModelConfig cfg = config(GlobalMode.FULL);
+        ChunkedModel.Result a = run(cfg, bases(N, 17), false);
+        ChunkedModel.Result b = run(cfg, bases(700, 18), false);
+        List<ChunkSummary> sa = summaries("a", a, N, cfg, false);
+        List<ChunkSummary> sb = summaries("b", b, 700, cfg, false);
+        List<ChunkSummary> turns = new ArrayList<>();
+        for (int i = 0; i < Math.max(sa.size(), sb.size()); i++) {
+            if (i < sa.size()) {
+                turns.add(sa.get(i));
+            }
+            if (i < sb.size()) {
+                turns.add(sb.get(i));
+            }
+        }
+        int cut = 9;   // both sequences open at the snapshot
+        List<BlockContext> out = new ArrayList<>();
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness(settings(cfg))) {
+            feed(h, turns.subList(0, cut));
+            out.addAll(h.extractOutputValues());
+            snapshot = h.snapshot(1, 1);
+        }
+        KeyedOneInputStreamOperatorTestHarness<String, ChunkSummary, BlockContext> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                        new GlobalContextFunction(settings(cfg))), x -> x.sequenceId, Types.STRING);
+        try (h) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, turns.subList(cut, turns.size()));
+            out.addAll(h.extractOutputValues());
+            assertCleared(h);
+        }
+        assertThat(only(out, x -> x.sequenceId.equals("a"))).containsExactlyElementsOf(contexts("a", a.blocks()));
+        assertThat(only(out, x -> x.sequenceId.equals("b"))).containsExactlyElementsOf(contexts("b", b.blocks()));
+    }
+
     // ------------------------------------------------------------------------------------ max-early-summaries
 
     static StreamSettings capped(ModelConfig cfg, int maxEarly) {
