@@ -23,11 +23,15 @@ final class ChunkProducts {
             int ko = e * d;
             int i = 0;
             if (d % 4 == 0) {
-                for (; i + 2 <= nq; i += 2) {           // two queries: eight independent chains
+                for (; i + 4 <= nq; i += 4) {           // four queries: sixteen independent chains, as entryDots
                     int qa = i * d;
                     int qb = qa + d;
+                    int qc = qb + d;
+                    int qd = qc + d;
                     double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
                     double b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+                    double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+                    double d0 = 0, d1 = 0, d2 = 0, d3 = 0;
                     for (int c = 0; c < d; c += 4) {
                         double k0 = keys[ko + c];
                         double k1 = keys[ko + c + 1];
@@ -41,9 +45,19 @@ final class ChunkProducts {
                         b1 += qs[qb + c + 1] * k1;
                         b2 += qs[qb + c + 2] * k2;
                         b3 += qs[qb + c + 3] * k3;
+                        c0 += qs[qc + c] * k0;
+                        c1 += qs[qc + c + 1] * k1;
+                        c2 += qs[qc + c + 2] * k2;
+                        c3 += qs[qc + c + 3] * k3;
+                        d0 += qs[qd + c] * k0;
+                        d1 += qs[qd + c + 1] * k1;
+                        d2 += qs[qd + c + 2] * k2;
+                        d3 += qs[qd + c + 3] * k3;
                     }
                     s[i * m + e] = (a0 + a1) + (a2 + a3);
                     s[(i + 1) * m + e] = (b0 + b1) + (b2 + b3);
+                    s[(i + 2) * m + e] = (c0 + c1) + (c2 + c3);
+                    s[(i + 3) * m + e] = (d0 + d1) + (d2 + d3);
                 }
             }
             for (; i < nq; i++) {
