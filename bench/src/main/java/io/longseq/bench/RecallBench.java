@@ -48,7 +48,10 @@ public final class RecallBench {
 
     private static final long[][] LAYOUT = {     // {gap, first copy's start of pair 0, spacing, pairs}
         {1_000, 400_000, 20_000, 3}, {10_000, 200_000, 30_000, 3}, {100_000, 20_000, 10_000, 3},
-        {300_000, 500_000, 10_000, 3}, {1_000_000, 1_000, 0, 1}};
+        {300_000, 500_000, 10_000, 3}, {1_000_000, 1_000, 0, 1},
+        // far rows, planted only when --layout names them (a host of 11.3 Mbp or more, e.g. D. melanogaster chr2R)
+        {3_000_000, 1_100_000, 20_000, 2}, {10_000_000, 1_200_000, 20_000, 2}};
+    private static final int DEFAULT_ROWS = 5;
 
     public static void main(String[] args) throws IOException {
         Map<String, String> o = new LinkedHashMap<>();
@@ -63,7 +66,8 @@ public final class RecallBench {
         o.put("--retrieval-slots", "112");
         o.put("--retrieval-recent", "16");
         o.put("--strands", "forward");   // searches: forward, both (Strand.BOTH), canonical (design study only)
-        o.put("--layout", "all");        // all, or the gaps to plant, e.g. 1000,100000
+        o.put("--layout", "all");        // all (the first five rows), or the gaps to plant, e.g. 1000,100000,10000000
+        o.put("--host-length", "0");     // > 0: only the host's first N bases
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!o.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + o.keySet());
@@ -71,6 +75,10 @@ public final class RecallBench {
             o.put(args[i], args[i + 1]);
         }
         byte[] host = longestRecord(Path.of(o.get("--host")));
+        long hostLength = Long.parseLong(o.get("--host-length"));
+        if (hostLength > 0 && hostLength < host.length) {
+            host = java.util.Arrays.copyOf(host, (int) hostLength);
+        }
         List<byte[]> sources = new ArrayList<>();
         for (String s : o.get("--sources").split(",")) {
             sources.add(longestRecord(Path.of(s)));
@@ -102,7 +110,7 @@ public final class RecallBench {
         }
         List<Integer> layout = new ArrayList<>();
         for (int i = 0; i < LAYOUT.length; i++) {
-            if (o.get("--layout").equals("all") || List.of(o.get("--layout").split(",")).contains(
+            if (o.get("--layout").equals("all") ? i < DEFAULT_ROWS : List.of(o.get("--layout").split(",")).contains(
                     Long.toString(LAYOUT[i][0]))) {
                 layout.add(i);
             }
@@ -119,7 +127,7 @@ public final class RecallBench {
             boolean reverse = (Boolean) c[0];
             double rate = (Double) c[1];
             byte[] seq = host.clone();
-            List<Pair> pairs = plant(seq, sources, length, reverse, rate, 23);
+            List<Pair> pairs = plant(seq, sources, length, reverse, rate, 23, layout);
             int[] forwardIds = Features.dnaKmers(seq, 0, seq.length, 0, base);
             for (String search : strands)
             for (String mode : modes) {
@@ -194,12 +202,13 @@ public final class RecallBench {
 
     // plants the pairs of LAYOUT into seq; the first copy exact, the second mutated (and reverse-complemented)
     private static List<Pair> plant(byte[] seq, List<byte[]> sources, int length, boolean reverse, double rate,
-                                    long seed) {
+                                    long seed, List<Integer> rows) {
         Random r = new Random(seed);                    // where the segments come from: the same in every case
         Random mutate = new Random(seed ^ Double.doubleToLongBits(rate));
         List<Pair> pairs = new ArrayList<>();
         int t = 0;
-        for (long[] l : LAYOUT) {
+        for (int row : rows) {
+            long[] l = LAYOUT[row];
             for (int i = 0; i < l[3]; i++, t++) {
                 byte[] from = sources.get(t % sources.size());
                 int at = r.nextInt(from.length - length);
