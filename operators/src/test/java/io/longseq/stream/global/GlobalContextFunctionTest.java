@@ -370,6 +370,45 @@ public class GlobalContextFunctionTest {
         assertThat(only(out, x -> x.sequenceId.equals("b"))).containsExactlyElementsOf(contexts("b", b.blocks()));
     }
 
+    /**
+     * State written before the slabs existed: FULL's memory as {@code MemoryState} bytes in the {@code memory} value
+     * state. The sequence's next chunk moves it into the list state and goes on as if nothing had changed.
+     */
+    @Test
+    void fullModeMemoryInTheOldValueStateIsMovedToSlabs() throws Exception {
+        ModelConfig cfg = config(GlobalMode.FULL);
+        ChunkedModel.Result a = run(cfg, bases(N, 19), false);
+        List<ChunkSummary> in = summaries("a", a, N, cfg, false);
+        // the memory after 5 chunks as the code before the slabs kept it: MemoryState bytes in the memory value state
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness(settings(cfg))) {
+            feed(h, in.subList(0, 5));
+            h.getOperator().setCurrentKey("a");
+            var store = h.getOperator().getKeyedStateStore();
+            var slabs = store.getListState(GlobalContextFunction.fullMemoryDescriptor());
+            io.longseq.math.memory.FullMemory m =
+                    (io.longseq.math.memory.FullMemory) io.longseq.math.memory.BlockMemory.create(cfg);
+            for (float[] slab : slabs.get()) {
+                m.appendSlab(slab);
+            }
+            assertThat(m.nextBlock()).isEqualTo(5L * cfg.blocksPerChunk());
+            slabs.clear();
+            store.getState(GlobalContextFunction.memoryDescriptor()).update(m.toState().toBytes());
+            snapshot = h.snapshot(1, 1);
+        }
+        KeyedOneInputStreamOperatorTestHarness<String, ChunkSummary, BlockContext> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                        new GlobalContextFunction(settings(cfg))), x -> x.sequenceId, Types.STRING);
+        try (h) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, in.subList(5, in.size()));
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(
+                    contexts("a", a.blocks()).subList(5 * cfg.blocksPerChunk(), a.blocks().size()));
+            assertCleared(h);
+        }
+    }
+
     // ------------------------------------------------------------------------------------ max-early-summaries
 
     static StreamSettings capped(ModelConfig cfg, int maxEarly) {
