@@ -39,7 +39,9 @@ import org.apache.flink.util.Collector;
  * local-attention subtasks reorder them), processes them in chunk order through the global tier, and emits one
  * {@link BlockContext} per block (and, when on, its {@link TokenContext} to {@link StreamTypes#TOKEN_CONTEXTS}).
  *
- * <p>Keyed state: the block memory as {@link MemoryState} bytes (primitive arrays, bounded in hierarchical mode),
+ * <p>Keyed state: the block memory as {@link MemoryState} bytes (primitive arrays, bounded in hierarchical mode) or,
+ * in FULL mode, as a list of per-chunk slabs of keys and values, appended and never rewritten (the memory of the
+ * sequence seen last is also cached in the function, and rebuilt from the slabs when another came in between),
  * the next chunk index, the summaries that arrived early and their count. The chunk that carries {@code last} (or
  * an abort marker) clears all of it. No timers: {@code assemble} always ends a sequence it sent chunks for with a
  * last chunk or an abort marker.
