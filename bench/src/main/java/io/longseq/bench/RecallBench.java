@@ -7,6 +7,7 @@ import io.longseq.math.model.BlockResult;
 import io.longseq.math.model.ChunkedModel;
 import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.Strand;
 import io.longseq.math.model.TopEntry;
 import io.longseq.math.weights.WeightsInit;
 import java.io.IOException;
@@ -33,15 +34,24 @@ import java.util.Random;
  * blocks, where top-1 is the first of the block's top-K entries (K = {@code --top-k}, 16) that is at most 8 blocks
  * wide and does not touch the block's immediate neighbours b ± 1. State bytes: the memory's {@code MemoryState} bytes
  * after the sequence's number of blocks (random keys: the size depends on the block count, not on the content).
- * Positions/s: the sequence's length over the wall time of {@code ChunkedModel.run}, one thread.
+ * Positions/s: the sequence's length over the wall time of {@code ChunkedModel.run}, one thread; and over that
+ * thread's CPU time (ND4J runs on the calling thread here), which a machine loaded by other work disturbs less.
+ * {@code --strands forward,both} runs each case with {@code Strand.FORWARD} and {@code Strand.BOTH};
+ * {@code canonical} (a design study, not an option of the job) runs forward search on canonical k-mers
+ * min(kmer, reverse complement).
  */
 public final class RecallBench {
 
     private record Pair(long gap, int src, int dst, boolean reverse) {}
 
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
     private static final long[][] LAYOUT = {     // {gap, first copy's start of pair 0, spacing, pairs}
         {1_000, 400_000, 20_000, 3}, {10_000, 200_000, 30_000, 3}, {100_000, 20_000, 10_000, 3},
-        {300_000, 500_000, 10_000, 3}, {1_000_000, 1_000, 0, 1}};
+        {300_000, 500_000, 10_000, 3}, {1_000_000, 1_000, 0, 1},
+        // far rows, planted only when --layout names them (a host of 11.3 Mbp or more, e.g. D. melanogaster chr2R)
+        {3_000_000, 1_100_000, 20_000, 2}, {10_000_000, 1_200_000, 20_000, 2}};
+    private static final int DEFAULT_ROWS = 5;
 
     public static void main(String[] args) throws IOException {
         Map<String, String> o = new LinkedHashMap<>();
@@ -55,6 +65,9 @@ public final class RecallBench {
         o.put("--retrieval-bits", "4");
         o.put("--retrieval-slots", "112");
         o.put("--retrieval-recent", "16");
+        o.put("--strands", "forward");   // searches: forward, both (Strand.BOTH), canonical (design study only)
+        o.put("--layout", "all");        // all (the first five rows), or the gaps to plant, e.g. 1000,100000,10000000
+        o.put("--host-length", "0");     // > 0: only the host's first N bases
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!o.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + o.keySet());
@@ -62,6 +75,10 @@ public final class RecallBench {
             o.put(args[i], args[i + 1]);
         }
         byte[] host = longestRecord(Path.of(o.get("--host")));
+        long hostLength = Long.parseLong(o.get("--host-length"));
+        if (hostLength > 0 && hostLength < host.length) {
+            host = java.util.Arrays.copyOf(host, (int) hostLength);
+        }
         List<byte[]> sources = new ArrayList<>();
         for (String s : o.get("--sources").split(",")) {
             sources.add(longestRecord(Path.of(s)));
@@ -79,43 +96,61 @@ public final class RecallBench {
                 host.length, length, o.get("--sources").replaceAll("[^,]*/", ""), base.blockSize(), topK,
                 base.retrievalBits(), base.retrievalSlots(), base.retrievalRecent()));
         List<String> modes = List.of(o.get("--modes").split(","));
-        // strand x rate: forward at every rate, reverse-complement exact
+        List<String> strands = List.of(o.get("--strands").split(","));
+        // planted strand x rate: forward at every rate, reverse-complement exact and at the highest rate
         List<Object[]> cases = new ArrayList<>();
+        double maxRate = 0;
         for (String r : o.get("--rates").split(",")) {
             cases.add(new Object[] {false, Double.parseDouble(r)});
+            maxRate = Math.max(maxRate, Double.parseDouble(r));
         }
         cases.add(new Object[] {true, 0.0});
-        Map<String, double[]> speed = new LinkedHashMap<>();   // mode -> {positions, nanos}
-        md.append("| strand | mutations | mode |");
-        for (long[] l : LAYOUT) {
-            md.append(String.format(Locale.ROOT, " gap %.0e |", (double) l[0]));
+        if (maxRate > 0 && !strands.equals(List.of("forward"))) {
+            cases.add(new Object[] {true, maxRate});
         }
-        md.append("\n|---|---|---|");
-        md.append("---|".repeat(LAYOUT.length)).append('\n');
+        List<Integer> layout = new ArrayList<>();
+        for (int i = 0; i < LAYOUT.length; i++) {
+            if (o.get("--layout").equals("all") ? i < DEFAULT_ROWS : List.of(o.get("--layout").split(",")).contains(
+                    Long.toString(LAYOUT[i][0]))) {
+                layout.add(i);
+            }
+        }
+        Map<String, double[]> speed = new LinkedHashMap<>();   // mode / search -> {positions, nanos}
+        md.append("| planted | mutations | search | mode |");
+        for (int li : layout) {
+            md.append(String.format(Locale.ROOT, " gap %.0e |", (double) LAYOUT[li][0]));
+        }
+        md.append("\n|---|---|---|---|");
+        md.append("---|".repeat(layout.size())).append('\n');
         warmUp(base, host);
         for (Object[] c : cases) {
             boolean reverse = (Boolean) c[0];
             double rate = (Double) c[1];
             byte[] seq = host.clone();
-            List<Pair> pairs = plant(seq, sources, length, reverse, rate, 23);
-            int[] ids = Features.dnaKmers(seq, 0, seq.length, 0, base);
+            List<Pair> pairs = plant(seq, sources, length, reverse, rate, 23, layout);
+            int[] forwardIds = Features.dnaKmers(seq, 0, seq.length, 0, base);
+            for (String search : strands)
             for (String mode : modes) {
-                ModelConfig cfg = base.toBuilder().globalMode(GlobalMode.valueOf(mode.toUpperCase(Locale.ROOT))).build();
+                ModelConfig cfg = base.toBuilder().globalMode(GlobalMode.valueOf(mode.toUpperCase(Locale.ROOT)))
+                        .strand(search.equals("both") ? Strand.BOTH : Strand.FORWARD).build();
+                int[] ids = search.equals("canonical") ? canonical(forwardIds, cfg) : forwardIds;
                 List<BlockResult> blocks;
+                long c0 = CPU.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 try (ChunkedModel model = new ChunkedModel(cfg, WeightsInit.defaults(cfg, 42))) {
                     blocks = model.run(ids, seq.length, false).blocks();
                 }
                 long nanos = System.nanoTime() - t0;
-                double[] s = speed.computeIfAbsent(mode, x -> new double[2]);
+                double[] s = speed.computeIfAbsent(mode + " / " + search, x -> new double[3]);
                 s[0] += seq.length;
                 s[1] += nanos;
-                md.append(String.format(Locale.ROOT, "| %s | %.0f %% | %s |", reverse ? "rev-comp" : "forward",
-                        rate * 100, mode));
-                for (long[] l : LAYOUT) {
+                s[2] += CPU.getCurrentThreadCpuTime() - c0;
+                md.append(String.format(Locale.ROOT, "| %s | %.0f %% | %s | %s |", reverse ? "rev-comp" : "forward",
+                        rate * 100, search, mode));
+                for (int li : layout) {
                     int[] hit = new int[2];
                     for (Pair p : pairs) {
-                        if (p.gap() == l[0]) {
+                        if (p.gap() == LAYOUT[li][0]) {
                             count(blocks, p, length, cfg.blockSize(), hit);
                         }
                     }
@@ -126,13 +161,19 @@ public final class RecallBench {
                         + String.format(Locale.ROOT, "  %.1f s", nanos / 1e9));
             }
         }
-        md.append("\n| mode | state bytes per sequence (").append(String.format(Locale.ROOT, "%,d", host.length))
-                .append(" positions) | positions/s (one thread) |\n|---|---|---|\n");
+        md.append("\n| mode | search | state bytes per sequence (").append(String.format(Locale.ROOT, "%,d", host.length))
+                .append(" positions) | positions/s (wall) | positions per CPU second (one thread) | vs forward (CPU) |\n")
+                .append("|---|---|---|---|---|---|\n");
         for (String mode : modes) {
             ModelConfig cfg = base.toBuilder().globalMode(GlobalMode.valueOf(mode.toUpperCase(Locale.ROOT))).build();
-            double[] s = speed.get(mode);
-            md.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f |%n", mode,
-                    stateBytes(cfg, (host.length + cfg.blockSize() - 1) / cfg.blockSize()), s[0] / (s[1] / 1e9)));
+            double[] f = speed.get(mode + " / forward");
+            for (String search : strands) {
+                double[] s = speed.get(mode + " / " + search);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,.0f | %,.0f | %s |%n", mode, search,
+                        stateBytes(cfg, (host.length + cfg.blockSize() - 1) / cfg.blockSize()), s[0] / (s[1] / 1e9),
+                        s[0] / (s[2] / 1e9),
+                        f == null ? "" : String.format(Locale.ROOT, "%.2f", (s[0] / s[2]) / (f[0] / f[2]))));
+            }
         }
         md.append("\nHost: ").append(Machine.describe()).append('\n');
         System.out.println(md);
@@ -161,12 +202,13 @@ public final class RecallBench {
 
     // plants the pairs of LAYOUT into seq; the first copy exact, the second mutated (and reverse-complemented)
     private static List<Pair> plant(byte[] seq, List<byte[]> sources, int length, boolean reverse, double rate,
-                                    long seed) {
+                                    long seed, List<Integer> rows) {
         Random r = new Random(seed);                    // where the segments come from: the same in every case
         Random mutate = new Random(seed ^ Double.doubleToLongBits(rate));
         List<Pair> pairs = new ArrayList<>();
         int t = 0;
-        for (long[] l : LAYOUT) {
+        for (int row : rows) {
+            long[] l = LAYOUT[row];
             for (int i = 0; i < l[3]; i++, t++) {
                 byte[] from = sources.get(t % sources.size());
                 int at = r.nextInt(from.length - length);
@@ -188,6 +230,15 @@ public final class RecallBench {
             }
         }
         return pairs;
+    }
+
+    // design study (a): every k-mer id replaced by min(id, its reverse complement's id), a strand-symmetric feature
+    private static int[] canonical(int[] ids, ModelConfig cfg) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.min(ids[i], Features.reverseComplementKmer(ids[i], cfg));
+        }
+        return out;
     }
 
     private static byte substitute(byte base, Random r) {

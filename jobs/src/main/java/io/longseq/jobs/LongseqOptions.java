@@ -7,6 +7,7 @@ import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.LocalMode;
 import io.longseq.math.model.ModelConfig;
 import io.longseq.math.model.Pooling;
+import io.longseq.math.model.Strand;
 import io.longseq.stream.StreamLimits;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.assemble.Chunk;
@@ -155,6 +156,11 @@ public final class LongseqOptions {
     public static final ConfigOption<Long> RETRIEVAL_SEED = key("longseq.model.retrieval-seed").longType()
             .defaultValue(M.retrievalSeed()).withDescription("Seed of the retrieval mode's hyperplanes and"
                     + " reservoir priorities.");
+    public static final ConfigOption<String> STRAND = key("longseq.model.strand").stringType()
+            .defaultValue(lower(M.strand())).withDescription("DNA strands a block searches the memory with: forward,"
+                    + " or both (also its reverse complement: the local tier runs a second time over each chunk's"
+                    + " reverse strand, so about twice the local cost; each top entry then says which strand matched;"
+                    + " needs a bidirectional sliding or dilated local tier, not linear global mode).");
 
     // --------------------------------------------------------------------------------------------- stream
     public static final ConfigOption<Integer> REORDER_BOUND = key("longseq.stream.reorder-bound").intType()
@@ -221,7 +227,7 @@ public final class LongseqOptions {
             MAX_DENSE_POSITIONS, BLOCK_SIZE,
             CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K, LINEAR_FEATURES, LINEAR_SEED,
             BIGBIRD_WINDOW, BIGBIRD_GLOBAL, BIGBIRD_RANDOM,
-            RETRIEVAL_BITS, RETRIEVAL_SLOTS, RETRIEVAL_RECENT, RETRIEVAL_SEED);
+            RETRIEVAL_BITS, RETRIEVAL_SLOTS, RETRIEVAL_RECENT, RETRIEVAL_SEED, STRAND);
 
     /** The caps the file readers apply (offline and produce read files without the stream). */
     public static final List<ConfigOption<?>> READER_LIMITS = List.of(MAX_HEADER_BYTES, MAX_ID_BYTES, MAX_LINE_BYTES);
@@ -268,6 +274,7 @@ public final class LongseqOptions {
                     .bigbirdRandom(c.get(BIGBIRD_RANDOM))
                     .retrievalBits(c.get(RETRIEVAL_BITS)).retrievalSlots(c.get(RETRIEVAL_SLOTS))
                     .retrievalRecent(c.get(RETRIEVAL_RECENT)).retrievalSeed(c.get(RETRIEVAL_SEED))
+                    .strand(ModelOptions.choice(flag(STRAND), c.get(STRAND), Strand.class))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(ModelOptions.withOption(e.getMessage()), e);

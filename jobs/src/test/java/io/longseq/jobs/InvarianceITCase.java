@@ -9,6 +9,7 @@ import io.longseq.math.features.Features;
 import io.longseq.math.model.ChunkedModel;
 import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.Strand;
 import io.longseq.stream.Notice;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.assemble.Chunk;
@@ -190,6 +191,39 @@ class InvarianceITCase {
         report("G2 lambda: stream == ChunkedModel bitwise (" + chunked.size() + " blocks); vs reference (" + refMs
                 + " ms) " + describe(d));
         assertWithinReference("lambda", d);
+    }
+
+    /**
+     * {@code --strand both} on lambda: the stream at parallelism 4 with fragments of 97, shuffled, and at parallelism 1
+     * in order are bitwise the ChunkedModel's output (G1, G2), which is within 1e-4 of the double-precision
+     * reference; some top entries are reverse-strand matches, and every entry states its strand.
+     */
+    @Test
+    @Order(9)
+    void lambdaBothStrandsIsInvariantAndEqualsChunkedModelAndTheReference() throws Exception {
+        TestInputs.Fasta fa = lambda();
+        ModelConfig both = DNA.toBuilder().strand(Strand.BOTH).build();
+        int[] ids = Features.dnaKmers(fa.bases(), both);
+        var weights = PipelineRuns.defaultWeights(both);
+        List<BlockContext> chunked = PipelineRuns.chunked(fa.id(), ids, ids.length, both, weights);
+        PipelineRuns.Output base = new PipelineRuns.Output(java.util.Map.of(fa.id(), chunked), List.of(), List.of(), 0);
+        List<String> covered = new ArrayList<>();
+        covered.add(g1Run(base, "lambda both strands p4 fragments 97 shuffled", both, 4,
+                shuffle(dnaPlan(TestInputs.LAMBDA, 97), 97), fa.id(), fa.bases().length));
+        covered.add(g1Run(base, "lambda both strands p1 fragments 10000 in order", both, 1,
+                dnaPlan(TestInputs.LAMBDA, 10_000), fa.id(), fa.bases().length));
+        int reverse = 0;
+        for (BlockContext c : chunked) {
+            assertThat(c.topStrand).hasSameSizeAs(c.topLevel);
+            for (byte st : c.topStrand) {
+                reverse += st == '-' ? 1 : 0;
+            }
+        }
+        assertThat(reverse).as("reverse-strand top entries").isPositive();
+        PipelineRuns.Diffs d = PipelineRuns.diffs(PipelineRuns.reference(fa.id(), ids, ids.length, both, weights),
+                chunked, 1e-4);
+        report("G1/G2 lambda --strand both: ChunkedModel equals " + covered + "; vs reference " + describe(d));
+        assertWithinReference("lambda both strands", d);
     }
 
     @Test

@@ -136,6 +136,11 @@ public final class PipelineRuns {
         return null;
     }
 
+    // top entry k's strand byte, 0 when the record states none
+    private static byte strand(BlockContext c, int k) {
+        return c.topStrand != null && k < c.topStrand.length ? c.topStrand[k] : 0;
+    }
+
     /** Null if the two lists are bitwise equal, else where they first differ. */
     public static String firstDifference(List<BlockContext> expected, List<BlockContext> actual) {
         for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
@@ -231,7 +236,7 @@ public final class PipelineRuns {
             tw = Math.max(tw, maxAbs(e.topWeight, a.topWeight));
             for (int k = 0; k < e.topWeight.length; k++) {
                 boolean same = e.topLevel[k] == a.topLevel[k] && e.topFirst[k] == a.topFirst[k]
-                        && e.topLast[k] == a.topLast[k];
+                        && e.topLast[k] == a.topLast[k] && strand(e, k) == strand(a, k);
                 if (!same) {
                     mism++;
                     boolean tie = (k > 0 && Math.abs(e.topWeight[k] - e.topWeight[k - 1]) <= tieTolerance)

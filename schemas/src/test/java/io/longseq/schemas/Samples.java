@@ -55,7 +55,8 @@ final class Samples {
     static BlockContext blockContext(Random r, int d, int k) {
         List<TopEntry> top = new ArrayList<>();
         for (int i = 0; i < k; i++) {
-            top.add(new TopEntry(1 + r.nextInt(4), (long) i * 8, (long) i * 8 + 7, r.nextFloat()));
+            String strand = i % 3 == 2 ? "-" : null;   // a --strand both entry now and then
+            top.add(new TopEntry(1 + r.nextInt(4), (long) i * 8, (long) i * 8 + 7, r.nextFloat(), strand));
         }
         return BlockContext.newBuilder().setSequenceId("seq-" + r.nextInt(1000)).setBlock(r.nextInt(1 << 20))
                 .setStart(4096L).setEnd(4160L).setSummary(floats(r, d)).setContext(floats(r, d)).setTop(top)

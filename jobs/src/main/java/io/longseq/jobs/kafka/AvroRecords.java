@@ -51,7 +51,9 @@ public final class AvroRecords {
     public static io.longseq.schemas.BlockContext block(BlockContext c) {
         List<TopEntry> top = new ArrayList<>(c.topLevel.length);
         for (int i = 0; i < c.topLevel.length; i++) {
-            top.add(new TopEntry(c.topLevel[i], c.topFirst[i], c.topLast[i], c.topWeight[i]));
+            String strand = c.topStrand != null && c.topStrand.length == c.topLevel.length
+                    ? Character.toString((char) c.topStrand[i]) : null;   // null: forward only
+            top.add(new TopEntry(c.topLevel[i], c.topFirst[i], c.topLast[i], c.topWeight[i], strand));
         }
         return io.longseq.schemas.BlockContext.newBuilder()
                 .setSequenceId(c.sequenceId).setBlock(c.block).setStart(c.start).setEnd(c.end)
@@ -74,8 +76,13 @@ public final class AvroRecords {
         c.topFirst = new long[k];
         c.topLast = new long[k];
         c.topWeight = new float[k];
+        boolean stated = k > 0 && a.getTop().get(0).getStrand() != null;
+        c.topStrand = new byte[stated ? k : 0];
         for (int i = 0; i < k; i++) {
             TopEntry t = a.getTop().get(i);
+            if (stated) {
+                c.topStrand[i] = strand(t.getStrand());
+            }
             c.topLevel[i] = t.getLevel();
             c.topFirst[i] = t.getFirstBlock();
             c.topLast[i] = t.getLastBlock();
@@ -85,6 +92,14 @@ public final class AvroRecords {
         c.entropy = a.getEntropy();
         c.novelty = a.getNovelty();
         return c;
+    }
+
+    // "+" or "-" as TopEntry's byte; anything else is a record this code did not write
+    private static byte strand(String s) {
+        if ("+".equals(s) || "-".equals(s)) {
+            return (byte) s.charAt(0);
+        }
+        throw new IllegalArgumentException("top entry strand " + s + " is neither \"+\" nor \"-\"");
     }
 
     public static io.longseq.schemas.TokenContext tokens(TokenContext t, int d) {

@@ -10,6 +10,8 @@ import java.io.Writer;
  * Writes block results as JSON lines, one object per block (docs/design.md 2.6):
  * <pre>{"sequenceId":"chr1","block":0,"start":0,"end":256,"summary":[..],"context":[..],
  *  "top":[{"level":1,"firstBlock":3,"lastBlock":3,"weight":0.25}],"selfWeight":0.5,"entropy":1.2,"novelty":0.03}</pre>
+ * With {@code --strand both} every top entry ends with {@code ,"strand":"+"} or {@code "-"} (which of the block's
+ * strands matched); single-strand runs write no strand, so their lines are as before.
  *
  * <p>Why by hand: the format is fixed and flat, and the jar should not grow a JSON library for it. Floats are
  * written as the shortest decimal that reads back to the same float, by {@link ShortestFloat} (the notation of
@@ -65,6 +67,9 @@ public final class BlockJsonWriter implements Closeable {
             b.append(",\"lastBlock\":").append(t.lastBlock());
             b.append(",\"weight\":");
             number(b, t.weight());
+            if (t.strand() != TopEntry.UNSTATED) {
+                b.append(",\"strand\":\"").append((char) t.strand()).append('"');
+            }
             b.append('}');
         }
         b.append("],\"selfWeight\":");

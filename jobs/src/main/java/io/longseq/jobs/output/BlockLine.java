@@ -34,8 +34,12 @@ public record BlockLine(String sequenceId, BlockResult result) {
                 long first = j.expect(",\"firstBlock\":").integer();
                 long last = j.expect(",\"lastBlock\":").integer();
                 float weight = j.expect(",\"weight\":").number();
+                byte strand = TopEntry.UNSTATED;                 // "strand" only with --strand both
+                if (j.accept(",\"strand\":")) {
+                    strand = j.string().equals("-") ? TopEntry.REVERSE : TopEntry.FORWARD;
+                }
                 j.expect("}");
-                top.add(new TopEntry(level, first, last, weight));
+                top.add(new TopEntry(level, first, last, weight, strand));
             } while (j.accept(",{\"level\":"));
         }
         float self = j.expect("],\"selfWeight\":").number();

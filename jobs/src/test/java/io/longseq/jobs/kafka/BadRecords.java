@@ -197,7 +197,7 @@ final class BadRecords {
     static io.longseq.schemas.BlockContext blockContext(String id) {
         return io.longseq.schemas.BlockContext.newBuilder().setSequenceId(id).setBlock(3).setStart(192).setEnd(256)
                 .setSummary(List.of(0.5f, -1f)).setContext(List.of(0.25f, 2f))
-                .setTop(List.of(new TopEntry(1, 0L, 1L, 0.75f))).setSelfWeight(0.25f).setEntropy(0.5f).build();
+                .setTop(List.of(new TopEntry(1, 0L, 1L, 0.75f, null))).setSelfWeight(0.25f).setEntropy(0.5f).build();
     }
 
     static byte[] bases(Random r, int n) {

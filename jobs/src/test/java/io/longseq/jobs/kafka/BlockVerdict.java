@@ -132,14 +132,20 @@ final class BlockVerdict {
         if (Float.floatToRawIntBits(e.entropy) != Float.floatToRawIntBits(a.getEntropy())) {
             return "entropy " + e.entropy + " vs " + a.getEntropy();
         }
+        if (Float.floatToRawIntBits(e.novelty) != Float.floatToRawIntBits(a.getNovelty())) {
+            return "novelty " + e.novelty + " vs " + a.getNovelty();
+        }
         List<TopEntry> top = a.getTop();
         if (top.size() != e.topLevel.length) {
             return top.size() + " top entries, expected " + e.topLevel.length;
         }
         for (int i = 0; i < top.size(); i++) {
             TopEntry t = top.get(i);
+            String strand = e.topStrand != null && e.topStrand.length == top.size()
+                    ? Character.toString((char) e.topStrand[i]) : null;
             if (t.getLevel() != e.topLevel[i] || t.getFirstBlock() != e.topFirst[i] || t.getLastBlock() != e.topLast[i]
-                    || Float.floatToRawIntBits(t.getWeight()) != Float.floatToRawIntBits(e.topWeight[i])) {
+                    || Float.floatToRawIntBits(t.getWeight()) != Float.floatToRawIntBits(e.topWeight[i])
+                    || !java.util.Objects.equals(strand, t.getStrand())) {
                 return "top entry " + i + ": " + t + " vs level " + e.topLevel[i] + " blocks " + e.topFirst[i] + ".."
                         + e.topLast[i] + " weight " + e.topWeight[i];
             }

@@ -69,6 +69,18 @@ class BlockJsonWriterTest {
     }
 
     @Test
+    void bothStrandEntriesSayWhichStrandMatched() {
+        TopEntry[] top = {new TopEntry(1, 3, 3, 0.25f, TopEntry.REVERSE), new TopEntry(2, 8, 15, 0.1f, TopEntry.FORWARD)};
+        BlockResult block = new BlockResult(4, 1024, 1280, new float[] {1f}, new float[] {2f}, top, 0.5f, 1f, 0.75f);
+        List<?> tops = (List<?>) MiniJson.object(BlockJsonWriter.toJson("s", block)).get("top");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> first = (Map<String, Object>) tops.get(0);
+        assertThat(first.keySet()).containsExactly("level", "firstBlock", "lastBlock", "weight", "strand");
+        assertThat(first.get("strand")).isEqualTo("-");
+        assertThat(((Map<?, ?>) tops.get(1)).get("strand")).isEqualTo("+");
+    }
+
+    @Test
     void emptyTopAndNonFiniteValuesStayValidJson() {
         BlockResult block = new BlockResult(0, 0, 5, new float[] {Float.NaN, 1f}, new float[] {Float.POSITIVE_INFINITY, 2f},
                 new TopEntry[0], 1f, 0f, Float.NaN);

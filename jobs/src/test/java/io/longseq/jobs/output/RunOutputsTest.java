@@ -60,6 +60,9 @@ class RunOutputsTest {
         assertThat(b.result().entropy()).isEqualTo(1.0f);
         assertThat(b.result().novelty()).isEqualTo(0.5f);
         assertThat(BlockLine.parse(BlockJsonWriter.toJson("x", block(0))).result().top()).isEmpty();
+        TopEntry reverse = new TopEntry(1, 2, 2, 0.5f, TopEntry.REVERSE);   // a --strand both line
+        assertThat(BlockLine.parse(BlockJsonWriter.toJson("x", block(9, reverse))).result().top())
+                .containsExactly(reverse);
         assertThat(MiniJson.object(line).get("sequenceId")).isEqualTo(id); // an independent parser agrees
     }
 

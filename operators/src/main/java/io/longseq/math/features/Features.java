@@ -191,6 +191,40 @@ public final class Features {
         return out;
     }
 
+    /**
+     * The id of the reverse complement of the k-mer {@code id} (bases complemented, order reversed: for k = 3,
+     * AAC = 1 becomes GTT = 47); the N id and the padding id stay as they are.
+     */
+    public static int reverseComplementKmer(int id, ModelConfig cfg) {
+        int k = cfg.kmer();
+        if (id < 0 || id >= cfg.nId()) {
+            return id;
+        }
+        int out = 0;
+        for (int i = 0; i < k; i++) {
+            out = (out << 2) | (3 - ((id >>> (2 * i)) & 3));   // the last base first, complemented
+        }
+        return out;
+    }
+
+    /**
+     * The reverse strand of a run of k-mer ids (docs/design.md 2.1, {@link io.longseq.math.model.Strand}):
+     * {@code out[i] = reverseComplementKmer(ids[from + n − 1 − i])}. Position p's reverse-strand feature is the
+     * reverse complement of its forward k-mer (bases p−k+1..p), so it needs no base outside the forward slice;
+     * on the reverse strand it is the k-mer that starts at p (read 3'→5' it ends k−1 positions further on).
+     *
+     * @return ids [n] (F = 1)
+     */
+    public static int[] reverseComplementIds(int[] ids, int from, int n, ModelConfig cfg) {
+        requireKind(cfg, FeatureKind.DNA, "reverseComplementIds");
+        checkRange(ids.length, from, from + n);
+        int[] out = new int[n]; // [n]
+        for (int i = 0; i < n; i++) {
+            out[i] = reverseComplementKmer(ids[from + n - 1 - i], cfg);
+        }
+        return out;
+    }
+
     // --------------------------------------------------------------------------------------------- TOKENS
 
     /** The index of the first id outside {@code [0, vocabSize)}, or -1 if all are in range. */

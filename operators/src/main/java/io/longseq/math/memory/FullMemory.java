@@ -35,6 +35,16 @@ public final class FullMemory extends BlockMemory {
         System.arraycopy(v, 0, values, at, d);
     }
 
+    /** The keys [nextBlock, d] (the array may be longer): read, never written, by the caller. */
+    float[] keys() {
+        return keys;
+    }
+
+    /** The values [nextBlock, d] (the array may be longer). */
+    float[] values() {
+        return values;
+    }
+
     @Override
     public void collect(MemoryEntries out) {
         out.clear();
@@ -48,6 +58,34 @@ public final class FullMemory extends BlockMemory {
         int n = (int) nextBlock * d;
         return new MemoryState(nextBlock, new int[0], new long[0], Arrays.copyOf(keys, n), Arrays.copyOf(values, n),
                 new double[0], new double[0], 0);
+    }
+
+    /**
+     * Blocks [from, nextBlock) as one slab [2, nextBlock − from, d]: their keys, then their values. The streaming job
+     * appends one slab per chunk to its keyed state instead of rewriting the whole memory.
+     */
+    public float[] slab(long from) {
+        int n = (int) (nextBlock - from);
+        float[] out = new float[2 * n * d];   // [2, n, d]
+        System.arraycopy(keys, (int) from * d, out, 0, n * d);
+        System.arraycopy(values, (int) from * d, out, n * d, n * d);
+        return out;
+    }
+
+    /** Appends the blocks of a {@link #slab} (the cap applies as to {@link #append}). */
+    public void appendSlab(float[] slab) {
+        if (slab.length % (2 * d) != 0) {
+            throw new IllegalArgumentException("FULL memory slab of " + slab.length + " floats is not [2, n, d = " + d
+                    + "]");
+        }
+        int n = slab.length / (2 * d);
+        float[] k = new float[d];
+        float[] v = new float[d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(slab, i * d, k, 0, d);
+            System.arraycopy(slab, (n + i) * d, v, 0, d);
+            append(k, v);
+        }
     }
 
     static FullMemory restore(ModelConfig cfg, MemoryState s) {

@@ -15,8 +15,9 @@ import java.util.Arrays;
  * <p>Per block this is O(M·d + d²) with M ≤ H·(R+G−1)+1 memory entries (HIERARCHICAL), M ≤ C/B + 1 (AXIAL),
  * or O(m·d + d²) for LINEAR mode's m random features: small vectors, so Java with the {@link RowKernels} (a native
  * call would cost more than the arithmetic), summed in double precision in a fixed order, so both kernel sets give
- * the same bits. LINEAR mode has no entries: its memory computes g_b itself ({@link LinearMemory#attend}), top-K
- * is empty, the entropy and the novelty are 0 (see {@link GlobalMode#LINEAR}). The memory itself is passed in and out, so the caller (a keyed Flink operator) owns it as state. Not thread-safe: one
+ * the same bits. LINEAR mode has no entries: its memory computes g_b itself
+ * ({@link LinearMemory#attend}), top-K is empty and the entropy is 0 (see {@link GlobalMode#LINEAR}). The memory
+ * itself is passed in and out, so the caller (a keyed Flink operator) owns it as state. Not thread-safe: one
  * instance per subtask.
  */
 public final class GlobalTier {
@@ -41,11 +42,15 @@ public final class GlobalTier {
     private final double[] wk;       // [d, d] W_k
     private final double[] wv;       // [d, d] W_v
     private final double[] wo;       // [d, d] W_go
-    private double[] p = new double[16];      // [M] scores, then weights
+    private double[] p = new double[16];      // [M] scores, then weights ([2M] with a reverse-strand query)
+    private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
     private double[] kDots = new double[16];  // [M] k_b·k̄_m, for the novelty
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private int[] best = new int[0];          // [K] top-K entries so far, best first
+    private int selfIndex;                    // the entry of the block itself, set by softmax
+    private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
+    private double[] chunkScores = new double[0]; // [nq, m] a chunk's scores, then its blocks' weights
 
     public GlobalTier(ModelConfig cfg, Weights weights) {
         this(cfg, weights, RowKernels.best());
@@ -89,51 +94,177 @@ public final class GlobalTier {
      */
     // s_b [d] + memory -> BlockResult (memory now includes b)
     public BlockResult step(BlockMemory memory, long start, long end, float[] summary) {
+        return step(memory, start, end, summary, null);
+    }
+
+    /**
+     * As {@link #step(BlockMemory, long, long, float[])}; with a reverse-strand summary s'_b [d]
+     * ({@link io.longseq.math.model.Strand#BOTH}) the block's second query q'_b = LN_g(s'_b)·W_gq scores the same
+     * entries, and one softmax runs over both sets of scores (2M); the context mixes the values with the summed
+     * weights of each entry; every top entry says which query matched. {@code reverseSummary} null: forward only.
+     */
+    // s_b [d] (+ s'_b [d]) + memory -> BlockResult (memory now includes b)
+    public BlockResult step(BlockMemory memory, long start, long end, float[] summary, float[] reverseSummary) {
         long b = memory.nextBlock();
-        layerNorm(summary, ln);
-        for (int c = 0; c < d; c++) {
-            lnD[c] = ln[c];
-        }
-        kernels.matVec(lnD, wq, acc, q, d);
-        kernels.matVec(lnD, wk, acc, k, d);
-        kernels.matVec(lnD, wv, acc, v, d);
+        project(summary, true);
         memory.append(k, v);
         if (memory instanceof LinearMemory linear) {
+            if (reverseSummary != null) {
+                throw new IllegalStateException("global mode LINEAR has no entries for a reverse-strand query");
+            }
             double self = linear.attend(q, g);
             return result(b, start, end, summary, NO_ENTRIES, self, 0.0, 0.0);
         }
         memory.collect(entries);
 
         int m = entries.size;
-        if (p.length < m) {
-            p = new double[Math.max(m, 2 * p.length)];
+        boolean both = reverseSummary != null;
+        int total = both ? 2 * m : m;                      // scores: [0, m) forward query, [m, 2m) reverse
+        if (p.length < total) {
+            p = new double[Math.max(total, 2 * p.length)];
         }
+        kernels.entryDots(q, entries.keys, m, d, p);       // p[e] = q·k̄_e
+        if (both) {
+            if (pr.length < m) {
+                pr = new double[p.length];
+            }
+            project(reverseSummary, false);                 // q'_b into q
+            kernels.entryDots(q, entries.keys, m, d, pr);  // pr[e] = q'·k̄_e
+            System.arraycopy(pr, 0, p, m, m);
+        }
+        double entropy = softmax(b, m, total);
+        int self = selfIndex;
+        Arrays.fill(g, 0);
+        if (both) {
+            for (int e = 0; e < m; e++) {
+                pr[e] = p[e] + p[m + e];                    // an entry's weight from both queries
+            }
+            kernels.weightedSum(pr, entries.values, m, d, g);
+        } else {
+            kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
+        }
+        return result(b, start, end, summary, top(total, m, self, both), p[self], entropy,
+                novelty(k, entries.keys, m, self));
+    }
+
+    // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
+    // scaled, + ln c, softmax in place; returns the entropy and sets selfIndex, the entry of block b itself
+    private double softmax(long b, int m, int total) {
         double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
-        kernels.entryDots(q, entries.keys, m, d, p);       // p[e] = q·k̄_e
-        for (int e = 0; e < m; e++) {
-            p[e] = p[e] * scale + logCount(entries.count[e]);
+        for (int e = 0; e < total; e++) {
+            p[e] = p[e] * scale + logCount(entries.count[e < m ? e : e - m]);
             max = Math.max(max, p[e]);
         }
         double sum = 0;
-        for (int e = 0; e < m; e++) {
+        for (int e = 0; e < total; e++) {
             p[e] = Math.exp(p[e] - max);
             sum += p[e];
         }
-        Arrays.fill(g, 0);
         double entropy = 0;
         int self = -1;
-        for (int e = 0; e < m; e++) {
+        for (int e = 0; e < total; e++) {
             p[e] /= sum;
             if (p[e] > 0) {
                 entropy -= p[e] * Math.log(p[e]);
             }
-            if (entries.level[e] == 1 && entries.first[e] == b) {
+            if (e < m && entries.level[e] == 1 && entries.first[e] == b) {
                 self = e;
             }
         }
-        kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
-        return result(b, start, end, summary, top(m, self), p[self], entropy, novelty(m, self));
+        selfIndex = self;
+        return entropy;
+    }
+
+    /**
+     * FULL mode, all blocks of one chunk at once (docs/design.md 2.5): their keys and values join the memory, then
+     * the scores of all their queries (and reverse-strand queries) against the memory are one product Q·Kᵀ and
+     * their contexts' weighted sums one product W·V ({@link ChunkProducts}), each reading the memory once per chunk.
+     * Bitwise the results of {@link #step} block by block.
+     *
+     * @param summaries s [nb, d], the chunk's blocks in order, the first one block {@code memory.nextBlock()}
+     * @param reverse   s' [nb, d] ({@link io.longseq.math.model.Strand#BOTH}) or null
+     * @param starts    [nb] first position of each block
+     * @param ends      [nb] one past its last position
+     */
+    // s [nb, d] (+ s' [nb, d]) + memory -> nb BlockResults (memory now includes them); deltas [nb, d] kept
+    public BlockResult[] stepChunk(FullMemory memory, float[] summaries, float[] reverse, int nb, long[] starts,
+                                   long[] ends) {
+        long base = memory.nextBlock();
+        boolean both = reverse != null;
+        int nq = both ? 2 * nb : nb;
+        float[] qs = new float[nq * d];                     // [nq, d] forward queries, then reverse ones
+        float[] s = new float[d];
+        for (int i = 0; i < nb; i++) {
+            System.arraycopy(summaries, i * d, s, 0, d);
+            project(s, true);
+            System.arraycopy(q, 0, qs, i * d, d);
+            memory.append(k, v);
+            if (both) {
+                System.arraycopy(reverse, i * d, s, 0, d);
+                project(s, false);
+                System.arraycopy(q, 0, qs, (nb + i) * d, d);
+            }
+        }
+        int m = (int) memory.nextBlock();
+        if (chunkScores.length < nq * m) {
+            chunkScores = new double[Math.max(nq * m, 2 * chunkScores.length)];
+        }
+        double[] scores = chunkScores;                      // [nq, m], then rows [0, nb) the blocks' weights
+        ChunkProducts.scores(qs, nq, memory.keys(), m, d, scores);
+        entries.fullRange(m);
+        BlockResult[] out = new BlockResult[nb];
+        TopEntry[][] tops = new TopEntry[nb][];
+        double[] self = new double[nb];
+        double[] entropy = new double[nb];
+        for (int i = 0; i < nb; i++) {
+            int mi = (int) base + i + 1;                    // block base + i sees blocks 0..base + i
+            int total = both ? 2 * mi : mi;
+            if (p.length < total) {
+                p = new double[Math.max(total, 2 * p.length)];
+            }
+            System.arraycopy(scores, i * m, p, 0, mi);
+            if (both) {
+                System.arraycopy(scores, (nb + i) * m, p, mi, mi);
+            }
+            entropy[i] = softmax(base + i, mi, total);
+            tops[i] = top(total, mi, selfIndex, both);
+            self[i] = p[selfIndex];
+            for (int e = 0; e < mi; e++) {
+                scores[i * m + e] = both ? p[e] + p[mi + e] : p[e];
+            }
+        }
+        double[] gs = new double[nb * d];                   // [nb, d]
+        ChunkProducts.weightedSums(scores, nb, m, base, memory.values(), d, gs);
+        chunkDeltas = new float[nb * d];
+        for (int i = 0; i < nb; i++) {
+            System.arraycopy(gs, i * d, g, 0, d);
+            System.arraycopy(summaries, i * d, s, 0, d);
+            int mi = (int) base + i + 1;
+            System.arraycopy(memory.keys(), (mi - 1) * d, k, 0, d);        // k_b, the block's own key
+            out[i] = result(base + i, starts[i], ends[i], s, tops[i], self[i], entropy[i],
+                    novelty(k, memory.keys(), mi, mi - 1));
+            System.arraycopy(delta, 0, chunkDeltas, i * d, d);
+        }
+        return out;
+    }
+
+    /** g_b·W_go of block i of the last {@link #stepChunk} [d]. */
+    public float[] chunkDelta(int i) {
+        return Arrays.copyOfRange(chunkDeltas, i * d, (i + 1) * d);
+    }
+
+    // summary s [d] -> LN_g(s) -> q [d] (and, when keys, k and v [d])
+    private void project(float[] summary, boolean keys) {
+        layerNorm(summary, ln);
+        for (int c = 0; c < d; c++) {
+            lnD[c] = ln[c];
+        }
+        kernels.matVec(lnD, wq, acc, q, d);
+        if (keys) {
+            kernels.matVec(lnD, wk, acc, k, d);
+            kernels.matVec(lnD, wv, acc, v, d);
+        }
     }
 
     // s_b [d] + g_b [d] (in g) -> BlockResult with c_b = s_b + g_b·W_go; also sets delta
@@ -149,15 +280,16 @@ public final class GlobalTier {
     }
 
     // k_b [d], k̄ [M, d] -> 1 − max(0, max_{m ≠ self} cos(k_b, k̄_m)); 1 without another entry. Doubles in a fixed
-    // order (entryDots is the same plain Java in both kernel sets), so the bits do not depend on the kernels.
-    private double novelty(int m, int self) {
+    // order (entryDots is the same plain Java in both kernel sets), so the bits do not depend on the kernels, nor on
+    // whether the block came through step or stepChunk.
+    private double novelty(float[] key, float[] keys, int m, int self) {
         if (kDots.length < m) {
             kDots = new double[Math.max(m, 2 * kDots.length)];
         }
-        kernels.entryDots(k, entries.keys, m, d, kDots);
+        kernels.entryDots(key, keys, m, d, kDots);
         double kk = 0;
         for (int c = 0; c < d; c++) {
-            kk += (double) k[c] * k[c];
+            kk += (double) key[c] * key[c];
         }
         double best = 0;
         for (int e = 0; e < m; e++) {
@@ -167,7 +299,7 @@ public final class GlobalTier {
             double ee = 0;
             int off = e * d;
             for (int c = 0; c < d; c++) {
-                ee += (double) entries.keys[off + c] * entries.keys[off + c];
+                ee += (double) keys[off + c] * keys[off + c];
             }
             double norms = Math.sqrt(kk * ee);
             if (norms > 0) {
@@ -182,10 +314,12 @@ public final class GlobalTier {
         return delta.clone();
     }
 
-    // the K largest weights other than the block itself; ties go to the lower first block, then the earlier entry.
-    // A selection into K slots (insertion from the end), O(M·K) and no boxing, instead of sorting all M entries.
-    private TopEntry[] top(int m, int self) {
-        int kk = Math.min(cfg.topK(), self >= 0 && self < m ? m - 1 : m);
+    // the K largest weights other than the block itself (on either strand); ties go to the lower first block, then
+    // the earlier score (forward before reverse). A selection into K slots (insertion from the end), O(M·K) and no
+    // boxing, instead of sorting all M entries. Scores e ≥ m are the reverse query's, of entry e − m.
+    private TopEntry[] top(int total, int m, int self, boolean both) {
+        int selves = self >= 0 && self < m ? (both ? 2 : 1) : 0;
+        int kk = Math.min(cfg.topK(), total - selves);
         if (kk <= 0) {
             return NO_ENTRIES;
         }
@@ -193,12 +327,12 @@ public final class GlobalTier {
             best = new int[kk];
         }
         int held = 0;
-        for (int e = 0; e < m; e++) {
-            if (e == self || (held == kk && !before(e, best[kk - 1]))) {
+        for (int e = 0; e < total; e++) {
+            if (e == self || (both && e == self + m) || (held == kk && !before(e, best[kk - 1], m))) {
                 continue;
             }
             int at = held < kk ? held++ : kk - 1;    // a full list drops its last entry
-            while (at > 0 && before(e, best[at - 1])) {
+            while (at > 0 && before(e, best[at - 1], m)) {
                 best[at] = best[at - 1];
                 at--;
             }
@@ -207,18 +341,20 @@ public final class GlobalTier {
         TopEntry[] top = new TopEntry[kk];
         for (int i = 0; i < kk; i++) {
             int e = best[i];
-            top[i] = new TopEntry(entries.level[e], entries.first[e], entries.last[e], (float) p[e]);
+            int x = e < m ? e : e - m;
+            byte strand = !both ? TopEntry.UNSTATED : e < m ? TopEntry.FORWARD : TopEntry.REVERSE;
+            top[i] = new TopEntry(entries.level[x], entries.first[x], entries.last[x], (float) p[e], strand);
         }
         return top;
     }
 
-    // entry x ranks before entry y: larger weight, then lower first block, then lower index (a total order)
-    private boolean before(int x, int y) {
+    // score x ranks before score y: larger weight, then lower first block, then lower index (a total order)
+    private boolean before(int x, int y, int m) {
         int byWeight = Double.compare(p[y], p[x]);
         if (byWeight != 0) {
             return byWeight < 0;
         }
-        int byFirst = Long.compare(entries.first[x], entries.first[y]);
+        int byFirst = Long.compare(entries.first[x < m ? x : x - m], entries.first[y < m ? y : y - m]);
         return byFirst != 0 ? byFirst < 0 : x < y;
     }
 

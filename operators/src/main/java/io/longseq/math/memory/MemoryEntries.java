@@ -23,6 +23,27 @@ public final class MemoryEntries {
         size = 0;
     }
 
+    /**
+     * FULL mode's m entries, block e as entry e (c = 1, level 1), as bookkeeping only: the keys and values are not
+     * copied (the caller reads them from the {@link FullMemory}).
+     */
+    void fullRange(int m) {
+        if (count.length < m) {
+            int cap = Math.max(16, Math.max(m, count.length * 2));
+            count = java.util.Arrays.copyOf(count, cap);
+            level = java.util.Arrays.copyOf(level, cap);
+            first = java.util.Arrays.copyOf(first, cap);
+            last = java.util.Arrays.copyOf(last, cap);
+        }
+        for (int e = 0; e < m; e++) {
+            count[e] = 1;
+            level[e] = 1;
+            first[e] = e;
+            last[e] = e;
+        }
+        size = m;
+    }
+
     /** Appends one entry; k and v are read from offset {@code off} of their arrays. */
     void add(float[] k, float[] v, int off, long c, int lvl, long firstBlock, long lastBlock) {
         ensure(size + 1);
@@ -55,7 +76,7 @@ public final class MemoryEntries {
     }
 
     private void ensure(int n) {
-        if (count.length >= n) {
+        if (count.length >= n && keys.length >= n * d) {
             return;
         }
         int cap = Math.max(16, Math.max(n, count.length * 2));

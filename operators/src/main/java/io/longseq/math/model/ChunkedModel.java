@@ -4,6 +4,7 @@ import io.longseq.math.kernel.DenseLocalTier;
 import io.longseq.math.kernel.LocalTier;
 import io.longseq.math.memory.BlockMemory;
 import io.longseq.math.memory.BlockPooling;
+import io.longseq.math.memory.FullMemory;
 import io.longseq.math.memory.GlobalTier;
 import io.longseq.math.weights.Weights;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class ChunkedModel implements AutoCloseable {
     private final DenseLocalTier dense;      // FULL mode, else null
     private final BlockPooling pooling;
     private final GlobalTier global;
+    private final ReverseStrand reverse;     // Strand.BOTH, else null
 
     public ChunkedModel(ModelConfig cfg, Weights weights) {
         this.cfg = cfg;
@@ -39,6 +41,7 @@ public final class ChunkedModel implements AutoCloseable {
         this.dense = full ? new DenseLocalTier(cfg, weights) : null;
         this.pooling = new BlockPooling(cfg, weights);
         this.global = new GlobalTier(cfg, weights);
+        this.reverse = cfg.strand() == Strand.BOTH ? new ReverseStrand(cfg) : null;
     }
 
     // ids [n·F] -> z [n, d] (when keepZ) and block results [⌈n/B⌉]
@@ -65,6 +68,8 @@ public final class ChunkedModel implements AutoCloseable {
         float[] z = keepZ ? new float[n * d] : null;
         float[] zChunk = new float[c * d];                                  // [C, d]
         float[] summaries = new float[pooling.blocks(c) * d];              // [C/B, d]
+        float[] zReverse = reverse != null ? new float[c * d] : null;      // [C, d]
+        float[] reverseSummaries = reverse != null ? new float[pooling.blocks(c) * d] : null; // [C/B, d]
         int[] chunkIds = new int[local.capacity() * nf];                   // [n_chunk·F]
         BlockMemory memory = BlockMemory.create(cfg, sequenceSeed);
         List<BlockResult> blocks = new ArrayList<>();
@@ -80,23 +85,39 @@ public final class ChunkedModel implements AutoCloseable {
             if (keepZ) {
                 System.arraycopy(zChunk, 0, z, coreFrom * d, len * d);
             }
-            poolAndAttend(zChunk, coreFrom, coreTo, summaries, memory, blocks);
+            if (reverse != null) {
+                reverse.forward(local, chunkIds, from, to - from, coreFrom, coreTo, zReverse);
+                pooling.pool(zReverse, len, reverseSummaries);
+            }
+            poolAndAttend(zChunk, coreFrom, coreTo, summaries, reverseSummaries, memory, blocks);
             progress.accept(coreTo);
         }
         return new Result(z, blocks);
     }
 
-    // z [coreTo−coreFrom, d] of one chunk -> its blocks' summaries -> the global tier, in block order
-    private void poolAndAttend(float[] zChunk, int coreFrom, int coreTo, float[] summaries, BlockMemory memory,
-                               List<BlockResult> blocks) {
+    // z [coreTo−coreFrom, d] of one chunk -> its blocks' summaries -> the global tier, in block order;
+    // reverseSummaries [C/B, d] the chunk's reverse-strand summaries (Strand.BOTH) or null
+    private void poolAndAttend(float[] zChunk, int coreFrom, int coreTo, float[] summaries, float[] reverseSummaries,
+                               BlockMemory memory, List<BlockResult> blocks) {
         int d = cfg.dModel();
         int len = coreTo - coreFrom;
         pooling.pool(zChunk, len, summaries);
-        for (int blk = 0; blk < pooling.blocks(len); blk++) {
+        int nb = pooling.blocks(len);
+        long[] starts = new long[nb];
+        long[] ends = new long[nb];
+        for (int blk = 0; blk < nb; blk++) {
+            starts[blk] = coreFrom + (long) blk * cfg.blockSize();
+            ends[blk] = Math.min(coreTo, starts[blk] + cfg.blockSize());
+        }
+        if (memory instanceof FullMemory full) {    // the chunk's blocks as one product against the memory
+            blocks.addAll(List.of(global.stepChunk(full, summaries, reverseSummaries, nb, starts, ends)));
+            return;
+        }
+        for (int blk = 0; blk < nb; blk++) {
             float[] s = java.util.Arrays.copyOfRange(summaries, blk * d, (blk + 1) * d);   // [d]
-            long start = coreFrom + (long) blk * cfg.blockSize();
-            long end = Math.min(coreTo, start + cfg.blockSize());
-            blocks.add(global.step(memory, start, end, s));
+            float[] sr = reverseSummaries == null ? null
+                    : java.util.Arrays.copyOfRange(reverseSummaries, blk * d, (blk + 1) * d);  // [d]
+            blocks.add(global.step(memory, starts[blk], ends[blk], s, sr));
         }
     }
 
@@ -118,7 +139,7 @@ public final class ChunkedModel implements AutoCloseable {
             int coreTo = Math.min(n, coreFrom + c);
             int len = coreTo - coreFrom;
             System.arraycopy(zAll, coreFrom * d, zChunk, 0, len * d);
-            poolAndAttend(zChunk, coreFrom, coreTo, summaries, memory, blocks);
+            poolAndAttend(zChunk, coreFrom, coreTo, summaries, null, memory, blocks);
             progress.accept(coreTo);
         }
         return new Result(keepZ ? zAll : null, blocks);

@@ -50,6 +50,8 @@ import java.io.Serializable;
  * @param linformerRank    k, the projected length of each segment's keys and values in local mode LINFORMER (1..256)
  * @param linformerSegment P, the positions per segment in local mode LINFORMER (1..4096); chunkSize must be a
  *                         multiple of it in that mode
+ * @param strand      DNA strands the global tier searches (see {@link Strand}); BOTH needs DNA, a bidirectional
+ *                    local tier and local mode SLIDING or DILATED
  */
 public record ModelConfig(
         FeatureKind featureKind,
@@ -85,7 +87,8 @@ public record ModelConfig(
         int retrievalRecent,
         long retrievalSeed,
         int linformerRank,
-        int linformerSegment) implements Serializable {
+        int linformerSegment,
+        Strand strand) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -166,6 +169,17 @@ public record ModelConfig(
             require(chunkSize % linformerSegment == 0, "chunkSize", Integer.toString(chunkSize),
                     "a multiple of linformerSegment=" + linformerSegment + " (--linformer-segment) in local mode"
                             + " LINFORMER, whose segments are aligned to absolute positions");
+        }
+        require(strand != null, "strand", "null", "one of FORWARD, BOTH");
+        if (strand == Strand.BOTH) {
+            require(featureKind == FeatureKind.DNA, "strand", "BOTH", "FORWARD for " + featureKind
+                    + " (only DNA has a reverse complement)");
+            require(!causal, "strand", "BOTH", "FORWARD with a causal local tier (the reverse strand's window"
+                    + " would reach right of the chunk, which carries no right halo)");
+            require(localMode == LocalMode.SLIDING || localMode == LocalMode.DILATED, "strand", "BOTH",
+                    "FORWARD in local mode " + localMode + " (BOTH needs SLIDING or DILATED)");
+            require(globalMode != GlobalMode.LINEAR, "strand", "BOTH", "FORWARD in global mode LINEAR (it keeps"
+                    + " no memory entries for the reverse-strand query to score)");
         }
         if (globalMode == GlobalMode.AXIAL) {
             require(chunkSize / blockSize <= MAX_AXIAL_ROW, "chunkSize", Integer.toString(chunkSize),
@@ -297,6 +311,7 @@ public record ModelConfig(
         private long retrievalSeed = 1L;
         private int linformerRank = 32;
         private int linformerSegment = 256;
+        private Strand strand = Strand.FORWARD;
 
         private Builder() {}
 
@@ -311,6 +326,7 @@ public record ModelConfig(
             retrievalBits = c.retrievalBits; retrievalSlots = c.retrievalSlots; retrievalRecent = c.retrievalRecent;
             retrievalSeed = c.retrievalSeed;
             linformerRank = c.linformerRank; linformerSegment = c.linformerSegment;
+            strand = c.strand;
         }
 
         public Builder featureKind(FeatureKind v) { featureKind = v; return this; }
@@ -347,13 +363,14 @@ public record ModelConfig(
         public Builder retrievalSeed(long v) { retrievalSeed = v; return this; }
         public Builder linformerRank(int v) { linformerRank = v; return this; }
         public Builder linformerSegment(int v) { linformerSegment = v; return this; }
+        public Builder strand(Strand v) { strand = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(featureKind, kmer, vocabSize, maxFeatures, dModel, heads, window, layers,
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
                     maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks,
                     bigbirdWindow, bigbirdGlobal, bigbirdRandom,
-                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed, linformerRank, linformerSegment);
+                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed, linformerRank, linformerSegment, strand);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.LocalMode;
 import io.longseq.math.model.ModelConfig;
 import io.longseq.math.model.Pooling;
+import io.longseq.math.model.Strand;
 import io.longseq.math.model.TopEntry;
 import io.longseq.math.weights.Weights;
 import java.util.ArrayList;
@@ -79,8 +80,45 @@ public final class ReferenceModel {
         // ids [n*F] -> z [n, d], summaries [ceil(n/B), d], one BlockResult per block
         double[][] z = localTier(ids, n);
         double[][] s = blockSummaries(z, n);
-        List<BlockResult> blocks = global(s, n, sequenceSeed);
+        List<BlockResult> blocks = global(s, cfg.strand() == Strand.BOTH ? reverseSummaries(ids, n) : null, n,
+                sequenceSeed);
         return new Result(z, s, blocks);
+    }
+
+    /**
+     * {@link Strand#BOTH}: the block summaries of the reverse strand, s'_b [blocks][d]: the local tier over the whole
+     * reverse strand (position i holds the reverse complement of the forward k-mer of position n−1−i), its rows put
+     * back in forward order, pooled over each block's own positions.
+     */
+    public double[][] reverseSummaries(int[] ids, int n) {
+        // ids [n] -> s' [ceil(n/B), d]
+        int[] rc = new int[n];
+        for (int i = 0; i < n; i++) {
+            rc[i] = reverseComplement(ids[n - 1 - i]);
+        }
+        double[][] zr = localTier(rc, n);   // [n, d] in reverse order
+        double[][] z = new double[n][];     // [n, d]
+        for (int i = 0; i < n; i++) {
+            z[i] = zr[n - 1 - i];
+        }
+        return blockSummaries(z, n);
+    }
+
+    // the k-mer id of the reverse complement, base by base (A↔T, C↔G, order reversed); N and padding stay
+    private int reverseComplement(int id) {
+        int k = cfg.kmer();
+        if (id < 0 || id >= 1 << (2 * k)) {
+            return id;
+        }
+        int[] bases = new int[k];   // [k] first base first
+        for (int i = 0; i < k; i++) {
+            bases[i] = (id / (int) Math.pow(4, k - 1 - i)) % 4;
+        }
+        int out = 0;
+        for (int i = k - 1; i >= 0; i--) {
+            out = out * 4 + (3 - bases[i]);
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -341,12 +379,29 @@ public final class ReferenceModel {
      * @throws IllegalStateException in FULL mode when a block index reaches {@code cfg.maxBlocks()}
      */
     public List<BlockResult> global(double[][] summaries, int n) {
-        return global(summaries, n, 0L);
+        return global(summaries, null, n, 0L);
     }
 
     /** As {@link #global(double[][], int)} for the sequence with seed σ = {@code sequenceSeed} (BIGBIRD). */
     public List<BlockResult> global(double[][] summaries, int n, long sequenceSeed) {
-        // s [blocks, d] -> blocks × BlockResult
+        return global(summaries, null, n, sequenceSeed);
+    }
+
+    /** As {@link #global(double[][], double[][], int, long)} with seed 0. */
+    public List<BlockResult> global(double[][] summaries, double[][] reverse, int n) {
+        return global(summaries, reverse, n, 0L);
+    }
+
+    /**
+     * As {@link #global(double[][], int)}; with reverse-strand summaries ({@link Strand#BOTH}) each block's second
+     * query q'_b = LN_g(s'_b)·W_gq scores the same entries, and one softmax runs over the 2M scores; an entry's
+     * value gets the sum of its two weights; the block itself is left out of top-K on both strands. The sequence's
+     * seed σ = {@code sequenceSeed} picks BIGBIRD's random blocks.
+     *
+     * @param reverse s' [blocks][d] or null (forward only)
+     */
+    public List<BlockResult> global(double[][] summaries, double[][] reverse, int n, long sequenceSeed) {
+        // s [blocks, d] (+ s' [blocks, d]) -> blocks × BlockResult
         int d = cfg.dModel();
         int bs = cfg.blockSize();
         int blocks = summaries.length;
@@ -369,6 +424,10 @@ public final class ReferenceModel {
         if (cfg.globalMode() == GlobalMode.LINEAR) {
             return linearGlobal(summaries, q, k, v, n);
         }
+        double[][] qr = reverse == null ? null : new double[blocks][]; // [blocks, d] reverse-strand queries
+        for (int b = 0; qr != null && b < blocks; b++) {
+            qr[b] = vecMat(layerNorm(reverse[b], w.lngGain, w.lngBias), w.gWq, d, d);
+        }
         // Prefix sums: kSum[j] = Σ_{b<j} k_b, so the mean over blocks [f, l] is (kSum[l+1] − kSum[f]) / c.
         double[][] kSum = new double[blocks + 1][d]; // [blocks+1, d]
         double[][] vSum = new double[blocks + 1][d]; // [blocks+1, d]
@@ -387,7 +446,8 @@ public final class ReferenceModel {
             // M × {level, first, lastInclusive[, stride]}; one of them is {1, b, b}, the block itself
             List<long[]> entries = bucketOf != null ? retrievalEntries(b, bucketOf) : entriesFor(b, sequenceSeed);
             int mCount = entries.size();
-            double[] score = new double[mCount];    // [M]
+            int strands = qr == null ? 1 : 2;
+            double[] score = new double[strands * mCount];    // [M] or [2M]: forward scores, then reverse
             double[][] vbar = new double[mCount][]; // [M, d]
             double[][] kbars = new double[mCount][]; // [M, d]
             for (int m = 0; m < mCount; m++) {
@@ -418,12 +478,19 @@ public final class ReferenceModel {
                     dot += q[b][col] * kbar[col];
                 }
                 score[m] = dot * invSqrtD + Math.log(c);
+                if (qr != null) {
+                    double rdot = 0;
+                    for (int col = 0; col < d; col++) {
+                        rdot += qr[b][col] * kbar[col];
+                    }
+                    score[mCount + m] = rdot * invSqrtD + Math.log(c);
+                }
             }
-            double[] p = softmax(score); // [M]
+            double[] p = softmax(score); // [M] or [2M]
             double[] g = new double[d];  // [d]
-            for (int m = 0; m < mCount; m++) {
+            for (int m = 0; m < p.length; m++) {
                 for (int col = 0; col < d; col++) {
-                    g[col] += p[m] * vbar[m][col];
+                    g[col] += p[m] * vbar[m % mCount][col];
                 }
             }
             double[] go = vecMat(g, w.gWo, d, d); // [d]
@@ -437,12 +504,13 @@ public final class ReferenceModel {
             int self = -1;
             double entropy = 0;
             List<TopEntry> others = new ArrayList<>(mCount);
-            for (int m = 0; m < mCount; m++) {
-                long[] e = entries.get(m);
+            for (int m = 0; m < p.length; m++) {
+                long[] e = entries.get(m % mCount);
+                byte strand = qr == null ? TopEntry.UNSTATED : m < mCount ? TopEntry.FORWARD : TopEntry.REVERSE;
                 if (e[0] == 1 && e[1] == b && e[2] == b) {
-                    self = m;
+                    self = m < mCount ? m : self;
                 } else {
-                    others.add(new TopEntry((int) e[0], e[1], e[2], (float) p[m]));
+                    others.add(new TopEntry((int) e[0], e[1], e[2], (float) p[m], strand));
                 }
                 if (p[m] > 0) {
                     entropy -= p[m] * Math.log(p[m]);

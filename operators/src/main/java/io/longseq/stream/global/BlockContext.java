@@ -24,6 +24,11 @@ public class BlockContext {
     public long[] topFirst;
     public long[] topLast;
     public float[] topWeight;
+    /**
+     * Which query matched each top entry with strand BOTH: '+' or '-' ({@link TopEntry#strand()}), [K']; empty when
+     * only the forward strand was searched (and null in records written before the field existed).
+     */
+    public byte[] topStrand;
     public float selfWeight;
     public float entropy;
     /** 1 − the best cosine of the block's key with an earlier memory entry's, in [0, 1] (BlockResult). */
@@ -44,8 +49,13 @@ public class BlockContext {
         c.topFirst = new long[k];
         c.topLast = new long[k];
         c.topWeight = new float[k];
+        boolean stated = k > 0 && r.top()[0].strand() != TopEntry.UNSTATED;
+        c.topStrand = new byte[stated ? k : 0];
         for (int i = 0; i < k; i++) {
             TopEntry t = r.top()[i];
+            if (stated) {
+                c.topStrand[i] = t.strand();
+            }
             c.topLevel[i] = t.level();
             c.topFirst[i] = t.firstBlock();
             c.topLast[i] = t.lastBlock();
@@ -61,7 +71,8 @@ public class BlockContext {
     public BlockResult toResult() {
         TopEntry[] top = new TopEntry[topLevel.length];
         for (int i = 0; i < top.length; i++) {
-            top[i] = new TopEntry(topLevel[i], topFirst[i], topLast[i], topWeight[i]);
+            byte strand = topStrand != null && topStrand.length == top.length ? topStrand[i] : TopEntry.UNSTATED;
+            top[i] = new TopEntry(topLevel[i], topFirst[i], topLast[i], topWeight[i], strand);
         }
         return new BlockResult(block, start, end, summary, context, top, selfWeight, entropy, novelty);
     }
@@ -75,7 +86,12 @@ public class BlockContext {
                 && Objects.equals(sequenceId, c.sequenceId) && Arrays.equals(summary, c.summary)
                 && Arrays.equals(context, c.context) && Arrays.equals(topLevel, c.topLevel)
                 && Arrays.equals(topFirst, c.topFirst) && Arrays.equals(topLast, c.topLast)
-                && Arrays.equals(topWeight, c.topWeight);
+                && Arrays.equals(topWeight, c.topWeight) && Arrays.equals(strands(), c.strands());
+    }
+
+    // topStrand, null (a record from before the field) read as empty
+    private byte[] strands() {
+        return topStrand == null ? new byte[0] : topStrand;
     }
 
     @Override

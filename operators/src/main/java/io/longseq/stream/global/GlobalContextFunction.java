@@ -2,9 +2,11 @@ package io.longseq.stream.global;
 
 import io.longseq.math.memory.BigBirdMemory;
 import io.longseq.math.memory.BlockMemory;
+import io.longseq.math.memory.FullMemory;
 import io.longseq.math.memory.GlobalTier;
 import io.longseq.math.memory.MemoryState;
 import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
 import io.longseq.math.weights.Weights;
 import io.longseq.stream.BoundedText;
@@ -19,6 +21,8 @@ import io.longseq.stream.input.ValidateFunction;
 import io.longseq.stream.local.ChunkSummary;
 import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -36,7 +40,9 @@ import org.apache.flink.util.Collector;
  * local-attention subtasks reorder them), processes them in chunk order through the global tier, and emits one
  * {@link BlockContext} per block (and, when on, its {@link TokenContext} to {@link StreamTypes#TOKEN_CONTEXTS}).
  *
- * <p>Keyed state: the block memory as {@link MemoryState} bytes (primitive arrays, bounded in hierarchical mode),
+ * <p>Keyed state: the block memory as {@link MemoryState} bytes (primitive arrays, bounded in hierarchical mode) or,
+ * in FULL mode, as a list of per-chunk slabs of keys and values, appended and never rewritten (the memory of the
+ * sequence seen last is also cached in the function, and rebuilt from the slabs when another came in between),
  * the next chunk index, the summaries that arrived early and their count. The chunk that carries {@code last} (or
  * an abort marker) clears all of it. No timers: {@code assemble} always ends a sequence it sent chunks for with a
  * last chunk or an abort marker.
@@ -63,7 +69,8 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
 
     private final StreamSettings settings;
 
-    private transient ValueState<byte[]> memoryState;
+    private transient ValueState<byte[]> memoryState;        // every mode but FULL
+    private transient ListState<float[]> fullState;          // FULL: one slab [2, blocks, d] per chunk, appended
     private transient ValueState<Long> nextChunkState;
     private transient MapState<Long, ChunkSummary> earlyState;
     private transient ValueState<Integer> earlyCountState;   // entries of earlyState; absent when 0
@@ -71,7 +78,11 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
 
     private transient ModelConfig cfg;
     private transient GlobalTier global;
-    transient GlobalShadow shadow;                           // --shadow-sample: state and metrics of its own
+    transient GlobalShadow shadow;             // --shadow-sample: state and metrics of its own
+    private transient boolean reverseStrand;   // Strand.BOTH
+    private transient boolean full;            // GlobalMode.FULL
+    private transient String cachedId;         // FULL: the sequence whose memory is cached, or null
+    private transient FullMemory cached;       // FULL: its memory, as the slabs in state hold it
 
     // metrics (OperatorMetrics); GlobalContextOperator adds restored state to the gauges
     public transient OpenSequences sequences;
@@ -87,6 +98,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     @Override
     public void open(OpenContext ctx) {
         memoryState = getRuntimeContext().getState(memoryDescriptor());
+        fullState = getRuntimeContext().getListState(fullMemoryDescriptor());
         nextChunkState = getRuntimeContext().getState(nextChunkDescriptor());
         earlyState = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("early-summaries", Types.LONG, StreamTypes.CHUNK_SUMMARY));
@@ -96,6 +108,8 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         cfg = settings.model();
         Weights weights = ModelWeights.load(settings);
         global = new GlobalTier(cfg, weights);
+        reverseStrand = cfg.strand() == io.longseq.math.model.Strand.BOTH;
+        full = cfg.globalMode() == GlobalMode.FULL;
         MetricGroup metrics = OperatorMetrics.group(getRuntimeContext());
         sequences = new OpenSequences().register(metrics, false);
         memoryBytes = new MemoryBytes().register(metrics);
@@ -108,6 +122,15 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     /** The block memory's state, also read by {@link GlobalContextOperator} for every key. */
     static ValueStateDescriptor<byte[]> memoryDescriptor() {
         return new ValueStateDescriptor<>("memory", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /**
+     * FULL mode's memory: per chunk one slab [2, blocks, d] (the blocks' keys, then their values), appended, never
+     * rewritten; also read by {@link GlobalContextOperator}. (Until issue 23 FULL used {@link #memoryDescriptor},
+     * rewritten whole per chunk; such state is moved here when its sequence's next chunk arrives.)
+     */
+    static ListStateDescriptor<float[]> fullMemoryDescriptor() {
+        return new ListStateDescriptor<>("full-memory", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
     /** The next chunk's index: present while the sequence is open; also read by {@link GlobalContextOperator}. */
@@ -188,9 +211,8 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
                 }
             }
         }
-        memoryBytes.changed(memoryState.value(), null);
+        dropMemory();
         sequences.closed();
-        memoryState.clear();
         nextChunkState.clear();
         earlyState.clear();
         earlyCountState.clear();
@@ -244,45 +266,24 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     // one chunk in order; true if it ended the sequence
     private boolean process(ChunkSummary s, Context ctx, Collector<BlockContext> out) throws Exception {
         if (!s.aborted) {
-            byte[] saved = memoryState.value();
-            BlockMemory memory = saved == null ? BlockMemory.create(cfg, BigBirdMemory.sequenceSeed(s.sequenceId))
-                    : BlockMemory.fromState(cfg, MemoryState.fromBytes(saved));
-            int d = cfg.dModel();
-            int b = cfg.blockSize();
-            int blocks = s.summaries.length / d;
-            GlobalShadow.Run shadowRun = shadow.begin(s, n -> ctx.output(StreamTypes.NOTICES, n)); // null: none
-            for (int i = 0; i < blocks; i++) {
-                long start = s.coreFrom + (long) i * b;
-                long end = Math.min(s.coreTo, start + b);
-                float[] summary = Arrays.copyOfRange(s.summaries, i * d, (i + 1) * d); // [d]
-                BlockResult r = global.step(memory, start, end, summary);
-                out.collect(BlockContext.of(s.sequenceId, r));
-                if (settings.tokenContexts()) {
-                    ctx.output(StreamTypes.TOKEN_CONTEXTS, tokens(s, r, start, end));
-                }
-                if (shadowRun != null) {
-                    shadowRun.block(start, end, summary, r);
-                }
+            if (full) {
+                processFull(s, ctx, out);
+            } else {
+                processBounded(s, ctx, out);
             }
-            if (shadowRun != null) {
-                shadowRun.end();
-            }
-            blocksOut.inc(blocks);
+            blocksOut.inc(s.summaries.length / cfg.dModel());
             positionsOut.inc(s.coreTo - s.coreFrom);
             if (s.arrivedAt > 0) {
                 lag.update(Math.max(0, ctx.timerService().currentProcessingTime() - s.arrivedAt));
             }
-            byte[] after = s.last ? null : memory.toState().toBytes();
-            memoryBytes.changed(saved, after);
-            if (after != null) {
-                memoryState.update(after);
-            }
         } else {
-            memoryBytes.changed(memoryState.value(), null); // an abort marker: its memory goes
+            dropMemory(); // an abort marker: its memory goes
         }
         if (s.last || s.aborted) {
+            if (!s.aborted && full) {
+                dropMemory();
+            }
             sequences.closed();
-            memoryState.clear();
             nextChunkState.clear();
             earlyState.clear();
             earlyCountState.clear();
@@ -292,10 +293,145 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         return false;
     }
 
-    // u_i = z_i + g_b·W_go for the positions of block b: [end − start, d]
-    private TokenContext tokens(ChunkSummary s, BlockResult r, long start, long end) {
+    // every mode but FULL: the memory's bytes in one value, read and rewritten per chunk (bounded in size)
+    private void processBounded(ChunkSummary s, Context ctx, Collector<BlockContext> out) throws Exception {
+        byte[] saved = memoryState.value();
+        BlockMemory memory = saved == null ? BlockMemory.create(cfg, BigBirdMemory.sequenceSeed(s.sequenceId))
+                : BlockMemory.fromState(cfg, MemoryState.fromBytes(saved));
         int d = cfg.dModel();
-        float[] delta = global.lastDelta(); // [d]
+        int b = cfg.blockSize();
+        int blocks = s.summaries.length / d;
+        GlobalShadow.Run shadowRun = shadow.begin(s, n -> ctx.output(StreamTypes.NOTICES, n)); // null: none
+        for (int i = 0; i < blocks; i++) {
+            long start = s.coreFrom + (long) i * b;
+            long end = Math.min(s.coreTo, start + b);
+            float[] summary = Arrays.copyOfRange(s.summaries, i * d, (i + 1) * d); // [d]
+            float[] reverse = reverseStrand ? reverseSummary(s, i) : null;          // [d] Strand.BOTH
+            BlockResult r = global.step(memory, start, end, summary, reverse);
+            out.collect(BlockContext.of(s.sequenceId, r));
+            if (settings.tokenContexts()) {
+                ctx.output(StreamTypes.TOKEN_CONTEXTS, tokens(s, r, start, end, global.lastDelta()));
+            }
+            if (shadowRun != null) {
+                shadowRun.block(start, end, summary, r);
+            }
+        }
+        if (shadowRun != null) {
+            shadowRun.end();
+        }
+        byte[] after = s.last ? null : memory.toState().toBytes();
+        memoryBytes.changed(saved, after);
+        if (after != null) {
+            memoryState.update(after);
+        } else {
+            memoryState.clear();
+        }
+    }
+
+    // FULL: the chunk's blocks as one product against the memory; their keys and values appended as one slab
+    private void processFull(ChunkSummary s, Context ctx, Collector<BlockContext> out) throws Exception {
+        FullMemory memory = fullMemory(ctx.getCurrentKey(), s.index);
+        long before = memory.nextBlock();
+        int d = cfg.dModel();
+        int nb = s.summaries.length / d;
+        long[] starts = new long[nb];
+        long[] ends = new long[nb];
+        for (int i = 0; i < nb; i++) {
+            starts[i] = s.coreFrom + (long) i * cfg.blockSize();
+            ends[i] = Math.min(s.coreTo, starts[i] + cfg.blockSize());
+        }
+        if (reverseStrand && nb > 0) {
+            reverseSummary(s, 0); // checks the chunk carries them
+        }
+        BlockResult[] results = global.stepChunk(memory, s.summaries, reverseStrand ? s.reverseSummaries : null, nb,
+                starts, ends);
+        for (int i = 0; i < nb; i++) {
+            out.collect(BlockContext.of(s.sequenceId, results[i]));
+            if (settings.tokenContexts()) {
+                ctx.output(StreamTypes.TOKEN_CONTEXTS, tokens(s, results[i], starts[i], ends[i], global.chunkDelta(i)));
+            }
+        }
+        if (!s.last) {
+            fullState.add(memory.slab(before));
+            memoryBytes.changed(before == 0 ? -1 : fullBytes(before), fullBytes(memory.nextBlock()));
+        }
+    }
+
+    // FULL: the sequence's memory after chunks [0, index): the cached one when it is this sequence's and complete,
+    // else rebuilt from the slabs in state (after a restore, or when another sequence came in between)
+    private FullMemory fullMemory(String id, long index) throws Exception {
+        long blocks = index * cfg.blocksPerChunk(); // every chunk before the last holds C/B blocks
+        if (cached != null && id.equals(cachedId) && cached.nextBlock() == blocks) {
+            return cached;
+        }
+        FullMemory m = (FullMemory) BlockMemory.create(cfg);
+        byte[] old = memoryState.value();           // state written before the slabs existed
+        if (old != null) {
+            BlockMemory restored = BlockMemory.fromState(cfg, MemoryState.fromBytes(old));
+            fullState.add(((FullMemory) restored).slab(0));
+            memoryState.clear();
+            memoryBytes.changed(old.length, fullBytes(restored.nextBlock()));
+        }
+        Iterable<float[]> slabs = fullState.get();
+        if (slabs != null) {
+            for (float[] slab : slabs) {
+                m.appendSlab(slab);
+            }
+        }
+        if (m.nextBlock() != blocks) {
+            throw new IllegalStateException("FULL memory state holds " + m.nextBlock() + " blocks before chunk " + index
+                    + ", which needs " + blocks);
+        }
+        cachedId = id;
+        cached = m;
+        return m;
+    }
+
+    // the state bytes of a FULL memory of this many blocks (keys and values, floats)
+    private long fullBytes(long blocks) {
+        return blocks * 2L * cfg.dModel() * Float.BYTES;
+    }
+
+    // the sequence's memory goes (it ended, was aborted or given up)
+    private void dropMemory() throws Exception {
+        if (full) {
+            cached = null;
+            cachedId = null;
+            Iterable<float[]> slabs = fullState.get();
+            boolean any = slabs != null && slabs.iterator().hasNext();
+            if (any || memoryState.value() != null) {
+                memoryBytes.changed(any ? fullBytes(countBlocks(slabs)) : memoryState.value().length, -1);
+            }
+            fullState.clear();
+        } else {
+            memoryBytes.changed(memoryState.value(), null);
+        }
+        memoryState.clear();
+    }
+
+    private long countBlocks(Iterable<float[]> slabs) {
+        long n = 0;
+        for (float[] slab : slabs) {
+            n += slab.length / (2 * cfg.dModel());
+        }
+        return n;
+    }
+
+    // block i's reverse-strand summary [d]; a summary without them (written by a forward-only job) is refused
+    private float[] reverseSummary(ChunkSummary s, int i) {
+        int d = cfg.dModel();
+        if (s.reverseSummaries == null || s.reverseSummaries.length != s.summaries.length) {
+            throw new IllegalStateException("strand BOTH: chunk " + s.index + " carries "
+                    + (s.reverseSummaries == null ? 0 : s.reverseSummaries.length) + " reverse-strand summary floats"
+                    + " for " + s.summaries.length + " forward ones (local-attention ran with strand FORWARD?)");
+        }
+        return Arrays.copyOfRange(s.reverseSummaries, i * d, (i + 1) * d);
+    }
+
+    // u_i = z_i + g_b·W_go for the positions of block b: [end − start, d]
+    private TokenContext tokens(ChunkSummary s, BlockResult r, long start, long end, float[] delta) {
+        int d = cfg.dModel();
+        // delta [d]
         int n = (int) (end - start);
         float[] u = new float[n * d];
         int from = (int) (start - s.coreFrom) * d;

@@ -3,6 +3,7 @@ package io.longseq.stream.global;
 import io.longseq.stream.OperatorMetrics;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.local.ChunkSummary;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -42,6 +43,17 @@ public class GlobalContextOperator extends KeyedProcessOperator<String, ChunkSum
                     byte[] bytes = state.value();
                     if (bytes != null) {
                         f.memoryBytes.restored(bytes.length);
+                    }
+                });
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                GlobalContextFunction.fullMemoryDescriptor(), (String id, ListState<float[]> state) -> {
+                    long bytes = 0;
+                    Iterable<float[]> slabs = state.get();
+                    for (float[] slab : slabs == null ? java.util.List.<float[]>of() : slabs) {
+                        bytes += (long) slab.length * Float.BYTES;
+                    }
+                    if (bytes > 0) {
+                        f.memoryBytes.restored(bytes);
                     }
                 });
     }

@@ -34,15 +34,21 @@ public final class MemoryBytes {
 
     /** A sequence's state went from {@code before} to {@code after} (null: none). */
     public void changed(byte[] before, byte[] after) {
-        if (before != null) {
-            held -= before.length;
+        changed(before == null ? -1 : before.length, after == null ? -1 : after.length);
+    }
+
+    /** As {@link #changed(byte[], byte[])} for sizes: a sequence's state went from {@code before} to {@code after}
+     *  bytes (−1: none). FULL mode's memory, a list of slabs, is counted this way. */
+    public void changed(long before, long after) {
+        if (before >= 0) {
+            held -= before;
             holders--;
         }
-        if (after != null) {
-            held += after.length;
+        if (after >= 0) {
+            held += after;
             holders++;
-            last = after.length;
-            max = Math.max(max, after.length);
+            last = after;
+            max = Math.max(max, after);
         }
     }
 

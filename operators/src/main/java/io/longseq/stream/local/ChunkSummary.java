@@ -16,6 +16,11 @@ public class ChunkSummary {
     public long coreTo;
     /** summaries [blocks, d], blocks = ⌈(coreTo − coreFrom) / B⌉. */
     public float[] summaries;
+    /**
+     * Reverse-strand summaries [blocks, d] with {@link io.longseq.math.model.Strand#BOTH}; else empty (and null in
+     * state written before the field existed).
+     */
+    public float[] reverseSummaries;
     /** z [coreTo − coreFrom, d] when token contexts are on; else empty. */
     public float[] z;
     public boolean last;
@@ -29,7 +34,8 @@ public class ChunkSummary {
     public boolean equals(Object o) {
         return o instanceof ChunkSummary c && index == c.index && coreFrom == c.coreFrom && coreTo == c.coreTo
                 && last == c.last && aborted == c.aborted && Objects.equals(sequenceId, c.sequenceId)
-                && Arrays.equals(summaries, c.summaries) && Arrays.equals(z, c.z);
+                && Arrays.equals(summaries, c.summaries) && Arrays.equals(z, c.z)
+                && Arrays.equals(reverseSummaries, c.reverseSummaries);
     }
 
     @Override

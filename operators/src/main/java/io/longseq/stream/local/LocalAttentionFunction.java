@@ -7,6 +7,8 @@ import io.longseq.math.kernel.LocalTier;
 import io.longseq.math.kernel.Nd4jRuntime;
 import io.longseq.math.memory.BlockPooling;
 import io.longseq.math.model.ModelConfig;
+import io.longseq.math.model.ReverseStrand;
+import io.longseq.math.model.Strand;
 import io.longseq.math.weights.Weights;
 import io.longseq.stream.ModelWeights;
 import io.longseq.stream.OperatorMetrics;
@@ -48,6 +50,8 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
     private transient BlockPooling pooling;
     private transient float[] z;          // [C, d]
     private transient float[] summaries;  // [C/B, d]
+    private transient ReverseStrand reverse;  // Strand.BOTH, else null
+    private transient float[] zReverse;   // [C, d] Strand.BOTH
     private transient WarmupGate warmup;
     private transient Counter chunksProcessed;
     private transient Histogram kernelTime;   // µs per chunk
@@ -66,6 +70,10 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         pooling = new BlockPooling(cfg, weights);
         z = new float[cfg.chunkSize() * cfg.dModel()];
         summaries = new float[pooling.blocks(cfg.chunkSize()) * cfg.dModel()];
+        if (cfg.strand() == Strand.BOTH) {
+            reverse = new ReverseStrand(cfg);
+            zReverse = new float[cfg.chunkSize() * cfg.dModel()];
+        }
         warmup = new WarmupGate(settings.warmupChunks());
         KernelReport kernels = local.kernelReport();
         LOG.info("{}: {}", getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), kernels.describe());
@@ -86,6 +94,7 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         s.aborted = c.aborted;
         s.arrivedAt = c.arrivedAt;
         s.z = new float[0];
+        s.reverseSummaries = new float[0];
         if (c.aborted) {
             s.summaries = new float[0];
             return s;
@@ -101,11 +110,18 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         warmup.run(() -> {
             startedAt = System.nanoTime(); // not the time spent waiting for the gate
             local.forward(ids, idsFirst, idsN, c.coreFrom, c.coreTo, z, prefixIds, prefixN);
+            if (reverse != null) {
+                reverse.forward(local, ids, idsFirst, idsN, c.coreFrom, c.coreTo, zReverse);
+            }
         });
         if (settings.tokenContexts()) {
             s.z = Arrays.copyOf(z, len * d);
         }
         pooling.pool(z, len, summaries);
+        if (reverse != null) {
+            s.reverseSummaries = new float[pooling.blocks(len) * d];
+            pooling.pool(zReverse, len, s.reverseSummaries);
+        }
         kernelTime.update((System.nanoTime() - startedAt) / 1_000);
         chunksProcessed.inc();
         s.summaries = Arrays.copyOf(summaries, pooling.blocks(len) * d);

@@ -159,6 +159,56 @@ public class GlobalTierTest {
         }
     }
 
+    /**
+     * FULL mode's chunk path ({@link GlobalTier#stepChunk}: one score product and one weighted-sum product per chunk)
+     * gives bitwise what {@link GlobalTier#step} gives block by block, on one strand and on both, deltas included.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "both strands {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void fullChunkProductsEqualTheBlockByBlockStepBitwise(boolean both) {
+        ModelConfig cfg = TestModels.small().globalMode(GlobalMode.FULL).topK(5)
+                .strand(both ? io.longseq.math.model.Strand.BOTH : io.longseq.math.model.Strand.FORWARD).build();
+        Weights w = WeightsInit.random(cfg, 12, 1f);
+        int d = cfg.dModel();
+        int per = cfg.blocksPerChunk();
+        java.util.Random r = new java.util.Random(5);
+        GlobalTier byBlock = new GlobalTier(cfg, w);
+        GlobalTier byChunk = new GlobalTier(cfg, w);
+        BlockMemory m1 = BlockMemory.create(cfg);
+        FullMemory m2 = (FullMemory) BlockMemory.create(cfg);
+        for (int chunk = 0; chunk < 6; chunk++) {
+            int nb = chunk == 5 ? 2 : per;                       // a short last chunk
+            float[] s = new float[nb * d];                       // [nb, d]
+            float[] sr = new float[nb * d];                      // [nb, d]
+            for (int i = 0; i < s.length; i++) {
+                s[i] = (float) r.nextGaussian();
+                sr[i] = (float) r.nextGaussian();
+            }
+            long[] starts = new long[nb];
+            long[] ends = new long[nb];
+            for (int i = 0; i < nb; i++) {
+                starts[i] = ((long) chunk * per + i) * cfg.blockSize();
+                ends[i] = starts[i] + cfg.blockSize();
+            }
+            BlockResult[] chunkResults = byChunk.stepChunk(m2, s, both ? sr : null, nb, starts, ends);
+            for (int i = 0; i < nb; i++) {
+                float[] si = java.util.Arrays.copyOfRange(s, i * d, (i + 1) * d);
+                float[] sri = both ? java.util.Arrays.copyOfRange(sr, i * d, (i + 1) * d) : null;
+                BlockResult e = byBlock.step(m1, starts[i], ends[i], si, sri);
+                BlockResult a = chunkResults[i];
+                String at = "block " + e.block();
+                assertThat(a.block()).as(at).isEqualTo(e.block());
+                assertThat(a.context()).as(at).containsExactly(e.context());
+                assertThat(a.summary()).as(at).containsExactly(e.summary());
+                assertThat(Float.floatToRawIntBits(a.selfWeight())).as(at).isEqualTo(Float.floatToRawIntBits(e.selfWeight()));
+                assertThat(Float.floatToRawIntBits(a.entropy())).as(at).isEqualTo(Float.floatToRawIntBits(e.entropy()));
+                assertThat(a.top()).as(at).containsExactly(e.top());
+                assertThat(byChunk.chunkDelta(i)).as(at).containsExactly(byBlock.lastDelta());
+            }
+        }
+        assertThat(m2.toState().keys()).containsExactly(m1.toState().keys());
+    }
+
     public static void assertBlockClose(BlockResult a, BlockResult e) {
         String at = "block " + e.block();
         assertThat(a.block()).as(at).isEqualTo(e.block());
@@ -181,6 +231,7 @@ public class GlobalTierTest {
                 assertThat(x.level()).as(at + " top level " + i).isEqualTo(y.level());
                 assertThat(x.firstBlock()).as(at + " top first " + i).isEqualTo(y.firstBlock());
                 assertThat(x.lastBlock()).as(at + " top last " + i).isEqualTo(y.lastBlock());
+                assertThat(x.strand()).as(at + " top strand " + i).isEqualTo(y.strand());
             }
         }
     }

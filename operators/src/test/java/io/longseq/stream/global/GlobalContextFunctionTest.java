@@ -333,6 +333,88 @@ public class GlobalContextFunctionTest {
         }
     }
 
+    /**
+     * FULL mode keeps one slab per chunk in a list state and caches the memory of the sequence it saw last: two
+     * sequences taking turns chunk by chunk (a cache miss each time: the memory is rebuilt from the slabs), then a
+     * snapshot and a restore into a new operator (no cache), still give the contexts of each whole sequence.
+     */
+    @Test
+    void fullModeSlabsRebuiltAfterInterleavingAndRestoreGiveTheSameContexts() throws Exception {
+        ModelConfig cfg = config(GlobalMode.FULL);
+        ChunkedModel.Result a = run(cfg, bases(N, 17), false);
+        ChunkedModel.Result b = run(cfg, bases(700, 18), false);
+        List<ChunkSummary> sa = summaries("a", a, N, cfg, false);
+        List<ChunkSummary> sb = summaries("b", b, 700, cfg, false);
+        List<ChunkSummary> turns = new ArrayList<>();
+        for (int i = 0; i < Math.max(sa.size(), sb.size()); i++) {
+            if (i < sa.size()) {
+                turns.add(sa.get(i));
+            }
+            if (i < sb.size()) {
+                turns.add(sb.get(i));
+            }
+        }
+        int cut = 9;   // both sequences open at the snapshot
+        List<BlockContext> out = new ArrayList<>();
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness(settings(cfg))) {
+            feed(h, turns.subList(0, cut));
+            out.addAll(h.extractOutputValues());
+            snapshot = h.snapshot(1, 1);
+        }
+        KeyedOneInputStreamOperatorTestHarness<String, ChunkSummary, BlockContext> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                        new GlobalContextFunction(settings(cfg))), x -> x.sequenceId, Types.STRING);
+        try (h) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, turns.subList(cut, turns.size()));
+            out.addAll(h.extractOutputValues());
+            assertCleared(h);
+        }
+        assertThat(only(out, x -> x.sequenceId.equals("a"))).containsExactlyElementsOf(contexts("a", a.blocks()));
+        assertThat(only(out, x -> x.sequenceId.equals("b"))).containsExactlyElementsOf(contexts("b", b.blocks()));
+    }
+
+    /**
+     * State written before the slabs existed: FULL's memory as {@code MemoryState} bytes in the {@code memory} value
+     * state. The sequence's next chunk moves it into the list state and goes on as if nothing had changed.
+     */
+    @Test
+    void fullModeMemoryInTheOldValueStateIsMovedToSlabs() throws Exception {
+        ModelConfig cfg = config(GlobalMode.FULL);
+        ChunkedModel.Result a = run(cfg, bases(N, 19), false);
+        List<ChunkSummary> in = summaries("a", a, N, cfg, false);
+        // the memory after 5 chunks as the code before the slabs kept it: MemoryState bytes in the memory value state
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness(settings(cfg))) {
+            feed(h, in.subList(0, 5));
+            h.getOperator().setCurrentKey("a");
+            var store = h.getOperator().getKeyedStateStore();
+            var slabs = store.getListState(GlobalContextFunction.fullMemoryDescriptor());
+            io.longseq.math.memory.FullMemory m =
+                    (io.longseq.math.memory.FullMemory) io.longseq.math.memory.BlockMemory.create(cfg);
+            for (float[] slab : slabs.get()) {
+                m.appendSlab(slab);
+            }
+            assertThat(m.nextBlock()).isEqualTo(5L * cfg.blocksPerChunk());
+            slabs.clear();
+            store.getState(GlobalContextFunction.memoryDescriptor()).update(m.toState().toBytes());
+            snapshot = h.snapshot(1, 1);
+        }
+        KeyedOneInputStreamOperatorTestHarness<String, ChunkSummary, BlockContext> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                        new GlobalContextFunction(settings(cfg))), x -> x.sequenceId, Types.STRING);
+        try (h) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, in.subList(5, in.size()));
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(
+                    contexts("a", a.blocks()).subList(5 * cfg.blocksPerChunk(), a.blocks().size()));
+            assertCleared(h);
+        }
+    }
+
     // ------------------------------------------------------------------------------------ max-early-summaries
 
     static StreamSettings capped(ModelConfig cfg, int maxEarly) {

@@ -1,0 +1,107 @@
+package io.longseq.math.memory;
+
+/**
+ * FULL mode's two products for all the blocks of one chunk at once, each reading the memory once per chunk instead
+ * of once per block (the memory is n/B rows of d floats, megabytes, far past the caches): the scores
+ * S = Q·Kᵀ [nq, m] and the weighted sums G = W·V [nb, d] under the causal mask. Every element is computed with
+ * the arithmetic of {@link io.longseq.math.kernel.RowKernels#entryDots} and
+ * {@link io.longseq.math.kernel.RowKernels#weightedSum} (double precision, the same partial sums in the same order),
+ * so the result is bitwise what the per-block kernels give. Plain Java, like those kernels.
+ */
+final class ChunkProducts {
+
+    private ChunkProducts() {}
+
+    /**
+     * s[i·m + e] ← q_i · k_e for the nq rows of qs and the m rows of keys: per element four partial sums over the
+     * columns c ≡ j (mod 4), each in order of c (a column tail past the last multiple of four goes to the first),
+     * then (s₀ + s₁) + (s₂ + s₃), as {@code entryDots}. Key row e is read once for all nq queries.
+     */
+    // qs [nq, d] · keys [m, d]ᵀ -> s [nq, m]
+    static void scores(float[] qs, int nq, float[] keys, int m, int d, double[] s) {
+        for (int e = 0; e < m; e++) {
+            int ko = e * d;
+            int i = 0;
+            if (d % 4 == 0) {
+                for (; i + 4 <= nq; i += 4) {           // four queries: sixteen independent chains, as entryDots
+                    int qa = i * d;
+                    int qb = qa + d;
+                    int qc = qb + d;
+                    int qd = qc + d;
+                    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                    double b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+                    double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+                    double d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+                    for (int c = 0; c < d; c += 4) {
+                        double k0 = keys[ko + c];
+                        double k1 = keys[ko + c + 1];
+                        double k2 = keys[ko + c + 2];
+                        double k3 = keys[ko + c + 3];
+                        a0 += qs[qa + c] * k0;
+                        a1 += qs[qa + c + 1] * k1;
+                        a2 += qs[qa + c + 2] * k2;
+                        a3 += qs[qa + c + 3] * k3;
+                        b0 += qs[qb + c] * k0;
+                        b1 += qs[qb + c + 1] * k1;
+                        b2 += qs[qb + c + 2] * k2;
+                        b3 += qs[qb + c + 3] * k3;
+                        c0 += qs[qc + c] * k0;
+                        c1 += qs[qc + c + 1] * k1;
+                        c2 += qs[qc + c + 2] * k2;
+                        c3 += qs[qc + c + 3] * k3;
+                        d0 += qs[qd + c] * k0;
+                        d1 += qs[qd + c + 1] * k1;
+                        d2 += qs[qd + c + 2] * k2;
+                        d3 += qs[qd + c + 3] * k3;
+                    }
+                    s[i * m + e] = (a0 + a1) + (a2 + a3);
+                    s[(i + 1) * m + e] = (b0 + b1) + (b2 + b3);
+                    s[(i + 2) * m + e] = (c0 + c1) + (c2 + c3);
+                    s[(i + 3) * m + e] = (d0 + d1) + (d2 + d3);
+                }
+            }
+            for (; i < nq; i++) {
+                s[i * m + e] = dot4(qs, i * d, keys, ko, d);
+            }
+        }
+    }
+
+    // qs[qo .. qo + d) · keys[ko .. ko + d): the four partial sums of entryDots
+    private static double dot4(float[] qs, int qo, float[] keys, int ko, int d) {
+        double dot0 = 0;
+        double dot1 = 0;
+        double dot2 = 0;
+        double dot3 = 0;
+        int c = 0;
+        for (; c + 4 <= d; c += 4) {
+            dot0 += (double) qs[qo + c] * keys[ko + c];
+            dot1 += (double) qs[qo + c + 1] * keys[ko + c + 1];
+            dot2 += (double) qs[qo + c + 2] * keys[ko + c + 2];
+            dot3 += (double) qs[qo + c + 3] * keys[ko + c + 3];
+        }
+        for (; c < d; c++) {
+            dot0 += (double) qs[qo + c] * keys[ko + c];
+        }
+        return (dot0 + dot1) + (dot2 + dot3);
+    }
+
+    /**
+     * g[i·d + c] ← Σ_{e ≤ base + i} w[i·m + e]·values[e, c] for the nb blocks i of the chunk (block i is block
+     * base + i and sees rows 0..base + i), each sum from 0 in order of e, a multiply then an add in double
+     * precision, as {@code weightedSum}. Value row e is read once for all the blocks that see it.
+     */
+    // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
+    static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
+        java.util.Arrays.fill(g, 0, nb * d, 0.0);
+        for (int e = 0; e < m; e++) {
+            int vo = e * d;
+            for (int i = (int) Math.max(0, e - base); i < nb; i++) {
+                double we = w[i * m + e];
+                int go = i * d;
+                for (int c = 0; c < d; c++) {
+                    g[go + c] += we * values[vo + c];
+                }
+            }
+        }
+    }
+}
