@@ -79,8 +79,8 @@ public final class Report {
                 if (s.listed.size() + s.unlistedSequences > 1) {
                     HtmlReport.index(w, s, drawn.size(), u);
                 }
+                passes = 1 + sections(w, dir, s, drawn, u, pngs); // the pictures first, the settings after them
                 HtmlReport.settings(w, s, settings, u, unitsFrom, otherFiles(dir));
-                passes = 1 + sections(w, dir, s, drawn, u, pngs);
                 HtmlReport.howToRead(w);
                 HtmlReport.end(w);
             } catch (IOException | JsonCursor.Malformed | RuntimeException e) {
