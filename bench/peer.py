@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The PyTorch peer of Longseq's local tier (docs/benchmarks.md, "PyTorch peer"); run through bench/peer.
 
-The layer is LocalTier's op for op (operators' io.longseq.math.LocalTier, L = 1, bidirectional):
+The layer is LocalTier's op for op (operators' io.longseq.math.kernel.LocalTier, L = 1, bidirectional):
   x = E[ids]                                    embedding rows, padding id -> zero row
   a = LN1(x)                                    eps 1e-5, biased variance
   q|k|v = a . [W_q | W_k | W_v]                 one [n, d] x [d, 3d] GEMM over the chunk with its halos, no bias

@@ -1,12 +1,12 @@
 package io.longseq.bench;
 
-import io.longseq.math.LocalTier;
-import io.longseq.math.ModelConfig;
-import io.longseq.math.Nd4jRuntime;
-import io.longseq.math.NpyArray;
-import io.longseq.math.Npz;
-import io.longseq.math.Weights;
-import io.longseq.math.WeightsInit;
+import io.longseq.math.kernel.LocalTier;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.weights.NpyArray;
+import io.longseq.math.weights.Npz;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
