@@ -21,7 +21,6 @@ import io.longseq.stream.input.ValidateFunction;
 import io.longseq.stream.local.ChunkSummary;
 import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -42,7 +41,7 @@ import org.apache.flink.util.Collector;
  *
  * <p>Keyed state: the block memory as {@link MemoryState} bytes (primitive arrays, bounded in hierarchical mode) or,
  * in FULL mode, as a list of per-chunk slabs of keys and values, appended and never rewritten (the memory of the
- * sequence seen last is also cached in the function, and rebuilt from the slabs when another came in between),
+ * sequence seen last is also cached, and rebuilt from the slabs when another came in between: {@link FullSlabs}),
  * the next chunk index, the summaries that arrived early and their count. The chunk that carries {@code last} (or
  * an abort marker) clears all of it. No timers: {@code assemble} always ends a sequence it sent chunks for with a
  * last chunk or an abort marker.
@@ -70,7 +69,6 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     private final StreamSettings settings;
 
     private transient ValueState<byte[]> memoryState;        // every mode but FULL
-    private transient ListState<float[]> fullState;          // FULL: one slab [2, blocks, d] per chunk, appended
     private transient ValueState<Long> nextChunkState;
     private transient MapState<Long, ChunkSummary> earlyState;
     private transient ValueState<Integer> earlyCountState;   // entries of earlyState; absent when 0
@@ -81,8 +79,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     transient GlobalShadow shadow;             // --shadow-sample: state and metrics of its own
     private transient boolean reverseStrand;   // Strand.BOTH
     private transient boolean full;            // GlobalMode.FULL
-    private transient String cachedId;         // FULL: the sequence whose memory is cached, or null
-    private transient FullMemory cached;       // FULL: its memory, as the slabs in state hold it
+    private transient FullSlabs slabs;         // FULL: the memory as slabs in list state, and its cache
 
     // metrics (OperatorMetrics); GlobalContextOperator adds restored state to the gauges
     public transient OpenSequences sequences;
@@ -98,7 +95,6 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     @Override
     public void open(OpenContext ctx) {
         memoryState = getRuntimeContext().getState(memoryDescriptor());
-        fullState = getRuntimeContext().getListState(fullMemoryDescriptor());
         nextChunkState = getRuntimeContext().getState(nextChunkDescriptor());
         earlyState = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("early-summaries", Types.LONG, StreamTypes.CHUNK_SUMMARY));
@@ -113,6 +109,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         MetricGroup metrics = OperatorMetrics.group(getRuntimeContext());
         sequences = new OpenSequences().register(metrics, false);
         memoryBytes = new MemoryBytes().register(metrics);
+        slabs = new FullSlabs(cfg, getRuntimeContext().getListState(fullMemoryDescriptor()), memoryState, memoryBytes);
         blocksOut = metrics.counter(OperatorMetrics.BLOCKS_OUT);
         positionsOut = metrics.counter(OperatorMetrics.POSITIONS_OUT);
         lag = OperatorMetrics.histogram(metrics, OperatorMetrics.LAG);
@@ -330,7 +327,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
 
     // FULL: the chunk's blocks as one product against the memory; their keys and values appended as one slab
     private void processFull(ChunkSummary s, Context ctx, Collector<BlockContext> out) throws Exception {
-        FullMemory memory = fullMemory(ctx.getCurrentKey(), s.index);
+        FullMemory memory = slabs.load(ctx.getCurrentKey(), s.index);
         long before = memory.nextBlock();
         int d = cfg.dModel();
         int nb = s.summaries.length / d;
@@ -352,69 +349,18 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
             }
         }
         if (!s.last) {
-            fullState.add(memory.slab(before));
-            memoryBytes.changed(before == 0 ? -1 : fullBytes(before), fullBytes(memory.nextBlock()));
+            slabs.append(memory, before);
         }
-    }
-
-    // FULL: the sequence's memory after chunks [0, index): the cached one when it is this sequence's and complete,
-    // else rebuilt from the slabs in state (after a restore, or when another sequence came in between)
-    private FullMemory fullMemory(String id, long index) throws Exception {
-        long blocks = index * cfg.blocksPerChunk(); // every chunk before the last holds C/B blocks
-        if (cached != null && id.equals(cachedId) && cached.nextBlock() == blocks) {
-            return cached;
-        }
-        FullMemory m = (FullMemory) BlockMemory.create(cfg);
-        byte[] old = memoryState.value();           // state written before the slabs existed
-        if (old != null) {
-            BlockMemory restored = BlockMemory.fromState(cfg, MemoryState.fromBytes(old));
-            fullState.add(((FullMemory) restored).slab(0));
-            memoryState.clear();
-            memoryBytes.changed(old.length, fullBytes(restored.nextBlock()));
-        }
-        Iterable<float[]> slabs = fullState.get();
-        if (slabs != null) {
-            for (float[] slab : slabs) {
-                m.appendSlab(slab);
-            }
-        }
-        if (m.nextBlock() != blocks) {
-            throw new IllegalStateException("FULL memory state holds " + m.nextBlock() + " blocks before chunk " + index
-                    + ", which needs " + blocks);
-        }
-        cachedId = id;
-        cached = m;
-        return m;
-    }
-
-    // the state bytes of a FULL memory of this many blocks (keys and values, floats)
-    private long fullBytes(long blocks) {
-        return blocks * 2L * cfg.dModel() * Float.BYTES;
     }
 
     // the sequence's memory goes (it ended, was aborted or given up)
     private void dropMemory() throws Exception {
         if (full) {
-            cached = null;
-            cachedId = null;
-            Iterable<float[]> slabs = fullState.get();
-            boolean any = slabs != null && slabs.iterator().hasNext();
-            if (any || memoryState.value() != null) {
-                memoryBytes.changed(any ? fullBytes(countBlocks(slabs)) : memoryState.value().length, -1);
-            }
-            fullState.clear();
+            slabs.drop();
         } else {
             memoryBytes.changed(memoryState.value(), null);
         }
         memoryState.clear();
-    }
-
-    private long countBlocks(Iterable<float[]> slabs) {
-        long n = 0;
-        for (float[] slab : slabs) {
-            n += slab.length / (2 * cfg.dModel());
-        }
-        return n;
     }
 
     // block i's reverse-strand summary [d]; a summary without them (written by a forward-only job) is refused
