@@ -11,6 +11,7 @@ import io.longseq.jobs.output.OutputSettings;
 import io.longseq.jobs.output.RunOutputs;
 import io.longseq.jobs.output.SettingsFile;
 import io.longseq.stream.DeadLetter;
+import io.longseq.stream.StartupTrace;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -47,6 +48,7 @@ record FileRun(RunOptions p, PrintWriter out, PrintWriter err, boolean verbose) 
                 () -> InputScan.of(p.inputs(), p.kind(), p.settings().limits()));
         StreamExecutionEnvironment env = RemoteSubmit.forRun(p.flink());
         int parallelism = env.getParallelism();
+        StartupTrace.mark("environment");
         err.println("longseq run: " + p.inputs().size() + " file(s) (" + LongseqOptions.lower(p.kind())
                 + "), parallelism " + env.getParallelism() + ", fragment size " + p.fragmentSize()
                 + ", output " + p.out());
@@ -61,7 +63,9 @@ record FileRun(RunOptions p, PrintWriter out, PrintWriter err, boolean verbose) 
             LongseqJob.Outputs o = LongseqJob.build(
                     LongseqJob.fromFiles(env, p.inputs(), p.settings(), p.fragmentSize()), p.settings());
             LongseqJob.toFiles(o, parts, p.settings(), runId);
+            StartupTrace.mark("planned");
             client = env.executeAsync("longseq run " + p.inputs().get(0).getFileName());
+            StartupTrace.mark("cluster-up-submitted");
         } catch (Exception e) {
             Refusals.print(err, "longseq run: the job could not start: " + Refusals.describeWithCause(e), e,
                     verbose);
@@ -85,6 +89,7 @@ record FileRun(RunOptions p, PrintWriter out, PrintWriter err, boolean verbose) 
         }
         try {
             SettingsFile.write(p.out(), settingsOf(p, parallelism), SETTINGS);
+            StartupTrace.mark("outputs-written");
         } catch (IOException e) {
             Refusals.print(err, "longseq run: could not write " + p.out().resolve(SettingsFile.FILE) + ": " + e, e,
                     verbose);

@@ -3,6 +3,7 @@ package io.longseq.jobs.cli;
 import io.longseq.jobs.Refusals;
 import io.longseq.jobs.input.InputScan;
 import io.longseq.jobs.output.ProgressFunction;
+import io.longseq.stream.StartupTrace;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -41,11 +42,17 @@ final class JobWatch {
         while (true) {
             try {
                 jobSeconds = result.get(200, TimeUnit.MILLISECONDS).getNetRuntime(TimeUnit.MILLISECONDS) / 1e3;
+                StartupTrace.mark("job-finished");
                 window.add(System.nanoTime(), ProgressFunction.positionsDone(runId));
                 return null;
             } catch (TimeoutException e) {
                 long now = System.nanoTime();
-                window.add(now, ProgressFunction.positionsDone(runId));
+                long sampled = ProgressFunction.positionsDone(runId);
+                window.add(now, sampled);
+                InputScan known = scan.getNow(null);
+                if (known != null && sampled > 0 && sampled >= ThroughputWindow.DEFAULT_FROM * known.positions()) {
+                    StartupTrace.mark("sustained-window-opens"); // 10 % of the positions done
+                }
                 if (now >= nextReport) {
                     long done = ProgressFunction.positionsDone(runId);
                     // an unbounded job may wait for input: repeat an unchanged count only once a minute

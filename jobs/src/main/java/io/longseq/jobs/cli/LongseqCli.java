@@ -92,6 +92,7 @@ public final class LongseqCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        io.longseq.stream.StartupTrace.mark("main");
         Slf4jQuiet.init();
         GracefulStop.enableSignals(); // Ctrl-C stops a Kafka run with a savepoint
         int code;

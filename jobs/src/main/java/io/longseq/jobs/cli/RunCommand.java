@@ -94,6 +94,7 @@ public final class RunCommand {
         boolean verbose = pr.hasMatchedOption(Refusals.VERBOSE);
         try {
             RunOptions p = RunOptions.parse(pr);
+            io.longseq.stream.StartupTrace.mark("options");
             return p.kafka() != null ? new KafkaRun(p, out, err, verbose).call()
                     : new FileRun(p, out, err, verbose).call();
         } catch (UsageException e) {

@@ -1,5 +1,6 @@
 package io.longseq.jobs.output;
 
+import io.longseq.stream.StartupTrace;
 import io.longseq.stream.global.BlockContext;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +57,7 @@ public class ProgressFunction extends RichMapFunction<BlockContext, BlockContext
 
     @Override
     public BlockContext map(BlockContext c) {
+        StartupTrace.mark("first-block");
         long n = c.end - c.start;
         done.addAndGet(n);
         metric.inc(n);

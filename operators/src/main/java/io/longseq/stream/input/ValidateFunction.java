@@ -5,6 +5,7 @@ import io.longseq.math.model.ModelConfig;
 import io.longseq.stream.BoundedText;
 import io.longseq.stream.DeadLetter;
 import io.longseq.stream.OperatorMetrics;
+import io.longseq.stream.StartupTrace;
 import io.longseq.stream.StreamLimits;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.StreamTypes;
@@ -71,6 +72,7 @@ public class ValidateFunction extends ProcessFunction<SequenceFragment, TokenFra
 
     @Override
     public void processElement(SequenceFragment f, Context ctx, Collector<TokenFragment> out) {
+        StartupTrace.mark("first-fragment");
         long now = ctx.timerService().currentProcessingTime();
         Result r = guarded(f, settings, checker);
         if (r.fragment != null) {

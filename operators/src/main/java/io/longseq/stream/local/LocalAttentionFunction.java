@@ -12,6 +12,7 @@ import io.longseq.math.model.Strand;
 import io.longseq.math.weights.Weights;
 import io.longseq.stream.ModelWeights;
 import io.longseq.stream.OperatorMetrics;
+import io.longseq.stream.StartupTrace;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.assemble.Chunk;
 import java.util.Arrays;
@@ -63,8 +64,10 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
 
     @Override
     public void open(OpenContext ctx) {
+        StartupTrace.mark("local-attention-open");
         cfg = settings.model();
         Nd4jRuntime.init(1);
+        StartupTrace.mark("nd4j-loaded");
         Weights weights = ModelWeights.load(settings);
         local = new LocalTier(cfg, weights);
         pooling = new BlockPooling(cfg, weights);
@@ -81,6 +84,7 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         metrics.addGroup(OperatorMetrics.KERNEL, kernels.label()).gauge(OperatorMetrics.KERNEL_INFO, () -> 1);
         chunksProcessed = metrics.counter(OperatorMetrics.CHUNKS_PROCESSED);
         kernelTime = OperatorMetrics.histogram(metrics, OperatorMetrics.KERNEL_TIME);
+        StartupTrace.mark("local-attention-ready");
     }
 
     @Override
@@ -117,6 +121,7 @@ public class LocalAttentionFunction extends RichMapFunction<Chunk, ChunkSummary>
         if (settings.tokenContexts()) {
             s.z = Arrays.copyOf(z, len * d);
         }
+        StartupTrace.mark("first-chunk");
         pooling.pool(z, len, summaries);
         if (reverse != null) {
             s.reverseSummaries = new float[pooling.blocks(len) * d];
