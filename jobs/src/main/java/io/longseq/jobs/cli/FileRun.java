@@ -4,6 +4,7 @@ import io.longseq.jobs.LongseqJob;
 import io.longseq.jobs.LongseqOptions;
 import io.longseq.jobs.Refusals;
 import io.longseq.jobs.cluster.EmbeddedCluster;
+import io.longseq.jobs.cluster.NativePreload;
 import io.longseq.jobs.cluster.RemoteSubmit;
 import io.longseq.jobs.input.InputScan;
 import io.longseq.jobs.output.ProgressFunction;
@@ -25,6 +26,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -49,6 +51,9 @@ record FileRun(RunOptions p, PrintWriter out, PrintWriter err, boolean verbose) 
         StreamExecutionEnvironment env = RemoteSubmit.forRun(p.flink());
         int parallelism = env.getParallelism();
         StartupTrace.mark("environment");
+        if (env instanceof LocalStreamEnvironment) {
+            NativePreload.start(); // ND4J loads beside the embedded cluster's start, not after it
+        }
         err.println("longseq run: " + p.inputs().size() + " file(s) (" + LongseqOptions.lower(p.kind())
                 + "), parallelism " + env.getParallelism() + ", fragment size " + p.fragmentSize()
                 + ", output " + p.out());
