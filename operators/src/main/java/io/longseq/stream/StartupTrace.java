@@ -9,9 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Where a run's start-up goes: with the environment variable {@value #ENV} set (to anything but "" or "0"), each
  * phase's first {@link #mark} prints one line on stderr,
- * {@code startup: 2.345 s  first-block  (classes 11,204, CPU 4.1 s)}: seconds since {@code ./longseq} started (the
- * launcher passes the moment in {@value #LAUNCHED_AT}; without it, since the JVM started), the classes loaded so far
- * and the process's CPU time. Off (the default) a mark costs one static read. docs/benchmarks.md, "Start-up", has the phases of
+ * {@code startup: 2.345 s  first-block  (classes 11,204, CPU 4.1 s, epoch 1765100002.345)}: seconds since
+ * {@code ./longseq} started (the launcher passes the moment in {@value #LAUNCHED_AT}; without it, since the JVM
+ * started), the classes loaded so far, the process's CPU time and the wall clock (which lines up the marks of a
+ * cluster's TaskManagers with the command that submitted the job). Off (the default) a mark costs one static read. docs/benchmarks.md, "Start-up", has the phases of
  * {@code longseq run} and their seconds.
  */
 public final class StartupTrace {
@@ -48,8 +49,8 @@ public final class StartupTrace {
     private static void print(PrintStream err, String phase, long now) {
         long classes = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
         double cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(-1.0);
-        err.println(String.format(Locale.ROOT, "startup: %6.3f s  %-22s (classes %,d, CPU %.1f s)",
-                (now - ZERO) / 1e3, phase, classes, cpu));
+        err.println(String.format(Locale.ROOT, "startup: %6.3f s  %-22s (classes %,d, CPU %.1f s, epoch %.3f)",
+                (now - ZERO) / 1e3, phase, classes, cpu, now / 1e3));
         err.flush();
     }
 

@@ -69,6 +69,20 @@ class ArchitectureTest {
                 .check(MATH);
     }
 
+    // A cluster's TaskManagers load io.longseq.math parent-first (jobs' ClusterLayout), so one copy of these classes
+    // serves every job the TaskManager runs: a static field that could be written would carry state from one job into
+    // the next. Nd4jRuntime's choice of native build is the JVM's, made once.
+    @Test
+    void mathKeepsNoStateBetweenJobs() {
+        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields()
+                .that().areDeclaredInClassesThat().resideInAPackage("io.longseq.math..")
+                .and().areStatic()
+                .and().areNotDeclaredIn(io.longseq.math.kernel.Nd4jRuntime.class)
+                .should().beFinal()
+                .because("the math classes are shared by every job of a cluster's TaskManager")
+                .check(MATH);
+    }
+
     private static final JavaClasses ALL = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.longseq");

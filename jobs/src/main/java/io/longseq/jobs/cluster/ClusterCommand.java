@@ -3,6 +3,7 @@ package io.longseq.jobs.cluster;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,10 +45,12 @@ public final class ClusterCommand implements Runnable {
         Path dir;
     }
 
-    /** The build's flink-lib/ and nd4j-lib/ directory; null (said on stderr) when it is missing. */
+    /** The build's directory of flink-lib/, nd4j-lib/ and kernel-lib/; null (said on stderr) when one is missing. */
     static Path libDir(PrintWriter err) {
         Path lib = ClusterLayout.defaultLibDir();
-        for (String d : List.of("flink-lib", "nd4j-lib")) {
+        List<String> dirs = new ArrayList<>(List.of("flink-lib"));
+        dirs.addAll(ClusterLayout.TASKMANAGER_LIBS);
+        for (String d : dirs) {
             if (!Files.isDirectory(lib.resolve(d))) {
                 err.println("longseq cluster: " + lib.resolve(d) + " is missing: build with"
                         + " `mvn -q -B -DskipTests package -pl jobs -am`");

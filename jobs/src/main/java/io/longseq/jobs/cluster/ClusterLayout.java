@@ -36,9 +36,10 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  *
  * <ul>
  *   <li>Class path: {@code jobs/target/flink-lib/*} (Flink, its web UI and what Flink needs beside it); TaskManagers
- *       also {@code jobs/target/nd4j-lib/*}, and {@code org.nd4j.} and {@code org.bytedeco.} load parent-first
- *       ({@link #PARENT_FIRST}): ND4J's natives then load once per TaskManager, not once per job. The job jar is never
- *       on it: jobs bring it.</li>
+ *       also {@code jobs/target/nd4j-lib/*} and {@code jobs/target/kernel-lib/*}, and {@code org.nd4j.},
+ *       {@code org.bytedeco.} and {@code io.longseq.math.} load parent-first ({@link #PARENT_FIRST}): ND4J's natives
+ *       load once per TaskManager, not once per job, and the kernels stay compiled from one job to the next. The job
+ *       jar is never on it: jobs bring it.</li>
  *   <li>Every JVM: JDK 17's {@code --add-opens}/{@code --add-exports} that Flink's scripts add ({@link #JDK_OPTIONS}),
  *       and {@code --add-modules jdk.incubator.vector}: without it a TaskManager runs the scalar kernels, whose
  *       output differs from {@code offline} in the last bits ({@link KernelClaim} refuses such a TaskManager).</li>
@@ -63,8 +64,14 @@ public final class ClusterLayout {
         }
     }
 
-    /** Loaded by a TaskManager's own class loader (nd4j-lib/), before a job's jar: ND4J and JavaCPP. */
-    public static final List<String> PARENT_FIRST = List.of("org.nd4j.", "org.bytedeco.");
+    /**
+     * Loaded by a TaskManager's own class loader, before a job's jar: ND4J and JavaCPP (nd4j-lib/), and the model's
+     * pure math (kernel-lib/: no Flink, no per-job state), whose kernels the JIT then compiles once per TaskManager
+     * instead of once per job.
+     */
+    public static final List<String> PARENT_FIRST = List.of("org.nd4j.", "org.bytedeco.", "io.longseq.math.");
+    /** The build's directories on a TaskManager's class path besides flink-lib/. */
+    public static final List<String> TASKMANAGER_LIBS = List.of("nd4j-lib", "kernel-lib");
     public static final String VECTOR_MODULE = "jdk.incubator.vector";
     /** JDK 17 options Flink 2's scripts put on every JVM (its default config.yaml's env.java.opts.all). */
     public static final List<String> JDK_OPTIONS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
@@ -289,7 +296,14 @@ public final class ClusterLayout {
     /** The class path of a role (Java wildcards, expanded by the JVM). */
     public String classPath(Role role) {
         String flink = libDir.resolve("flink-lib") + "/*";
-        return role == Role.TASKMANAGER ? flink + ":" + libDir.resolve("nd4j-lib") + "/*" : flink;
+        if (role != Role.TASKMANAGER) {
+            return flink;
+        }
+        StringBuilder cp = new StringBuilder(flink);
+        for (String lib : TASKMANAGER_LIBS) {
+            cp.append(':').append(libDir.resolve(lib)).append("/*");
+        }
+        return cp.toString();
     }
 
     /** The JVM options of process {@code name} (before the main class). */

@@ -83,13 +83,19 @@ public final class RemoteSubmit {
         return env;
     }
 
-    /** The job jar: where this class was loaded from ({@code longseq.job.jar} overrides). */
+    /** Beside longseq.jar: the job jar without ND4J's closure, which a {@code longseq cluster} TaskManager has. */
+    static final String CLUSTER_JAR = "longseq-cluster.jar";
+
+    /**
+     * The job jar: {@value #CLUSTER_JAR} beside the jar this class was loaded from when it is there, else that jar
+     * itself ({@code longseq.job.jar} overrides; a cluster whose TaskManagers lack nd4j-lib/ needs longseq.jar).
+     */
     static Path jobJar() {
         String p = System.getProperty("longseq.job.jar");
         Path jar;
         try {
-            jar = p != null ? Path.of(p)
-                    : Path.of(RemoteSubmit.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            jar = p != null ? Path.of(p) : thinOrSelf(
+                    Path.of(RemoteSubmit.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
         } catch (Exception e) {
             throw new UsageException("--jobmanager: cannot tell where the job jar is (" + e + ")");
         }
@@ -98,6 +104,13 @@ public final class RemoteSubmit {
                     + " ./longseq (jobs/target/longseq.jar) or set -Dlongseq.job.jar");
         }
         return jar;
+    }
+
+    // longseq-cluster.jar beside a jar that has one; the jar itself otherwise (or when it is a class directory)
+    static Path thinOrSelf(Path loadedFrom) {
+        Path parent = loadedFrom.getParent();
+        Path thin = parent == null ? null : parent.resolve(CLUSTER_JAR);
+        return thin != null && loadedFrom.toString().endsWith(".jar") && Files.isRegularFile(thin) ? thin : loadedFrom;
     }
 
     /**

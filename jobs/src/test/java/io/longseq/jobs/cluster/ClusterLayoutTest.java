@@ -46,7 +46,7 @@ class ClusterLayoutTest {
         assertThat(c.get(TaskManagerOptions.NUM_TASK_SLOTS)).isEqualTo(2);
         assertThat(c.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(6);
         assertThat(c.get(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL))
-                .containsExactly("org.nd4j.", "org.bytedeco.");
+                .containsExactly("org.nd4j.", "org.bytedeco.", "io.longseq.math.");
         assertThat(c.get(CoreOptions.TMP_DIRS)).isEqualTo(dir.resolve("tmp").toString());
         assertThat(c.get(ClusterLayout.TASKMANAGERS)).isEqualTo(3);
         assertThat(c.get(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL))
@@ -78,7 +78,8 @@ class ClusterLayoutTest {
                         "-Dlongseq.vector=false", "-Xss2m");
         assertThat(jvm.stream().filter(s -> s.startsWith("-Xmx") || s.startsWith("-Xms")
                 || s.startsWith("-XX:MaxDirectMemorySize=") || s.startsWith("-XX:MaxMetaspaceSize="))).hasSize(4);
-        assertThat(tm).containsSubsequence("-cp", "/opt/longseq/jobs/target/flink-lib/*:/opt/longseq/jobs/target/nd4j-lib/*",
+        assertThat(tm).containsSubsequence("-cp", "/opt/longseq/jobs/target/flink-lib/*:/opt/longseq/jobs/target/nd4j-lib/*"
+                + ":/opt/longseq/jobs/target/kernel-lib/*",
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "--configDir", dir.resolve("conf").toString());
         String dynamic = String.join(" ", tm.subList(tm.indexOf("--configDir") + 2, tm.size()));
         assertThat(dynamic).contains("-D taskmanager.cpu.cores=2.0", "-D taskmanager.memory.task.heap.size=",
@@ -96,7 +97,7 @@ class ClusterLayoutTest {
         assertThat(String.join(" ", jm)).contains("--add-modules jdk.incubator.vector", "-Xmx", "-Xms",
                 "-XX:MaxMetaspaceSize=", "-D jobmanager.memory.heap.size=",
                 "-Dlog4j.configurationFile=file:" + dir.resolve("conf").resolve("log4j-console.properties"))
-                .doesNotContain("nd4j-lib", "-Dlongseq.vector=false");
+                .doesNotContain("nd4j-lib", "kernel-lib", "-Dlongseq.vector=false");
         assertThat(jm).containsAll(ClusterLayout.JDK_OPTIONS);
     }
 
