@@ -45,12 +45,14 @@ public final class GlobalTier {
     private double[] p = new double[16];      // [M] scores, then weights ([2M] with a reverse-strand query)
     private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
     private double[] kDots = new double[16];  // [M] k_b·k̄_m, for the novelty
+    private double[] kSquares = new double[16]; // [M] |k̄_m|², for the novelty
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private int[] best = new int[0];          // [K] top-K entries so far, best first
     private int selfIndex;                    // the entry of the block itself, set by softmax
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
     private double[] chunkScores = new double[0]; // [nq, m] a chunk's scores, then its blocks' weights
+    private double[] chunkKeyDots = new double[0]; // [nb, m] a chunk's keys · the memory's keys, for the novelty
 
     public GlobalTier(ModelConfig cfg, Weights weights) {
         this(cfg, weights, RowKernels.best());
@@ -212,6 +214,13 @@ public final class GlobalTier {
         }
         double[] scores = chunkScores;                      // [nq, m], then rows [0, nb) the blocks' weights
         ChunkProducts.scores(qs, nq, memory.keys(), m, d, scores);
+        if (chunkKeyDots.length < nb * m) {
+            chunkKeyDots = new double[Math.max(nb * m, 2 * chunkKeyDots.length)];
+        }
+        // [nb, m] k_b · k̄_e: the chunk's own keys (memory rows base ..) against the memory, as entryDots
+        ChunkProducts.scores(Arrays.copyOfRange(memory.keys(), (int) base * d, m * d), nb, memory.keys(), m, d,
+                chunkKeyDots);
+        double[] keySquares = memory.keySquares(m);        // [m] |k̄_e|²
         entries.fullRange(m);
         BlockResult[] out = new BlockResult[nb];
         TopEntry[][] tops = new TopEntry[nb][];
@@ -241,9 +250,8 @@ public final class GlobalTier {
             System.arraycopy(gs, i * d, g, 0, d);
             System.arraycopy(summaries, i * d, s, 0, d);
             int mi = (int) base + i + 1;
-            System.arraycopy(memory.keys(), (mi - 1) * d, k, 0, d);        // k_b, the block's own key
             out[i] = result(base + i, starts[i], ends[i], s, tops[i], self[i], entropy[i],
-                    novelty(k, memory.keys(), mi, mi - 1));
+                    novelty(chunkKeyDots, i * m, keySquares[mi - 1], keySquares, mi, mi - 1));
             System.arraycopy(delta, 0, chunkDeltas, i * d, d);
         }
         return out;
@@ -281,32 +289,41 @@ public final class GlobalTier {
 
     // k_b [d], k̄ [M, d] -> 1 − max(0, max_{m ≠ self} cos(k_b, k̄_m)); 1 without another entry. Doubles in a fixed
     // order (entryDots is the same plain Java in both kernel sets), so the bits do not depend on the kernels, nor on
-    // whether the block came through step or stepChunk.
+    // whether the block came through step or stepChunk (there: the dots from ChunkProducts, the squares cached).
     private double novelty(float[] key, float[] keys, int m, int self) {
         if (kDots.length < m) {
             kDots = new double[Math.max(m, 2 * kDots.length)];
+            kSquares = new double[kDots.length];
         }
         kernels.entryDots(key, keys, m, d, kDots);
-        double kk = 0;
-        for (int c = 0; c < d; c++) {
-            kk += (double) key[c] * key[c];
+        for (int e = 0; e < m; e++) {
+            kSquares[e] = squares(keys, e * d, d);
         }
+        return novelty(kDots, 0, squares(key, 0, d), kSquares, m, self);
+    }
+
+    // dots[off + e] = k_b·k̄_e, kk = |k_b|², squares[e] = |k̄_e|² -> the novelty above
+    private static double novelty(double[] dots, int off, double kk, double[] squares, int m, int self) {
         double best = 0;
         for (int e = 0; e < m; e++) {
             if (e == self) {
                 continue;
             }
-            double ee = 0;
-            int off = e * d;
-            for (int c = 0; c < d; c++) {
-                ee += (double) keys[off + c] * keys[off + c];
-            }
-            double norms = Math.sqrt(kk * ee);
+            double norms = Math.sqrt(kk * squares[e]);
             if (norms > 0) {
-                best = Math.max(best, Math.min(1.0, kDots[e] / norms));
+                best = Math.max(best, Math.min(1.0, dots[off + e] / norms));
             }
         }
         return 1.0 - best;
+    }
+
+    // x[off .. off + d) -> Σ x_c², in double in order of c (FullMemory#keySquares caches the same sums)
+    static double squares(float[] x, int off, int d) {
+        double s = 0;
+        for (int c = 0; c < d; c++) {
+            s += (double) x[off + c] * x[off + c];
+        }
+        return s;
     }
 
     /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (docs/design.md 2.6). */
