@@ -51,8 +51,7 @@ public final class GlobalTier {
     private int[] best = new int[0];          // [K] top-K entries so far, best first
     private int selfIndex;                    // the entry of the block itself, set by softmax
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
-    private double[] chunkScores = new double[0]; // [nq, m] a chunk's scores, then its blocks' weights
-    private double[] chunkKeyDots = new double[0]; // [nb, m] a chunk's keys · the memory's keys, for the novelty
+    private double[] chunkScores = new double[0]; // [nq + nb, m] a chunk's scores (then its blocks' weights), key dots
 
     public GlobalTier(ModelConfig cfg, Weights weights) {
         this(cfg, weights, RowKernels.best());
@@ -195,7 +194,7 @@ public final class GlobalTier {
         long base = memory.nextBlock();
         boolean both = reverse != null;
         int nq = both ? 2 * nb : nb;
-        float[] qs = new float[nq * d];                     // [nq, d] forward queries, then reverse ones
+        float[] qs = new float[(nq + nb) * d];              // [nq + nb, d] forward queries, reverse ones, the keys
         float[] s = new float[d];
         for (int i = 0; i < nb; i++) {
             System.arraycopy(summaries, i * d, s, 0, d);
@@ -209,17 +208,14 @@ public final class GlobalTier {
             }
         }
         int m = (int) memory.nextBlock();
-        if (chunkScores.length < nq * m) {
-            chunkScores = new double[Math.max(nq * m, 2 * chunkScores.length)];
+        System.arraycopy(memory.keys(), (int) base * d, qs, nq * d, nb * d); // the blocks' own keys, for the novelty
+        int rows = nq + nb;
+        if (chunkScores.length < rows * m) {
+            chunkScores = new double[Math.max(rows * m, 2 * chunkScores.length)];
         }
-        double[] scores = chunkScores;                      // [nq, m], then rows [0, nb) the blocks' weights
-        ChunkProducts.scores(qs, nq, memory.keys(), m, d, scores);
-        if (chunkKeyDots.length < nb * m) {
-            chunkKeyDots = new double[Math.max(nb * m, 2 * chunkKeyDots.length)];
-        }
-        // [nb, m] k_b · k̄_e: the chunk's own keys (memory rows base ..) against the memory, as entryDots
-        ChunkProducts.scores(Arrays.copyOfRange(memory.keys(), (int) base * d, m * d), nb, memory.keys(), m, d,
-                chunkKeyDots);
+        // [nq + nb, m]: the queries' scores (then rows [0, nb) the blocks' weights) and the keys' dots k_b · k̄_e
+        double[] scores = chunkScores;
+        ChunkProducts.scores(qs, rows, memory.keys(), m, d, scores);
         double[] keySquares = memory.keySquares(m);        // [m] |k̄_e|²
         entries.fullRange(m);
         BlockResult[] out = new BlockResult[nb];
@@ -251,7 +247,7 @@ public final class GlobalTier {
             System.arraycopy(summaries, i * d, s, 0, d);
             int mi = (int) base + i + 1;
             out[i] = result(base + i, starts[i], ends[i], s, tops[i], self[i], entropy[i],
-                    novelty(chunkKeyDots, i * m, keySquares[mi - 1], keySquares, mi, mi - 1));
+                    novelty(scores, (nq + i) * m, keySquares[mi - 1], keySquares, mi, mi - 1));
             System.arraycopy(delta, 0, chunkDeltas, i * d, d);
         }
         return out;

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ChunkProductsTest {
 
     @ParameterizedTest(name = "nq={0} m={1} d={2}")
-    @CsvSource({"8, 1001, 128", "3, 7, 5", "13, 33, 7", "16, 250, 128", "1, 1, 1", "9, 61, 24", "17, 5, 130"})
+    @CsvSource({"8, 1001, 128", "3, 7, 5", "13, 33, 7", "16, 250, 128", "1, 1, 1", "9, 61, 24", "17, 5, 130", "24, 517, 128"})
     void vectorScoresEqualScalarScoresAndTheBlockKernelBitwise(int nq, int m, int d) {
         Random rnd = new Random(31L * nq + m + 7L * d);
         float[] qs = randomFloats(rnd, nq * d);        // [nq, d]
