@@ -40,6 +40,15 @@ final class ChunkProducts {
     }
 
     /**
+     * The novelty's max(0, max over e ≠ self with |k_b|·|k̄_e| &gt; 0 of min(1, dots[off + e] / sqrt(kk·squares[e]))):
+     * {@link GlobalTier#scalarMaxCosine}, or the same per entry in lanes (a maximum does not depend on the order).
+     */
+    static double maxCosine(double[] dots, int off, double kk, double[] squares, int m, int self) {
+        return VECTOR ? VectorChunkProducts.maxCosine(dots, off, kk, squares, m, self)
+                : GlobalTier.scalarMaxCosine(dots, off, kk, squares, m, self);
+    }
+
+    /**
      * s[i·m + e] ← q_i · k_e for the nq rows of qs and the m rows of keys: per element four partial sums over the
      * columns c ≡ j (mod 4), each in order of c (a column tail past the last multiple of four goes to the first),
      * then (s₀ + s₁) + (s₂ + s₃), as {@code entryDots}. Key row e is read once for all nq queries.

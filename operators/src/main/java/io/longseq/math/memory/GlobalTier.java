@@ -46,6 +46,7 @@ public final class GlobalTier {
     private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
     private double[] kDots = new double[16];  // [M] k_b·k̄_m, for the novelty
     private double[] kSquares = new double[16]; // [M] |k̄_m|², for the novelty
+    private static final double LN_ONE = Math.log(1);   // what logCount(1) gives
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private int[] best = new int[0];          // [K] top-K entries so far, best first
@@ -151,10 +152,15 @@ public final class GlobalTier {
     // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
     // scaled, + ln c, softmax in place; returns the entropy and sets selfIndex, the entry of block b itself
     private double softmax(long b, int m, int total) {
+        return softmax(b, m, total, false);
+    }
+
+    // as above; unitCounts: every entry is one block (FULL), ln 1 without looking it up
+    private double softmax(long b, int m, int total, boolean unitCounts) {
         double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
         for (int e = 0; e < total; e++) {
-            p[e] = p[e] * scale + logCount(entries.count[e < m ? e : e - m]);
+            p[e] = p[e] * scale + (unitCounts ? LN_ONE : logCount(entries.count[e < m ? e : e - m]));
             max = Math.max(max, p[e]);
         }
         double sum = 0;
@@ -232,7 +238,7 @@ public final class GlobalTier {
             if (both) {
                 System.arraycopy(scores, (nb + i) * m, p, mi, mi);
             }
-            entropy[i] = softmax(base + i, mi, total);
+            entropy[i] = softmax(base + i, mi, total, true);   // fullRange: every count is 1
             tops[i] = top(total, mi, selfIndex, both);
             self[i] = p[selfIndex];
             for (int e = 0; e < mi; e++) {
@@ -299,7 +305,12 @@ public final class GlobalTier {
     }
 
     // dots[off + e] = k_b·k̄_e, kk = |k_b|², squares[e] = |k̄_e|² -> the novelty above
-    private static double novelty(double[] dots, int off, double kk, double[] squares, int m, int self) {
+    static double novelty(double[] dots, int off, double kk, double[] squares, int m, int self) {
+        return 1.0 - ChunkProducts.maxCosine(dots, off, kk, squares, m, self);
+    }
+
+    // max(0, max_{e ≠ self, |k_b||k̄_e| > 0} min(1, cos)) in plain Java: ChunkProducts#maxCosine's scalar path
+    static double scalarMaxCosine(double[] dots, int off, double kk, double[] squares, int m, int self) {
         double best = 0;
         for (int e = 0; e < m; e++) {
             if (e == self) {
@@ -310,7 +321,7 @@ public final class GlobalTier {
                 best = Math.max(best, Math.min(1.0, dots[off + e] / norms));
             }
         }
-        return 1.0 - best;
+        return best;
     }
 
     // x[off .. off + d) -> Σ x_c², in double in order of c (FullMemory#keySquares caches the same sums)
@@ -341,7 +352,9 @@ public final class GlobalTier {
         }
         int held = 0;
         for (int e = 0; e < total; e++) {
-            if (e == self || (both && e == self + m) || (held == kk && !before(e, best[kk - 1], m))) {
+            // p[e] < the last held weight: not before it (a shortcut of before(), which also orders ties and NaN)
+            if (e == self || (both && e == self + m)
+                    || (held == kk && (p[e] < p[best[kk - 1]] || !before(e, best[kk - 1], m)))) {
                 continue;
             }
             int at = held < kk ? held++ : kk - 1;    // a full list drops its last entry

@@ -1,6 +1,8 @@
 package io.longseq.math.memory;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -232,5 +234,46 @@ final class VectorChunkProducts {
                 }
             }
         }
+    }
+
+    /**
+     * As {@link GlobalTier#scalarMaxCosine}, bitwise: sqrt and division are exactly rounded in a lane as in Java, min
+     * and max have Math's semantics, and a maximum does not depend on the order.
+     */
+    // dots[off + e], squares [m] -> max cosine
+    static double maxCosine(double[] dots, int off, double kk, double[] squares, int m, int self) {
+        DoubleVector best = DoubleVector.zero(D);
+        DoubleVector zero = best;
+        int e = 0;
+        for (; e + DL <= m; e += DL) {
+            if (self >= e && self < e + DL) {
+                continue;                               // the lanes with the block itself: below, one by one
+            }
+            DoubleVector norms = DoubleVector.fromArray(D, squares, e).mul(kk).lanewise(VectorOperators.SQRT);
+            VectorMask<Double> some = norms.compare(VectorOperators.GT, 0.0);
+            DoubleVector cos = DoubleVector.fromArray(D, dots, off + e).div(norms).min(1.0);
+            best = best.max(zero.blend(cos, some));     // lanes without a norm add +0, which the max ignores
+        }
+        double b = best.reduceLanes(VectorOperators.MAX);
+        if (self >= 0 && self < e) {                    // the lanes skipped above
+            int from = self - self % DL;
+            b = maxCosineFrom(b, dots, off, kk, squares, from, from + DL, self);
+        }
+        return maxCosineFrom(b, dots, off, kk, squares, e, m, self);
+    }
+
+    // b and entries [from, to) as GlobalTier#scalarMaxCosine's loop
+    private static double maxCosineFrom(double b, double[] dots, int off, double kk, double[] squares, int from, int to,
+                                        int self) {
+        for (int x = from; x < to; x++) {
+            if (x == self) {
+                continue;
+            }
+            double norms = Math.sqrt(kk * squares[x]);
+            if (norms > 0) {
+                b = Math.max(b, Math.min(1.0, dots[off + x] / norms));
+            }
+        }
+        return b;
     }
 }

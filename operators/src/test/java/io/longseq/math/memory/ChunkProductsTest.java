@@ -94,6 +94,33 @@ class ChunkProductsTest {
         }
     }
 
+    @ParameterizedTest(name = "m={0} self={1}")
+    @CsvSource({"1, 0", "7, 3", "8, 7", "9, 8", "100, 40", "1001, 1000", "1001, 0", "33, -1", "64, 17"})
+    void vectorMaxCosineEqualsScalarBitwise(int m, int self) {
+        Random rnd = new Random(m * 131L + self);
+        for (int trial = 0; trial < 20; trial++) {
+            double[] dots = new double[m + 3];             // [3 + m], read from offset 3
+            double[] squares = new double[m];              // [m]
+            for (int e = 0; e < m; e++) {
+                squares[e] = rnd.nextInt(5) == 0 ? 0.0 : rnd.nextDouble() * 10;   // some entries have no norm
+                dots[3 + e] = (rnd.nextDouble() * 2.2 - 1.1) * Math.sqrt(squares[e] * 4);    // |cos| up to 1.1
+            }
+            double kk = trial == 0 ? 0.0 : 4.0;
+            double scalar = GlobalTier.scalarMaxCosine(dots, 3, kk, squares, m, self);
+            double vector = VectorChunkProducts.maxCosine(dots, 3, kk, squares, m, self);
+            assertThat(Double.doubleToRawLongBits(vector)).as("trial %d", trial)
+                    .isEqualTo(Double.doubleToRawLongBits(scalar));
+            // independent: the largest clipped cosine over the other entries with a norm, or 0
+            double expected = 0;
+            for (int e = 0; e < m; e++) {
+                if (e != self && kk * squares[e] > 0) {
+                    expected = Math.max(expected, Math.min(1.0, dots[3 + e] / Math.sqrt(kk * squares[e])));
+                }
+            }
+            assertThat(vector).isEqualTo(expected);
+        }
+    }
+
     private static float[] randomFloats(Random rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
