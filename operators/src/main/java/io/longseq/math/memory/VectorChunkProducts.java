@@ -163,10 +163,11 @@ final class VectorChunkProducts {
                 scratch[0] = new double[Math.max(seen * DL, 2 * scratch[0].length)];
             }
             double[] wt = scratch[0];                 // [seen, DL] the weights transposed, lanes past nb zero
-            for (int l = 0; l < DL; l++) {
-                int wo = (b0 + l) * m;
-                for (int e = 0; e < seen; e++) {
-                    wt[e * DL + l] = l < lanes ? w[wo + e] : 0.0;
+            int wo = b0 * m;
+            for (int e = 0; e < seen; e++) {          // written in order, read from the lanes' rows side by side
+                int at = e * DL;
+                for (int l = 0; l < DL; l++) {
+                    wt[at + l] = l < lanes ? w[wo + l * m + e] : 0.0;
                 }
             }
             if (scratch.length < 2 || scratch[1].length < d * DL) {
