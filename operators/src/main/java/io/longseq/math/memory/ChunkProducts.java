@@ -41,11 +41,35 @@ final class ChunkProducts {
 
     /**
      * The novelty's max(0, max over e ≠ self with |k_b|·|k̄_e| &gt; 0 of min(1, dots[off + e] / sqrt(kk·squares[e]))):
-     * {@link GlobalTier#scalarMaxCosine}, or the same per entry in lanes (a maximum does not depend on the order).
+     * {@link #scalarMaxCosine}, or the same per entry in lanes (a maximum does not depend on the order).
      */
     static double maxCosine(double[] dots, int off, double kk, double[] squares, int m, int self) {
         return VECTOR ? VectorChunkProducts.maxCosine(dots, off, kk, squares, m, self)
-                : GlobalTier.scalarMaxCosine(dots, off, kk, squares, m, self);
+                : scalarMaxCosine(dots, off, kk, squares, m, self);
+    }
+
+    // max(0, max_{e ≠ self, |k_b||k̄_e| > 0} min(1, cos)) in plain Java: ChunkProducts#maxCosine's scalar path
+    static double scalarMaxCosine(double[] dots, int off, double kk, double[] squares, int m, int self) {
+        double best = 0;
+        for (int e = 0; e < m; e++) {
+            if (e == self) {
+                continue;
+            }
+            double norms = Math.sqrt(kk * squares[e]);
+            if (norms > 0) {
+                best = Math.max(best, Math.min(1.0, dots[off + e] / norms));
+            }
+        }
+        return best;
+    }
+
+    // x[off .. off + d) -> Σ x_c², in double in order of c (FullMemory#keySquares caches the same sums)
+    static double squares(float[] x, int off, int d) {
+        double s = 0;
+        for (int c = 0; c < d; c++) {
+            s += (double) x[off + c] * x[off + c];
+        }
+        return s;
     }
 
     /**

@@ -44,7 +44,7 @@ public final class FullMemory extends BlockMemory {
 
     /**
      * |k_e|² for the entries [0, m), m ≤ nextBlock (the array may be longer), each summed in double in order of c as
-     * {@link GlobalTier#squares}; computed once per entry (keys never change once appended).
+     * {@link ChunkProducts#squares}; computed once per entry (keys never change once appended).
      */
     // keys [m, d] -> [m]
     double[] keySquares(int m) {
@@ -52,7 +52,7 @@ public final class FullMemory extends BlockMemory {
             squares = Arrays.copyOf(squares, Math.max(m, 2 * squares.length));
         }
         for (; squared < m; squared++) {
-            squares[squared] = GlobalTier.squares(keys, squared * d, d);
+            squares[squared] = ChunkProducts.squares(keys, squared * d, d);
         }
         return squares;
     }

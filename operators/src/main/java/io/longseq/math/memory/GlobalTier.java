@@ -299,38 +299,14 @@ public final class GlobalTier {
         }
         kernels.entryDots(key, keys, m, d, kDots);
         for (int e = 0; e < m; e++) {
-            kSquares[e] = squares(keys, e * d, d);
+            kSquares[e] = ChunkProducts.squares(keys, e * d, d);
         }
-        return novelty(kDots, 0, squares(key, 0, d), kSquares, m, self);
+        return novelty(kDots, 0, ChunkProducts.squares(key, 0, d), kSquares, m, self);
     }
 
     // dots[off + e] = k_b·k̄_e, kk = |k_b|², squares[e] = |k̄_e|² -> the novelty above
-    static double novelty(double[] dots, int off, double kk, double[] squares, int m, int self) {
+    private static double novelty(double[] dots, int off, double kk, double[] squares, int m, int self) {
         return 1.0 - ChunkProducts.maxCosine(dots, off, kk, squares, m, self);
-    }
-
-    // max(0, max_{e ≠ self, |k_b||k̄_e| > 0} min(1, cos)) in plain Java: ChunkProducts#maxCosine's scalar path
-    static double scalarMaxCosine(double[] dots, int off, double kk, double[] squares, int m, int self) {
-        double best = 0;
-        for (int e = 0; e < m; e++) {
-            if (e == self) {
-                continue;
-            }
-            double norms = Math.sqrt(kk * squares[e]);
-            if (norms > 0) {
-                best = Math.max(best, Math.min(1.0, dots[off + e] / norms));
-            }
-        }
-        return best;
-    }
-
-    // x[off .. off + d) -> Σ x_c², in double in order of c (FullMemory#keySquares caches the same sums)
-    static double squares(float[] x, int off, int d) {
-        double s = 0;
-        for (int c = 0; c < d; c++) {
-            s += (double) x[off + c] * x[off + c];
-        }
-        return s;
     }
 
     /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (docs/design.md 2.6). */

@@ -238,7 +238,7 @@ final class VectorChunkProducts {
     }
 
     /**
-     * As {@link GlobalTier#scalarMaxCosine}, bitwise: sqrt and division are exactly rounded in a lane as in Java, min
+     * As {@link ChunkProducts#scalarMaxCosine}, bitwise: sqrt and division are exactly rounded in a lane as in Java, min
      * and max have Math's semantics, and a maximum does not depend on the order.
      */
     // dots[off + e], squares [m] -> max cosine
@@ -263,7 +263,7 @@ final class VectorChunkProducts {
         return maxCosineFrom(b, dots, off, kk, squares, e, m, self);
     }
 
-    // b and entries [from, to) as GlobalTier#scalarMaxCosine's loop
+    // b and entries [from, to) as ChunkProducts#scalarMaxCosine's loop
     private static double maxCosineFrom(double b, double[] dots, int off, double kk, double[] squares, int from, int to,
                                         int self) {
         for (int x = from; x < to; x++) {

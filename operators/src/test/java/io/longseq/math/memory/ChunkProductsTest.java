@@ -106,7 +106,7 @@ class ChunkProductsTest {
                 dots[3 + e] = (rnd.nextDouble() * 2.2 - 1.1) * Math.sqrt(squares[e] * 4);    // |cos| up to 1.1
             }
             double kk = trial == 0 ? 0.0 : 4.0;
-            double scalar = GlobalTier.scalarMaxCosine(dots, 3, kk, squares, m, self);
+            double scalar = ChunkProducts.scalarMaxCosine(dots, 3, kk, squares, m, self);
             double vector = VectorChunkProducts.maxCosine(dots, 3, kk, squares, m, self);
             assertThat(Double.doubleToRawLongBits(vector)).as("trial %d", trial)
                     .isEqualTo(Double.doubleToRawLongBits(scalar));
