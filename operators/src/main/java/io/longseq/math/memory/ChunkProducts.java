@@ -6,11 +6,71 @@ package io.longseq.math.memory;
  * S = Q·Kᵀ [nq, m] and the weighted sums G = W·V [nb, d] under the causal mask. Every element is computed with
  * the arithmetic of {@link io.longseq.math.kernel.RowKernels#entryDots} and
  * {@link io.longseq.math.kernel.RowKernels#weightedSum} (double precision, the same partial sums in the same order),
- * so the result is bitwise what the per-block kernels give. Plain Java, like those kernels.
+ * so the result is bitwise what the per-block kernels give. {@link #scores} and {@link #weightedSums} run
+ * {@link VectorChunkProducts} (the same sums, several lanes at once) when the JVM has the module
+ * {@code jdk.incubator.vector} and the system property {@code longseq.vector} is not {@code false}, as
+ * {@link io.longseq.math.kernel.RowKernels#best} decides; else the plain Java here.
  */
 final class ChunkProducts {
 
+    /** Whether {@link #scores} and {@link #weightedSums} use the Vector API. */
+    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("longseq.vector"));
+
     private ChunkProducts() {}
+
+    /** s ← Q·Kᵀ as {@link #scalarScores}, with the Vector API when {@link #VECTOR} (bitwise the same). */
+    // qs [nq, d] · keys [m, d]ᵀ -> s [nq, m]
+    static void scores(float[] qs, int nq, float[] keys, int m, int d, double[] s) {
+        if (VECTOR) {
+            VectorChunkProducts.scores(qs, nq, keys, m, d, s);
+        } else {
+            scalarScores(qs, nq, keys, m, d, s);
+        }
+    }
+
+    /** g ← W·V as {@link #scalarWeightedSums}, with the Vector API when {@link #VECTOR} (bitwise the same). */
+    // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
+    static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
+        if (VECTOR) {
+            VectorChunkProducts.weightedSums(w, nb, m, base, values, d, g);
+        } else {
+            scalarWeightedSums(w, nb, m, base, values, d, g);
+        }
+    }
+
+    /**
+     * The novelty's max(0, max over e ≠ self with |k_b|·|k̄_e| &gt; 0 of min(1, dots[off + e] / sqrt(kk·squares[e]))):
+     * {@link #scalarMaxCosine}, or the same per entry in lanes (a maximum does not depend on the order).
+     */
+    static double maxCosine(double[] dots, int off, double kk, double[] squares, int m, int self) {
+        return VECTOR ? VectorChunkProducts.maxCosine(dots, off, kk, squares, m, self)
+                : scalarMaxCosine(dots, off, kk, squares, m, self);
+    }
+
+    // max(0, max_{e ≠ self, |k_b||k̄_e| > 0} min(1, cos)) in plain Java: ChunkProducts#maxCosine's scalar path
+    static double scalarMaxCosine(double[] dots, int off, double kk, double[] squares, int m, int self) {
+        double best = 0;
+        for (int e = 0; e < m; e++) {
+            if (e == self) {
+                continue;
+            }
+            double norms = Math.sqrt(kk * squares[e]);
+            if (norms > 0) {
+                best = Math.max(best, Math.min(1.0, dots[off + e] / norms));
+            }
+        }
+        return best;
+    }
+
+    // x[off .. off + d) -> Σ x_c², in double in order of c (FullMemory#keySquares caches the same sums)
+    static double squares(float[] x, int off, int d) {
+        double s = 0;
+        for (int c = 0; c < d; c++) {
+            s += (double) x[off + c] * x[off + c];
+        }
+        return s;
+    }
 
     /**
      * s[i·m + e] ← q_i · k_e for the nq rows of qs and the m rows of keys: per element four partial sums over the
@@ -18,7 +78,7 @@ final class ChunkProducts {
      * then (s₀ + s₁) + (s₂ + s₃), as {@code entryDots}. Key row e is read once for all nq queries.
      */
     // qs [nq, d] · keys [m, d]ᵀ -> s [nq, m]
-    static void scores(float[] qs, int nq, float[] keys, int m, int d, double[] s) {
+    static void scalarScores(float[] qs, int nq, float[] keys, int m, int d, double[] s) {
         for (int e = 0; e < m; e++) {
             int ko = e * d;
             int i = 0;
@@ -91,7 +151,7 @@ final class ChunkProducts {
      * precision, as {@code weightedSum}. Value row e is read once for all the blocks that see it.
      */
     // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
-    static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
+    static void scalarWeightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
         java.util.Arrays.fill(g, 0, nb * d, 0.0);
         for (int e = 0; e < m; e++) {
             int vo = e * d;

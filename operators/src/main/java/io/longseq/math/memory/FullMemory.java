@@ -12,6 +12,8 @@ public final class FullMemory extends BlockMemory {
     private final int maxBlocks;
     private float[] keys = new float[0];    // [capacity, d]
     private float[] values = new float[0];  // [capacity, d]
+    private double[] squares = new double[0]; // [capacity] |k_e|² of entries [0, squared), for the novelty
+    private int squared;
 
     FullMemory(ModelConfig cfg) {
         super(cfg.dModel());
@@ -38,6 +40,21 @@ public final class FullMemory extends BlockMemory {
     /** The keys [nextBlock, d] (the array may be longer): read, never written, by the caller. */
     float[] keys() {
         return keys;
+    }
+
+    /**
+     * |k_e|² for the entries [0, m), m ≤ nextBlock (the array may be longer), each summed in double in order of c as
+     * {@link ChunkProducts#squares}; computed once per entry (keys never change once appended).
+     */
+    // keys [m, d] -> [m]
+    double[] keySquares(int m) {
+        if (squares.length < m) {
+            squares = Arrays.copyOf(squares, Math.max(m, 2 * squares.length));
+        }
+        for (; squared < m; squared++) {
+            squares[squared] = ChunkProducts.squares(keys, squared * d, d);
+        }
+        return squares;
     }
 
     /** The values [nextBlock, d] (the array may be longer). */

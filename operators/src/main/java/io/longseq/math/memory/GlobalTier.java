@@ -45,12 +45,14 @@ public final class GlobalTier {
     private double[] p = new double[16];      // [M] scores, then weights ([2M] with a reverse-strand query)
     private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
     private double[] kDots = new double[16];  // [M] k_b·k̄_m, for the novelty
+    private double[] kSquares = new double[16]; // [M] |k̄_m|², for the novelty
+    private static final double LN_ONE = Math.log(1);   // what logCount(1) gives
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private int[] best = new int[0];          // [K] top-K entries so far, best first
     private int selfIndex;                    // the entry of the block itself, set by softmax
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
-    private double[] chunkScores = new double[0]; // [nq, m] a chunk's scores, then its blocks' weights
+    private double[] chunkScores = new double[0]; // [nq + nb, m] a chunk's scores (then its blocks' weights), key dots
 
     public GlobalTier(ModelConfig cfg, Weights weights) {
         this(cfg, weights, RowKernels.best());
@@ -150,10 +152,15 @@ public final class GlobalTier {
     // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
     // scaled, + ln c, softmax in place; returns the entropy and sets selfIndex, the entry of block b itself
     private double softmax(long b, int m, int total) {
+        return softmax(b, m, total, false);
+    }
+
+    // as above; unitCounts: every entry is one block (FULL), ln 1 without looking it up
+    private double softmax(long b, int m, int total, boolean unitCounts) {
         double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
         for (int e = 0; e < total; e++) {
-            p[e] = p[e] * scale + logCount(entries.count[e < m ? e : e - m]);
+            p[e] = p[e] * scale + (unitCounts ? LN_ONE : logCount(entries.count[e < m ? e : e - m]));
             max = Math.max(max, p[e]);
         }
         double sum = 0;
@@ -193,7 +200,7 @@ public final class GlobalTier {
         long base = memory.nextBlock();
         boolean both = reverse != null;
         int nq = both ? 2 * nb : nb;
-        float[] qs = new float[nq * d];                     // [nq, d] forward queries, then reverse ones
+        float[] qs = new float[(nq + nb) * d];              // [nq + nb, d] forward queries, reverse ones, the keys
         float[] s = new float[d];
         for (int i = 0; i < nb; i++) {
             System.arraycopy(summaries, i * d, s, 0, d);
@@ -207,11 +214,15 @@ public final class GlobalTier {
             }
         }
         int m = (int) memory.nextBlock();
-        if (chunkScores.length < nq * m) {
-            chunkScores = new double[Math.max(nq * m, 2 * chunkScores.length)];
+        System.arraycopy(memory.keys(), (int) base * d, qs, nq * d, nb * d); // the blocks' own keys, for the novelty
+        int rows = nq + nb;
+        if (chunkScores.length < rows * m) {
+            chunkScores = new double[Math.max(rows * m, 2 * chunkScores.length)];
         }
-        double[] scores = chunkScores;                      // [nq, m], then rows [0, nb) the blocks' weights
-        ChunkProducts.scores(qs, nq, memory.keys(), m, d, scores);
+        // [nq + nb, m]: the queries' scores (then rows [0, nb) the blocks' weights) and the keys' dots k_b · k̄_e
+        double[] scores = chunkScores;
+        ChunkProducts.scores(qs, rows, memory.keys(), m, d, scores);
+        double[] keySquares = memory.keySquares(m);        // [m] |k̄_e|²
         entries.fullRange(m);
         BlockResult[] out = new BlockResult[nb];
         TopEntry[][] tops = new TopEntry[nb][];
@@ -227,7 +238,7 @@ public final class GlobalTier {
             if (both) {
                 System.arraycopy(scores, (nb + i) * m, p, mi, mi);
             }
-            entropy[i] = softmax(base + i, mi, total);
+            entropy[i] = softmax(base + i, mi, total, true);   // fullRange: every count is 1
             tops[i] = top(total, mi, selfIndex, both);
             self[i] = p[selfIndex];
             for (int e = 0; e < mi; e++) {
@@ -241,9 +252,8 @@ public final class GlobalTier {
             System.arraycopy(gs, i * d, g, 0, d);
             System.arraycopy(summaries, i * d, s, 0, d);
             int mi = (int) base + i + 1;
-            System.arraycopy(memory.keys(), (mi - 1) * d, k, 0, d);        // k_b, the block's own key
             out[i] = result(base + i, starts[i], ends[i], s, tops[i], self[i], entropy[i],
-                    novelty(k, memory.keys(), mi, mi - 1));
+                    novelty(scores, (nq + i) * m, keySquares[mi - 1], keySquares, mi, mi - 1));
             System.arraycopy(delta, 0, chunkDeltas, i * d, d);
         }
         return out;
@@ -281,32 +291,22 @@ public final class GlobalTier {
 
     // k_b [d], k̄ [M, d] -> 1 − max(0, max_{m ≠ self} cos(k_b, k̄_m)); 1 without another entry. Doubles in a fixed
     // order (entryDots is the same plain Java in both kernel sets), so the bits do not depend on the kernels, nor on
-    // whether the block came through step or stepChunk.
+    // whether the block came through step or stepChunk (there: the dots from ChunkProducts, the squares cached).
     private double novelty(float[] key, float[] keys, int m, int self) {
         if (kDots.length < m) {
             kDots = new double[Math.max(m, 2 * kDots.length)];
+            kSquares = new double[kDots.length];
         }
         kernels.entryDots(key, keys, m, d, kDots);
-        double kk = 0;
-        for (int c = 0; c < d; c++) {
-            kk += (double) key[c] * key[c];
-        }
-        double best = 0;
         for (int e = 0; e < m; e++) {
-            if (e == self) {
-                continue;
-            }
-            double ee = 0;
-            int off = e * d;
-            for (int c = 0; c < d; c++) {
-                ee += (double) keys[off + c] * keys[off + c];
-            }
-            double norms = Math.sqrt(kk * ee);
-            if (norms > 0) {
-                best = Math.max(best, Math.min(1.0, kDots[e] / norms));
-            }
+            kSquares[e] = ChunkProducts.squares(keys, e * d, d);
         }
-        return 1.0 - best;
+        return novelty(kDots, 0, ChunkProducts.squares(key, 0, d), kSquares, m, self);
+    }
+
+    // dots[off + e] = k_b·k̄_e, kk = |k_b|², squares[e] = |k̄_e|² -> the novelty above
+    private static double novelty(double[] dots, int off, double kk, double[] squares, int m, int self) {
+        return 1.0 - ChunkProducts.maxCosine(dots, off, kk, squares, m, self);
     }
 
     /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (docs/design.md 2.6). */
@@ -328,7 +328,9 @@ public final class GlobalTier {
         }
         int held = 0;
         for (int e = 0; e < total; e++) {
-            if (e == self || (both && e == self + m) || (held == kk && !before(e, best[kk - 1], m))) {
+            // p[e] < the last held weight: not before it (a shortcut of before(), which also orders ties and NaN)
+            if (e == self || (both && e == self + m)
+                    || (held == kk && (p[e] < p[best[kk - 1]] || !before(e, best[kk - 1], m)))) {
                 continue;
             }
             int at = held < kk ? held++ : kk - 1;    // a full list drops its last entry

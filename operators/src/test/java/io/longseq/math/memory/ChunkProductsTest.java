@@ -1,0 +1,131 @@
+package io.longseq.math.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.longseq.math.kernel.RowKernels;
+import java.math.BigDecimal;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * FULL mode's chunk products: the Vector API path ({@link VectorChunkProducts}) gives bitwise the plain Java path's
+ * results, which give bitwise the per-block kernels' ({@link RowKernels#entryDots}, {@link RowKernels#weightedSum});
+ * and both are within rounding of an exact (BigDecimal) reference. Odd shapes reach every tail: m not a multiple of
+ * four, nq not a multiple of the lanes, d not a multiple of four or of the lanes.
+ */
+class ChunkProductsTest {
+
+    @ParameterizedTest(name = "nq={0} m={1} d={2}")
+    @CsvSource({"8, 1001, 128", "3, 7, 5", "13, 33, 7", "16, 250, 128", "1, 1, 1", "9, 61, 24", "17, 5, 130", "24, 517, 128"})
+    void vectorScoresEqualScalarScoresAndTheBlockKernelBitwise(int nq, int m, int d) {
+        Random rnd = new Random(31L * nq + m + 7L * d);
+        float[] qs = randomFloats(rnd, nq * d);        // [nq, d]
+        float[] keys = randomFloats(rnd, m * d);       // [m, d]
+        double[] scalar = new double[nq * m];          // [nq, m]
+        double[] vector = new double[nq * m];
+        ChunkProducts.scalarScores(qs, nq, keys, m, d, scalar);
+        VectorChunkProducts.scores(qs, nq, keys, m, d, vector);
+        double[] row = new double[m];
+        float[] q = new float[d];
+        RowKernels kernels = RowKernels.scalar();
+        for (int i = 0; i < nq; i++) {
+            System.arraycopy(qs, i * d, q, 0, d);
+            kernels.entryDots(q, keys, m, d, row);
+            for (int e = 0; e < m; e++) {
+                int at = i * m + e;
+                assertThat(Double.doubleToRawLongBits(scalar[at])).as("scalar q%d·k%d", i, e)
+                        .isEqualTo(Double.doubleToRawLongBits(row[e]));
+                assertThat(Double.doubleToRawLongBits(vector[at])).as("vector q%d·k%d", i, e)
+                        .isEqualTo(Double.doubleToRawLongBits(row[e]));
+            }
+        }
+        // an independent exact reference: |error| ≤ d·2⁻⁵² Σ|q_c k_c| for a sum of d exact products
+        for (int i = 0; i < nq; i += Math.max(1, nq / 3)) {
+            for (int e = 0; e < m; e += Math.max(1, m / 17)) {
+                BigDecimal exact = BigDecimal.ZERO;
+                double abs = 0;
+                for (int c = 0; c < d; c++) {
+                    exact = exact.add(new BigDecimal(qs[i * d + c]).multiply(new BigDecimal(keys[e * d + c])));
+                    abs += Math.abs((double) qs[i * d + c] * keys[e * d + c]);
+                }
+                assertThat(Math.abs(vector[i * m + e] - exact.doubleValue())).isLessThanOrEqualTo(d * 0x1p-52 * abs);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "nb={0} m={1} base={2} d={3}")
+    @CsvSource({"8, 1003, 995, 128", "3, 10, 7, 5", "5, 37, 32, 16", "8, 8, 0, 128", "1, 1, 0, 1", "7, 70, 63, 24",
+            "8, 21, 13, 130", "9, 40, 31, 12", "17, 300, 283, 128"})
+    void vectorWeightedSumsEqualScalarAndTheBlockKernelBitwise(int nb, int m, int base, int d) {
+        Random rnd = new Random(17L * nb + m + 3L * d);
+        float[] values = randomFloats(rnd, m * d);     // [m, d]
+        double[] w = new double[nb * m];               // [nb, m], row i used up to base + i
+        for (int i = 0; i < w.length; i++) {
+            w[i] = rnd.nextDouble() / m;
+        }
+        double[] scalar = new double[nb * d];          // [nb, d]
+        double[] vector = new double[nb * d];
+        java.util.Arrays.fill(vector, Double.NaN);     // the products overwrite, not add to, what g held
+        ChunkProducts.scalarWeightedSums(w, nb, m, base, values, d, scalar);
+        VectorChunkProducts.weightedSums(w, nb, m, base, values, d, vector);
+        RowKernels kernels = RowKernels.scalar();
+        double[] p = new double[m];
+        double[] g = new double[d];
+        for (int i = 0; i < nb; i++) {
+            int mi = base + i + 1;
+            System.arraycopy(w, i * m, p, 0, mi);
+            java.util.Arrays.fill(g, 0.0);
+            kernels.weightedSum(p, values, mi, d, g);
+            for (int c = 0; c < d; c++) {
+                int at = i * d + c;
+                assertThat(Double.doubleToRawLongBits(scalar[at])).as("scalar g%d[%d]", i, c)
+                        .isEqualTo(Double.doubleToRawLongBits(g[c]));
+                assertThat(Double.doubleToRawLongBits(vector[at])).as("vector g%d[%d]", i, c)
+                        .isEqualTo(Double.doubleToRawLongBits(g[c]));
+                BigDecimal exact = BigDecimal.ZERO;
+                double abs = 0;
+                for (int e = 0; e < mi; e++) {
+                    exact = exact.add(new BigDecimal(w[i * m + e]).multiply(new BigDecimal(values[e * d + c])));
+                    abs += Math.abs(w[i * m + e] * values[e * d + c]);
+                }
+                assertThat(Math.abs(vector[at] - exact.doubleValue())).isLessThanOrEqualTo(2 * mi * 0x1p-52 * abs);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "m={0} self={1}")
+    @CsvSource({"1, 0", "7, 3", "8, 7", "9, 8", "100, 40", "1001, 1000", "1001, 0", "33, -1", "64, 17"})
+    void vectorMaxCosineEqualsScalarBitwise(int m, int self) {
+        Random rnd = new Random(m * 131L + self);
+        for (int trial = 0; trial < 20; trial++) {
+            double[] dots = new double[m + 3];             // [3 + m], read from offset 3
+            double[] squares = new double[m];              // [m]
+            for (int e = 0; e < m; e++) {
+                squares[e] = rnd.nextInt(5) == 0 ? 0.0 : rnd.nextDouble() * 10;   // some entries have no norm
+                dots[3 + e] = (rnd.nextDouble() * 2.2 - 1.1) * Math.sqrt(squares[e] * 4);    // |cos| up to 1.1
+            }
+            double kk = trial == 0 ? 0.0 : 4.0;
+            double scalar = ChunkProducts.scalarMaxCosine(dots, 3, kk, squares, m, self);
+            double vector = VectorChunkProducts.maxCosine(dots, 3, kk, squares, m, self);
+            assertThat(Double.doubleToRawLongBits(vector)).as("trial %d", trial)
+                    .isEqualTo(Double.doubleToRawLongBits(scalar));
+            // independent: the largest clipped cosine over the other entries with a norm, or 0
+            double expected = 0;
+            for (int e = 0; e < m; e++) {
+                if (e != self && kk * squares[e] > 0) {
+                    expected = Math.max(expected, Math.min(1.0, dots[3 + e] / Math.sqrt(kk * squares[e])));
+                }
+            }
+            assertThat(vector).isEqualTo(expected);
+        }
+    }
+
+    private static float[] randomFloats(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+}
