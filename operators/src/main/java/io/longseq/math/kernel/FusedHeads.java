@@ -40,8 +40,14 @@ final class FusedHeads {
     void scatter(RowKernels kernels, ByteBuffer qkvBytes, int n, float[] cos, float[] sin, float qScale,
                  DilatedBand layout) {
         layout.layout(n);
+        scatterRows(kernels, qkvBytes, 0, n, cos, sin, qScale, layout);
+    }
+
+    // qkv rows [rowFrom, rowTo) -> the same rows of q, kᵀ, v as scatter, under the layout of the last layout.layout(n)
+    void scatterRows(RowKernels kernels, ByteBuffer qkvBytes, int rowFrom, int rowTo, float[] cos, float[] sin,
+                     float qScale, DilatedBand layout) {
         int pairs = dh / 2;
-        for (int i = 0; i < n; i++) {                   // angles per pair -> per component, sin with the pair's sign
+        for (int i = rowFrom; i < rowTo; i++) {          // angles per pair -> per component, sin with the pair's sign
             for (int m = 0; m < pairs; m++) {
                 int at = i * dh + 2 * m;
                 float c = cos[i * pairs + m];
@@ -53,7 +59,7 @@ final class FusedHeads {
             }
         }
         float[] kr = kRow;                      // [h·d_h] one position's keys, all heads
-        for (int i = 0; i < n; i++) {
+        for (int i = rowFrom; i < rowTo; i++) {
             int rowAt = layout.rowOf(i);
             kernels.ropeRow(qkvBytes, i * 3 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale, q,
                     v, rowAt * dh, kr);
