@@ -17,8 +17,6 @@ final class FusedHeads {
     private final float[] cosDup;  // [maxRows, d_h] cos of each pair's angle, twice
     private final float[] sinAlt;  // [maxRows, d_h] (−sin, sin) of each pair's angle
     private final float[] kRow;    // [h·d_h] one position's RoPE'd keys
-    private final float[] kTile;   // [KEY_TILE, h·d_h] the RoPE'd keys of consecutive positions, before transposing
-    private static final int KEY_TILE = 16;   // most positions transposed at once: the widest vector of floats
     private final int d;
     private final int heads;
     private final int dh;
@@ -35,7 +33,6 @@ final class FusedHeads {
         cosDup = new float[maxRows * dh];
         sinAlt = new float[maxRows * dh];
         kRow = new float[d];
-        kTile = new float[KEY_TILE * d];
     }
 
     // qkv [n, 3d] -> per head q [n, d_h] (RoPE'd, ·qScale), kᵀ [d_h, n] (RoPE'd), v [n, d_h].
@@ -62,17 +59,18 @@ final class FusedHeads {
             }
         }
         float[] kr = kRow;                      // [h·d_h] one position's keys, all heads
-        // the keys of `tile` consecutive positions (consecutive rows: a plain sliding window) transposed at once
-        int tile = layout.step == 1 ? Math.min(kernels.keyTile(), KEY_TILE) : 1;
-        for (int i0 = rowFrom; i0 < rowTo; i0 += tile) {
-            int count = Math.min(tile, rowTo - i0);
-            for (int p = 0; p < count; p++) {
-                int i = i0 + p;
-                kernels.ropeRow(qkvBytes, i * 3 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale, q,
-                        v, layout.rowOf(i) * dh, kr);
-                System.arraycopy(kr, 0, kTile, p * d, d);
+        for (int i = rowFrom; i < rowTo; i++) {
+            int rowAt = layout.rowOf(i);
+            kernels.ropeRow(qkvBytes, i * 3 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale, q,
+                    v, rowAt * dh, kr);
+            // transposed: 128 stores to as many cache lines, which the next 15 positions fill further while they
+            // stay in L1 (faster than gathering 16 positions in a tile and copying its rows: 0.105 against 0.16 ms)
+            for (int hd = 0; hd < heads; hd++) {
+                float[] kt = kT[hd];
+                for (int c = 0; c < dh; c++) {
+                    kt[c * kStride + rowAt] = kr[hd * dh + c];
+                }
             }
-            kernels.transposeKeys(kTile, count, heads, dh, kT, kStride, layout.rowOf(i0));
         }
     }
 }

@@ -284,28 +284,6 @@ public abstract class RowKernels {
         }
     }
 
-    /** Positions per {@link #transposeKeys} call that the kernel set transposes in one go (1: one at a time). */
-    public int keyTile() {
-        return 1;
-    }
-
-    /**
-     * The keys of {@code count} consecutive positions, as {@link #ropeRow} gives them one position after the other,
-     * transposed into each head's kᵀ: component c of position p goes to {@code kT[hd][c·kStride + row + p]}.
-     */
-    // kTile [count, h·d_h] -> kT[hd] [d_h, kStride] columns [row, row + count)
-    public void transposeKeys(float[] kTile, int count, int heads, int dh, float[][] kT, int kStride, int row) {
-        int width = heads * dh;
-        for (int p = 0; p < count; p++) {
-            for (int hd = 0; hd < heads; hd++) {
-                float[] kt = kT[hd];
-                for (int c = 0; c < dh; c++) {
-                    kt[c * kStride + row + p] = kTile[p * width + hd * dh + c];
-                }
-            }
-        }
-    }
-
     // Abramowitz & Stegun 7.1.26: erf(x) = 1 − (a1 t + … + a5 t⁵)·e^(−x²), t = 1/(1 + p·x), x ≥ 0,
     // |error| ≤ 1.5e-7. Φ(x) = (1 + erf(x/√2))/2.
     static final float ERF_P = 0.3275911f;

@@ -44,9 +44,6 @@ final class VectorRowKernels extends RowKernels {
     private static final int NEG20_BITS = Float.floatToRawIntBits(-20f);
     private static final VectorShuffle<Float> PAIR_SWAP = VectorShuffle.fromOp(F, i -> i ^ 1); // 1, 0, 3, 2, ...
 
-    private final int[] gatherRows = new int[LANES];   // [LANES] p·width: transposeKeys' gather offsets
-    private int gatherWidth = -1;                      // the width gatherRows holds
-
     static RowKernels create() {
         return new VectorRowKernels();
     }
@@ -235,34 +232,6 @@ final class VectorRowKernels extends RowKernels {
                 k.mul(cs).add(k.rearrange(PAIR_SWAP).mul(sn)).intoArray(kRow, col + c);
                 FloatVector.fromByteBuffer(F, qkv, rowAt + (2 * d + col + c) * Float.BYTES, NATIVE)
                         .intoArray(vHeads[hd], rowOff + c);
-            }
-        }
-    }
-
-    @Override
-    public int keyTile() {
-        return LANES;
-    }
-
-    // LANES positions at a time: one gather of a component across the tile's rows and one vector store per head and
-    // component (0.143 -> 0.090 ms for 2,176 positions, d = 128, measured alone): the same values, moved
-    @Override
-    public void transposeKeys(float[] kTile, int count, int heads, int dh, float[][] kT, int kStride, int row) {
-        int width = heads * dh;
-        if (count != LANES) {
-            super.transposeKeys(kTile, count, heads, dh, kT, kStride, row);
-            return;
-        }
-        if (gatherWidth != width) {
-            for (int p = 0; p < LANES; p++) {
-                gatherRows[p] = p * width;
-            }
-            gatherWidth = width;
-        }
-        for (int hd = 0; hd < heads; hd++) {
-            float[] kt = kT[hd];
-            for (int c = 0; c < dh; c++) {
-                FloatVector.fromArray(F, kTile, hd * dh + c, gatherRows, 0).intoArray(kt, c * kStride + row);
             }
         }
     }

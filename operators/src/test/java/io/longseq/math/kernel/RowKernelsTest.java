@@ -429,31 +429,4 @@ class RowKernelsTest {
         }
         LocalTierTest.assertClose(z, expected, 0, n, cfg.dModel());
     }
-
-    @ParameterizedTest
-    @MethodSource("kernels")
-    void transposeKeysPutsEveryComponentInItsHeadsColumn(RowKernels k) {
-        int heads = 3;
-        int dh = 32;
-        int width = heads * dh;
-        int stride = 50;
-        for (int count : new int[] {1, 5, k.keyTile()}) {
-            float[] tile = new float[count * width];      // [count, h·d_h]
-            for (int e = 0; e < tile.length; e++) {
-                tile[e] = e + 0.5f;
-            }
-            float[][] kT = new float[heads][dh * stride];  // per head [d_h, stride]
-            k.transposeKeys(tile, count, heads, dh, kT, stride, 7);
-            for (int hd = 0; hd < heads; hd++) {
-                for (int c = 0; c < dh; c++) {
-                    for (int j = 0; j < stride; j++) {
-                        int p = j - 7;
-                        float expected = p >= 0 && p < count ? p * width + hd * dh + c + 0.5f : 0f;
-                        assertThat(kT[hd][c * stride + j]).as("count %d head %d component %d column %d", count, hd, c, j)
-                                .isEqualTo(expected);
-                    }
-                }
-            }
-        }
-    }
 }
