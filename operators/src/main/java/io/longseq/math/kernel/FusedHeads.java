@@ -64,7 +64,10 @@ final class FusedHeads {
             kernels.ropeRow(qkvBytes, i * 3 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale, q,
                     v, rowAt * dh, kr);
             // transposed: 128 stores to as many cache lines, which the next 15 positions fill further while they
-            // stay in L1 (faster than gathering 16 positions in a tile and copying its rows: 0.105 against 0.16 ms)
+            // stay in L1 (faster than gathering 16 positions in a tile and copying its rows: 0.105 against 0.16 ms).
+            // Vector gathers of such a tile (FloatVector.fromArray with an index map) were faster alone (0.09 against
+            // 0.14 ms) but made C2 compile every vector kernel of the tier with boxed vectors: 22 ms a chunk instead
+            // of 5.5, in every JVM tried (2026-12-07)
             for (int hd = 0; hd < heads; hd++) {
                 float[] kt = kT[hd];
                 for (int c = 0; c < dh; c++) {
