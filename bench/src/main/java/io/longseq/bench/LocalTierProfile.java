@@ -13,7 +13,8 @@ import org.bytedeco.javacpp.Pointer;
  * benchmark: JMH's {@link LocalTierBenchmark} gives the figures to quote; this says why.
  *
  * <p>Usage: {@code java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar
- * io.longseq.bench.LocalTierProfile [chunks]}.
+ * io.longseq.bench.LocalTierProfile [chunks]}. Prints the wall and the thread-CPU time a chunk: on a busy host compare
+ * the CPU times (stages are wall times).
  */
 public final class LocalTierProfile {
 
@@ -39,16 +40,22 @@ public final class LocalTierProfile {
             }
             long[] before = tier.stageNanos();
             long handles = Pointer.totalCount();
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (int i = 0; i < chunks; i++) {
                 chunk.run();
             }
             double ms = (System.nanoTime() - t0) / 1e6 / chunks;
+            double cpuMs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6 / chunks;
             long[] after = tier.stageNanos();
             double gflops = LocalTierBenchmark.usefulFlopsPerToken(cfg) * cfg.chunkSize() / (ms * 1e6);
             System.out.printf("kernels %s, %d chunks: %.2f ms/chunk, %.0f tokens/s, %.1f useful GFLOP/s,"
                     + " %d new native handles%n", tier.kernelName(), chunks, ms, cfg.chunkSize() / ms * 1e3, gflops,
                     Pointer.totalCount() - handles);
+            // on a busy host the thread's CPU time is the figure to compare (the wall time includes time descheduled)
+            System.out.printf("thread CPU %.2f ms/chunk, %.1f useful GFLOP/s of CPU time%n", cpuMs,
+                    LocalTierBenchmark.usefulFlopsPerToken(cfg) * cfg.chunkSize() / (cpuMs * 1e6));
             for (LocalTier.Stage s : LocalTier.Stage.values()) {
                 double stageMs = (after[s.ordinal()] - before[s.ordinal()]) / 1e6 / chunks;
                 System.out.printf("  %-16s %6.3f ms  %4.1f %%%n", s, stageMs, 100 * stageMs / ms);

@@ -40,8 +40,14 @@ final class FusedHeads {
     void scatter(RowKernels kernels, ByteBuffer qkvBytes, int n, float[] cos, float[] sin, float qScale,
                  DilatedBand layout) {
         layout.layout(n);
+        scatterRows(kernels, qkvBytes, 0, n, cos, sin, qScale, layout);
+    }
+
+    // qkv rows [rowFrom, rowTo) -> the same rows of q, kᵀ, v as scatter, under the layout of the last layout.layout(n)
+    void scatterRows(RowKernels kernels, ByteBuffer qkvBytes, int rowFrom, int rowTo, float[] cos, float[] sin,
+                     float qScale, DilatedBand layout) {
         int pairs = dh / 2;
-        for (int i = 0; i < n; i++) {                   // angles per pair -> per component, sin with the pair's sign
+        for (int i = rowFrom; i < rowTo; i++) {          // angles per pair -> per component, sin with the pair's sign
             for (int m = 0; m < pairs; m++) {
                 int at = i * dh + 2 * m;
                 float c = cos[i * pairs + m];
@@ -53,12 +59,15 @@ final class FusedHeads {
             }
         }
         float[] kr = kRow;                      // [h·d_h] one position's keys, all heads
-        for (int i = 0; i < n; i++) {
+        for (int i = rowFrom; i < rowTo; i++) {
             int rowAt = layout.rowOf(i);
             kernels.ropeRow(qkvBytes, i * 3 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale, q,
                     v, rowAt * dh, kr);
             // transposed: 128 stores to as many cache lines, which the next 15 positions fill further while they
-            // stay in L1 (faster than gathering 16 positions in a tile and copying its rows: 0.105 against 0.16 ms)
+            // stay in L1 (faster than gathering 16 positions in a tile and copying its rows: 0.105 against 0.16 ms).
+            // Vector gathers of such a tile (FloatVector.fromArray with an index map) were faster alone (0.09 against
+            // 0.14 ms) but made C2 compile every vector kernel of the tier with boxed vectors: 22 ms a chunk instead
+            // of 5.5, in every JVM tried (2026-12-07)
             for (int hd = 0; hd < heads; hd++) {
                 float[] kt = kT[hd];
                 for (int c = 0; c < dh; c++) {

@@ -79,6 +79,8 @@ public final class LocalTier implements AutoCloseable {
 
     /** Chunk lengths whose views (and bound ND4J products) are kept; the last chunk of each sequence differs. */
     static final int CACHED_LENGTHS = 6;
+    /** Queries per tile of the fused attention (a multiple of its groups of four). */
+    static final int ATTENTION_TILE = 128;
 
     private final BoundedCache<Long, LocalTierViews.Core> coreViews = new BoundedCache<>(CACHED_LENGTHS);
     private final BoundedCache<Integer, LocalTierViews.Band> views = new BoundedCache<>(CACHED_LENGTHS);
@@ -257,7 +259,9 @@ public final class LocalTier implements AutoCloseable {
             t0 = lap(Stage.LAYER_NORM, t0);
             vw.layers.qkvProj[l].run();
             t0 = lap(Stage.GEMM_QKV, t0);
-            if (fused != null) {
+            if (fused != null && sinks == null && linformer == null && band.step == 1) {
+                t0 = attendInTiles(n, np, from, to, t0);
+            } else if (fused != null) {
                 hs.scatter(kernels, buf.qkvBytes, n, cos, sin, qScale, band);
                 if (sinks != null && first == 0) {
                     sinks.capture(l, n, hs);
@@ -310,29 +314,29 @@ public final class LocalTier implements AutoCloseable {
 
     // ids [n·F] -> x [Np, d]: mean of the embeddings of non-padding ids; padded rows are zero
     private void embed(int[] ids, int n, int np) {
-        if (cfg.maxFeatures() == 1) {
-            embedSingle(ids, n);
-            zeroRows(x, n * d, np * d);
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            RowOps.embedRow(cfg, weights.embedding, ids, i, row);
-            x.put(i * d, row, 0, d);
-        }
+        RowOps.embedRows(cfg, weights.embedding, ids, n, x, row);
         zeroRows(x, n * d, np * d);
     }
 
-    // ids [n] (one feature per position) -> x rows [0, n): the mean of one embedding is the embedding itself, so
-    // each row is copied straight from the table (the floats RowOps.embedRow gives, without its scratch passes)
-    private void embedSingle(int[] ids, int n) {
-        for (int i = 0; i < n; i++) {
-            int id = ids[i];
-            if (cfg.isPadding(id)) {
-                x.put(i * d, zeros, 0, d);
-                continue;
-            }
-            x.put(i * d, weights.embedding, RowOps.checkedId(cfg, id, i) * d, d);
+    // qkv rows [0, n) -> o rows [from, to) (SLIDING on the fused path), in tiles of ATTENTION_TILE queries: each
+    // tile's q, kᵀ and v rows are scattered just before its attention reads them (from L2, not L3), and the rows of
+    // o it writes are copied while they are in cache. The same bits as one pass: a query's sums do not depend on
+    // how queries are grouped, and a tile holds whole groups of four.
+    private long attendInTiles(int n, int np, int from, int to, long t0) {
+        band.layout(n);
+        int scattered = 0;                                   // qkv rows [0, scattered) are in q, kᵀ, v
+        for (int q0 = from; q0 < to; q0 += ATTENTION_TILE) {
+            int q1 = Math.min(to, q0 + ATTENTION_TILE);
+            int need = Math.min(n, q1 + w);                  // the tile's keys end at q1 − 1 + w
+            hs.scatterRows(kernels, buf.qkvBytes, scattered, need, cos, sin, qScale, band);
+            scattered = Math.max(scattered, need);
+            t0 = lap(Stage.SCATTER, t0);
+            band.attend(fused, hs, heads, dh, d, w, cfg.causal(), q0, q1);
+            o.put(q0 * d, hs.oRows, q0 * d, (q1 - q0) * d);
+            t0 = lap(Stage.ATTENTION_FUSED, t0);
         }
+        zeroRows(o, n * d, np * d);
+        return t0;
     }
 
     // x [Np, d] (+ b, written back when residualBias is given) -> a [Np, d] = LN(x); rows ≥ n zero

@@ -24,6 +24,24 @@ final class RowOps {
         return arr.data().asNio().order(ByteOrder.nativeOrder());
     }
 
+    // ids [n·F] -> x rows [0, n) of [·, d]: the mean of the embeddings of each position's non-padding ids. With one
+    // feature a position, the mean of one embedding is the embedding itself, so each row is copied straight from the
+    // table (the floats embedRow gives, without its scratch passes). row is scratch [d].
+    static void embedRows(ModelConfig cfg, float[] table, int[] ids, int n, FloatBuffer x, float[] row) {
+        int d = cfg.dModel();
+        for (int i = 0; i < n; i++) {
+            if (cfg.maxFeatures() > 1) {
+                embedRow(cfg, table, ids, i, row);
+                x.put(i * d, row, 0, d);
+            } else if (cfg.isPadding(ids[i])) {
+                java.util.Arrays.fill(row, 0, d, 0f);
+                x.put(i * d, row, 0, d);
+            } else {
+                x.put(i * d, table, checkedId(cfg, ids[i], i) * d, d);
+            }
+        }
+    }
+
     // feature id at array position i -> itself, or an error naming it when it lies outside the embedding table
     static int checkedId(ModelConfig cfg, int id, int i) {
         int rows = cfg.embeddingRows();
