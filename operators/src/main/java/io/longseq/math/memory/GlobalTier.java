@@ -115,36 +115,47 @@ public final class GlobalTier {
             double self = linear.attend(q, g);
             return result(b, start, end, summary, NO_ENTRIES, self, 0.0, 0.0);
         }
-        memory.collect(entries);
+        if (memory instanceof RetrievalMemory retrieval) {
+            retrieval.collectShared(entries);               // the exemplars read in place, not copied
+        } else {
+            memory.collect(entries);
+        }
 
         int m = entries.size;
+        int own = entries.copied();                        // entries [own, m) are rows of the shared store
         boolean both = reverseSummary != null;
         int total = both ? 2 * m : m;                      // scores: [0, m) forward query, [m, 2m) reverse
         if (p.length < total) {
             p = new double[Math.max(total, 2 * p.length)];
         }
-        kernels.entryDots(q, entries.keys, m, d, p);       // p[e] = q·k̄_e
+        if (kDots.length < m) {
+            kDots = new double[Math.max(m, 2 * kDots.length)];
+        }
+        kernels.entryDots(q, entries.keys, own, d, p);     // p[e] = q·k̄_e
+        SharedRows.dots(q, k, entries.sharedKeys, entries.row, 0, m - own, d, p, kDots, own); // and k_b·k̄_e
         if (both) {
             if (pr.length < m) {
                 pr = new double[p.length];
             }
             project(reverseSummary, false);                 // q'_b into q
-            kernels.entryDots(q, entries.keys, m, d, pr);  // pr[e] = q'·k̄_e
+            kernels.entryDots(q, entries.keys, own, d, pr);  // pr[e] = q'·k̄_e
+            SharedRows.dots(q, null, entries.sharedKeys, entries.row, 0, m - own, d, pr, null, own);
             System.arraycopy(pr, 0, p, m, m);
         }
         double entropy = softmax(b, m, total);
         int self = selfIndex;
         Arrays.fill(g, 0);
+        double[] weights = p;
         if (both) {
             for (int e = 0; e < m; e++) {
                 pr[e] = p[e] + p[m + e];                    // an entry's weight from both queries
             }
-            kernels.weightedSum(pr, entries.values, m, d, g);
-        } else {
-            kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
+            weights = pr;
         }
+        kernels.weightedSum(weights, entries.values, own, d, g);    // g = Σ p_e v̄_e, in order of e
+        SharedRows.weightedSum(weights, own, entries.sharedValues, entries.row, 0, m - own, d, g);
         return result(b, start, end, summary, top(total, m, self, both), p[self], entropy,
-                novelty(k, entries.keys, m, self));
+                own == m ? novelty(k, entries.keys, m, self) : sharedNovelty(k, own, m, self));
     }
 
     // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
@@ -300,6 +311,37 @@ public final class GlobalTier {
             int off = e * d;
             for (int c = 0; c < d; c++) {
                 ee += (double) keys[off + c] * keys[off + c];
+            }
+            double norms = Math.sqrt(kk * ee);
+            if (norms > 0) {
+                best = Math.max(best, Math.min(1.0, kDots[e] / norms));
+            }
+        }
+        return 1.0 - best;
+    }
+
+    // as novelty, over entries [0, own) in entries.keys and [own, m) shared rows whose dots with k_b are in
+    // kDots[own, m) already and whose ‖k̄‖² is kept with them: the same sums, so the same bits
+    private double sharedNovelty(float[] key, int own, int m, int self) {
+        kernels.entryDots(key, entries.keys, own, d, kDots);
+        double kk = 0;
+        for (int c = 0; c < d; c++) {
+            kk += (double) key[c] * key[c];
+        }
+        double best = 0;
+        for (int e = 0; e < m; e++) {
+            if (e == self) {
+                continue;
+            }
+            double ee;
+            if (e < own) {
+                ee = 0;
+                int off = e * d;
+                for (int c = 0; c < d; c++) {
+                    ee += (double) entries.keys[off + c] * entries.keys[off + c];
+                }
+            } else {
+                ee = entries.sharedNorms[entries.row[e - own]];
             }
             double norms = Math.sqrt(kk * ee);
             if (norms > 0) {

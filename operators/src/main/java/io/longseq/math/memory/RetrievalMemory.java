@@ -47,6 +47,7 @@ public final class RetrievalMemory extends BlockMemory {
     private final long[] index;        // [2^k, E] held block indices, ascending within a bucket
     private final float[] keys;        // [2^k, E, d]
     private final float[] values;      // [2^k, E, d]
+    private final double[] norms;      // [2^k, E] ‖k‖² of each held key (Σ_c k[c]², double, in order of c), not state
     private final double[] keySum;     // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
     private int lastBucket = -1;       // the bucket of the newest block (tests)
 
@@ -65,6 +66,7 @@ public final class RetrievalMemory extends BlockMemory {
         index = new long[buckets * slots];
         keys = new float[buckets * slots * d];
         values = new float[buckets * slots * d];
+        norms = new double[buckets * slots];
         keySum = new double[d];
     }
 
@@ -122,12 +124,23 @@ public final class RetrievalMemory extends BlockMemory {
             System.arraycopy(index, base + evict + 1, index, base + evict, n - evict - 1);
             System.arraycopy(keys, (base + evict + 1) * d, keys, (base + evict) * d, (n - evict - 1) * d);
             System.arraycopy(values, (base + evict + 1) * d, values, (base + evict) * d, (n - evict - 1) * d);
+            System.arraycopy(norms, base + evict + 1, norms, base + evict, n - evict - 1);
             n--;
         }
         index[base + n] = nextBlock;
         System.arraycopy(k, 0, keys, (base + n) * d, d);
         System.arraycopy(v, 0, values, (base + n) * d, d);
+        norms[base + n] = squaredNorm(keys, (base + n) * d, d);
         fill[bk] = n + 1;
+    }
+
+    /** Σ_c x[off + c]² in double, in order of c: the sum {@link GlobalTier}'s novelty forms for an entry's key. */
+    static double squaredNorm(float[] x, int off, int d) {
+        double ee = 0;
+        for (int c = 0; c < d; c++) {
+            ee += (double) x[off + c] * x[off + c];
+        }
+        return ee;
     }
 
     @Override
@@ -142,6 +155,26 @@ public final class RetrievalMemory extends BlockMemory {
             for (int s = 0; s < fill[bk] && index[base + s] < s1; s++) {
                 long j = index[base + s];
                 out.add(keys, values, (base + s) * d, 1, EXEMPLAR_LEVEL, j, j);
+            }
+        }
+    }
+
+    /**
+     * The same entries as {@link #collect}, in the same order, but the exemplars are not copied: they are rows of
+     * this memory's store ({@link MemoryEntries#addShared}), valid until the next {@link #append}.
+     */
+    void collectShared(MemoryEntries out) {
+        hier.collect(out);
+        out.share(keys, values, norms);
+        if (nextBlock == 0) {
+            return;
+        }
+        long s1 = HierarchicalMemory.levelOneStart(nextBlock - 1, r, g);
+        for (int bk = 0; bk < buckets; bk++) {
+            int base = bk * slots;
+            for (int s = 0; s < fill[bk] && index[base + s] < s1; s++) {
+                long j = index[base + s];
+                out.addShared(base + s, 1, EXEMPLAR_LEVEL, j, j);
             }
         }
     }
@@ -218,6 +251,9 @@ public final class RetrievalMemory extends BlockMemory {
             System.arraycopy(s.firsts(), hLevels + at, m.index, base, f);
             System.arraycopy(s.keys(), hFloats + at * m.d, m.keys, base * m.d, f * m.d);
             System.arraycopy(s.values(), hFloats + at * m.d, m.values, base * m.d, f * m.d);
+            for (int i = 0; i < f; i++) {
+                m.norms[base + i] = squaredNorm(m.keys, (base + i) * m.d, m.d);
+            }
             at += f;
         }
         m.nextBlock = s.nextBlock();

@@ -1,0 +1,77 @@
+package io.longseq.math.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.longseq.math.kernel.RowKernels;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@link SharedRows} (RETRIEVAL's exemplars read in place through a row index) against {@link RowKernels}'s
+ * entryDots and weightedSum on the same rows copied out, bit for bit: the exemplar path must not change the bits.
+ */
+class SharedRowsTest {
+
+    @ParameterizedTest(name = "d={0} n={1}")
+    @CsvSource({"128, 37", "128, 1", "6, 9", "3, 4", "8, 0"})
+    void inPlaceRowsGiveTheBitsOfCopiedRows(int d, int n) {
+        Random r = new Random(31L * d + n);
+        int stored = n + 5;
+        float[] keys = new float[stored * d];      // [stored, d]
+        float[] values = new float[stored * d];    // [stored, d]
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 3));
+            values[i] = (float) r.nextGaussian();
+        }
+        int[] row = new int[n + 2];                 // rows in a scrambled order, read from offset 2
+        for (int i = 0; i < n; i++) {
+            row[i + 2] = (int) ((i * 7L + 3) % stored);
+        }
+        float[] q = new float[d];
+        float[] k = new float[d];
+        for (int c = 0; c < d; c++) {
+            q[c] = (float) r.nextGaussian();
+            k[c] = (float) (r.nextGaussian() * 100);
+        }
+        float[] copiedKeys = new float[n * d];      // [n, d]
+        float[] copiedValues = new float[n * d];    // [n, d]
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(keys, row[i + 2] * d, copiedKeys, i * d, d);
+            System.arraycopy(values, row[i + 2] * d, copiedValues, i * d, d);
+        }
+        double[] wantQ = new double[n];
+        double[] wantK = new double[n];
+        RowKernels.scalar().entryDots(q, copiedKeys, n, d, wantQ);
+        RowKernels.scalar().entryDots(k, copiedKeys, n, d, wantK);
+        double[] gotQ = new double[n + 3];
+        double[] gotK = new double[n + 3];
+        double[] onlyQ = new double[n + 3];
+        SharedRows.dots(q, k, keys, row, 2, n, d, gotQ, gotK, 3);
+        SharedRows.dots(q, null, keys, row, 2, n, d, onlyQ, null, 3);
+        for (int i = 0; i < n; i++) {
+            assertThat(Double.doubleToRawLongBits(gotQ[3 + i])).as("q dot %d", i).isEqualTo(Double.doubleToRawLongBits(wantQ[i]));
+            assertThat(Double.doubleToRawLongBits(onlyQ[3 + i])).as("q-only dot %d", i).isEqualTo(Double.doubleToRawLongBits(wantQ[i]));
+            assertThat(Double.doubleToRawLongBits(gotK[3 + i])).as("k dot %d", i).isEqualTo(Double.doubleToRawLongBits(wantK[i]));
+        }
+
+        double[] p = new double[n + 1];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = r.nextDouble();
+        }
+        double[] want = new double[d];
+        double[] got = new double[d];
+        for (int c = 0; c < d; c++) {
+            want[c] = got[c] = r.nextGaussian();     // both add onto the same start
+        }
+        double[] pFrom0 = java.util.Arrays.copyOfRange(p, 1, n + 1);
+        RowKernels.scalar().weightedSum(pFrom0, copiedValues, n, d, want);
+        SharedRows.weightedSum(p, 1, values, row, 2, n, d, got);
+        for (int c = 0; c < d; c++) {
+            assertThat(Double.doubleToRawLongBits(got[c])).as("g[%d]", c).isEqualTo(Double.doubleToRawLongBits(want[c]));
+        }
+        if (n > 0) {
+            assertThat(wantQ).isNotEqualTo(new double[n]);   // the comparison saw real values
+        }
+    }
+}
