@@ -35,6 +35,9 @@ public final class GlobalTier {
     private final double[] g;        // [d] Σ p_m v̄_m
     private final float[] delta;     // [d] g_b·W_go
     private final double[] lnD;      // [d] LN_g(s_b) as doubles, the input of the q, k, v mat-vecs
+    private final double[] qd;       // [d] scratch: q as doubles (shared exemplar rows)
+    private final double[] kd;       // [d] scratch: k as doubles
+    private final double[] tmp = new double[SharedRows.STRIDE];  // [16] scratch of the vector dots
     private final MemoryEntries entries;
     private final RowKernels kernels; // the mat-vecs (Vector API when present), the entries' dots, the weighted sum
     private final double[] acc;      // [d] a mat-vec's sums
@@ -69,6 +72,8 @@ public final class GlobalTier {
         g = new double[d];
         delta = new float[d];
         lnD = new double[d];
+        qd = new double[d];
+        kd = new double[d];
         acc = new double[d];
         wq = toDouble(weights.gWq);
         wk = toDouble(weights.gWk);
@@ -115,7 +120,8 @@ public final class GlobalTier {
             double self = linear.attend(q, g);
             return result(b, start, end, summary, NO_ENTRIES, self, 0.0, 0.0);
         }
-        if (memory instanceof RetrievalMemory retrieval) {
+        RetrievalMemory retrieval = memory instanceof RetrievalMemory rm ? rm : null;
+        if (retrieval != null) {
             retrieval.collectShared(entries);               // the exemplars read in place, not copied
         } else {
             memory.collect(entries);
@@ -132,14 +138,18 @@ public final class GlobalTier {
             kDots = new double[Math.max(m, 2 * kDots.length)];
         }
         kernels.entryDots(q, entries.keys, own, d, p);     // p[e] = q·k̄_e
-        SharedRows.dots(q, k, entries.sharedKeys, entries.row, 0, m - own, d, p, kDots, own); // and k_b·k̄_e
+        if (own < m) {
+            retrieval.exemplarDots(entries, q, k, p, kDots, own, qd, kd, tmp); // and k_b·k̄_e
+        }
         if (both) {
             if (pr.length < m) {
                 pr = new double[p.length];
             }
             project(reverseSummary, false);                 // q'_b into q
             kernels.entryDots(q, entries.keys, own, d, pr);  // pr[e] = q'·k̄_e
-            SharedRows.dots(q, null, entries.sharedKeys, entries.row, 0, m - own, d, pr, null, own);
+            if (own < m) {
+                retrieval.exemplarDots(entries, q, null, pr, null, own, qd, kd, tmp);
+            }
             System.arraycopy(pr, 0, p, m, m);
         }
         double entropy = softmax(b, m, total);
@@ -153,7 +163,7 @@ public final class GlobalTier {
             weights = pr;
         }
         kernels.weightedSum(weights, entries.values, own, d, g);    // g = Σ p_e v̄_e, in order of e
-        SharedRows.weightedSum(weights, own, entries.sharedValues, entries.row, 0, m - own, d, g);
+        SharedRows.weightedSumBest(weights, own, entries.sharedValues, entries.row, 0, m - own, d, g);
         return result(b, start, end, summary, top(total, m, self, both), p[self], entropy,
                 own == m ? novelty(k, entries.keys, m, self) : sharedNovelty(k, own, m, self));
     }

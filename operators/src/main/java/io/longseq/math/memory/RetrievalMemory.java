@@ -48,6 +48,11 @@ public final class RetrievalMemory extends BlockMemory {
     private final float[] keys;        // [2^k, E, d]
     private final float[] values;      // [2^k, E, d]
     private final double[] norms;      // [2^k, E] ‖k‖² of each held key (Σ_c k[c]², double, in order of c), not state
+    // the held keys again, column-major per bucket, for the vector dots (not state): [2^k, d, stride], column c of
+    // slot s of bucket bk at (bk·d + c)·stride + s; null without the Vector API
+    private final int stride;
+    private final float[] keysT;
+    private final int[] eligible;      // [2^k] per bucket, its first slots older than level 1 (set by collectShared)
     private final double[] keySum;     // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
     private int lastBucket = -1;       // the bucket of the newest block (tests)
 
@@ -67,6 +72,9 @@ public final class RetrievalMemory extends BlockMemory {
         keys = new float[buckets * slots * d];
         values = new float[buckets * slots * d];
         norms = new double[buckets * slots];
+        stride = SharedRows.stride(slots);
+        keysT = SharedRows.VECTOR && VectorSharedRows.fits(d, stride) ? new float[buckets * d * stride] : null;
+        eligible = new int[buckets];
         keySum = new double[d];
     }
 
@@ -125,13 +133,57 @@ public final class RetrievalMemory extends BlockMemory {
             System.arraycopy(keys, (base + evict + 1) * d, keys, (base + evict) * d, (n - evict - 1) * d);
             System.arraycopy(values, (base + evict + 1) * d, values, (base + evict) * d, (n - evict - 1) * d);
             System.arraycopy(norms, base + evict + 1, norms, base + evict, n - evict - 1);
+            if (keysT != null) {
+                for (int c = 0, col = bk * d * stride; c < d; c++, col += stride) {
+                    System.arraycopy(keysT, col + evict + 1, keysT, col + evict, n - evict - 1);
+                }
+            }
             n--;
         }
         index[base + n] = nextBlock;
         System.arraycopy(k, 0, keys, (base + n) * d, d);
         System.arraycopy(v, 0, values, (base + n) * d, d);
         norms[base + n] = squaredNorm(keys, (base + n) * d, d);
+        transpose(bk, n);
         fill[bk] = n + 1;
+    }
+
+    // slot s of bucket bk from keys into keysT
+    private void transpose(int bk, int s) {
+        if (keysT != null) {
+            int from = (bk * slots + s) * d;
+            for (int c = 0, col = bk * d * stride + s; c < d; c++, col += stride) {
+                keysT[col] = keys[from + c];
+            }
+        }
+    }
+
+    /**
+     * The dots of q (and, when not null, k) with the exemplar entries {@link #collectShared} gave, in its order, into
+     * qDots and kDots from {@code at}: from the column-major copy with the Vector API ({@link VectorSharedRows}), else
+     * through the entries' rows ({@link SharedRows}); the same bits either way. qd, kd [d]: scratch; tmp [16].
+     */
+    // q [d], k [d] or null -> qDots [at, at + held'), kDots [at, at + held')
+    void exemplarDots(MemoryEntries entries, float[] q, float[] k, double[] qDots, double[] kDots, int at,
+                      double[] qd, double[] kd, double[] tmp) {
+        if (keysT == null) {
+            SharedRows.dots(q, k, keys, entries.row, 0, entries.size - entries.copied(), d, qDots, kDots, at);
+            return;
+        }
+        for (int c = 0; c < d; c++) {
+            qd[c] = q[c];
+            if (k != null) {
+                kd[c] = k[c];
+            }
+        }
+        for (int bk = 0; bk < buckets; bk++) {
+            int n = eligible[bk];
+            if (n > 0) {
+                VectorSharedRows.columnDots(qd, k == null ? null : kd, keysT, bk * d * stride, stride, n, d, qDots,
+                        kDots, at, tmp);
+                at += n;
+            }
+        }
     }
 
     /** Σ_c x[off + c]² in double, in order of c: the sum {@link GlobalTier}'s novelty forms for an entry's key. */
@@ -166,16 +218,19 @@ public final class RetrievalMemory extends BlockMemory {
     void collectShared(MemoryEntries out) {
         hier.collect(out);
         out.share(keys, values, norms);
+        Arrays.fill(eligible, 0);
         if (nextBlock == 0) {
             return;
         }
         long s1 = HierarchicalMemory.levelOneStart(nextBlock - 1, r, g);
         for (int bk = 0; bk < buckets; bk++) {
             int base = bk * slots;
-            for (int s = 0; s < fill[bk] && index[base + s] < s1; s++) {
+            int s = 0;
+            for (; s < fill[bk] && index[base + s] < s1; s++) {
                 long j = index[base + s];
                 out.addShared(base + s, 1, EXEMPLAR_LEVEL, j, j);
             }
+            eligible[bk] = s;
         }
     }
 
@@ -253,6 +308,7 @@ public final class RetrievalMemory extends BlockMemory {
             System.arraycopy(s.values(), hFloats + at * m.d, m.values, base * m.d, f * m.d);
             for (int i = 0; i < f; i++) {
                 m.norms[base + i] = squaredNorm(m.keys, (base + i) * m.d, m.d);
+                m.transpose(bk, i);
             }
             at += f;
         }

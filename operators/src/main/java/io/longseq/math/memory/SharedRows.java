@@ -10,7 +10,28 @@ package io.longseq.math.memory;
  */
 final class SharedRows {
 
+    /** The Vector API form ({@link VectorSharedRows}) when jdk.incubator.vector is in the boot layer. */
+    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("longseq.vector"));
+
+    /** Slots per column of a column-major key store are padded to a multiple of this (the most float lanes). */
+    static final int STRIDE = 16;
+
     private SharedRows() {}
+
+    /** Rounds a slot count up to {@link #STRIDE}. */
+    static int stride(int slots) {
+        return (slots + STRIDE - 1) / STRIDE * STRIDE;
+    }
+
+    /** As {@link #weightedSum(double[], int, float[], int[], int, int, int, double[])}, vector when {@link #VECTOR}. */
+    static void weightedSumBest(double[] p, int at, float[] values, int[] row, int from, int n, int d, double[] g) {
+        if (VECTOR && VectorSharedRows.fits(d, STRIDE)) {
+            VectorSharedRows.weightedSum(p, at, values, row, from, n, d, g);
+        } else {
+            weightedSum(p, at, values, row, from, n, d, g);
+        }
+    }
 
     /**
      * qDots[at + i] ← q·K[row[i]] and, when {@code k} is not null, kDots[at + i] ← k·K[row[i]], for i in [0, n):

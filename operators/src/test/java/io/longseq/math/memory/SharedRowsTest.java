@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SharedRowsTest {
 
     @ParameterizedTest(name = "d={0} n={1}")
-    @CsvSource({"128, 37", "128, 1", "6, 9", "3, 4", "8, 0"})
+    @CsvSource({"128, 37", "128, 1", "128, 16", "64, 112", "6, 9", "3, 4", "8, 0"})
     void inPlaceRowsGiveTheBitsOfCopiedRows(int d, int n) {
         Random r = new Random(31L * d + n);
         int stored = n + 5;
@@ -73,5 +73,47 @@ class SharedRowsTest {
         if (n > 0) {
             assertThat(wantQ).isNotEqualTo(new double[n]);   // the comparison saw real values
         }
+
+        int stride = SharedRows.stride(n);
+        if (SharedRows.VECTOR && VectorSharedRows.fits(d, stride)) {
+            float[] keysT = new float[3 + d * stride];      // [d, stride] column-major at offset 3, padded with junk
+            java.util.Arrays.fill(keysT, Float.NaN);
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < d; c++) {
+                    keysT[3 + c * stride + i] = copiedKeys[i * d + c];
+                }
+            }
+            double[] qd = new double[d];
+            double[] kd = new double[d];
+            for (int c = 0; c < d; c++) {
+                qd[c] = q[c];
+                kd[c] = k[c];
+            }
+            double[] vq = new double[n + 1];
+            double[] vk = new double[n + 1];
+            VectorSharedRows.columnDots(qd, kd, keysT, 3, stride, n, d, vq, vk, 1, new double[SharedRows.STRIDE]);
+            for (int i = 0; i < n; i++) {
+                assertThat(Double.doubleToRawLongBits(vq[1 + i])).as("vector q dot %d", i)
+                        .isEqualTo(Double.doubleToRawLongBits(wantQ[i]));
+                assertThat(Double.doubleToRawLongBits(vk[1 + i])).as("vector k dot %d", i)
+                        .isEqualTo(Double.doubleToRawLongBits(wantK[i]));
+            }
+            double[] ws = new double[d];
+            double[] wv = new double[d];
+            for (int c = 0; c < d; c++) {
+                ws[c] = wv[c] = c * 0.37 - 1;
+            }
+            RowKernels.scalar().weightedSum(pFrom0, copiedValues, n, d, ws);
+            VectorSharedRows.weightedSum(p, 1, values, row, 2, n, d, wv);
+            for (int c = 0; c < d; c++) {
+                assertThat(Double.doubleToRawLongBits(wv[c])).as("vector g[%d]", c)
+                        .isEqualTo(Double.doubleToRawLongBits(ws[c]));
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theVectorFormIsTestedOnThisJvm() {
+        assertThat(SharedRows.VECTOR).as("tests run with jdk.incubator.vector (pom argLine)").isTrue();
     }
 }
