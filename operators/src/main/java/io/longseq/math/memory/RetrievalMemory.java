@@ -46,7 +46,7 @@ public final class RetrievalMemory extends BlockMemory {
     private final int[] fill;          // [2^k] held blocks per bucket
     private final long[] index;        // [2^k, E] held block indices, ascending within a bucket
     private final float[] keys;        // [2^k, E, d]
-    private final float[] values;      // [2^k, E, d]
+    private final float[] values;      // [2^k, E, d] (+ PAD floats)
     private final double[] norms;      // [2^k, E] ‖k‖² of each held key (Σ_c k[c]², double, in order of c), not state
     // the held keys again, column-major per bucket, for the vector dots (not state): [2^k, d, stride], column c of
     // slot s of bucket bk at (bk·d + c)·stride + s; null without the Vector API
@@ -70,10 +70,10 @@ public final class RetrievalMemory extends BlockMemory {
         fill = new int[buckets];
         index = new long[buckets * slots];
         keys = new float[buckets * slots * d];
-        values = new float[buckets * slots * d];
+        values = new float[buckets * slots * d + SharedRows.PAD];   // padded for the vector weighted sum
         norms = new double[buckets * slots];
         stride = SharedRows.stride(slots);
-        keysT = SharedRows.VECTOR && VectorSharedRows.fits(d, stride) ? new float[buckets * d * stride] : null;
+        keysT = SharedRows.VECTOR && VectorSharedRows.fits(d, stride) ? new float[buckets * d * stride + SharedRows.PAD] : null;
         eligible = new int[buckets];
         keySum = new double[d];
     }

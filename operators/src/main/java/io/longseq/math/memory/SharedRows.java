@@ -17,6 +17,12 @@ final class SharedRows {
     /** Slots per column of a column-major key store are padded to a multiple of this (the most float lanes). */
     static final int STRIDE = 16;
 
+    /**
+     * Floats an array read by the vector kernels holds past its last row or column block (a load of up to 16 floats
+     * starts half a vector before the block's end).
+     */
+    static final int PAD = 16;
+
     private SharedRows() {}
 
     /** Rounds a slot count up to {@link #STRIDE}. */

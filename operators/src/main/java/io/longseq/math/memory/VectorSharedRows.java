@@ -20,18 +20,20 @@ final class VectorSharedRows {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int FL = F.length();        // floats per vector: 2 × D's lanes
+    private static final int HALF = FL / 2;
 
     private VectorSharedRows() {}
 
     /** True when the kernels take rows of d columns and a column-major store of this stride. */
     static boolean fits(int d, int stride) {
-        return d % 4 == 0 && d % FL == 0 && stride % FL == 0 && FL == 2 * D.length();
+        return d % 4 == 0 && d % FL == 0 && stride % FL == 0 && FL == 2 * D.length() && FL <= SharedRows.PAD;
     }
 
     /**
      * qDots[at + i] ← q·K[·, i] and, when kd is not null, kDots[at + i] ← k·K[·, i], for the n slots i of a
      * column-major block of keys K [d, stride] at {@code base} (column c of slot i at base + c·stride + i); q and k
-     * as doubles qd, kd [d]. Slots n … (n rounded up to the lanes) are read too, and their results dropped.
+     * as doubles qd, kd [d]. Slots n … (n rounded up to the lanes) are read too, and their results dropped;
+     * {@link SharedRows#PAD} floats past the block must be readable.
      */
     // qd [d], kd [d] or null, K [d, stride] -> qDots [at, at + n), kDots [at, at + n)   (tmp [FL] scratch)
     static void columnDots(double[] qd, double[] kd, float[] keysT, int base, int stride, int n, int d,
@@ -43,18 +45,14 @@ final class VectorSharedRows {
             DoubleVector k0l = z, k1l = z, k2l = z, k3l = z, k0h = z, k1h = z, k2h = z, k3h = z;
             int col = base + s0;
             for (int c = 0; c < d; c += 4, col += 4 * stride) {
-                FloatVector f0 = FloatVector.fromArray(F, keysT, col);
-                FloatVector f1 = FloatVector.fromArray(F, keysT, col + stride);
-                FloatVector f2 = FloatVector.fromArray(F, keysT, col + 2 * stride);
-                FloatVector f3 = FloatVector.fromArray(F, keysT, col + 3 * stride);
-                DoubleVector x0l = (DoubleVector) f0.convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector x0h = (DoubleVector) f0.convertShape(VectorOperators.F2D, D, 1);
-                DoubleVector x1l = (DoubleVector) f1.convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector x1h = (DoubleVector) f1.convertShape(VectorOperators.F2D, D, 1);
-                DoubleVector x2l = (DoubleVector) f2.convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector x2h = (DoubleVector) f2.convertShape(VectorOperators.F2D, D, 1);
-                DoubleVector x3l = (DoubleVector) f3.convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector x3h = (DoubleVector) f3.convertShape(VectorOperators.F2D, D, 1);
+                DoubleVector x0l = low(keysT, col);
+                DoubleVector x0h = low(keysT, col + HALF);
+                DoubleVector x1l = low(keysT, col + stride);
+                DoubleVector x1h = low(keysT, col + stride + HALF);
+                DoubleVector x2l = low(keysT, col + 2 * stride);
+                DoubleVector x2h = low(keysT, col + 2 * stride + HALF);
+                DoubleVector x3l = low(keysT, col + 3 * stride);
+                DoubleVector x3h = low(keysT, col + 3 * stride + HALF);
                 DoubleVector a0 = DoubleVector.broadcast(D, qd[c]);
                 DoubleVector a1 = DoubleVector.broadcast(D, qd[c + 1]);
                 DoubleVector a2 = DoubleVector.broadcast(D, qd[c + 2]);
@@ -84,20 +82,20 @@ final class VectorSharedRows {
             }
             int take = Math.min(FL, n - s0);
             q0l.add(q1l).add(q2l.add(q3l)).intoArray(tmp, 0);
-            q0h.add(q1h).add(q2h.add(q3h)).intoArray(tmp, FL / 2);
+            q0h.add(q1h).add(q2h.add(q3h)).intoArray(tmp, HALF);
             System.arraycopy(tmp, 0, qDots, at + s0, take);
             if (both) {
                 k0l.add(k1l).add(k2l.add(k3l)).intoArray(tmp, 0);
-                k0h.add(k1h).add(k2h.add(k3h)).intoArray(tmp, FL / 2);
+                k0h.add(k1h).add(k2h.add(k3h)).intoArray(tmp, HALF);
                 System.arraycopy(tmp, 0, kDots, at + s0, take);
             }
         }
     }
 
-    /** As {@link SharedRows#weightedSum}; d a multiple of the float lanes ({@link #fits}). */
+    /** As {@link SharedRows#weightedSum}; d a multiple of the float lanes ({@link #fits}), {@link SharedRows#PAD} floats
+     *  readable past the last row. */
     // p [at, at + n), V [·, d], row [n] -> g [d] += Σ p·V
     static void weightedSum(double[] p, int at, float[] values, int[] row, int from, int n, int d, double[] g) {
-        int half = FL / 2;
         int i = 0;
         for (; i + 4 <= n; i += 4) {
             DoubleVector p0 = DoubleVector.broadcast(D, p[at + i]);
@@ -109,40 +107,33 @@ final class VectorSharedRows {
             int o2 = row[from + i + 2] * d;
             int o3 = row[from + i + 3] * d;
             for (int c = 0; c < d; c += FL) {
-                FloatVector v0 = FloatVector.fromArray(F, values, o0 + c);
-                FloatVector v1 = FloatVector.fromArray(F, values, o1 + c);
-                FloatVector v2 = FloatVector.fromArray(F, values, o2 + c);
-                FloatVector v3 = FloatVector.fromArray(F, values, o3 + c);
                 DoubleVector lo = DoubleVector.fromArray(D, g, c);
-                DoubleVector hi = DoubleVector.fromArray(D, g, c + half);
-                lo = lo.add(p0.mul(low(v0)));
-                hi = hi.add(p0.mul(high(v0)));
-                lo = lo.add(p1.mul(low(v1)));
-                hi = hi.add(p1.mul(high(v1)));
-                lo = lo.add(p2.mul(low(v2)));
-                hi = hi.add(p2.mul(high(v2)));
-                lo = lo.add(p3.mul(low(v3)));
-                hi = hi.add(p3.mul(high(v3)));
+                DoubleVector hi = DoubleVector.fromArray(D, g, c + HALF);
+                lo = lo.add(p0.mul(low(values, o0 + c)));
+                hi = hi.add(p0.mul(low(values, o0 + c + HALF)));
+                lo = lo.add(p1.mul(low(values, o1 + c)));
+                hi = hi.add(p1.mul(low(values, o1 + c + HALF)));
+                lo = lo.add(p2.mul(low(values, o2 + c)));
+                hi = hi.add(p2.mul(low(values, o2 + c + HALF)));
+                lo = lo.add(p3.mul(low(values, o3 + c)));
+                hi = hi.add(p3.mul(low(values, o3 + c + HALF)));
                 lo.intoArray(g, c);
-                hi.intoArray(g, c + half);
+                hi.intoArray(g, c + HALF);
             }
         }
         for (; i < n; i++) {
             DoubleVector pe = DoubleVector.broadcast(D, p[at + i]);
             int o = row[from + i] * d;
             for (int c = 0; c < d; c += FL) {
-                FloatVector v = FloatVector.fromArray(F, values, o + c);
-                DoubleVector.fromArray(D, g, c).add(pe.mul(low(v))).intoArray(g, c);
-                DoubleVector.fromArray(D, g, c + half).add(pe.mul(high(v))).intoArray(g, c + half);
+                DoubleVector.fromArray(D, g, c).add(pe.mul(low(values, o + c))).intoArray(g, c);
+                DoubleVector.fromArray(D, g, c + HALF).add(pe.mul(low(values, o + c + HALF))).intoArray(g, c + HALF);
             }
         }
     }
 
-    private static DoubleVector low(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
-    }
-
-    private static DoubleVector high(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+    // a[off .. off + D's lanes) as doubles: the first half of a float vector loaded at off (reads FL floats; the
+    // second half of a load, convertShape part 1, is not compiled to SIMD by JDK 17's C2: a load at off + HALF is)
+    private static DoubleVector low(float[] a, int off) {
+        return (DoubleVector) FloatVector.fromArray(F, a, off).convertShape(VectorOperators.F2D, D, 0);
     }
 }

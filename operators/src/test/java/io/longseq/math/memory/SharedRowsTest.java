@@ -19,11 +19,12 @@ class SharedRowsTest {
         Random r = new Random(31L * d + n);
         int stored = n + 5;
         float[] keys = new float[stored * d];      // [stored, d]
-        float[] values = new float[stored * d];    // [stored, d]
+        float[] values = new float[stored * d + SharedRows.PAD];    // [stored, d] + padding
         for (int i = 0; i < keys.length; i++) {
             keys[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 3));
             values[i] = (float) r.nextGaussian();
         }
+        java.util.Arrays.fill(values, keys.length, values.length, Float.NaN);   // read, never used
         int[] row = new int[n + 2];                 // rows in a scrambled order, read from offset 2
         for (int i = 0; i < n; i++) {
             row[i + 2] = (int) ((i * 7L + 3) % stored);
@@ -76,7 +77,7 @@ class SharedRowsTest {
 
         int stride = SharedRows.stride(n);
         if (SharedRows.VECTOR && VectorSharedRows.fits(d, stride)) {
-            float[] keysT = new float[3 + d * stride];      // [d, stride] column-major at offset 3, padded with junk
+            float[] keysT = new float[3 + d * stride + SharedRows.PAD];   // [d, stride] column-major at offset 3, junk around
             java.util.Arrays.fill(keysT, Float.NaN);
             for (int i = 0; i < n; i++) {
                 for (int c = 0; c < d; c++) {
