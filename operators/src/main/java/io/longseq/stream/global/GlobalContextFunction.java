@@ -321,7 +321,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         if (shadowRun != null) {
             shadowRun.end();
         }
-        byte[] after = s.last ? null : memory.toState().toBytes();
+        byte[] after = s.last ? null : memory.toBytes();
         memoryBytes.changed(saved, after);
         if (after != null) {
             memoryState.update(after);
