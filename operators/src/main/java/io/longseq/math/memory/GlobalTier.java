@@ -339,25 +339,22 @@ public final class GlobalTier {
             kk += (double) key[c] * key[c];
         }
         double best = 0;
-        for (int e = 0; e < m; e++) {
+        for (int e = 0; e < own; e++) {
             if (e == self) {
                 continue;
             }
-            double ee;
-            if (e < own) {
-                ee = 0;
-                int off = e * d;
-                for (int c = 0; c < d; c++) {
-                    ee += (double) entries.keys[off + c] * entries.keys[off + c];
-                }
-            } else {
-                ee = entries.sharedNorms[entries.row[e - own]];
+            double ee = 0;
+            int off = e * d;
+            for (int c = 0; c < d; c++) {
+                ee += (double) entries.keys[off + c] * entries.keys[off + c];
             }
             double norms = Math.sqrt(kk * ee);
             if (norms > 0) {
                 best = Math.max(best, Math.min(1.0, kDots[e] / norms));
             }
         }
+        // the shared entries (never the block itself, a level-1 entry): the same max in any order
+        best = SharedRows.maxCosine(kDots, own, entries.norm, m - own, kk, best);
         return 1.0 - best;
     }
 

@@ -22,6 +22,7 @@ public final class MemoryEntries {
     float[] sharedValues;
     double[] sharedNorms;
     int[] row = new int[0];           // [size − copied]
+    double[] norm = new double[0];    // [size − copied] ‖k̄‖² of the shared entries, in entry order
 
     MemoryEntries(int d) {
         this.d = d;
@@ -57,8 +58,10 @@ public final class MemoryEntries {
         }
         if (row.length < size + 1 - copied) {
             row = java.util.Arrays.copyOf(row, Math.max(16, Math.max(size + 1 - copied, row.length * 2)));
+            norm = java.util.Arrays.copyOf(norm, row.length);
         }
         row[size - copied] = r;
+        norm[size - copied] = sharedNorms[r];
         count[size] = c;
         level[size] = lvl;
         first[size] = firstBlock;

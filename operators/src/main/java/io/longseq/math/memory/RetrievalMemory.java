@@ -181,7 +181,7 @@ public final class RetrievalMemory extends BlockMemory {
             // a call per 16 slots: the JIT compiles a method to SIMD after ~2,400 calls (the Vector API runs ~100×
             // slower until then), so short calls shorten that phase
             for (int s0 = 0; s0 < n; s0 += SharedRows.STRIDE) {
-                VectorSharedRows.columnDots(qd, k == null ? null : kd, keysT, bk * d * stride + s0, stride,
+                VectorSharedRows.columnDots(qd, k == null ? null : kd, 0, keysT, bk * d * stride + s0, stride,
                         Math.min(SharedRows.STRIDE, n - s0), d, qDots, kDots, at + s0, tmp);
             }
             at += n;

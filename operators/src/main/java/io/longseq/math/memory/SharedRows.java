@@ -30,6 +30,26 @@ final class SharedRows {
         return (slots + STRIDE - 1) / STRIDE * STRIDE;
     }
 
+    /**
+     * max(best, max_i min(1, dots[at + i] / √(kk·norms[i]))) over i in [0, n) with √(kk·norms[i]) &gt; 0: the largest
+     * cosine of a key (‖k‖² = kk) with n others (their dots with it, and their squared norms), as GlobalTier's
+     * novelty forms it entry by entry; vector when {@link #VECTOR}, the same value (a max is exact, in any order).
+     */
+    static double maxCosine(double[] dots, int at, double[] norms, int n, double kk, double best) {
+        int i = 0;
+        if (VECTOR) {
+            i = n - n % VectorSharedRows.lanes();        // whole vectors; the tail below
+            best = VectorSharedRows.maxCosine(dots, at, norms, i, kk, best);
+        }
+        for (; i < n; i++) {
+            double nr = Math.sqrt(kk * norms[i]);
+            if (nr > 0) {
+                best = Math.max(best, Math.min(1.0, dots[at + i] / nr));
+            }
+        }
+        return best;
+    }
+
     /** As {@link #weightedSum(double[], int, float[], int[], int, int, int, double[])}, vector when {@link #VECTOR}. */
     static void weightedSumBest(double[] p, int at, float[] values, int[] row, int from, int n, int d, double[] g) {
         if (VECTOR && VectorSharedRows.fits(d, STRIDE)) {

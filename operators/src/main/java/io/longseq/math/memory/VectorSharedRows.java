@@ -32,64 +32,68 @@ final class VectorSharedRows {
     /**
      * qDots[at + i] ← q·K[·, i] and, when kd is not null, kDots[at + i] ← k·K[·, i], for the n slots i of a
      * column-major block of keys K [d, stride] at {@code base} (column c of slot i at base + c·stride + i); q and k
-     * as doubles qd, kd [d]. Slots n … (n rounded up to the lanes) are read too, and their results dropped;
+     * as doubles qd, kd [d] from offset qo. Slots n … (n rounded up to the lanes) are read too, and their results dropped;
      * {@link SharedRows#PAD} floats past the block must be readable.
      */
     // qd [d], kd [d] or null, K [d, stride] -> qDots [at, at + n), kDots [at, at + n)   (tmp [FL] scratch)
-    static void columnDots(double[] qd, double[] kd, float[] keysT, int base, int stride, int n, int d,
+    static void columnDots(double[] qd, double[] kd, int qo, float[] keysT, int base, int stride, int n, int d,
                            double[] qDots, double[] kDots, int at, double[] tmp) {
-        boolean both = kd != null;
-        for (int s0 = 0; s0 < n; s0 += FL) {
-            DoubleVector z = DoubleVector.zero(D);
-            DoubleVector q0l = z, q1l = z, q2l = z, q3l = z, q0h = z, q1h = z, q2h = z, q3h = z;
-            DoubleVector k0l = z, k1l = z, k2l = z, k3l = z, k0h = z, k1h = z, k2h = z, k3h = z;
-            int col = base + s0;
-            for (int c = 0; c < d; c += 4, col += 4 * stride) {
-                DoubleVector x0l = low(keysT, col);
-                DoubleVector x0h = low(keysT, col + HALF);
-                DoubleVector x1l = low(keysT, col + stride);
-                DoubleVector x1h = low(keysT, col + stride + HALF);
-                DoubleVector x2l = low(keysT, col + 2 * stride);
-                DoubleVector x2h = low(keysT, col + 2 * stride + HALF);
-                DoubleVector x3l = low(keysT, col + 3 * stride);
-                DoubleVector x3h = low(keysT, col + 3 * stride + HALF);
-                DoubleVector a0 = DoubleVector.broadcast(D, qd[c]);
-                DoubleVector a1 = DoubleVector.broadcast(D, qd[c + 1]);
-                DoubleVector a2 = DoubleVector.broadcast(D, qd[c + 2]);
-                DoubleVector a3 = DoubleVector.broadcast(D, qd[c + 3]);
-                q0l = a0.fma(x0l, q0l);
-                q0h = a0.fma(x0h, q0h);
-                q1l = a1.fma(x1l, q1l);
-                q1h = a1.fma(x1h, q1h);
-                q2l = a2.fma(x2l, q2l);
-                q2h = a2.fma(x2h, q2h);
-                q3l = a3.fma(x3l, q3l);
-                q3h = a3.fma(x3h, q3h);
-                if (both) {
-                    DoubleVector b0 = DoubleVector.broadcast(D, kd[c]);
-                    DoubleVector b1 = DoubleVector.broadcast(D, kd[c + 1]);
-                    DoubleVector b2 = DoubleVector.broadcast(D, kd[c + 2]);
-                    DoubleVector b3 = DoubleVector.broadcast(D, kd[c + 3]);
-                    k0l = b0.fma(x0l, k0l);
-                    k0h = b0.fma(x0h, k0h);
-                    k1l = b1.fma(x1l, k1l);
-                    k1h = b1.fma(x1h, k1h);
-                    k2l = b2.fma(x2l, k2l);
-                    k2h = b2.fma(x2h, k2h);
-                    k3l = b3.fma(x3l, k3l);
-                    k3h = b3.fma(x3h, k3h);
+        // half a float vector's slots per pass (D's lanes): 8 accumulators and 4 loaded columns stay in registers
+        for (int s0 = 0; s0 < n; s0 += HALF) {
+            int take = Math.min(HALF, n - s0);
+            int col0 = base + s0;
+            if (kd == null) {
+                DoubleVector z = DoubleVector.zero(D);
+                DoubleVector q0 = z, q1 = z, q2 = z, q3 = z;
+                for (int c = 0, col = col0; c < d; c += 4, col += 4 * stride) {
+                    q0 = DoubleVector.broadcast(D, qd[qo + c]).fma(low(keysT, col), q0);
+                    q1 = DoubleVector.broadcast(D, qd[qo + c + 1]).fma(low(keysT, col + stride), q1);
+                    q2 = DoubleVector.broadcast(D, qd[qo + c + 2]).fma(low(keysT, col + 2 * stride), q2);
+                    q3 = DoubleVector.broadcast(D, qd[qo + c + 3]).fma(low(keysT, col + 3 * stride), q3);
                 }
-            }
-            int take = Math.min(FL, n - s0);
-            q0l.add(q1l).add(q2l.add(q3l)).intoArray(tmp, 0);
-            q0h.add(q1h).add(q2h.add(q3h)).intoArray(tmp, HALF);
-            System.arraycopy(tmp, 0, qDots, at + s0, take);
-            if (both) {
-                k0l.add(k1l).add(k2l.add(k3l)).intoArray(tmp, 0);
-                k0h.add(k1h).add(k2h.add(k3h)).intoArray(tmp, HALF);
+                q0.add(q1).add(q2.add(q3)).intoArray(tmp, 0);
+                System.arraycopy(tmp, 0, qDots, at + s0, take);
+            } else {
+                DoubleVector z = DoubleVector.zero(D);
+                DoubleVector q0 = z, q1 = z, q2 = z, q3 = z, k0 = z, k1 = z, k2 = z, k3 = z;
+                for (int c = 0, col = col0; c < d; c += 4, col += 4 * stride) {
+                    DoubleVector x0 = low(keysT, col);
+                    DoubleVector x1 = low(keysT, col + stride);
+                    DoubleVector x2 = low(keysT, col + 2 * stride);
+                    DoubleVector x3 = low(keysT, col + 3 * stride);
+                    q0 = DoubleVector.broadcast(D, qd[qo + c]).fma(x0, q0);
+                    q1 = DoubleVector.broadcast(D, qd[qo + c + 1]).fma(x1, q1);
+                    q2 = DoubleVector.broadcast(D, qd[qo + c + 2]).fma(x2, q2);
+                    q3 = DoubleVector.broadcast(D, qd[qo + c + 3]).fma(x3, q3);
+                    k0 = DoubleVector.broadcast(D, kd[qo + c]).fma(x0, k0);
+                    k1 = DoubleVector.broadcast(D, kd[qo + c + 1]).fma(x1, k1);
+                    k2 = DoubleVector.broadcast(D, kd[qo + c + 2]).fma(x2, k2);
+                    k3 = DoubleVector.broadcast(D, kd[qo + c + 3]).fma(x3, k3);
+                }
+                q0.add(q1).add(q2.add(q3)).intoArray(tmp, 0);
+                System.arraycopy(tmp, 0, qDots, at + s0, take);
+                k0.add(k1).add(k2.add(k3)).intoArray(tmp, 0);
                 System.arraycopy(tmp, 0, kDots, at + s0, take);
             }
         }
+    }
+
+    /** Doubles per vector. */
+    static int lanes() {
+        return D.length();
+    }
+
+    /** As {@link SharedRows#maxCosine}, n a multiple of {@link #lanes()}: the lanes' maxima, then the max of them. */
+    static double maxCosine(double[] dots, int at, double[] norms, int n, double kk, double best) {
+        DoubleVector m = DoubleVector.broadcast(D, best);
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        DoubleVector k2 = DoubleVector.broadcast(D, kk);
+        for (int i = 0; i < n; i += D.length()) {
+            DoubleVector nr = k2.mul(DoubleVector.fromArray(D, norms, i)).sqrt();
+            DoubleVector cos = DoubleVector.fromArray(D, dots, at + i).div(nr).min(one);
+            m = m.blend(m.max(cos), nr.compare(VectorOperators.GT, 0.0));
+        }
+        return m.reduceLanes(VectorOperators.MAX);
     }
 
     /** As {@link SharedRows#weightedSum}; d a multiple of the float lanes ({@link #fits}), {@link SharedRows#PAD} floats

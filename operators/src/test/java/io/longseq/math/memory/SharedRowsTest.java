@@ -92,7 +92,7 @@ class SharedRowsTest {
             }
             double[] vq = new double[n + 1];
             double[] vk = new double[n + 1];
-            VectorSharedRows.columnDots(qd, kd, keysT, 3, stride, n, d, vq, vk, 1, new double[SharedRows.STRIDE]);
+            VectorSharedRows.columnDots(qd, kd, 0, keysT, 3, stride, n, d, vq, vk, 1, new double[SharedRows.STRIDE]);
             for (int i = 0; i < n; i++) {
                 assertThat(Double.doubleToRawLongBits(vq[1 + i])).as("vector q dot %d", i)
                         .isEqualTo(Double.doubleToRawLongBits(wantQ[i]));
@@ -110,6 +110,31 @@ class SharedRowsTest {
                 assertThat(Double.doubleToRawLongBits(wv[c])).as("vector g[%d]", c)
                         .isEqualTo(Double.doubleToRawLongBits(ws[c]));
             }
+        }
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @CsvSource({"0", "1", "7", "8", "37", "1792"})
+    void maxCosineIsTheEntryByEntryMax(int n) {
+        Random r = new Random(n + 5L);
+        double[] dots = new double[n + 2];
+        double[] norms = new double[n];
+        double kk = 3.5;
+        for (int i = 0; i < n; i++) {
+            norms[i] = i % 5 == 3 ? 0 : Math.abs(r.nextGaussian()) * 4;      // some zero norms: skipped
+            dots[2 + i] = r.nextGaussian() * Math.sqrt(kk * norms[i]) * (i % 11 == 0 ? 3 : 0.4); // some cos > 1
+        }
+        double want = 0;     // GlobalTier's novelty loop, entry by entry
+        for (int i = 0; i < n; i++) {
+            double nr = Math.sqrt(kk * norms[i]);
+            if (nr > 0) {
+                want = Math.max(want, Math.min(1.0, dots[2 + i] / nr));
+            }
+        }
+        double got = SharedRows.maxCosine(dots, 2, norms, n, kk, 0);
+        assertThat(Double.doubleToRawLongBits(got)).isEqualTo(Double.doubleToRawLongBits(want));
+        if (n >= 37) {
+            assertThat(want).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
         }
     }
 
