@@ -44,6 +44,11 @@ public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory,
     /** The state as primitive arrays. */
     public abstract MemoryState toState();
 
+    /** {@code toState().toBytes()}; a memory may write the same bytes without the intermediate arrays. */
+    public byte[] toBytes() {
+        return toState().toBytes();
+    }
+
     /** A memory for the config's mode, empty (sequence seed 0). */
     public static BlockMemory create(ModelConfig cfg) {
         return create(cfg, 0L);

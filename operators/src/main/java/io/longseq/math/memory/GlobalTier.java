@@ -35,6 +35,9 @@ public final class GlobalTier {
     private final double[] g;        // [d] Σ p_m v̄_m
     private final float[] delta;     // [d] g_b·W_go
     private final double[] lnD;      // [d] LN_g(s_b) as doubles, the input of the q, k, v mat-vecs
+    private final double[] qd;       // [d] scratch: q as doubles (shared exemplar rows)
+    private final double[] kd;       // [d] scratch: k as doubles
+    private final double[] tmp = new double[SharedRows.STRIDE];  // [16] scratch of the vector dots
     private final MemoryEntries entries;
     private final RowKernels kernels; // the mat-vecs (Vector API when present), the entries' dots, the weighted sum
     private final double[] acc;      // [d] a mat-vec's sums
@@ -71,6 +74,8 @@ public final class GlobalTier {
         g = new double[d];
         delta = new float[d];
         lnD = new double[d];
+        qd = new double[d];
+        kd = new double[d];
         acc = new double[d];
         wq = toDouble(weights.gWq);
         wk = toDouble(weights.gWk);
@@ -117,36 +122,52 @@ public final class GlobalTier {
             double self = linear.attend(q, g);
             return result(b, start, end, summary, NO_ENTRIES, self, 0.0, 0.0);
         }
-        memory.collect(entries);
+        RetrievalMemory retrieval = memory instanceof RetrievalMemory rm ? rm : null;
+        if (retrieval != null) {
+            retrieval.collectShared(entries);               // the exemplars read in place, not copied
+        } else {
+            memory.collect(entries);
+        }
 
         int m = entries.size;
+        int own = entries.copied();                        // entries [own, m) are rows of the shared store
         boolean both = reverseSummary != null;
         int total = both ? 2 * m : m;                      // scores: [0, m) forward query, [m, 2m) reverse
         if (p.length < total) {
             p = new double[Math.max(total, 2 * p.length)];
         }
-        kernels.entryDots(q, entries.keys, m, d, p);       // p[e] = q·k̄_e
+        if (kDots.length < m) {
+            kDots = new double[Math.max(m, 2 * kDots.length)];
+        }
+        kernels.entryDots(q, entries.keys, own, d, p);     // p[e] = q·k̄_e
+        if (own < m) {
+            retrieval.exemplarDots(entries, q, k, p, kDots, own, qd, kd, tmp); // and k_b·k̄_e
+        }
         if (both) {
             if (pr.length < m) {
                 pr = new double[p.length];
             }
             project(reverseSummary, false);                 // q'_b into q
-            kernels.entryDots(q, entries.keys, m, d, pr);  // pr[e] = q'·k̄_e
+            kernels.entryDots(q, entries.keys, own, d, pr);  // pr[e] = q'·k̄_e
+            if (own < m) {
+                retrieval.exemplarDots(entries, q, null, pr, null, own, qd, kd, tmp);
+            }
             System.arraycopy(pr, 0, p, m, m);
         }
         double entropy = softmax(b, m, total);
         int self = selfIndex;
         Arrays.fill(g, 0);
+        double[] weights = p;
         if (both) {
             for (int e = 0; e < m; e++) {
                 pr[e] = p[e] + p[m + e];                    // an entry's weight from both queries
             }
-            kernels.weightedSum(pr, entries.values, m, d, g);
-        } else {
-            kernels.weightedSum(p, entries.values, m, d, g);    // g = Σ p_e v̄_e, in order of e
+            weights = pr;
         }
+        kernels.weightedSum(weights, entries.values, own, d, g);    // g = Σ p_e v̄_e, in order of e
+        SharedRows.weightedSumBest(weights, own, entries.sharedValues, entries.row, 0, m - own, d, g);
         return result(b, start, end, summary, top(total, m, self, both), p[self], entropy,
-                novelty(k, entries.keys, m, self));
+                own == m ? novelty(k, entries.keys, m, self) : sharedNovelty(k, own, m, self));
     }
 
     // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
@@ -307,6 +328,34 @@ public final class GlobalTier {
     // dots[off + e] = k_b·k̄_e, kk = |k_b|², squares[e] = |k̄_e|² -> the novelty above
     private static double novelty(double[] dots, int off, double kk, double[] squares, int m, int self) {
         return 1.0 - ChunkProducts.maxCosine(dots, off, kk, squares, m, self);
+    }
+
+    // as novelty, over entries [0, own) in entries.keys and [own, m) shared rows whose dots with k_b are in
+    // kDots[own, m) already and whose ‖k̄‖² is kept with them: the same sums, so the same bits
+    private double sharedNovelty(float[] key, int own, int m, int self) {
+        kernels.entryDots(key, entries.keys, own, d, kDots);
+        double kk = 0;
+        for (int c = 0; c < d; c++) {
+            kk += (double) key[c] * key[c];
+        }
+        double best = 0;
+        for (int e = 0; e < own; e++) {
+            if (e == self) {
+                continue;
+            }
+            double ee = 0;
+            int off = e * d;
+            for (int c = 0; c < d; c++) {
+                ee += (double) entries.keys[off + c] * entries.keys[off + c];
+            }
+            double norms = Math.sqrt(kk * ee);
+            if (norms > 0) {
+                best = Math.max(best, Math.min(1.0, kDots[e] / norms));
+            }
+        }
+        // the shared entries (never the block itself, a level-1 entry): the same max in any order
+        best = SharedRows.maxCosine(kDots, own, entries.norm, m - own, kk, best);
+        return 1.0 - best;
     }
 
     /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (docs/design.md 2.6). */

@@ -14,6 +14,15 @@ public final class MemoryEntries {
     int[] level = new int[0];         // [size]     1..H, H+1 = prefix (AXIAL: 1 row, 2 column)
     long[] first = new long[0];       // [size]
     long[] last = new long[0];        // [size]
+    // Entries [copied, size) are rows of shared arrays, read in place (RETRIEVAL's exemplars, addShared): their
+    // k̄ and v̄ are sharedKeys/sharedValues [·, d] at row[e − copied], and ‖k̄‖² is sharedNorms at that row; keys
+    // and values above hold only the entries [0, copied).
+    int copied;
+    float[] sharedKeys;
+    float[] sharedValues;
+    double[] sharedNorms;
+    int[] row = new int[0];           // [size − copied]
+    double[] norm = new double[0];    // [size − copied] ‖k̄‖² of the shared entries, in entry order
 
     MemoryEntries(int d) {
         this.d = d;
@@ -21,6 +30,48 @@ public final class MemoryEntries {
 
     void clear() {
         size = 0;
+        copied = 0;
+        sharedKeys = null;
+        sharedValues = null;
+        sharedNorms = null;
+    }
+
+    /** Entries [copied, size) will be rows of these arrays: keys, values [·, d], norms [·] (‖key‖², see GlobalTier). */
+    void share(float[] keys, float[] values, double[] norms) {
+        copied = size;
+        sharedKeys = keys;
+        sharedValues = values;
+        sharedNorms = norms;
+    }
+
+    /** Appends an entry whose key and value are row r of the shared arrays ({@link #share}), not copied. */
+    void addShared(int r, long c, int lvl, long firstBlock, long lastBlock) {
+        if (sharedKeys == null) {
+            throw new IllegalStateException("addShared before share");
+        }
+        if (count.length < size + 1) {
+            int cap = Math.max(16, Math.max(size + 1, count.length * 2));
+            count = java.util.Arrays.copyOf(count, cap);
+            level = java.util.Arrays.copyOf(level, cap);
+            first = java.util.Arrays.copyOf(first, cap);
+            last = java.util.Arrays.copyOf(last, cap);
+        }
+        if (row.length < size + 1 - copied) {
+            row = java.util.Arrays.copyOf(row, Math.max(16, Math.max(size + 1 - copied, row.length * 2)));
+            norm = java.util.Arrays.copyOf(norm, row.length);
+        }
+        row[size - copied] = r;
+        norm[size - copied] = sharedNorms[r];
+        count[size] = c;
+        level[size] = lvl;
+        first[size] = firstBlock;
+        last[size] = lastBlock;
+        size++;
+    }
+
+    /** Entries with their keys and values in {@code keys}/{@code values}: all but the shared ones. */
+    int copied() {
+        return sharedKeys == null ? size : copied;
     }
 
     /**
@@ -28,6 +79,7 @@ public final class MemoryEntries {
      * copied (the caller reads them from the {@link FullMemory}).
      */
     void fullRange(int m) {
+        clear();
         if (count.length < m) {
             int cap = Math.max(16, Math.max(m, count.length * 2));
             count = java.util.Arrays.copyOf(count, cap);
@@ -46,6 +98,7 @@ public final class MemoryEntries {
 
     /** Appends one entry; k and v are read from offset {@code off} of their arrays. */
     void add(float[] k, float[] v, int off, long c, int lvl, long firstBlock, long lastBlock) {
+        noShared();
         ensure(size + 1);
         System.arraycopy(k, off, keys, size * d, d);
         System.arraycopy(v, off, values, size * d, d);
@@ -63,6 +116,7 @@ public final class MemoryEntries {
 
     /** As {@link #addMean(double[], double[], long, int, long, long)}, the sums read from offset {@code off}. */
     void addMean(double[] kSum, double[] vSum, int off, long c, int lvl, long firstBlock, long lastBlock) {
+        noShared();
         ensure(size + 1);
         for (int i = 0; i < d; i++) {
             keys[size * d + i] = (float) (kSum[off + i] / c);
@@ -73,6 +127,13 @@ public final class MemoryEntries {
         first[size] = firstBlock;
         last[size] = lastBlock;
         size++;
+    }
+
+    // copied entries come first: none may follow a shared one
+    private void noShared() {
+        if (sharedKeys != null) {
+            throw new IllegalStateException("a copied entry after shared ones");
+        }
     }
 
     private void ensure(int n) {

@@ -51,6 +51,95 @@ public record MemoryState(long nextBlock, int[] counts, long[] firsts, float[] k
         return b.array();
     }
 
+    /**
+     * Writes the form of {@link #toBytes()} from arrays given in pieces: the lengths first, then the elements of
+     * counts, firsts, keys, values, prefixKeySum and prefixValueSum in that order, then {@link #end}. For a memory
+     * whose state arrays would otherwise be assembled only to be written.
+     */
+    static final class Writer {
+
+        private final ByteBuffer b;
+        private final int[] lengths;      // [6] elements of each array
+        private final int[] written = new int[6];
+        private int field;                // the array being written
+
+        Writer(long nextBlock, int counts, int firsts, int keys, int values, int prefixKeySum, int prefixValueSum) {
+            lengths = new int[] {counts, firsts, keys, values, prefixKeySum, prefixValueSum};
+            long size = 1 + 8 + 4 + 4L * counts + 4 + 8L * firsts + 4 + 4L * keys + 4 + 4L * values + 4
+                    + 8L * prefixKeySum + 4 + 8L * prefixValueSum + 8;
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("memory state of " + size + " bytes is larger than a Java array");
+            }
+            b = ByteBuffer.allocate((int) size);
+            b.put((byte) 1);
+            b.putLong(nextBlock);
+            b.putInt(counts);
+        }
+
+        // moves on to array f (writing its length) once the arrays before it are complete
+        private void at(int f, int n) {
+            while (field < f) {
+                if (written[field] != lengths[field]) {
+                    throw new IllegalStateException("memory state array " + field + " has " + written[field]
+                            + " of " + lengths[field] + " elements");
+                }
+                field++;
+                b.putInt(lengths[field]);
+            }
+            if (field != f || written[f] + n > lengths[f]) {
+                throw new IllegalStateException("memory state array " + f + " written out of order or past its length");
+            }
+            written[f] += n;
+        }
+
+        // array f still takes elements (the one after it is written once f is complete)
+        private boolean open(int f) {
+            return field <= f && written[f] < lengths[f];
+        }
+
+        Writer ints(int[] a, int off, int n) {
+            at(0, n);
+            b.asIntBuffer().put(a, off, n);
+            b.position(b.position() + 4 * n);
+            return this;
+        }
+
+        Writer longs(long[] a, int off, int n) {
+            at(1, n);
+            b.asLongBuffer().put(a, off, n);
+            b.position(b.position() + 8 * n);
+            return this;
+        }
+
+        /** Keys until all of them are written, then values. */
+        Writer floats(float[] a, int off, int n) {
+            at(open(2) ? 2 : 3, n);
+            b.asFloatBuffer().put(a, off, n);
+            b.position(b.position() + 4 * n);
+            return this;
+        }
+
+        /** prefixKeySum until all of it is written, then prefixValueSum. */
+        Writer doubles(double[] a, int off, int n) {
+            at(open(4) ? 4 : 5, n);
+            b.asDoubleBuffer().put(a, off, n);
+            b.position(b.position() + 8 * n);
+            return this;
+        }
+
+        byte[] end(long prefixCount) {
+            at(5, 0);
+            if (written[5] != lengths[5]) {
+                throw new IllegalStateException("memory state array 5 has " + written[5] + " of " + lengths[5]);
+            }
+            b.putLong(prefixCount);
+            if (b.hasRemaining()) {
+                throw new IllegalStateException("memory state written short by " + b.remaining() + " bytes");
+            }
+            return b.array();
+        }
+    }
+
     public static MemoryState fromBytes(byte[] data) {
         try {
             ByteBuffer b = ByteBuffer.wrap(data);

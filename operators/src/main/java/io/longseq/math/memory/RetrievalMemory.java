@@ -46,7 +46,13 @@ public final class RetrievalMemory extends BlockMemory {
     private final int[] fill;          // [2^k] held blocks per bucket
     private final long[] index;        // [2^k, E] held block indices, ascending within a bucket
     private final float[] keys;        // [2^k, E, d]
-    private final float[] values;      // [2^k, E, d]
+    private final float[] values;      // [2^k, E, d] (+ PAD floats)
+    private final double[] norms;      // [2^k, E] ‖k‖² of each held key (Σ_c k[c]², double, in order of c), not state
+    // the held keys again, column-major per bucket, for the vector dots (not state): [2^k, d, stride], column c of
+    // slot s of bucket bk at (bk·d + c)·stride + s; null without the Vector API
+    private final int stride;
+    private final float[] keysT;
+    private final int[] eligible;      // [2^k] per bucket, its first slots older than level 1 (set by collectShared)
     private final double[] keySum;     // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
     private int lastBucket = -1;       // the bucket of the newest block (tests)
 
@@ -64,7 +70,11 @@ public final class RetrievalMemory extends BlockMemory {
         fill = new int[buckets];
         index = new long[buckets * slots];
         keys = new float[buckets * slots * d];
-        values = new float[buckets * slots * d];
+        values = new float[buckets * slots * d + SharedRows.PAD];   // padded for the vector weighted sum
+        norms = new double[buckets * slots];
+        stride = SharedRows.stride(slots);
+        keysT = SharedRows.VECTOR && VectorSharedRows.fits(d, stride) ? new float[buckets * d * stride + SharedRows.PAD] : null;
+        eligible = new int[buckets];
         keySum = new double[d];
     }
 
@@ -122,12 +132,69 @@ public final class RetrievalMemory extends BlockMemory {
             System.arraycopy(index, base + evict + 1, index, base + evict, n - evict - 1);
             System.arraycopy(keys, (base + evict + 1) * d, keys, (base + evict) * d, (n - evict - 1) * d);
             System.arraycopy(values, (base + evict + 1) * d, values, (base + evict) * d, (n - evict - 1) * d);
+            System.arraycopy(norms, base + evict + 1, norms, base + evict, n - evict - 1);
+            if (keysT != null) {
+                for (int c = 0, col = bk * d * stride; c < d; c++, col += stride) {
+                    System.arraycopy(keysT, col + evict + 1, keysT, col + evict, n - evict - 1);
+                }
+            }
             n--;
         }
         index[base + n] = nextBlock;
         System.arraycopy(k, 0, keys, (base + n) * d, d);
         System.arraycopy(v, 0, values, (base + n) * d, d);
+        norms[base + n] = squaredNorm(keys, (base + n) * d, d);
+        transpose(bk, n);
         fill[bk] = n + 1;
+    }
+
+    // slot s of bucket bk from keys into keysT
+    private void transpose(int bk, int s) {
+        if (keysT != null) {
+            int from = (bk * slots + s) * d;
+            for (int c = 0, col = bk * d * stride + s; c < d; c++, col += stride) {
+                keysT[col] = keys[from + c];
+            }
+        }
+    }
+
+    /**
+     * The dots of q (and, when not null, k) with the exemplar entries {@link #collectShared} gave, in its order, into
+     * qDots and kDots from {@code at}: from the column-major copy with the Vector API ({@link VectorSharedRows}), else
+     * through the entries' rows ({@link SharedRows}); the same bits either way. qd, kd [d]: scratch; tmp [16].
+     */
+    // q [d], k [d] or null -> qDots [at, at + held'), kDots [at, at + held')
+    void exemplarDots(MemoryEntries entries, float[] q, float[] k, double[] qDots, double[] kDots, int at,
+                      double[] qd, double[] kd, double[] tmp) {
+        if (keysT == null) {
+            SharedRows.dots(q, k, keys, entries.row, 0, entries.size - entries.copied(), d, qDots, kDots, at);
+            return;
+        }
+        for (int c = 0; c < d; c++) {
+            qd[c] = q[c];
+            if (k != null) {
+                kd[c] = k[c];
+            }
+        }
+        for (int bk = 0; bk < buckets; bk++) {
+            int n = eligible[bk];
+            // a call per 16 slots: the JIT compiles a method to SIMD after ~2,400 calls (the Vector API runs ~100×
+            // slower until then), so short calls shorten that phase
+            for (int s0 = 0; s0 < n; s0 += SharedRows.STRIDE) {
+                VectorSharedRows.columnDots(qd, k == null ? null : kd, 0, keysT, bk * d * stride + s0, stride,
+                        Math.min(SharedRows.STRIDE, n - s0), d, qDots, kDots, at + s0, tmp);
+            }
+            at += n;
+        }
+    }
+
+    /** Σ_c x[off + c]² in double, in order of c: the sum {@link GlobalTier}'s novelty forms for an entry's key. */
+    static double squaredNorm(float[] x, int off, int d) {
+        double ee = 0;
+        for (int c = 0; c < d; c++) {
+            ee += (double) x[off + c] * x[off + c];
+        }
+        return ee;
     }
 
     @Override
@@ -143,6 +210,29 @@ public final class RetrievalMemory extends BlockMemory {
                 long j = index[base + s];
                 out.add(keys, values, (base + s) * d, 1, EXEMPLAR_LEVEL, j, j);
             }
+        }
+    }
+
+    /**
+     * The same entries as {@link #collect}, in the same order, but the exemplars are not copied: they are rows of
+     * this memory's store ({@link MemoryEntries#addShared}), valid until the next {@link #append}.
+     */
+    void collectShared(MemoryEntries out) {
+        hier.collect(out);
+        out.share(keys, values, norms);
+        Arrays.fill(eligible, 0);
+        if (nextBlock == 0) {
+            return;
+        }
+        long s1 = HierarchicalMemory.levelOneStart(nextBlock - 1, r, g);
+        for (int bk = 0; bk < buckets; bk++) {
+            int base = bk * slots;
+            int s = 0;
+            for (; s < fill[bk] && index[base + s] < s1; s++) {
+                long j = index[base + s];
+                out.addShared(base + s, 1, EXEMPLAR_LEVEL, j, j);
+            }
+            eligible[bk] = s;
         }
     }
 
@@ -183,6 +273,36 @@ public final class RetrievalMemory extends BlockMemory {
         return new MemoryState(nextBlock, counts, firsts, k, v, sums, h.prefixValueSum(), h.prefixCount());
     }
 
+    /**
+     * The bytes of {@link #toState()}{@code .toBytes()}, written straight from the store (one array of ~2 MB per
+     * chunk instead of three: the memory is written to keyed state after every chunk).
+     */
+    @Override
+    public byte[] toBytes() {
+        MemoryState h = hier.toState();
+        int held = held();
+        int hh = h.counts().length;
+        int nk = h.keys().length + held * d;
+        MemoryState.Writer w = new MemoryState.Writer(nextBlock, hh + buckets, hh + held, nk, nk, 2 * d,
+                h.prefixValueSum().length);
+        w.ints(h.counts(), 0, hh).ints(fill, 0, buckets);
+        w.longs(h.firsts(), 0, hh);
+        for (int bk = 0; bk < buckets; bk++) {
+            w.longs(index, bk * slots, fill[bk]);
+        }
+        w.floats(h.keys(), 0, h.keys().length);
+        for (int bk = 0; bk < buckets; bk++) {
+            w.floats(keys, bk * slots * d, fill[bk] * d);
+        }
+        w.floats(h.values(), 0, h.values().length);
+        for (int bk = 0; bk < buckets; bk++) {
+            w.floats(values, bk * slots * d, fill[bk] * d);
+        }
+        w.doubles(h.prefixKeySum(), 0, d).doubles(keySum, 0, d);
+        w.doubles(h.prefixValueSum(), 0, h.prefixValueSum().length);
+        return w.end(h.prefixCount());
+    }
+
     static RetrievalMemory restore(ModelConfig cfg, MemoryState s) {
         RetrievalMemory m = new RetrievalMemory(cfg);
         int hLevels = cfg.levels();
@@ -218,6 +338,10 @@ public final class RetrievalMemory extends BlockMemory {
             System.arraycopy(s.firsts(), hLevels + at, m.index, base, f);
             System.arraycopy(s.keys(), hFloats + at * m.d, m.keys, base * m.d, f * m.d);
             System.arraycopy(s.values(), hFloats + at * m.d, m.values, base * m.d, f * m.d);
+            for (int i = 0; i < f; i++) {
+                m.norms[base + i] = squaredNorm(m.keys, (base + i) * m.d, m.d);
+                m.transpose(bk, i);
+            }
             at += f;
         }
         m.nextBlock = s.nextBlock();

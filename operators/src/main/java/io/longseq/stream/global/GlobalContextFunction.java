@@ -42,7 +42,9 @@ import org.apache.flink.util.Collector;
  * <p>Keyed state: the block memory as {@link MemoryState} bytes (primitive arrays, bounded in hierarchical mode) or,
  * in FULL mode, as a list of per-chunk slabs of keys and values, appended and never rewritten (the memory of the
  * sequence seen last is also cached, and rebuilt from the slabs when another came in between: {@link FullSlabs}),
- * the next chunk index, the summaries that arrived early and their count. The chunk that carries {@code last} (or
+ * the next chunk index, the summaries that arrived early and their count. In the bounded modes the memory object a
+ * chunk wrote to state is kept too, and the next chunk of the same sequence takes it instead of decoding the bytes
+ * when state hands back the very array written (heap backend, no restore in between). The chunk that carries {@code last} (or
  * an abort marker) clears all of it. No timers: {@code assemble} always ends a sequence it sent chunks for with a
  * last chunk or an abort marker.
  *
@@ -80,6 +82,10 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     private transient boolean reverseStrand;   // Strand.BOTH
     private transient boolean full;            // GlobalMode.FULL
     private transient FullSlabs slabs;         // FULL: the memory as slabs in list state, and its cache
+    // every mode but FULL: the memory last written to state, as the object it was written from (see memory())
+    private transient String cachedId;
+    private transient byte[] cachedBytes;
+    private transient BlockMemory cachedMemory;
 
     // metrics (OperatorMetrics); GlobalContextOperator adds restored state to the gauges
     public transient OpenSequences sequences;
@@ -293,8 +299,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     // every mode but FULL: the memory's bytes in one value, read and rewritten per chunk (bounded in size)
     private void processBounded(ChunkSummary s, Context ctx, Collector<BlockContext> out) throws Exception {
         byte[] saved = memoryState.value();
-        BlockMemory memory = saved == null ? BlockMemory.create(cfg, BigBirdMemory.sequenceSeed(s.sequenceId))
-                : BlockMemory.fromState(cfg, MemoryState.fromBytes(saved));
+        BlockMemory memory = memory(ctx.getCurrentKey(), saved, s.sequenceId);
         int d = cfg.dModel();
         int b = cfg.blockSize();
         int blocks = s.summaries.length / d;
@@ -316,13 +321,35 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         if (shadowRun != null) {
             shadowRun.end();
         }
-        byte[] after = s.last ? null : memory.toState().toBytes();
+        byte[] after = s.last ? null : memory.toBytes();
         memoryBytes.changed(saved, after);
         if (after != null) {
             memoryState.update(after);
+            cachedId = ctx.getCurrentKey();
+            cachedBytes = after;
+            cachedMemory = memory;
         } else {
             memoryState.clear();
         }
+    }
+
+    /**
+     * The memory that the bytes {@code saved} in state hold (null: a new one): the object they were written from
+     * when they are the very array this subtask wrote last for this key (the heap backend hands back the stored
+     * array; RocksDB/ForSt, a restore or a copy made for a snapshot give another one, which is then read), so a
+     * chunk does not decode the memory the chunk before it encoded. The cache is emptied here, as the caller goes
+     * on to change the memory, and refilled once the changed memory is in state.
+     */
+    private BlockMemory memory(String key, byte[] saved, String sequenceId) {
+        BlockMemory cached = saved != null && saved == cachedBytes && key.equals(cachedId) ? cachedMemory : null;
+        cachedId = null;
+        cachedBytes = null;
+        cachedMemory = null;
+        if (cached != null) {
+            return cached;
+        }
+        return saved == null ? BlockMemory.create(cfg, BigBirdMemory.sequenceSeed(sequenceId))
+                : BlockMemory.fromState(cfg, MemoryState.fromBytes(saved));
     }
 
     // FULL: the chunk's blocks as one product against the memory; their keys and values appended as one slab
@@ -360,6 +387,9 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         } else {
             memoryBytes.changed(memoryState.value(), null);
         }
+        cachedId = null;
+        cachedBytes = null;
+        cachedMemory = null;
         memoryState.clear();
     }
 

@@ -1,0 +1,145 @@
+package io.longseq.math.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.longseq.math.kernel.RowKernels;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@link SharedRows} (RETRIEVAL's exemplars read in place through a row index) against {@link RowKernels}'s
+ * entryDots and weightedSum on the same rows copied out, bit for bit: the exemplar path must not change the bits.
+ */
+class SharedRowsTest {
+
+    @ParameterizedTest(name = "d={0} n={1}")
+    @CsvSource({"128, 37", "128, 1", "128, 16", "64, 112", "6, 9", "3, 4", "8, 0"})
+    void inPlaceRowsGiveTheBitsOfCopiedRows(int d, int n) {
+        Random r = new Random(31L * d + n);
+        int stored = n + 5;
+        float[] keys = new float[stored * d];      // [stored, d]
+        float[] values = new float[stored * d + SharedRows.PAD];    // [stored, d] + padding
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 3));
+            values[i] = (float) r.nextGaussian();
+        }
+        java.util.Arrays.fill(values, keys.length, values.length, Float.NaN);   // read, never used
+        int[] row = new int[n + 2];                 // rows in a scrambled order, read from offset 2
+        for (int i = 0; i < n; i++) {
+            row[i + 2] = (int) ((i * 7L + 3) % stored);
+        }
+        float[] q = new float[d];
+        float[] k = new float[d];
+        for (int c = 0; c < d; c++) {
+            q[c] = (float) r.nextGaussian();
+            k[c] = (float) (r.nextGaussian() * 100);
+        }
+        float[] copiedKeys = new float[n * d];      // [n, d]
+        float[] copiedValues = new float[n * d];    // [n, d]
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(keys, row[i + 2] * d, copiedKeys, i * d, d);
+            System.arraycopy(values, row[i + 2] * d, copiedValues, i * d, d);
+        }
+        double[] wantQ = new double[n];
+        double[] wantK = new double[n];
+        RowKernels.scalar().entryDots(q, copiedKeys, n, d, wantQ);
+        RowKernels.scalar().entryDots(k, copiedKeys, n, d, wantK);
+        double[] gotQ = new double[n + 3];
+        double[] gotK = new double[n + 3];
+        double[] onlyQ = new double[n + 3];
+        SharedRows.dots(q, k, keys, row, 2, n, d, gotQ, gotK, 3);
+        SharedRows.dots(q, null, keys, row, 2, n, d, onlyQ, null, 3);
+        for (int i = 0; i < n; i++) {
+            assertThat(Double.doubleToRawLongBits(gotQ[3 + i])).as("q dot %d", i).isEqualTo(Double.doubleToRawLongBits(wantQ[i]));
+            assertThat(Double.doubleToRawLongBits(onlyQ[3 + i])).as("q-only dot %d", i).isEqualTo(Double.doubleToRawLongBits(wantQ[i]));
+            assertThat(Double.doubleToRawLongBits(gotK[3 + i])).as("k dot %d", i).isEqualTo(Double.doubleToRawLongBits(wantK[i]));
+        }
+
+        double[] p = new double[n + 1];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = r.nextDouble();
+        }
+        double[] want = new double[d];
+        double[] got = new double[d];
+        for (int c = 0; c < d; c++) {
+            want[c] = got[c] = r.nextGaussian();     // both add onto the same start
+        }
+        double[] pFrom0 = java.util.Arrays.copyOfRange(p, 1, n + 1);
+        RowKernels.scalar().weightedSum(pFrom0, copiedValues, n, d, want);
+        SharedRows.weightedSum(p, 1, values, row, 2, n, d, got);
+        for (int c = 0; c < d; c++) {
+            assertThat(Double.doubleToRawLongBits(got[c])).as("g[%d]", c).isEqualTo(Double.doubleToRawLongBits(want[c]));
+        }
+        if (n > 0) {
+            assertThat(wantQ).isNotEqualTo(new double[n]);   // the comparison saw real values
+        }
+
+        int stride = SharedRows.stride(n);
+        if (SharedRows.VECTOR && VectorSharedRows.fits(d, stride)) {
+            float[] keysT = new float[3 + d * stride + SharedRows.PAD];   // [d, stride] column-major at offset 3, junk around
+            java.util.Arrays.fill(keysT, Float.NaN);
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < d; c++) {
+                    keysT[3 + c * stride + i] = copiedKeys[i * d + c];
+                }
+            }
+            double[] qd = new double[d];
+            double[] kd = new double[d];
+            for (int c = 0; c < d; c++) {
+                qd[c] = q[c];
+                kd[c] = k[c];
+            }
+            double[] vq = new double[n + 1];
+            double[] vk = new double[n + 1];
+            VectorSharedRows.columnDots(qd, kd, 0, keysT, 3, stride, n, d, vq, vk, 1, new double[SharedRows.STRIDE]);
+            for (int i = 0; i < n; i++) {
+                assertThat(Double.doubleToRawLongBits(vq[1 + i])).as("vector q dot %d", i)
+                        .isEqualTo(Double.doubleToRawLongBits(wantQ[i]));
+                assertThat(Double.doubleToRawLongBits(vk[1 + i])).as("vector k dot %d", i)
+                        .isEqualTo(Double.doubleToRawLongBits(wantK[i]));
+            }
+            double[] ws = new double[d];
+            double[] wv = new double[d];
+            for (int c = 0; c < d; c++) {
+                ws[c] = wv[c] = c * 0.37 - 1;
+            }
+            RowKernels.scalar().weightedSum(pFrom0, copiedValues, n, d, ws);
+            VectorSharedRows.weightedSum(p, 1, values, row, 2, n, d, wv);
+            for (int c = 0; c < d; c++) {
+                assertThat(Double.doubleToRawLongBits(wv[c])).as("vector g[%d]", c)
+                        .isEqualTo(Double.doubleToRawLongBits(ws[c]));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @CsvSource({"0", "1", "7", "8", "37", "1792"})
+    void maxCosineIsTheEntryByEntryMax(int n) {
+        Random r = new Random(n + 5L);
+        double[] dots = new double[n + 2];
+        double[] norms = new double[n];
+        double kk = 3.5;
+        for (int i = 0; i < n; i++) {
+            norms[i] = i % 5 == 3 ? 0 : Math.abs(r.nextGaussian()) * 4;      // some zero norms: skipped
+            dots[2 + i] = r.nextGaussian() * Math.sqrt(kk * norms[i]) * (i % 11 == 0 ? 3 : 0.4); // some cos > 1
+        }
+        double want = 0;     // GlobalTier's novelty loop, entry by entry
+        for (int i = 0; i < n; i++) {
+            double nr = Math.sqrt(kk * norms[i]);
+            if (nr > 0) {
+                want = Math.max(want, Math.min(1.0, dots[2 + i] / nr));
+            }
+        }
+        double got = SharedRows.maxCosine(dots, 2, norms, n, kk, 0);
+        assertThat(Double.doubleToRawLongBits(got)).isEqualTo(Double.doubleToRawLongBits(want));
+        if (n >= 37) {
+            assertThat(want).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theVectorFormIsTestedOnThisJvm() {
+        assertThat(SharedRows.VECTOR).as("tests run with jdk.incubator.vector (pom argLine)").isTrue();
+    }
+}
