@@ -22,9 +22,6 @@ import java.util.Arrays;
  */
 public final class GlobalTier {
 
-    /** LINEAR mode's top-K: no entries exist. */
-    private static final TopEntry[] NO_ENTRIES = new TopEntry[0];
-
     private final ModelConfig cfg;
     private final Weights w;
     private final int d;
@@ -52,7 +49,7 @@ public final class GlobalTier {
     private static final double LN_ONE = Math.log(1);   // what logCount(1) gives
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
-    private int[] best = new int[0];          // [K] top-K entries so far, best first
+    private final TopK topK = new TopK();     // the selection of the top-K entries
     private int selfIndex;                    // the entry of the block itself, set by softmax
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
     private double[] chunkScores = new double[0]; // [nq + nb, m] a chunk's scores (then its blocks' weights), key dots
@@ -120,7 +117,7 @@ public final class GlobalTier {
                 throw new IllegalStateException("global mode LINEAR has no entries for a reverse-strand query");
             }
             double self = linear.attend(q, g);
-            return result(b, start, end, summary, NO_ENTRIES, self, 0.0, 0.0);
+            return result(b, start, end, summary, TopK.NO_ENTRIES, self, 0.0, 0.0);
         }
         RetrievalMemory retrieval = memory instanceof RetrievalMemory rm ? rm : null;
         if (retrieval != null) {
@@ -166,7 +163,8 @@ public final class GlobalTier {
         }
         kernels.weightedSum(weights, entries.values, own, d, g);    // g = Σ p_e v̄_e, in order of e
         SharedRows.weightedSumBest(weights, own, entries.sharedValues, entries.row, 0, m - own, d, g);
-        return result(b, start, end, summary, top(total, m, self, both), p[self], entropy,
+        TopEntry[] top = topK.select(p, entries, cfg.topK(), total, m, self, both);
+        return result(b, start, end, summary, top, p[self], entropy,
                 own == m ? novelty(k, entries.keys, m, self) : sharedNovelty(k, own, m, self));
     }
 
@@ -260,7 +258,7 @@ public final class GlobalTier {
                 System.arraycopy(scores, (nb + i) * m, p, mi, mi);
             }
             entropy[i] = softmax(base + i, mi, total, true);   // fullRange: every count is 1
-            tops[i] = top(total, mi, selfIndex, both);
+            tops[i] = topK.select(p, entries, cfg.topK(), total, mi, selfIndex, both);
             self[i] = p[selfIndex];
             for (int e = 0; e < mi; e++) {
                 scores[i * m + e] = both ? p[e] + p[mi + e] : p[e];
@@ -316,6 +314,8 @@ public final class GlobalTier {
     private double novelty(float[] key, float[] keys, int m, int self) {
         if (kDots.length < m) {
             kDots = new double[Math.max(m, 2 * kDots.length)];
+        }
+        if (kSquares.length < m) {                         // step() may have grown kDots alone
             kSquares = new double[kDots.length];
         }
         kernels.entryDots(key, keys, m, d, kDots);
@@ -361,52 +361,6 @@ public final class GlobalTier {
     /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (docs/design.md 2.6). */
     public float[] lastDelta() {
         return delta.clone();
-    }
-
-    // the K largest weights other than the block itself (on either strand); ties go to the lower first block, then
-    // the earlier score (forward before reverse). A selection into K slots (insertion from the end), O(M·K) and no
-    // boxing, instead of sorting all M entries. Scores e ≥ m are the reverse query's, of entry e − m.
-    private TopEntry[] top(int total, int m, int self, boolean both) {
-        int selves = self >= 0 && self < m ? (both ? 2 : 1) : 0;
-        int kk = Math.min(cfg.topK(), total - selves);
-        if (kk <= 0) {
-            return NO_ENTRIES;
-        }
-        if (best.length < kk) {
-            best = new int[kk];
-        }
-        int held = 0;
-        for (int e = 0; e < total; e++) {
-            // p[e] < the last held weight: not before it (a shortcut of before(), which also orders ties and NaN)
-            if (e == self || (both && e == self + m)
-                    || (held == kk && (p[e] < p[best[kk - 1]] || !before(e, best[kk - 1], m)))) {
-                continue;
-            }
-            int at = held < kk ? held++ : kk - 1;    // a full list drops its last entry
-            while (at > 0 && before(e, best[at - 1], m)) {
-                best[at] = best[at - 1];
-                at--;
-            }
-            best[at] = e;
-        }
-        TopEntry[] top = new TopEntry[kk];
-        for (int i = 0; i < kk; i++) {
-            int e = best[i];
-            int x = e < m ? e : e - m;
-            byte strand = !both ? TopEntry.UNSTATED : e < m ? TopEntry.FORWARD : TopEntry.REVERSE;
-            top[i] = new TopEntry(entries.level[x], entries.first[x], entries.last[x], (float) p[e], strand);
-        }
-        return top;
-    }
-
-    // score x ranks before score y: larger weight, then lower first block, then lower index (a total order)
-    private boolean before(int x, int y, int m) {
-        int byWeight = Double.compare(p[y], p[x]);
-        if (byWeight != 0) {
-            return byWeight < 0;
-        }
-        int byFirst = Long.compare(entries.first[x < m ? x : x - m], entries.first[y < m ? y : y - m]);
-        return byFirst != 0 ? byFirst < 0 : x < y;
     }
 
     // ln c for an entry of c blocks. A memory has a handful of entry sizes (HIERARCHICAL: G^ℓ per level and the

@@ -82,10 +82,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     private transient boolean reverseStrand;   // Strand.BOTH
     private transient boolean full;            // GlobalMode.FULL
     private transient FullSlabs slabs;         // FULL: the memory as slabs in list state, and its cache
-    // every mode but FULL: the memory last written to state, as the object it was written from (see memory())
-    private transient String cachedId;
-    private transient byte[] cachedBytes;
-    private transient BlockMemory cachedMemory;
+    private transient WrittenMemory written;   // every mode but FULL: the memory last written to state, as an object
 
     // metrics (OperatorMetrics); GlobalContextOperator adds restored state to the gauges
     public transient OpenSequences sequences;
@@ -116,6 +113,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         sequences = new OpenSequences().register(metrics, false);
         memoryBytes = new MemoryBytes().register(metrics);
         slabs = new FullSlabs(cfg, getRuntimeContext().getListState(fullMemoryDescriptor()), memoryState, memoryBytes);
+        written = new WrittenMemory();
         blocksOut = metrics.counter(OperatorMetrics.BLOCKS_OUT);
         positionsOut = metrics.counter(OperatorMetrics.POSITIONS_OUT);
         lag = OperatorMetrics.histogram(metrics, OperatorMetrics.LAG);
@@ -325,28 +323,17 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         memoryBytes.changed(saved, after);
         if (after != null) {
             memoryState.update(after);
-            cachedId = ctx.getCurrentKey();
-            cachedBytes = after;
-            cachedMemory = memory;
+            written.keep(ctx.getCurrentKey(), after, memory);
         } else {
             memoryState.clear();
         }
     }
 
-    /**
-     * The memory that the bytes {@code saved} in state hold (null: a new one): the object they were written from
-     * when they are the very array this subtask wrote last for this key (the heap backend hands back the stored
-     * array; RocksDB/ForSt, a restore or a copy made for a snapshot give another one, which is then read), so a
-     * chunk does not decode the memory the chunk before it encoded. The cache is emptied here, as the caller goes
-     * on to change the memory, and refilled once the changed memory is in state.
-     */
+    // the memory that the bytes saved in state hold (null: a new one), decoded unless it is the one written last
     private BlockMemory memory(String key, byte[] saved, String sequenceId) {
-        BlockMemory cached = saved != null && saved == cachedBytes && key.equals(cachedId) ? cachedMemory : null;
-        cachedId = null;
-        cachedBytes = null;
-        cachedMemory = null;
-        if (cached != null) {
-            return cached;
+        BlockMemory kept = written.take(key, saved);
+        if (kept != null) {
+            return kept;
         }
         return saved == null ? BlockMemory.create(cfg, BigBirdMemory.sequenceSeed(sequenceId))
                 : BlockMemory.fromState(cfg, MemoryState.fromBytes(saved));
@@ -387,9 +374,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         } else {
             memoryBytes.changed(memoryState.value(), null);
         }
-        cachedId = null;
-        cachedBytes = null;
-        cachedMemory = null;
+        written.clear();
         memoryState.clear();
     }
 
