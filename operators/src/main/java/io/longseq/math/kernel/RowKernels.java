@@ -183,8 +183,8 @@ public abstract class RowKernels {
         }
     }
 
-    // q [d] · keys[off .. off + d): one entry's four partial sums, as in entryDots
-    static double dot4(float[] q, float[] keys, int off, int d) {
+    /** q [d] · keys[off .. off + d): one entry's four partial sums, as in entryDots (the global tier's dot). */
+    public static double dot4(float[] q, float[] keys, int off, int d) {
         double dot0 = 0;
         double dot1 = 0;
         double dot2 = 0;

@@ -1,5 +1,7 @@
 package io.longseq.math.memory;
 
+import io.longseq.math.kernel.RowKernels;
+
 /**
  * The dot products and weighted sum of {@link GlobalTier} over memory entries whose keys and values stay in the
  * memory's own arrays (RETRIEVAL mode's exemplar store, {@link MemoryEntries#addShared}), read in place through a row
@@ -109,27 +111,11 @@ final class SharedRows {
         }
         for (; i < n; i++) {
             int off = row[from + i] * d;
-            qDots[at + i] = dot4(q, keys, off, d);
+            qDots[at + i] = RowKernels.dot4(q, keys, off, d);
             if (k != null) {
-                kDots[at + i] = dot4(k, keys, off, d);
+                kDots[at + i] = RowKernels.dot4(k, keys, off, d);
             }
         }
-    }
-
-    // q [d] · keys[off .. off + d): four partial sums, as RowKernels.entryDots
-    static double dot4(float[] q, float[] keys, int off, int d) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int c = 0;
-        for (; c + 4 <= d; c += 4) {
-            s0 += (double) q[c] * keys[off + c];
-            s1 += (double) q[c + 1] * keys[off + c + 1];
-            s2 += (double) q[c + 2] * keys[off + c + 2];
-            s3 += (double) q[c + 3] * keys[off + c + 3];
-        }
-        for (; c < d; c++) {
-            s0 += (double) q[c] * keys[off + c];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /** g[c] ← g[c] + p[at + i]·V[row[i], c] for i = 0 … n−1 in that order (four rows per pass over g). */
