@@ -9,6 +9,7 @@ import io.longseq.math.model.BlockResult;
 import io.longseq.math.model.ChunkedModel;
 import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
+import io.longseq.math.reference.ReferenceEntries;
 import io.longseq.math.reference.ReferenceModel;
 import io.longseq.math.weights.Weights;
 import io.longseq.math.weights.WeightsInit;
@@ -79,7 +80,7 @@ class BigBirdMemoryTest {
                 }
                 stateBytes = bytes.length;
                 mem.collect(entries);
-                long[] expected = ReferenceModel.bigbirdBlocks(b, p[0], p[1], p[2], seed);
+                long[] expected = ReferenceEntries.bigbirdBlocks(b, p[0], p[1], p[2], seed);
                 long[] got = new long[entries.size()];
                 for (int e = 0; e < entries.size(); e++) {
                     got[e] = entries.first(e);
@@ -100,12 +101,12 @@ class BigBirdMemoryTest {
     @Test
     void randomBlocksDependOnTheSequenceIdOnly() {
         int b = 300;
-        long[] a1 = ReferenceModel.bigbirdBlocks(b, 3, 1, 4, BigBirdMemory.sequenceSeed("chrA"));
-        long[] a2 = ReferenceModel.bigbirdBlocks(b, 3, 1, 4, BigBirdMemory.sequenceSeed("chrA"));
+        long[] a1 = ReferenceEntries.bigbirdBlocks(b, 3, 1, 4, BigBirdMemory.sequenceSeed("chrA"));
+        long[] a2 = ReferenceEntries.bigbirdBlocks(b, 3, 1, 4, BigBirdMemory.sequenceSeed("chrA"));
         assertThat(a1).containsExactly(a2);
         int differ = 0;
         for (String id : new String[] {"chrB", "chrC", "chrD", "chrE"}) {
-            long[] other = ReferenceModel.bigbirdBlocks(b, 3, 1, 4, BigBirdMemory.sequenceSeed(id));
+            long[] other = ReferenceEntries.bigbirdBlocks(b, 3, 1, 4, BigBirdMemory.sequenceSeed(id));
             if (!Arrays.equals(a1, other)) {
                 differ++;
             }

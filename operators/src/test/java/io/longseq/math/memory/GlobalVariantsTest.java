@@ -12,7 +12,7 @@ import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
 import io.longseq.math.model.Pooling;
 import io.longseq.math.model.TopEntry;
-import io.longseq.math.reference.ReferenceModel;
+import io.longseq.math.reference.ReferenceEntries;
 import io.longseq.math.weights.Weights;
 import io.longseq.math.weights.WeightsInit;
 import java.util.ArrayList;
@@ -94,7 +94,7 @@ class GlobalVariantsTest {
     void randomFeaturesAreTheReferencesBitForBit() {
         for (long seed : new long[] {1, -77, 1L << 60}) {
             float[] fast = LinearMemory.randomFeatures(seed, 5, 3);
-            double[][] ref = ReferenceModel.linearOmega(seed, 5, 3);
+            double[][] ref = ReferenceEntries.linearOmega(seed, 5, 3);
             for (int i = 0; i < 5; i++) {
                 for (int c = 0; c < 3; c++) {
                     assertThat((double) fast[i * 3 + c]).isEqualTo(ref[i][c]);
@@ -178,7 +178,7 @@ class GlobalVariantsTest {
         ModelConfig cfg = ModelConfig.builder().dModel(d).heads(1).globalMode(GlobalMode.LINEAR).linearFeatures(m)
                 .linearSeed(9).build();
         LinearMemory memory = (LinearMemory) BlockMemory.create(cfg);
-        double[][] omega = ReferenceModel.linearOmega(9, m, d);
+        double[][] omega = ReferenceEntries.linearOmega(9, m, d);
         Random random = new Random(8);
         List<float[]> keys = new ArrayList<>();
         List<float[]> values = new ArrayList<>();
@@ -258,7 +258,7 @@ class GlobalVariantsTest {
             k[1] = 1;
             memory.append(k, k);
             memory.collect(entries);
-            List<long[]> expected = ReferenceModel.axialEntries(b, perChunk);
+            List<long[]> expected = ReferenceEntries.axialEntries(b, perChunk);
             assertThat(entries.size()).as("entries at b=%d", b).isEqualTo(expected.size())
                     .isLessThanOrEqualTo(perChunk + 1);
             for (int e = 0; e < entries.size(); e++) {

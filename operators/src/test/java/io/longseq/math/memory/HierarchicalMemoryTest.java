@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
-import io.longseq.math.reference.ReferenceModel;
+import io.longseq.math.reference.ReferenceEntries;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ class HierarchicalMemoryTest {
             // check densely at the start, then at random blocks and the last one
             if (b < 3000 || random.nextInt(50) == 0 || b == total - 1) {
                 memory.collect(entries);
-                List<long[]> expected = ReferenceModel.hierarchicalPartition(b, r, g, h);
+                List<long[]> expected = ReferenceEntries.hierarchicalPartition(b, r, g, h);
                 assertThat(entries.size()).as("entries at b=%d", b).isEqualTo(expected.size());
                 long next = 0;
                 for (int m = 0; m < entries.size(); m++) {

@@ -12,7 +12,7 @@ import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
 import io.longseq.math.model.Pooling;
 import io.longseq.math.model.TopEntry;
-import io.longseq.math.reference.ReferenceModel;
+import io.longseq.math.reference.ReferenceEntries;
 import io.longseq.math.weights.Weights;
 import io.longseq.math.weights.WeightsInit;
 import java.util.ArrayList;
@@ -105,7 +105,7 @@ class RetrievalMemoryTest {
                 memory.append(k, k);
                 bucketOf[b] = memory.lastBucket();
                 memory.collect(entries);
-                List<Long> held = ReferenceModel.retrievalHeld(b, bucketOf, p[1], p[2], -5);
+                List<Long> held = ReferenceEntries.retrievalHeld(b, bucketOf, p[1], p[2], -5);
                 long s1 = HierarchicalMemory.levelOneStart(b, 4, 2);
                 List<Long> expected = held.stream().filter(j -> j < s1).toList();
                 List<Long> got = new ArrayList<>();

@@ -316,7 +316,7 @@ class ReferenceModelTest {
                 if (!sample.contains(b)) {
                     continue;
                 }
-                List<long[]> part = ReferenceModel.hierarchicalPartition(b, r, g, h);
+                List<long[]> part = ReferenceEntries.hierarchicalPartition(b, r, g, h);
                 String where = "R=" + r + " G=" + g + " H=" + h + " b=" + b;
                 checkTiling(part, b, r, g, h, where);
                 List<long[]> expected = mem.entries();
@@ -445,7 +445,7 @@ class ReferenceModelTest {
     void hierarchicalPartitionSmallCaseByHand() {
         // R=2, G=2, H=2, b=9: s1 = 2*floor(8/2) = 8 -> level 1 = {8, 9};
         // s2 = max(0, 2*floor((4-2)/2)) = 2 -> level 2 = groups 2, 3 = blocks [4,5], [6,7]; prefix = [0, 4).
-        List<long[]> p = ReferenceModel.hierarchicalPartition(9, 2, 2, 2);
+        List<long[]> p = ReferenceEntries.hierarchicalPartition(9, 2, 2, 2);
         assertThat(p).hasSize(5);
         assertThat(p.get(0)).containsExactly(3, 0, 3);
         assertThat(p.get(1)).containsExactly(2, 4, 5);
@@ -516,7 +516,7 @@ class ReferenceModelTest {
             }
             assertThat(sum).isCloseTo(1.0, within(1e-6));
             double entropy = 0;
-            for (long[] e : ReferenceModel.hierarchicalPartition(b, 2, 2, 2)) {
+            for (long[] e : ReferenceEntries.hierarchicalPartition(b, 2, 2, 2)) {
                 double p = (e[2] - e[1] + 1) / total;
                 entropy -= p * Math.log(p);
             }
@@ -549,7 +549,7 @@ class ReferenceModelTest {
                     entries.add(new long[] {1, j, j});
                 }
             } else {
-                entries = ReferenceModel.hierarchicalPartition(b, 3, 2, 3);
+                entries = ReferenceEntries.hierarchicalPartition(b, 3, 2, 3);
             }
             double[] p = new double[entries.size()];
             double[] context = Dense.blockAttention(cfg, w, s, b, entries, p);
@@ -608,7 +608,7 @@ class ReferenceModelTest {
         assertThat(r.blocks()).hasSize(21);
         for (int b = 0; b < 21; b++) {
             BlockResult x = r.blocks().get(b);
-            List<long[]> part = ReferenceModel.hierarchicalPartition(b, 3, 2, 2);
+            List<long[]> part = ReferenceEntries.hierarchicalPartition(b, 3, 2, 2);
             assertThat(x.block()).isEqualTo(b);
             assertThat(x.start()).isEqualTo(3L * b);
             assertThat(x.end()).isEqualTo(Math.min(3L * b + 3, n));

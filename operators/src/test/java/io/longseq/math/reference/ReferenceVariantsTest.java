@@ -153,10 +153,10 @@ class ReferenceVariantsTest {
 
     @Test
     void linearOmegaIsSeededGaussianFloats() {
-        double[][] a = ReferenceModel.linearOmega(5, 64, 16);
-        assertThat(ReferenceModel.linearOmega(5, 64, 16)).isDeepEqualTo(a);
-        assertThat(ReferenceModel.linearOmega(6, 64, 16)[0]).isNotEqualTo(a[0]);
-        assertThat(ReferenceModel.linearOmega(5 | 1L << 62, 64, 16)[0]).isNotEqualTo(a[0]);
+        double[][] a = ReferenceEntries.linearOmega(5, 64, 16);
+        assertThat(ReferenceEntries.linearOmega(5, 64, 16)).isDeepEqualTo(a);
+        assertThat(ReferenceEntries.linearOmega(6, 64, 16)[0]).isNotEqualTo(a[0]);
+        assertThat(ReferenceEntries.linearOmega(5 | 1L << 62, 64, 16)[0]).isNotEqualTo(a[0]);
         double sum = 0;
         double sum2 = 0;
         for (double[] row : a) {
@@ -197,13 +197,13 @@ class ReferenceVariantsTest {
     @Test
     void axialEntriesByHand() {
         // P = 3: block 7 = (row 2, column 1)
-        assertThat(ReferenceModel.axialEntries(7, 3)).containsExactly(
+        assertThat(ReferenceEntries.axialEntries(7, 3)).containsExactly(
                 new long[] {2, 1, 4, 3}, new long[] {1, 6, 6}, new long[] {1, 7, 7});
-        assertThat(ReferenceModel.axialEntries(2, 3)).containsExactly(
+        assertThat(ReferenceEntries.axialEntries(2, 3)).containsExactly(
                 new long[] {1, 0, 0}, new long[] {1, 1, 1}, new long[] {1, 2, 2});
-        assertThat(ReferenceModel.axialEntries(3, 3)).containsExactly(new long[] {2, 0, 0, 3}, new long[] {1, 3, 3});
+        assertThat(ReferenceEntries.axialEntries(3, 3)).containsExactly(new long[] {2, 0, 0, 3}, new long[] {1, 3, 3});
         // P = 1: each block is a row of one; its column is every earlier block
-        assertThat(ReferenceModel.axialEntries(4, 1)).containsExactly(new long[] {2, 0, 3, 1}, new long[] {1, 4, 4});
+        assertThat(ReferenceEntries.axialEntries(4, 1)).containsExactly(new long[] {2, 0, 3, 1}, new long[] {1, 4, 4});
     }
 
     /**
