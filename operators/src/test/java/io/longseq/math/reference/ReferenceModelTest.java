@@ -38,22 +38,22 @@ class ReferenceModelTest {
 
     @Test
     void erfMatchesKnownValues() {
-        assertThat(ReferenceModel.erf(0.5)).isCloseTo(0.5204998778130465, within(1e-12));
-        assertThat(ReferenceModel.erf(1.0)).isCloseTo(0.8427007929497149, within(1e-12));
-        assertThat(ReferenceModel.erf(2.0)).isCloseTo(0.9953222650189527, within(1e-12));
-        assertThat(ReferenceModel.erf(-1.5)).isCloseTo(-0.9661051464753108, within(1e-12));
-        assertThat(ReferenceModel.erf(3.5)).isCloseTo(0.9999992569016276, within(1e-12));
-        assertThat(ReferenceModel.erf(0.0)).isEqualTo(0.0);
-        assertThat(ReferenceModel.erf(1e-10)).isCloseTo(2 / Math.sqrt(Math.PI) * 1e-10, within(1e-24));
-        assertThat(ReferenceModel.erf(5.0)).isCloseTo(0.9999999999984626, within(1e-13));
-        assertThat(ReferenceModel.erf(40.0)).isEqualTo(1.0);
-        assertThat(ReferenceModel.erf(-40.0)).isEqualTo(-1.0);
-        assertThat(ReferenceModel.erf(Double.NaN)).isNaN();
+        assertThat(ReferenceMath.erf(0.5)).isCloseTo(0.5204998778130465, within(1e-12));
+        assertThat(ReferenceMath.erf(1.0)).isCloseTo(0.8427007929497149, within(1e-12));
+        assertThat(ReferenceMath.erf(2.0)).isCloseTo(0.9953222650189527, within(1e-12));
+        assertThat(ReferenceMath.erf(-1.5)).isCloseTo(-0.9661051464753108, within(1e-12));
+        assertThat(ReferenceMath.erf(3.5)).isCloseTo(0.9999992569016276, within(1e-12));
+        assertThat(ReferenceMath.erf(0.0)).isEqualTo(0.0);
+        assertThat(ReferenceMath.erf(1e-10)).isCloseTo(2 / Math.sqrt(Math.PI) * 1e-10, within(1e-24));
+        assertThat(ReferenceMath.erf(5.0)).isCloseTo(0.9999999999984626, within(1e-13));
+        assertThat(ReferenceMath.erf(40.0)).isEqualTo(1.0);
+        assertThat(ReferenceMath.erf(-40.0)).isEqualTo(-1.0);
+        assertThat(ReferenceMath.erf(Double.NaN)).isNaN();
         // The tail, where erf is 1 − erfc: erfc itself must be right to many digits, not just erf to 1e-12.
-        assertThat(1 - ReferenceModel.erf(2.2)).isCloseTo(0.0018628462979818894, within(0.0018628 * 1e-10));
-        assertThat(1 - ReferenceModel.erf(2.5)).isCloseTo(0.0004069520174449589, within(0.00040695 * 1e-10));
-        assertThat(1 - ReferenceModel.erf(3.0)).isCloseTo(2.2090496998585438e-05, within(2.209e-05 * 1e-9));
-        assertThat(1 - ReferenceModel.erf(4.0)).isCloseTo(1.541725790028002e-08, within(1.5417e-08 * 1e-6));
+        assertThat(1 - ReferenceMath.erf(2.2)).isCloseTo(0.0018628462979818894, within(0.0018628 * 1e-10));
+        assertThat(1 - ReferenceMath.erf(2.5)).isCloseTo(0.0004069520174449589, within(0.00040695 * 1e-10));
+        assertThat(1 - ReferenceMath.erf(3.0)).isCloseTo(2.2090496998585438e-05, within(2.209e-05 * 1e-9));
+        assertThat(1 - ReferenceMath.erf(4.0)).isCloseTo(1.541725790028002e-08, within(1.5417e-08 * 1e-6));
     }
 
     @Test
@@ -61,26 +61,26 @@ class ReferenceModelTest {
         double prev = -1.0;
         for (int i = -700; i <= 700; i++) {
             double x = i / 100.0;
-            double e = ReferenceModel.erf(x);
-            assertThat(ReferenceModel.erf(-x)).isEqualTo(-e);
+            double e = ReferenceMath.erf(x);
+            assertThat(ReferenceMath.erf(-x)).isEqualTo(-e);
             assertThat(e).isBetween(-1.0, 1.0).isGreaterThanOrEqualTo(prev - 2e-16); // monotone up to rounding
             prev = e;
         }
         // Derivative check: d/dx erf = 2/sqrt(pi) exp(-x^2), by central differences.
         for (double x = -4; x <= 4; x += 0.37) {
             double h = 1e-5;
-            double num = (ReferenceModel.erf(x + h) - ReferenceModel.erf(x - h)) / (2 * h);
+            double num = (ReferenceMath.erf(x + h) - ReferenceMath.erf(x - h)) / (2 * h);
             assertThat(num).isCloseTo(2 / Math.sqrt(Math.PI) * Math.exp(-x * x), within(1e-9));
         }
     }
 
     @Test
     void geluKnownValues() {
-        assertThat(ReferenceModel.gelu(0)).isEqualTo(0.0);
-        assertThat(ReferenceModel.gelu(1.0)).isCloseTo(0.8413447460685429, within(1e-12));
-        assertThat(ReferenceModel.gelu(-1.0)).isCloseTo(-0.15865525393145707, within(1e-12));
-        assertThat(ReferenceModel.gelu(10.0)).isCloseTo(10.0, within(1e-12));
-        assertThat(ReferenceModel.gelu(-10.0)).isCloseTo(0.0, within(1e-12));
+        assertThat(ReferenceMath.gelu(0)).isEqualTo(0.0);
+        assertThat(ReferenceMath.gelu(1.0)).isCloseTo(0.8413447460685429, within(1e-12));
+        assertThat(ReferenceMath.gelu(-1.0)).isCloseTo(-0.15865525393145707, within(1e-12));
+        assertThat(ReferenceMath.gelu(10.0)).isCloseTo(10.0, within(1e-12));
+        assertThat(ReferenceMath.gelu(-10.0)).isCloseTo(0.0, within(1e-12));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -840,7 +840,7 @@ class ReferenceModelTest {
             for (double[] r : hid) {
                 for (int c = 0; c < ff; c++) {
                     double u = r[c] + p.b1[c];
-                    r[c] = 0.5 * u * (1 + ReferenceModel.erf(u / Math.sqrt(2)));
+                    r[c] = 0.5 * u * (1 + ReferenceMath.erf(u / Math.sqrt(2)));
                 }
             }
             double[][] out = matMul(hid, p.w2, ff, d);

@@ -239,7 +239,7 @@ class ReferenceVariantsTest {
             double[] g = new double[D];
             for (int bb = 0; bb <= b; bb++) {
                 if (bb / p == r || bb % p == j) {
-                    double[] v = vecMat(ReferenceModel.layerNorm(s[bb], w.lngGain, w.lngBias), w.gWv);
+                    double[] v = vecMat(ReferenceMath.layerNorm(s[bb], w.lngGain, w.lngBias), w.gWv);
                     for (int c = 0; c < D; c++) {
                         g[c] += v[c] / total;
                     }
