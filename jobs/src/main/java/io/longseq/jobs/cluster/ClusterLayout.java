@@ -1,5 +1,7 @@
 package io.longseq.jobs.cluster;
 
+import static java.util.stream.Collectors.joining;
+
 import io.longseq.jobs.KernelClaim;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,11 +66,7 @@ public final class ClusterLayout {
         }
     }
 
-    /**
-     * Loaded by a TaskManager's own class loader, before a job's jar: ND4J and JavaCPP (nd4j-lib/), and the model's
-     * pure math (kernel-lib/: no Flink, no per-job state), whose kernels the JIT then compiles once per TaskManager
-     * instead of once per job.
-     */
+    /** Loaded by a TaskManager's own class loader before a job's jar: ND4J (nd4j-lib/), the kernels (kernel-lib/). */
     public static final List<String> PARENT_FIRST = List.of("org.nd4j.", "org.bytedeco.", "io.longseq.math.");
     /** The build's directories on a TaskManager's class path besides flink-lib/. */
     public static final List<String> TASKMANAGER_LIBS = List.of("nd4j-lib", "kernel-lib");
@@ -299,11 +297,7 @@ public final class ClusterLayout {
         if (role != Role.TASKMANAGER) {
             return flink;
         }
-        StringBuilder cp = new StringBuilder(flink);
-        for (String lib : TASKMANAGER_LIBS) {
-            cp.append(':').append(libDir.resolve(lib)).append("/*");
-        }
-        return cp.toString();
+        return flink + TASKMANAGER_LIBS.stream().map(lib -> ":" + libDir.resolve(lib) + "/*").collect(joining());
     }
 
     /** The JVM options of process {@code name} (before the main class). */

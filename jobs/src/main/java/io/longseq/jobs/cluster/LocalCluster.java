@@ -246,7 +246,10 @@ public final class LocalCluster {
         return out;
     }
 
-    /** Waits until the REST endpoint answers with at least {@code taskManagers} registered, or a process died. */
+    /**
+     * Waits until the REST endpoint answers with at least {@code taskManagers} registered and all their slots offered
+     * (a TaskManager is listed a moment before its slots are), or a process died.
+     */
     static String awaitReady(ClusterLayout layout, List<ProcessHandle> started, int taskManagers, Duration timeout)
             throws InterruptedException {
         ClusterRest rest = new ClusterRest(layout.restEndpoint(), Duration.ofSeconds(2));
@@ -261,10 +264,12 @@ public final class LocalCluster {
             try {
                 JsonNode o = rest.overview();
                 int tms = o.path("taskmanagers").asInt();
-                if (tms >= taskManagers) {
+                int slots = o.path("slots-total").asInt();
+                if (tms >= taskManagers && slots >= taskManagers * layout.slots()) {
                     return null;
                 }
-                last = tms + " of " + taskManagers + " TaskManagers registered";
+                last = tms + " of " + taskManagers + " TaskManagers registered, " + slots + " of "
+                        + taskManagers * layout.slots() + " slots";
             } catch (IOException e) {
                 last = "no answer from " + rest.base() + " (" + e.getMessage() + ")";
             }

@@ -42,10 +42,8 @@ import org.apache.flink.util.Collector;
  * <p>Keyed state: the block memory as {@link MemoryState} bytes (primitive arrays, bounded in hierarchical mode) or,
  * in FULL mode, as a list of per-chunk slabs of keys and values, appended and never rewritten (the memory of the
  * sequence seen last is also cached, and rebuilt from the slabs when another came in between: {@link FullSlabs}),
- * the next chunk index, the summaries that arrived early and their count. In the bounded modes the memory object a
- * chunk wrote to state is kept too, and the next chunk of the same sequence takes it instead of decoding the bytes
- * when state hands back the very array written (heap backend, no restore in between). The chunk that carries {@code last} (or
- * an abort marker) clears all of it. No timers: {@code assemble} always ends a sequence it sent chunks for with a
+ * the next chunk index, the summaries that arrived early and their count (bounded modes also keep the memory last
+ * written as an object: {@link WrittenMemory}). The chunk that carries {@code last} (or an abort marker) clears all of it. No timers: {@code assemble} always ends a sequence it sent chunks for with a
  * last chunk or an abort marker.
  *
  * <p><b>Giving up.</b> At most {@link StreamLimits#maxEarlySummaries()} summaries of a sequence wait for the chunk
