@@ -51,6 +51,19 @@ public final class GlobalTier {
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private final TopK topK = new TopK();     // the selection of the top-K entries
     private int selfIndex;                    // the entry of the block itself, set by softmax
+    // prepareChunk: the memory and blocks it was for, their summaries [nb, d] (and reverse ones), the projections
+    // q, k, v, q' [nb, d] each, and the rows scored against the held exemplars [3nb, d] (q, k, q')
+    private BlockMemory preparedMemory;
+    private long preparedBase;
+    private int preparedBlocks;
+    private boolean preparedBoth;
+    private float[] preparedS = new float[0];
+    private float[] preparedR = new float[0];
+    private float[] preparedQ = new float[0];
+    private float[] preparedK = new float[0];
+    private float[] preparedV = new float[0];
+    private float[] preparedQr = new float[0];
+    private double[] preparedRows = new double[0];
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
     private double[] chunkScores = new double[0]; // [nq + nb, m] a chunk's scores (then its blocks' weights), key dots
 
@@ -110,7 +123,15 @@ public final class GlobalTier {
     // s_b [d] (+ s'_b [d]) + memory -> BlockResult (memory now includes b)
     public BlockResult step(BlockMemory memory, long start, long end, float[] summary, float[] reverseSummary) {
         long b = memory.nextBlock();
-        project(summary, true);
+        int row = preparedRow(memory, b, summary, reverseSummary);  // −1: not prepared
+        if (row >= 0) {
+            System.arraycopy(preparedQ, row * d, q, 0, d);
+            System.arraycopy(preparedK, row * d, k, 0, d);
+            System.arraycopy(preparedV, row * d, v, 0, d);
+        } else {
+            project(summary, true);
+        }
+        int nb = preparedBlocks;
         memory.append(k, v);
         if (memory instanceof LinearMemory linear) {
             if (reverseSummary != null) {
@@ -138,16 +159,20 @@ public final class GlobalTier {
         }
         kernels.entryDots(q, entries.keys, own, d, p);     // p[e] = q·k̄_e
         if (own < m) {
-            retrieval.exemplarDots(entries, q, k, p, kDots, own, qd, kd, tmp); // and k_b·k̄_e
+            retrieval.exemplarDots(entries, q, k, p, kDots, own, qd, kd, tmp, row, row < 0 ? -1 : nb + row); // and k_b·k̄_e
         }
         if (both) {
             if (pr.length < m) {
                 pr = new double[p.length];
             }
-            project(reverseSummary, false);                 // q'_b into q
+            if (row >= 0) {
+                System.arraycopy(preparedQr, row * d, q, 0, d);
+            } else {
+                project(reverseSummary, false);             // q'_b into q
+            }
             kernels.entryDots(q, entries.keys, own, d, pr);  // pr[e] = q'·k̄_e
             if (own < m) {
-                retrieval.exemplarDots(entries, q, null, pr, null, own, qd, kd, tmp);
+                retrieval.exemplarDots(entries, q, null, pr, null, own, qd, kd, tmp, row < 0 ? -1 : 2 * nb + row, -1);
             }
             System.arraycopy(pr, 0, p, m, m);
         }
@@ -166,6 +191,73 @@ public final class GlobalTier {
         TopEntry[] top = topK.select(p, entries, cfg.topK(), total, m, self, both);
         return result(b, start, end, summary, top, p[self], entropy,
                 own == m ? novelty(k, entries.keys, m, self) : sharedNovelty(k, own, m, self));
+    }
+
+    /**
+     * Optional, before the {@link #step}s of one chunk's blocks: with a RETRIEVAL memory (and the Vector API) projects
+     * the nb blocks of summaries s [nb, d] (and s' [nb, d], or null) and scores their queries and keys against the
+     * held exemplars at once ({@link RetrievalMemory#primeDots}), so the store is read once per chunk instead of once
+     * per block; each {@link #step} of these blocks, in order, with the same summaries, takes its projections and dots
+     * from there: the same bits. Otherwise, or for any other step, nothing changes.
+     */
+    // s [nb, d] (+ s' [nb, d]) -> q, k, v (+ q') [nb, d]; their dots with the held keys, kept in the memory
+    public void prepareChunk(BlockMemory memory, float[] summaries, float[] reverse, int nb) {
+        preparedMemory = null;
+        if (!(memory instanceof RetrievalMemory retrieval) || !SharedRows.VECTOR || nb <= 0) {
+            return;
+        }
+        boolean both = reverse != null;
+        if (preparedS.length < nb * d) {
+            preparedS = new float[nb * d];
+            preparedR = new float[nb * d];
+            preparedQ = new float[nb * d];
+            preparedK = new float[nb * d];
+            preparedV = new float[nb * d];
+            preparedQr = new float[nb * d];
+            preparedRows = new double[3 * nb * d];
+        }
+        float[] s = new float[d];
+        for (int i = 0; i < nb; i++) {
+            System.arraycopy(summaries, i * d, s, 0, d);
+            System.arraycopy(s, 0, preparedS, i * d, d);
+            project(s, true);
+            System.arraycopy(q, 0, preparedQ, i * d, d);
+            System.arraycopy(k, 0, preparedK, i * d, d);
+            System.arraycopy(v, 0, preparedV, i * d, d);
+            if (both) {
+                System.arraycopy(reverse, i * d, s, 0, d);
+                System.arraycopy(s, 0, preparedR, i * d, d);
+                project(s, false);
+                System.arraycopy(q, 0, preparedQr, i * d, d);
+            }
+        }
+        int rows = both ? 3 * nb : 2 * nb;                 // q rows [0, nb), k rows [nb, 2nb), q' rows [2nb, 3nb)
+        for (int i = 0; i < nb * d; i++) {
+            preparedRows[i] = preparedQ[i];
+            preparedRows[nb * d + i] = preparedK[i];
+            if (both) {
+                preparedRows[2 * nb * d + i] = preparedQr[i];
+            }
+        }
+        retrieval.primeDots(preparedRows, rows);
+        preparedMemory = memory;
+        preparedBase = memory.nextBlock();
+        preparedBlocks = nb;
+        preparedBoth = both;
+    }
+
+    // block b's row among the prepared ones, when prepareChunk was for this memory, block and summaries; else −1
+    private int preparedRow(BlockMemory memory, long b, float[] summary, float[] reverse) {
+        if (memory != preparedMemory || b < preparedBase || b >= preparedBase + preparedBlocks
+                || (reverse != null) != preparedBoth) {
+            return -1;
+        }
+        int row = (int) (b - preparedBase);
+        if (!Arrays.equals(summary, 0, d, preparedS, row * d, (row + 1) * d)
+                || reverse != null && !Arrays.equals(reverse, 0, d, preparedR, row * d, (row + 1) * d)) {
+            return -1;
+        }
+        return row;
     }
 
     // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):

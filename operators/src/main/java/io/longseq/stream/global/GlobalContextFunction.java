@@ -299,6 +299,9 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         int b = cfg.blockSize();
         int blocks = s.summaries.length / d;
         GlobalShadow.Run shadowRun = shadow.begin(s, n -> ctx.output(StreamTypes.NOTICES, n)); // null: none
+        boolean withReverse = reverseStrand && s.reverseSummaries != null
+                && s.reverseSummaries.length == s.summaries.length;
+        global.prepareChunk(memory, s.summaries, withReverse ? s.reverseSummaries : null, blocks); // RETRIEVAL
         for (int i = 0; i < blocks; i++) {
             long start = s.coreFrom + (long) i * b;
             long end = Math.min(s.coreTo, start + b);
