@@ -26,9 +26,9 @@ public final class GlobalTier {
     private final Weights w;
     private final int d;
     private final float[] ln;        // [d] LN_g(s_b)
-    private final float[] q;         // [d]
-    private final float[] k;         // [d]
-    private final float[] v;         // [d]
+    final float[] q;                 // [d]
+    final float[] k;                 // [d]
+    final float[] v;                 // [d]
     private final double[] g;        // [d] Σ p_m v̄_m
     private final float[] delta;     // [d] g_b·W_go
     private final double[] lnD;      // [d] LN_g(s_b) as doubles, the input of the q, k, v mat-vecs
@@ -51,19 +51,7 @@ public final class GlobalTier {
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private final TopK topK = new TopK();     // the selection of the top-K entries
     private int selfIndex;                    // the entry of the block itself, set by softmax
-    // prepareChunk: the memory and blocks it was for, their summaries [nb, d] (and reverse ones), the projections
-    // q, k, v, q' [nb, d] each, and the rows scored against the held exemplars [3nb, d] (q, k, q')
-    private BlockMemory preparedMemory;
-    private long preparedBase;
-    private int preparedBlocks;
-    private boolean preparedBoth;
-    private float[] preparedS = new float[0];
-    private float[] preparedR = new float[0];
-    private float[] preparedQ = new float[0];
-    private float[] preparedK = new float[0];
-    private float[] preparedV = new float[0];
-    private float[] preparedQr = new float[0];
-    private double[] preparedRows = new double[0];
+    private final PreparedChunk prepared = new PreparedChunk(); // prepareChunk's blocks, projected and scored
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
     private double[] chunkScores = new double[0]; // [nq + nb, m] a chunk's scores (then its blocks' weights), key dots
 
@@ -123,15 +111,13 @@ public final class GlobalTier {
     // s_b [d] (+ s'_b [d]) + memory -> BlockResult (memory now includes b)
     public BlockResult step(BlockMemory memory, long start, long end, float[] summary, float[] reverseSummary) {
         long b = memory.nextBlock();
-        int row = preparedRow(memory, b, summary, reverseSummary);  // −1: not prepared
+        int row = prepared.row(memory, b, summary, reverseSummary);  // −1: not prepared
         if (row >= 0) {
-            System.arraycopy(preparedQ, row * d, q, 0, d);
-            System.arraycopy(preparedK, row * d, k, 0, d);
-            System.arraycopy(preparedV, row * d, v, 0, d);
+            prepared.projections(row, q, k, v);
         } else {
             project(summary, true);
         }
-        int nb = preparedBlocks;
+        int nb = prepared.blocks();
         memory.append(k, v);
         if (memory instanceof LinearMemory linear) {
             if (reverseSummary != null) {
@@ -166,7 +152,7 @@ public final class GlobalTier {
                 pr = new double[p.length];
             }
             if (row >= 0) {
-                System.arraycopy(preparedQr, row * d, q, 0, d);
+                prepared.reverseQuery(row, q);
             } else {
                 project(reverseSummary, false);             // q'_b into q
             }
@@ -202,62 +188,7 @@ public final class GlobalTier {
      */
     // s [nb, d] (+ s' [nb, d]) -> q, k, v (+ q') [nb, d]; their dots with the held keys, kept in the memory
     public void prepareChunk(BlockMemory memory, float[] summaries, float[] reverse, int nb) {
-        preparedMemory = null;
-        if (!(memory instanceof RetrievalMemory retrieval) || !SharedRows.VECTOR || nb <= 0) {
-            return;
-        }
-        boolean both = reverse != null;
-        if (preparedS.length < nb * d) {
-            preparedS = new float[nb * d];
-            preparedR = new float[nb * d];
-            preparedQ = new float[nb * d];
-            preparedK = new float[nb * d];
-            preparedV = new float[nb * d];
-            preparedQr = new float[nb * d];
-            preparedRows = new double[3 * nb * d];
-        }
-        float[] s = new float[d];
-        for (int i = 0; i < nb; i++) {
-            System.arraycopy(summaries, i * d, s, 0, d);
-            System.arraycopy(s, 0, preparedS, i * d, d);
-            project(s, true);
-            System.arraycopy(q, 0, preparedQ, i * d, d);
-            System.arraycopy(k, 0, preparedK, i * d, d);
-            System.arraycopy(v, 0, preparedV, i * d, d);
-            if (both) {
-                System.arraycopy(reverse, i * d, s, 0, d);
-                System.arraycopy(s, 0, preparedR, i * d, d);
-                project(s, false);
-                System.arraycopy(q, 0, preparedQr, i * d, d);
-            }
-        }
-        int rows = both ? 3 * nb : 2 * nb;                 // q rows [0, nb), k rows [nb, 2nb), q' rows [2nb, 3nb)
-        for (int i = 0; i < nb * d; i++) {
-            preparedRows[i] = preparedQ[i];
-            preparedRows[nb * d + i] = preparedK[i];
-            if (both) {
-                preparedRows[2 * nb * d + i] = preparedQr[i];
-            }
-        }
-        retrieval.primeDots(preparedRows, rows);
-        preparedMemory = memory;
-        preparedBase = memory.nextBlock();
-        preparedBlocks = nb;
-        preparedBoth = both;
-    }
-
-    // block b's row among the prepared ones, when prepareChunk was for this memory, block and summaries; else −1
-    private int preparedRow(BlockMemory memory, long b, float[] summary, float[] reverse) {
-        if (memory != preparedMemory || b < preparedBase || b >= preparedBase + preparedBlocks
-                || (reverse != null) != preparedBoth) {
-            return -1;
-        }
-        int row = (int) (b - preparedBase);
-        if (!Arrays.equals(summary, 0, d, preparedS, row * d, (row + 1) * d)
-                || reverse != null && !Arrays.equals(reverse, 0, d, preparedR, row * d, (row + 1) * d)) {
-            return -1;
-        }
-        return row;
+        prepared.prepare(this, memory, summaries, reverse, nb);
     }
 
     // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
@@ -376,7 +307,7 @@ public final class GlobalTier {
     }
 
     // summary s [d] -> LN_g(s) -> q [d] (and, when keys, k and v [d])
-    private void project(float[] summary, boolean keys) {
+    void project(float[] summary, boolean keys) {
         layerNorm(summary, ln);
         for (int c = 0; c < d; c++) {
             lnD[c] = ln[c];
