@@ -202,7 +202,8 @@ public final class GlobalTier {
         double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
         for (int e = 0; e < total; e++) {
-            p[e] = p[e] * scale + (unitCounts ? LN_ONE : logCount(entries.count[e < m ? e : e - m]));
+            long c = unitCounts ? 1 : entries.count[e < m ? e : e - m];
+            p[e] = p[e] * scale + (c == 1 ? LN_ONE : logCount(c));  // single blocks (exemplars): no lookup
             max = Math.max(max, p[e]);
         }
         double sum = 0;
