@@ -46,8 +46,14 @@ public final class PipelineRuns {
 
     /** The job on the plan's fragments (one source subtask, arrival order as planned) at the given parallelism. */
     public static Output stream(StreamSettings settings, int parallelism, PlannedFragments plan) throws Exception {
+        return stream(settings, parallelism, plan, new Configuration());
+    }
+
+    /** As {@link #stream(StreamSettings, int, PlannedFragments)} with a job configuration (state backend, checkpoints). */
+    public static Output stream(StreamSettings settings, int parallelism, PlannedFragments plan, Configuration conf)
+            throws Exception {
         long t0 = System.nanoTime();
-        StreamExecutionEnvironment env = LongseqJob.environment(new Configuration());
+        StreamExecutionEnvironment env = LongseqJob.environment(conf);
         env.setParallelism(parallelism);
         DataStream<SequenceFragment> fragments = env
                 .fromSource(new DataGeneratorSource<>(plan, plan.count(), StreamTypes.FRAGMENT),

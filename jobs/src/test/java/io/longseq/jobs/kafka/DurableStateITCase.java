@@ -9,6 +9,7 @@ import io.longseq.jobs.cluster.Checkpoints;
 import io.longseq.jobs.cluster.DeployOptions;
 import io.longseq.jobs.cluster.DurableState;
 import io.longseq.jobs.cluster.GracefulStop;
+import io.longseq.math.model.GlobalMode;
 import io.longseq.stream.StreamSettings;
 import io.longseq.stream.global.BlockContext;
 import java.io.PrintWriter;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /**
@@ -46,8 +47,9 @@ import picocli.CommandLine;
  * each record bitwise equal, field by field, to {@code ChunkedModel} run offline on the whole sequence.
  *
  * <ul>
- *   <li>Cancel and {@code --resume latest}, with the hashmap and the RocksDB backend: the cancelled job's latest
- *       checkpoint must still be there (RETAIN_ON_CANCELLATION) and be what {@code latest} picks.</li>
+ *   <li>Cancel and {@code --resume latest}, with the hashmap and the RocksDB backend, in the default global mode and
+ *       in RETRIEVAL (whose memory is rewritten in place in keyed state): the cancelled job's latest checkpoint must
+ *       still be there (RETAIN_ON_CANCELLATION) and be what {@code latest} picks.</li>
  *   <li>Ctrl-C, {@code longseq stop} and {@code --resume PATH}: {@code longseq run} as its own JVM gets SIGINT and
  *       must stop with a savepoint and print its path; a job resumed from it with {@code latest} (the savepoint is
  *       newer than the retained checkpoints) on the test's MiniCluster is stopped by {@code longseq stop} through
@@ -74,22 +76,33 @@ class DurableStateITCase {
     @TempDir
     Path dir;
 
+    /** Global modes of the cancel-and-resume case: the default, and RETRIEVAL, whose state is rewritten in place,
+     *  with a store of 2 buckets of 4 slots, so it evicts at nearly every chunk (30–60 blocks a sequence). */
+    private static StreamSettings settings(String mode) {
+        return mode.equals("retrieval") ? StreamSettings.defaults(KafkaPipelineFixture.MODEL.toBuilder()
+                .globalMode(GlobalMode.RETRIEVAL).retrievalBits(1).retrievalSlots(4).retrievalRecent(1).build())
+                : SETTINGS;
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"hashmap", "rocksdb"})
-    void aCancelledJobKeepsItsCheckpointAndResumeLatestContinuesItExactlyOnce(String backend) throws Exception {
+    @CsvSource({"hashmap,hierarchical", "rocksdb,hierarchical", "hashmap,retrieval", "rocksdb,retrieval"})
+    void aCancelledJobKeepsItsCheckpointAndResumeLatestContinuesItExactlyOnce(String backend, String mode)
+            throws Exception {
         long t0 = System.nanoTime();
-        List<KafkaPipelineFixture.Sequence> corpus = KafkaPipelineFixture.corpus(backend.hashCode(), "ds-" + backend,
+        StreamSettings settings = settings(mode);
+        String name = backend + (mode.equals("hierarchical") ? "" : "-" + mode);
+        List<KafkaPipelineFixture.Sequence> corpus = KafkaPipelineFixture.corpus(name.hashCode(), "ds-" + name,
                 20, 2_000, 4_000);
-        Map<String, List<BlockContext>> expected = KafkaPipelineFixture.offline(corpus, SETTINGS);
+        Map<String, List<BlockContext>> expected = KafkaPipelineFixture.offline(corpus, settings);
         int total = KafkaPipelineFixture.count(expected);
-        KafkaPipeline run = KafkaPipeline.create(KAFKA, "durable-" + backend, false);
+        KafkaPipeline run = KafkaPipeline.create(KAFKA, "durable-" + name, false);
         List<Integer> split = corpus.stream().map(s -> (int) Math.ceil(0.6 * s.fragments(FRAGMENT))).toList();
         run.produce(corpus, FRAGMENT, x -> x[1] < split.get(x[0]));
         Path ck = dir.resolve("checkpoints");
 
         // phase 1: runs until a second checkpoint has completed after output was committed, then is cancelled
         Configuration c1 = deploy(backend, null);
-        JobClient first = run.start(c1, PARALLELISM, SETTINGS);
+        JobClient first = run.start(c1, PARALLELISM, settings);
         Checkpoints.Found retained;
         try (KafkaPipelineFixture.CommittedWatcher w = run.watchBlocks()) {
             await(() -> w.records() > 0 || first.getJobExecutionResult().isDone(), Duration.ofSeconds(90),
@@ -114,13 +127,13 @@ class DurableStateITCase {
         run.produce(corpus, FRAGMENT, x -> x[1] >= split.get(x[0]));
         Configuration c2 = deploy(backend, DurableState.LATEST);
         assertThat(DurableState.configure(new Configuration(c2), true, dir).resumeFrom()).isEqualTo(retained);
-        JobClient second = run.start(c2, PARALLELISM, SETTINGS);
+        JobClient second = run.start(c2, PARALLELISM, settings);
         run.awaitBlocksThenCancel(second, total, Duration.ofSeconds(120), "every block committed");
 
-        BlockVerdict.Tally t = run.assertBlocksExactlyOnce("cancel + resume latest (" + backend + ")", expected);
+        BlockVerdict.Tally t = run.assertBlocksExactlyOnce("cancel + resume latest (" + name + ")", expected);
         report(String.format(Locale.ROOT, "%s: %d open sequences, %d blocks; phase 1 cancelled, retained %s;"
                         + " phase 2 resumed from it; read_committed counts %s, bitwise equal to ChunkedModel; %d ms",
-                backend, corpus.size(), total, retained.describe(), t.histogram(),
+                name, corpus.size(), total, retained.describe(), t.histogram(),
                 (System.nanoTime() - t0) / 1_000_000));
     }
 

@@ -49,6 +49,15 @@ public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory,
         return toState().toBytes();
     }
 
+    /**
+     * The bytes of {@link #toBytes()}. {@code previous} (may be null) is the array the caller last had this memory
+     * write, or read it from ({@link #fromBytes}), and will not read again: a memory may rewrite only what changed
+     * in it, in place, and return it ({@link RetrievalMemory}); others write new bytes.
+     */
+    public byte[] toBytes(byte[] previous) {
+        return toBytes();
+    }
+
     /** A memory for the config's mode, empty (sequence seed 0). */
     public static BlockMemory create(ModelConfig cfg) {
         return create(cfg, 0L);
@@ -67,6 +76,15 @@ public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory,
             case AXIAL -> new AxialMemory(cfg);
             case RETRIEVAL -> new RetrievalMemory(cfg);
         };
+    }
+
+    /** {@link #fromState} of the bytes of {@link #toBytes()}, which {@link #toBytes(byte[])} may then rewrite. */
+    public static BlockMemory fromBytes(ModelConfig cfg, byte[] bytes) {
+        BlockMemory m = fromState(cfg, MemoryState.fromBytes(bytes));
+        if (m instanceof RetrievalMemory r) {
+            RetrievalState.readFrom(r, bytes);
+        }
+        return m;
     }
 
     /** Restores a memory saved by {@link #toState()}; checks the state fits the config. */

@@ -26,9 +26,9 @@ public final class GlobalTier {
     private final Weights w;
     private final int d;
     private final float[] ln;        // [d] LN_g(s_b)
-    private final float[] q;         // [d]
-    private final float[] k;         // [d]
-    private final float[] v;         // [d]
+    final float[] q;                 // [d]
+    final float[] k;                 // [d]
+    final float[] v;                 // [d]
     private final double[] g;        // [d] Σ p_m v̄_m
     private final float[] delta;     // [d] g_b·W_go
     private final double[] lnD;      // [d] LN_g(s_b) as doubles, the input of the q, k, v mat-vecs
@@ -51,6 +51,7 @@ public final class GlobalTier {
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private final TopK topK = new TopK();     // the selection of the top-K entries
     private int selfIndex;                    // the entry of the block itself, set by softmax
+    private final PreparedChunk prepared = new PreparedChunk(); // prepareChunk's blocks, projected and scored
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
     private double[] chunkScores = new double[0]; // [nq + nb, m] a chunk's scores (then its blocks' weights), key dots
 
@@ -110,7 +111,13 @@ public final class GlobalTier {
     // s_b [d] (+ s'_b [d]) + memory -> BlockResult (memory now includes b)
     public BlockResult step(BlockMemory memory, long start, long end, float[] summary, float[] reverseSummary) {
         long b = memory.nextBlock();
-        project(summary, true);
+        int row = prepared.row(memory, b, summary, reverseSummary);  // −1: not prepared
+        if (row >= 0) {
+            prepared.projections(row, q, k, v);
+        } else {
+            project(summary, true);
+        }
+        int nb = prepared.blocks();
         memory.append(k, v);
         if (memory instanceof LinearMemory linear) {
             if (reverseSummary != null) {
@@ -138,16 +145,20 @@ public final class GlobalTier {
         }
         kernels.entryDots(q, entries.keys, own, d, p);     // p[e] = q·k̄_e
         if (own < m) {
-            retrieval.exemplarDots(entries, q, k, p, kDots, own, qd, kd, tmp); // and k_b·k̄_e
+            retrieval.exemplarDots(entries, q, k, p, kDots, own, qd, kd, tmp, row, row < 0 ? -1 : nb + row); // and k_b·k̄_e
         }
         if (both) {
             if (pr.length < m) {
                 pr = new double[p.length];
             }
-            project(reverseSummary, false);                 // q'_b into q
+            if (row >= 0) {
+                prepared.reverseQuery(row, q);
+            } else {
+                project(reverseSummary, false);             // q'_b into q
+            }
             kernels.entryDots(q, entries.keys, own, d, pr);  // pr[e] = q'·k̄_e
             if (own < m) {
-                retrieval.exemplarDots(entries, q, null, pr, null, own, qd, kd, tmp);
+                retrieval.exemplarDots(entries, q, null, pr, null, own, qd, kd, tmp, row < 0 ? -1 : 2 * nb + row, -1);
             }
             System.arraycopy(pr, 0, p, m, m);
         }
@@ -168,6 +179,18 @@ public final class GlobalTier {
                 own == m ? novelty(k, entries.keys, m, self) : sharedNovelty(k, own, m, self));
     }
 
+    /**
+     * Optional, before the {@link #step}s of one chunk's blocks: with a RETRIEVAL memory (and the Vector API) projects
+     * the nb blocks of summaries s [nb, d] (and s' [nb, d], or null) and scores their queries and keys against the
+     * held exemplars at once ({@link RetrievalMemory#primeDots}), so the store is read once per chunk instead of once
+     * per block; each {@link #step} of these blocks, in order, with the same summaries, takes its projections and dots
+     * from there: the same bits. Otherwise, or for any other step, nothing changes.
+     */
+    // s [nb, d] (+ s' [nb, d]) -> q, k, v (+ q') [nb, d]; their dots with the held keys, kept in the memory
+    public void prepareChunk(BlockMemory memory, float[] summaries, float[] reverse, int nb) {
+        prepared.prepare(this, memory, summaries, reverse, nb);
+    }
+
     // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
     // scaled, + ln c, softmax in place; returns the entropy and sets selfIndex, the entry of block b itself
     private double softmax(long b, int m, int total) {
@@ -179,7 +202,8 @@ public final class GlobalTier {
         double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
         for (int e = 0; e < total; e++) {
-            p[e] = p[e] * scale + (unitCounts ? LN_ONE : logCount(entries.count[e < m ? e : e - m]));
+            long c = unitCounts ? 1 : entries.count[e < m ? e : e - m];
+            p[e] = p[e] * scale + (c == 1 ? LN_ONE : logCount(c));  // single blocks (exemplars): no lookup
             max = Math.max(max, p[e]);
         }
         double sum = 0;
@@ -284,7 +308,7 @@ public final class GlobalTier {
     }
 
     // summary s [d] -> LN_g(s) -> q [d] (and, when keys, k and v [d])
-    private void project(float[] summary, boolean keys) {
+    void project(float[] summary, boolean keys) {
         layerNorm(summary, ln);
         for (int c = 0; c < d; c++) {
             lnD[c] = ln[c];

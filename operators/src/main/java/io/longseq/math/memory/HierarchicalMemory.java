@@ -19,13 +19,13 @@ public final class HierarchicalMemory extends BlockMemory {
     private final int g;
     private final int h;
     private final int cap;            // R+G: a level briefly holds R+G entries before it cascades
-    private final int[] counts;       // [H]   entries per level
-    private final long[] firsts;      // [H]   group index (in level units) of each level's oldest entry
-    private final float[] keys;       // [H, cap, d]
-    private final float[] values;     // [H, cap, d]
-    private final double[] prefixK;   // [d]   sum of k_b over the prefix's blocks
-    private final double[] prefixV;   // [d]
-    private long prefixCount;
+    final int[] counts;               // [H]   entries per level
+    final long[] firsts;              // [H]   group index (in level units) of each level's oldest entry
+    final float[] keys;               // [H, cap, d]
+    final float[] values;             // [H, cap, d]
+    final double[] prefixK;           // [d]   sum of k_b over the prefix's blocks
+    final double[] prefixV;           // [d]
+    long prefixCount;
     private final long[] groupBlocks; // [H+1] G^ℓ, blocks per entry of level ℓ+1
     private final double[] mk;        // [d] scratch
     private final double[] mv;        // [d] scratch

@@ -23,9 +23,10 @@ import java.util.Arrays;
  *
  * <p>State: the hierarchical state plus, per bucket, its held blocks (index, key, value): at most 2^k·E·(2d floats
  * + 1 long), whatever n is. {@link MemoryState} layout: counts = hierarchical counts [H] ++ bucket fills [2^k];
- * firsts = hierarchical firsts [H] ++ held block indices (bucket by bucket, ascending); keys/values = hierarchical
- * [H, R+G, d] ++ held keys/values [Σ fills, d]; prefixKeySum = hierarchical [d] ++ Σ k over all blocks [d];
- * prefixValueSum and prefixCount as hierarchical.
+ * firsts = hierarchical firsts [H] ++ held block indices (bucket by bucket, each at its place in the bucket's run);
+ * keys/values = hierarchical [H, R+G, d] ++ held keys/values [Σ fills, d]; prefixKeySum = hierarchical [d] ++ Σ k
+ * over all blocks [d]; prefixValueSum and prefixCount as hierarchical. A chunk that grows no bucket rewrites only
+ * what it changed, in place ({@link RetrievalState}, {@link #toBytes(byte[])}).
  */
 public final class RetrievalMemory extends BlockMemory {
 
@@ -34,27 +35,43 @@ public final class RetrievalMemory extends BlockMemory {
 
     private static final long GAMMA = 0x9E3779B97F4A7C15L;
 
-    private HierarchicalMemory hier;
+    HierarchicalMemory hier;
     private final int r;
     private final int g;
     private final int bits;
-    private final int buckets;         // 2^k
-    private final int slots;           // E
+    final int buckets;                 // 2^k
+    final int slots;                   // E
     private final int recent;          // E_r
     private final long seed;
     private final float[] planes;      // [k, d] hyperplanes
-    private final int[] fill;          // [2^k] held blocks per bucket
-    private final long[] index;        // [2^k, E] held block indices, ascending within a bucket
-    private final float[] keys;        // [2^k, E, d]
-    private final float[] values;      // [2^k, E, d] (+ PAD floats)
-    private final double[] norms;      // [2^k, E] ‖k‖² of each held key (Σ_c k[c]², double, in order of c), not state
+    final int[] fill;                  // [2^k] held blocks per bucket
+    final long[] index;                // [2^k, E] held block indices, ascending within a bucket
+    final float[] keys;                // [2^k, E, d]
+    final float[] values;              // [2^k, E, d] (+ PAD floats)
+    // [2^k, E] where each held block sits in its bucket's run of the state (RetrievalState): a block evicted from a
+    // full bucket leaves its place there to the block that replaces it, so a chunk rewrites only its new blocks' places
+    final int[] place;
+    final double[] norms;              // [2^k, E] ‖k‖² of each held key (Σ_c k[c]², double, in order of c), not state
     // the held keys again, column-major per bucket, for the vector dots (not state): [2^k, d, stride], column c of
     // slot s of bucket bk at (bk·d + c)·stride + s; null without the Vector API
     private final int stride;
     private final float[] keysT;
     private final int[] eligible;      // [2^k] per bucket, its first slots older than level 1 (set by collectShared)
-    private final double[] keySum;     // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
+    final double[] keySum;             // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
     private int lastBucket = -1;       // the bucket of the newest block (tests)
+    // a chunk's dots with the held keys (primeDots), not state: [rows, 2^k·E] by place, the block each place held
+    // then [2^k·E] (−1: none), scratch [d, lanes] and [rows, lanes]
+    private double[] primed = new double[0];
+    private long[] primedIndex;
+    private int primedRows;
+    private double[] tile;
+    private double[] tileOut = new double[0];
+    // changes since the state bytes `base` were written or read (RetrievalState.write): the places rewritten
+    // (bk·E + place) or, when a bucket grew or more places changed than `changed` holds, all of it
+    byte[] base;
+    final int[] changed = new int[64];
+    int changes;
+    boolean regrown = true;
 
     RetrievalMemory(ModelConfig cfg) {
         super(cfg.dModel());
@@ -72,6 +89,7 @@ public final class RetrievalMemory extends BlockMemory {
         keys = new float[buckets * slots * d];
         values = new float[buckets * slots * d + SharedRows.PAD];   // padded for the vector weighted sum
         norms = new double[buckets * slots];
+        place = new int[buckets * slots];
         stride = SharedRows.stride(slots);
         keysT = SharedRows.VECTOR && VectorSharedRows.fits(d, stride) ? new float[buckets * d * stride + SharedRows.PAD] : null;
         eligible = new int[buckets];
@@ -133,12 +151,19 @@ public final class RetrievalMemory extends BlockMemory {
             System.arraycopy(keys, (base + evict + 1) * d, keys, (base + evict) * d, (n - evict - 1) * d);
             System.arraycopy(values, (base + evict + 1) * d, values, (base + evict) * d, (n - evict - 1) * d);
             System.arraycopy(norms, base + evict + 1, norms, base + evict, n - evict - 1);
+            int freed = place[base + evict];
+            System.arraycopy(place, base + evict + 1, place, base + evict, n - evict - 1);
+            place[base + n - 1] = freed;
+            changed(base + freed);
             if (keysT != null) {
                 for (int c = 0, col = bk * d * stride; c < d; c++, col += stride) {
                     System.arraycopy(keysT, col + evict + 1, keysT, col + evict, n - evict - 1);
                 }
             }
             n--;
+        } else {
+            place[base + n] = n;   // a bucket that never was full holds its blocks in order
+            regrown = true;
         }
         index[base + n] = nextBlock;
         System.arraycopy(k, 0, keys, (base + n) * d, d);
@@ -148,8 +173,17 @@ public final class RetrievalMemory extends BlockMemory {
         fill[bk] = n + 1;
     }
 
+    // place bk·E + p of the state is to be rewritten
+    private void changed(int at) {
+        if (changes < changed.length) {
+            changed[changes++] = at;
+        } else {
+            regrown = true;
+        }
+    }
+
     // slot s of bucket bk from keys into keysT
-    private void transpose(int bk, int s) {
+    void transpose(int bk, int s) {
         if (keysT != null) {
             int from = (bk * slots + s) * d;
             for (int c = 0, col = bk * d * stride + s; c < d; c++, col += stride) {
@@ -159,13 +193,84 @@ public final class RetrievalMemory extends BlockMemory {
     }
 
     /**
+     * The dots of every row of vecs [rows, d] with every held key, kept for {@link #exemplarDots} (by place, with the
+     * block each place holds now, so the blocks appended until then cannot be mistaken for the ones scored). With
+     * the Vector API only (else nothing is kept); the bits of {@link VectorSharedRows#columnDots}, but the store is read
+     * once for all rows ({@link VectorSharedRows#tileDots}) instead of once per block.
+     */
+    void primeDots(double[] vecs, int rows) {
+        primedRows = 0;
+        if (keysT == null) {
+            return;
+        }
+        int cap = buckets * slots;
+        int lanes = VectorSharedRows.lanes();
+        if (primed.length < rows * cap) {
+            primed = new double[rows * cap];
+        }
+        if (primedIndex == null) {
+            primedIndex = new long[cap];
+            tile = new double[d * lanes];
+        }
+        if (tileOut.length < rows * lanes) {
+            tileOut = new double[rows * lanes];
+        }
+        Arrays.fill(primedIndex, -1);
+        for (int bk = 0; bk < buckets; bk++) {
+            int base = bk * slots;
+            for (int s0 = 0; s0 < fill[bk]; s0 += lanes) {
+                VectorSharedRows.tileDots(vecs, rows, d, keysT, bk * d * stride + s0, stride, tile, tileOut);
+                for (int i = 0; i < lanes && s0 + i < fill[bk]; i++) {
+                    int at = base + place[base + s0 + i];
+                    primedIndex[at] = index[base + s0 + i];
+                    for (int r = 0; r < rows; r++) {
+                        primed[r * cap + at] = tileOut[r * lanes + i];
+                    }
+                }
+            }
+        }
+        primedRows = rows;
+    }
+
+    // the primed rows qRow (and kRow when k is wanted) hold every exemplar collectShared gave: then copied out
+    private boolean fromPrimed(int qRow, int kRow, boolean withK, double[] qDots, double[] kDots, int at) {
+        if (qRow < 0 || qRow >= primedRows || withK && (kRow < 0 || kRow >= primedRows)) {
+            return false;
+        }
+        for (int bk = 0; bk < buckets; bk++) {
+            int base = bk * slots;
+            for (int s = 0; s < eligible[bk]; s++) {
+                if (primedIndex[base + place[base + s]] != index[base + s]) {
+                    return false; // a block appended since it was primed (not expected: they are level 1)
+                }
+            }
+        }
+        int cap = buckets * slots;
+        for (int bk = 0; bk < buckets; bk++) {
+            int base = bk * slots;
+            for (int s = 0; s < eligible[bk]; s++, at++) {
+                int pl = base + place[base + s];
+                qDots[at] = primed[qRow * cap + pl];
+                if (withK) {
+                    kDots[at] = primed[kRow * cap + pl];
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
      * The dots of q (and, when not null, k) with the exemplar entries {@link #collectShared} gave, in its order, into
-     * qDots and kDots from {@code at}: from the column-major copy with the Vector API ({@link VectorSharedRows}), else
-     * through the entries' rows ({@link SharedRows}); the same bits either way. qd, kd [d]: scratch; tmp [16].
+     * qDots and kDots from {@code at}: from rows qRow and kRow of {@link #primeDots} when they are there (−1: not
+     * primed), else from the column-major copy with the Vector API ({@link VectorSharedRows}), else through the
+     * entries' rows ({@link SharedRows}); the same bits every way. qd, kd [d]: scratch; tmp [16].
      */
     // q [d], k [d] or null -> qDots [at, at + held'), kDots [at, at + held')
     void exemplarDots(MemoryEntries entries, float[] q, float[] k, double[] qDots, double[] kDots, int at,
-                      double[] qd, double[] kd, double[] tmp) {
+                      double[] qd, double[] kd, double[] tmp, int qRow, int kRow) {
+        if (keysT != null && fromPrimed(qRow, kRow, k != null, qDots, kDots, at)) {
+            return;
+        }
         if (keysT == null) {
             SharedRows.dots(q, k, keys, entries.row, 0, entries.size - entries.copied(), d, qDots, kDots, at);
             return;
@@ -252,99 +357,26 @@ public final class RetrievalMemory extends BlockMemory {
 
     @Override
     public MemoryState toState() {
-        MemoryState h = hier.toState();
-        int held = held();
-        int hh = h.counts().length;
-        int[] counts = Arrays.copyOf(h.counts(), hh + buckets);
-        System.arraycopy(fill, 0, counts, hh, buckets);
-        long[] firsts = Arrays.copyOf(h.firsts(), hh + held);
-        float[] k = Arrays.copyOf(h.keys(), h.keys().length + held * d);
-        float[] v = Arrays.copyOf(h.values(), h.values().length + held * d);
-        int at = 0;
-        for (int bk = 0; bk < buckets; bk++) {
-            int base = bk * slots;
-            System.arraycopy(index, base, firsts, hh + at, fill[bk]);
-            System.arraycopy(keys, base * d, k, h.keys().length + at * d, fill[bk] * d);
-            System.arraycopy(values, base * d, v, h.values().length + at * d, fill[bk] * d);
-            at += fill[bk];
-        }
-        double[] sums = Arrays.copyOf(h.prefixKeySum(), 2 * d);
-        System.arraycopy(keySum, 0, sums, d, d);
-        return new MemoryState(nextBlock, counts, firsts, k, v, sums, h.prefixValueSum(), h.prefixCount());
+        return RetrievalState.toState(this);
+    }
+
+    /** The bytes of {@link #toState()}{@code .toBytes()}, written straight from the store. */
+    @Override
+    public byte[] toBytes() {
+        return RetrievalState.write(this);
     }
 
     /**
-     * The bytes of {@link #toState()}{@code .toBytes()}, written straight from the store (one array of ~2 MB per
-     * chunk instead of three: the memory is written to keyed state after every chunk).
+     * The bytes of {@link #toBytes()}; when {@code previous} is the array this memory was last written to (by this
+     * method) or read from ({@link #fromBytes}) and no bucket grew since, that array with only what changed rewritten
+     * in place ({@link RetrievalState}).
      */
     @Override
-    public byte[] toBytes() {
-        MemoryState h = hier.toState();
-        int held = held();
-        int hh = h.counts().length;
-        int nk = h.keys().length + held * d;
-        MemoryState.Writer w = new MemoryState.Writer(nextBlock, hh + buckets, hh + held, nk, nk, 2 * d,
-                h.prefixValueSum().length);
-        w.ints(h.counts(), 0, hh).ints(fill, 0, buckets);
-        w.longs(h.firsts(), 0, hh);
-        for (int bk = 0; bk < buckets; bk++) {
-            w.longs(index, bk * slots, fill[bk]);
-        }
-        w.floats(h.keys(), 0, h.keys().length);
-        for (int bk = 0; bk < buckets; bk++) {
-            w.floats(keys, bk * slots * d, fill[bk] * d);
-        }
-        w.floats(h.values(), 0, h.values().length);
-        for (int bk = 0; bk < buckets; bk++) {
-            w.floats(values, bk * slots * d, fill[bk] * d);
-        }
-        w.doubles(h.prefixKeySum(), 0, d).doubles(keySum, 0, d);
-        w.doubles(h.prefixValueSum(), 0, h.prefixValueSum().length);
-        return w.end(h.prefixCount());
+    public byte[] toBytes(byte[] previous) {
+        return RetrievalState.rewrite(this, previous);
     }
 
     static RetrievalMemory restore(ModelConfig cfg, MemoryState s) {
-        RetrievalMemory m = new RetrievalMemory(cfg);
-        int hLevels = cfg.levels();
-        int hFloats = hLevels * (cfg.recent() + cfg.group()) * m.d;
-        String fit = "retrieval memory state does not fit the config (H = " + hLevels + ", 2^k = " + m.buckets
-                + " buckets of " + m.slots + " slots, d = " + m.d + "): was it saved with other settings?";
-        if (s.counts().length != hLevels + m.buckets || s.keys().length < hFloats
-                || s.prefixKeySum().length != 2 * m.d) {
-            throw new IllegalArgumentException(fit);
-        }
-        long held = 0;
-        for (int bk = 0; bk < m.buckets; bk++) {
-            int f = s.counts()[hLevels + bk];
-            if (f < 0 || f > m.slots) {
-                throw new IllegalArgumentException(fit + " (bucket " + bk + " holds " + f + ")");
-            }
-            held += f;
-        }
-        if (s.firsts().length != hLevels + held || s.keys().length != hFloats + held * m.d
-                || s.values().length != s.keys().length) {
-            throw new IllegalArgumentException(fit);
-        }
-        m.hier = HierarchicalMemory.restore(cfg, new MemoryState(s.nextBlock(), Arrays.copyOf(s.counts(), hLevels),
-                Arrays.copyOf(s.firsts(), hLevels), Arrays.copyOf(s.keys(), hFloats),
-                Arrays.copyOf(s.values(), hFloats), Arrays.copyOf(s.prefixKeySum(), m.d), s.prefixValueSum(),
-                s.prefixCount()));
-        System.arraycopy(s.prefixKeySum(), m.d, m.keySum, 0, m.d);
-        int at = 0;
-        for (int bk = 0; bk < m.buckets; bk++) {
-            int f = s.counts()[hLevels + bk];
-            int base = bk * m.slots;
-            m.fill[bk] = f;
-            System.arraycopy(s.firsts(), hLevels + at, m.index, base, f);
-            System.arraycopy(s.keys(), hFloats + at * m.d, m.keys, base * m.d, f * m.d);
-            System.arraycopy(s.values(), hFloats + at * m.d, m.values, base * m.d, f * m.d);
-            for (int i = 0; i < f; i++) {
-                m.norms[base + i] = squaredNorm(m.keys, (base + i) * m.d, m.d);
-                m.transpose(bk, i);
-            }
-            at += f;
-        }
-        m.nextBlock = s.nextBlock();
-        return m;
+        return RetrievalState.restore(new RetrievalMemory(cfg), cfg, s);
     }
 }

@@ -78,6 +78,33 @@ final class VectorSharedRows {
         }
     }
 
+    /**
+     * out[r·L + i] ← vecs[r]·K[·, i] for every row r of vecs [rows, d] and the L = {@link #lanes()} slots i of a
+     * column-major block of keys K [d, stride] at {@code base}: the bits {@link #columnDots} gives each of them (the
+     * same four partial sums and fused multiply-adds per lane), with the block read once for all rows (converted to
+     * doubles into tile [d, L] first). Slots past the caller's count are computed too and to be dropped.
+     */
+    // vecs [rows, d], K [d, stride] -> out [rows, L]   (tile [d, L] scratch)
+    static void tileDots(double[] vecs, int rows, int d, float[] keysT, int base, int stride, double[] tile,
+                         double[] out) {
+        int l = D.length();
+        for (int c = 0, col = base; c < d; c++, col += stride) {
+            low(keysT, col).intoArray(tile, c * l);
+        }
+        for (int r = 0; r < rows; r++) {
+            int o = r * d;
+            DoubleVector z = DoubleVector.zero(D);
+            DoubleVector a0 = z, a1 = z, a2 = z, a3 = z;
+            for (int c = 0; c < d; c += 4) {
+                a0 = DoubleVector.broadcast(D, vecs[o + c]).fma(DoubleVector.fromArray(D, tile, c * l), a0);
+                a1 = DoubleVector.broadcast(D, vecs[o + c + 1]).fma(DoubleVector.fromArray(D, tile, (c + 1) * l), a1);
+                a2 = DoubleVector.broadcast(D, vecs[o + c + 2]).fma(DoubleVector.fromArray(D, tile, (c + 2) * l), a2);
+                a3 = DoubleVector.broadcast(D, vecs[o + c + 3]).fma(DoubleVector.fromArray(D, tile, (c + 3) * l), a3);
+            }
+            a0.add(a1).add(a2.add(a3)).intoArray(out, r * l);
+        }
+    }
+
     /** Doubles per vector. */
     static int lanes() {
         return D.length();

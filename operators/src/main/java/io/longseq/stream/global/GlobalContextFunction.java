@@ -4,7 +4,6 @@ import io.longseq.math.memory.BigBirdMemory;
 import io.longseq.math.memory.BlockMemory;
 import io.longseq.math.memory.FullMemory;
 import io.longseq.math.memory.GlobalTier;
-import io.longseq.math.memory.MemoryState;
 import io.longseq.math.model.BlockResult;
 import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
@@ -39,7 +38,7 @@ import org.apache.flink.util.Collector;
  * local-attention subtasks reorder them), processes them in chunk order through the global tier, and emits one
  * {@link BlockContext} per block (and, when on, its {@link TokenContext} to {@link StreamTypes#TOKEN_CONTEXTS}).
  *
- * <p>Keyed state: the block memory as {@link MemoryState} bytes (primitive arrays, bounded in hierarchical mode) or,
+ * <p>Keyed state: the block memory as {@link io.longseq.math.memory.MemoryState} bytes (primitive arrays, bounded in hierarchical mode) or,
  * in FULL mode, as a list of per-chunk slabs of keys and values, appended and never rewritten (the memory of the
  * sequence seen last is also cached, and rebuilt from the slabs when another came in between: {@link FullSlabs}),
  * the next chunk index, the summaries that arrived early and their count (bounded modes also keep the memory last
@@ -300,6 +299,9 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         int b = cfg.blockSize();
         int blocks = s.summaries.length / d;
         GlobalShadow.Run shadowRun = shadow.begin(s, n -> ctx.output(StreamTypes.NOTICES, n)); // null: none
+        boolean withReverse = reverseStrand && s.reverseSummaries != null
+                && s.reverseSummaries.length == s.summaries.length;
+        global.prepareChunk(memory, s.summaries, withReverse ? s.reverseSummaries : null, blocks); // RETRIEVAL
         for (int i = 0; i < blocks; i++) {
             long start = s.coreFrom + (long) i * b;
             long end = Math.min(s.coreTo, start + b);
@@ -317,7 +319,10 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         if (shadowRun != null) {
             shadowRun.end();
         }
-        byte[] after = s.last ? null : memory.toBytes();
+        // retrieval rewrites only what the chunk changed in `saved` (the array the memory was read from or last
+        // written to), in place: the heap backend copies a value a snapshot holds before handing it out
+        // (CopyOnWriteStateMap), RocksDB/ForSt give a fresh array
+        byte[] after = s.last ? null : memory.toBytes(saved);
         memoryBytes.changed(saved, after);
         if (after != null) {
             memoryState.update(after);
@@ -334,7 +339,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
             return kept;
         }
         return saved == null ? BlockMemory.create(cfg, BigBirdMemory.sequenceSeed(sequenceId))
-                : BlockMemory.fromState(cfg, MemoryState.fromBytes(saved));
+                : BlockMemory.fromBytes(cfg, saved);
     }
 
     // FULL: the chunk's blocks as one product against the memory; their keys and values appended as one slab

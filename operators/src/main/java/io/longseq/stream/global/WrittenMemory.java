@@ -7,7 +7,9 @@ import io.longseq.math.memory.BlockMemory;
  * so that the next chunk of the same sequence does not decode the bytes the chunk before it encoded. It is handed
  * out only for the very array written (the heap backend gives back the stored array; RocksDB/ForSt, a restore or a
  * copy made for a snapshot give another one, which is then read from its bytes), and only once: the caller goes on to
- * change the memory, and keeps it here again once the changed memory is in state.
+ * change the memory, and keeps it here again once the changed memory is in state. RETRIEVAL rewrites that array in
+ * place ({@link io.longseq.math.memory.BlockMemory#toBytes(byte[])}), so handing the memory out for another array,
+ * such as the copy the heap backend makes while a snapshot holds the stored one, would rewrite the snapshot's bytes.
  */
 final class WrittenMemory {
 

@@ -16,6 +16,7 @@ import io.longseq.math.reference.ReferenceEntries;
 import io.longseq.math.weights.Weights;
 import io.longseq.math.weights.WeightsInit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -168,6 +169,50 @@ class RetrievalMemoryTest {
         // 2^2 buckets of 4 slots full, plus the hierarchical state: the same bytes at 10^3 and 2·10^4 blocks
         assertThat(straight.toState().toBytes().length).isEqualTo(bytesAt1000);
         assertThat(((RetrievalMemory) straight).held()).isEqualTo(16);
+    }
+
+    /**
+     * {@link GlobalTier#prepareChunk} (the chunk's projections and exemplar dots computed at once) changes no bit:
+     * blocks stepped after it equal blocks stepped alone, with and without reverse-strand queries, through evictions,
+     * chunks of 1..9 blocks, a chunk prepared but only partly stepped and steps of blocks never prepared.
+     */
+    @Test
+    void preparedChunksGiveTheBitsOfSingleSteps() {
+        ModelConfig cfg = small().dModel(32).retrievalBits(2).retrievalSlots(6).retrievalRecent(2).build();
+        Weights w = WeightsInit.random(cfg, 31, 1f);
+        int d = cfg.dModel();
+        for (boolean both : new boolean[] {false, true}) {
+            GlobalTier alone = new GlobalTier(cfg, w);
+            GlobalTier chunked = new GlobalTier(cfg, w);
+            BlockMemory a = BlockMemory.create(cfg);
+            BlockMemory b = BlockMemory.create(cfg);
+            Random random = new Random(both ? 8 : 9);
+            int block = 0;
+            for (int chunk = 0; block < 1500; chunk++) {
+                int nb = 1 + random.nextInt(9);
+                float[] s = new float[nb * d];
+                float[] r = new float[nb * d];
+                for (int i = 0; i < nb * d; i++) {
+                    s[i] = (float) random.nextGaussian();
+                    r[i] = (float) random.nextGaussian();
+                }
+                int stepped = chunk % 17 == 5 ? nb / 2 : nb; // now and then a chunk prepared but not all stepped
+                if (chunk % 13 != 3) {                        // and now and then one not prepared
+                    chunked.prepareChunk(b, s, both ? r : null, nb);
+                }
+                for (int i = 0; i < stepped; i++, block++) {
+                    float[] si = Arrays.copyOfRange(s, i * d, (i + 1) * d);
+                    float[] ri = both ? Arrays.copyOfRange(r, i * d, (i + 1) * d) : null;
+                    BlockResult x = alone.step(a, block * 16L, block * 16L + 16, si, ri);
+                    BlockResult y = chunked.step(b, block * 16L, block * 16L + 16, si.clone(), ri == null ? null : ri.clone());
+                    assertThat(y.context()).as("block %d, both %s", block, both).containsExactly(x.context());
+                    assertThat(y.top()).as("block %d", block).containsExactly(x.top());
+                    assertThat(new float[] {y.selfWeight(), y.entropy(), y.novelty()})
+                            .containsExactly(x.selfWeight(), x.entropy(), x.novelty());
+                }
+            }
+            assertThat(((RetrievalMemory) b).held()).isEqualTo(24);
+        }
     }
 
     @Test
