@@ -308,7 +308,7 @@ class InvarianceITCase {
     /**
      * The runtime accuracy monitor on for every sequence ({@code --shadow-sample 1}): the blocks are bitwise the
      * baseline's (monitor off) at two parallelisms and fragment plans, the SHADOW notice is the same in both, and its
-     * figures equal a computation here from ChunkedModel run in hierarchical and in full mode.
+     * figures equal a computation here from ChunkedModel run in the default mode and in full mode.
      */
     @Test
     @Order(9)
@@ -368,9 +368,9 @@ class InvarianceITCase {
         assertThat(shadow.sequenceId).isEqualTo(fa.id());
         assertThat(shadow.position).isEqualTo(length);
         assertThat(shadow.count).isEqualTo(h.size());
-        assertThat(shadow.message).startsWith(String.format(Locale.ROOT, "shadow of global mode hierarchical against"
-                + " full: top-1 agreement %.6f (%d of %d blocks), mean context cosine ", (double) agreed / ranked,
-                agreed, ranked)).endsWith(" over " + h.size() + " blocks");
+        assertThat(shadow.message).startsWith(String.format(Locale.ROOT, "shadow of global mode %s against"
+                + " full: top-1 agreement %.6f (%d of %d blocks), mean context cosine ",
+                DNA.globalMode().name().toLowerCase(Locale.ROOT), (double) agreed / ranked, agreed, ranked)).endsWith(" over " + h.size() + " blocks");
         double cosine = Double.parseDouble(shadow.message.replaceAll(".*mean context cosine (\\S+) over.*", "$1"));
         assertThat(cosine).isCloseTo(cosines / h.size(), within(6e-10));
         report("shadow monitor on lambda (hierarchical vs full, default weights): " + shadow.message + "; blocks equal"

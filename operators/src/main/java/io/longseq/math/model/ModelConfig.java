@@ -290,7 +290,7 @@ public record ModelConfig(
         private int blockSize = 256;
         private int chunkSize = 2048;
         private Pooling pooling = Pooling.MEAN;
-        private GlobalMode globalMode = GlobalMode.HIERARCHICAL;
+        private GlobalMode globalMode = GlobalMode.RETRIEVAL;
         private int recent = 16;
         private int group = 8;
         private int levels = 4;

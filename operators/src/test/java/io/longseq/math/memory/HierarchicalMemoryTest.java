@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HierarchicalMemoryTest {
 
     static ModelConfig cfg(int r, int g, int h, int d) {
-        return ModelConfig.builder().dModel(d).heads(1).recent(r).group(g).levels(h).build();
+        return ModelConfig.builder().dModel(d).heads(1).recent(r).group(g).levels(h).globalMode(GlobalMode.HIERARCHICAL).build();
     }
 
     @ParameterizedTest(name = "R={0} G={1} H={2}")

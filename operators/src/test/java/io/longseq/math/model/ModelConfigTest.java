@@ -232,7 +232,7 @@ class ModelConfigTest {
         assertThat(c.blockSize()).isEqualTo(256);
         assertThat(c.chunkSize()).isEqualTo(2048);
         assertThat(c.pooling()).isEqualTo(Pooling.MEAN);
-        assertThat(c.globalMode()).isEqualTo(GlobalMode.HIERARCHICAL);
+        assertThat(c.globalMode()).isEqualTo(GlobalMode.RETRIEVAL);
         assertThat(c.recent()).isEqualTo(16);
         assertThat(c.group()).isEqualTo(8);
         assertThat(c.levels()).isEqualTo(4);
