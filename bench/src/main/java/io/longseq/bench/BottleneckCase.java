@@ -35,7 +35,7 @@ final class BottleneckCase {
         return switch (c) {
             case DENSE -> b.localMode(LocalMode.FULL).globalMode(GlobalMode.FULL).maxDensePositions(o.denseMax)
                     .maxBlocks(maxBlocks).build();
-            case HIER -> b.build();
+            case HIER -> b.globalMode(GlobalMode.HIERARCHICAL).build();
             case FULL -> b.globalMode(GlobalMode.FULL).maxBlocks(maxBlocks).build();
         };
     }
