@@ -1,21 +1,25 @@
 package io.longseq.math.memory;
 
 /**
- * FULL mode's two products for all the blocks of one chunk at once, each reading the memory once per chunk instead
- * of once per block (the memory is n/B rows of d floats, megabytes, far past the caches): the scores
- * S = Q·Kᵀ [nq, m] and the weighted sums G = W·V [nb, d] under the causal mask. Every element is computed with
- * the arithmetic of {@link io.longseq.math.kernel.RowKernels#entryDots} and
- * {@link io.longseq.math.kernel.RowKernels#weightedSum} (double precision, the same partial sums in the same order),
- * so the result is bitwise what the per-block kernels give. {@link #scores} and {@link #weightedSums} run
- * {@link VectorChunkProducts} (the same sums, several lanes at once) when the JVM has the module
- * {@code jdk.incubator.vector} and the system property {@code longseq.vector} is not {@code false}, as
- * {@link io.longseq.math.kernel.RowKernels#best} decides; else the plain Java here.
+ * FULL mode's arithmetic for all the blocks of one chunk at once, each product reading the memory once per chunk
+ * instead of once per block (the memory is n/B rows of d floats, megabytes, far past the caches): the scores
+ * S = Q·Kᵀ [nq, m] and the weighted sums G = W·V [nb, d] under the causal mask, and the softmax with its entropy.
+ * The scores use the arithmetic of {@link io.longseq.math.kernel.RowKernels#entryDots} (double precision, the same
+ * partial sums in the same order), bitwise what the per-block kernel gives. The weighted sums run in float lanes:
+ * per tile of {@link #TILE} entries (tiles at fixed multiples of the entry index) a float sum of fused multiply-adds
+ * in order of e, the tiles' sums added in double (docs/numerics.md gives the error). {@link #scores} and
+ * {@link #weightedSums} run {@link VectorChunkProducts} (the same sums, several lanes at once, bitwise) when the JVM
+ * has the module {@code jdk.incubator.vector} and the system property {@code longseq.vector} is not {@code false},
+ * as {@link io.longseq.math.kernel.RowKernels#best} decides; else the plain Java here.
  */
 final class ChunkProducts {
 
     /** Whether {@link #scores} and {@link #weightedSums} use the Vector API. */
     static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             && !"false".equals(System.getProperty("longseq.vector"));
+
+    /** Entries per float partial sum of {@link #weightedSums}: tile t is entries [t·TILE, (t + 1)·TILE). */
+    static final int TILE = 256;
 
     private ChunkProducts() {}
 
@@ -29,7 +33,7 @@ final class ChunkProducts {
         }
     }
 
-    /** g ← W·V as {@link #scalarWeightedSums}, with the Vector API when {@link #VECTOR} (bitwise the same). */
+    /** g ← W·V as {@link #scalarWeightedSums} (float tiles), with the Vector API when {@link #VECTOR} (bitwise the same). */
     // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
     static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
         if (VECTOR) {
@@ -146,22 +150,61 @@ final class ChunkProducts {
     }
 
     /**
-     * g[i·d + c] ← Σ_{e ≤ base + i} w[i·m + e]·values[e, c] for the nb blocks i of the chunk (block i is block
-     * base + i and sees rows 0..base + i), each sum from 0 in order of e, a multiply then an add in double
-     * precision, as {@code weightedSum}. Value row e is read once for all the blocks that see it.
+     * g[i·d + c] ← Σ_t F_t in double in order of t, F_t = the float sum over the entries e of tile t with
+     * e ≤ base + i, from 0 in order of e, f ← fma((float) w[i·m + e], values[e, c], f), for the nb blocks i of the
+     * chunk (block i is block base + i and sees rows 0..base + i). Depends on the block's weights and the values only,
+     * not on nb or on which blocks share the chunk.
      */
     // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
     static void scalarWeightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
-        java.util.Arrays.fill(g, 0, nb * d, 0.0);
-        for (int e = 0; e < m; e++) {
-            int vo = e * d;
-            for (int i = (int) Math.max(0, e - base); i < nb; i++) {
-                double we = w[i * m + e];
-                int go = i * d;
+        float[] f = new float[d];                        // [d] one tile's float sums
+        for (int i = 0; i < nb; i++) {
+            int mi = (int) Math.min(m, base + i + 1);
+            int go = i * d;
+            java.util.Arrays.fill(g, go, go + d, 0.0);
+            for (int t0 = 0; t0 < mi; t0 += TILE) {
+                java.util.Arrays.fill(f, 0f);
+                for (int e = t0, t1 = Math.min(mi, t0 + TILE); e < t1; e++) {
+                    float we = (float) w[i * m + e];
+                    int vo = e * d;
+                    for (int c = 0; c < d; c++) {
+                        f[c] = Math.fma(we, values[vo + c], f[c]);
+                    }
+                }
                 for (int c = 0; c < d; c++) {
-                    g[go + c] += we * values[vo + c];
+                    g[go + c] += f[c];
                 }
             }
         }
+    }
+
+    /**
+     * FULL's softmax of a block's scores p[0, total) in place (every entry one block, so ln c = 0): x_e = p_e/√d,
+     * p_e ← exp(x_e − max)/Σ; returns the entropy −Σ p_e ln p_e, computed as ln Σ − Σ_e p_e (x_e − max) (the same
+     * quantity, one logarithm per block instead of one per entry).
+     */
+    // p [total] scores -> weights; returns the entropy
+    static double unitSoftmax(double[] p, int total, int d) {
+        double scale = 1.0 / Math.sqrt(d);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int e = 0; e < total; e++) {
+            p[e] *= scale;
+            max = Math.max(max, p[e]);
+        }
+        double sum = 0;
+        double shifted = 0;                              // Σ exp(x_e − max)·(x_e − max)
+        for (int e = 0; e < total; e++) {
+            double x = p[e] - max;
+            double ex = Math.exp(x);
+            p[e] = ex;
+            sum += ex;
+            if (ex > 0) {
+                shifted += ex * x;
+            }
+        }
+        for (int e = 0; e < total; e++) {
+            p[e] /= sum;
+        }
+        return Math.log(sum) - shifted / sum;
     }
 }

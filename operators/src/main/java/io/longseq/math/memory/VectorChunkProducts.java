@@ -1,6 +1,7 @@
 package io.longseq.math.memory;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,11 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * (s₀ + s₁) + (s₂ + s₃) lane by lane. A product of two floats is exact in double (24 + 24 significant bits ≤ 53), so
  * the fused multiply-add rounds once where Java's multiply-then-add rounds once too (only the add): the same bits.
  *
- * <p>Weighted sums: the lanes carry DL blocks' sums of one column (the weights transposed to [m, DL] first), eight
- * columns per pass over the values; the weight is a double, so that product is rounded and the multiply and the add
- * stay two operations, as in Java. Each block's columns still add their entries in order of e from zero; the causal
- * triangle (the chunk's own later blocks) is added last, in scalar, in the same order. (Lanes over the columns, with
- * the value rows widened to double, ran at 2/3 of this speed.)
+ * <p>Weighted sums (float tiles, {@link ChunkProducts#scalarWeightedSums}): the lanes carry FL columns of one value
+ * row (a plain load), eight blocks at a time, each block's float sums one vector per column group, its weight
+ * broadcast (the weights rounded to float and transposed to [m, 8] first); the fused multiply-add rounds once in a
+ * lane as {@code Math.fma} does. A tile's sums are added to the block's double sums when the tile ends. The causal
+ * triangle (entries of the chunk's own later blocks) and a group of fewer than eight blocks take a loop that tests
+ * per block whether it sees the entry; column tails past the last full vector run in scalar, the same chain.
  *
  * <p>No vector crosses a method call (see {@code VectorRowKernels}: JDK 17 may box vectors passed to a helper that C2
  * compiled on its own). Only the preferred species (ArchitectureTest).
@@ -28,12 +30,15 @@ final class VectorChunkProducts {
 
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final int DL = D.length();
-    private static final int CT = 8;       // weighted sums: columns per pass over a tile of value rows
-    private static final int ET = 256;     // key or value rows per tile (128 KB at d = 128, in L2)
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int FL = F.length();
+    private static final int BG = 8;       // weighted sums: blocks per pass over the values
+    private static final int ET = 256;     // key rows per tile (128 KB at d = 128, in L2)
 
     // scratch of the calling thread (a global-context subtask's), grown to the largest memory seen: no allocation per
-    // chunk sized by the memory
-    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[1][0]);
+    // chunk sized by the memory. [0]: a group's weights [m, BG]; [1]: one vector's float sums [FL]
+    private static final ThreadLocal<float[][]> FSCRATCH = ThreadLocal.withInitial(() -> new float[][] {
+        new float[0], new float[FL]});
 
     private VectorChunkProducts() {}
 
@@ -155,84 +160,115 @@ final class VectorChunkProducts {
     /** As {@link ChunkProducts#scalarWeightedSums}, bitwise. */
     // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
     static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
+        java.util.Arrays.fill(g, 0, nb * d, 0.0);
         int seen = (int) Math.min(m, base + 1);       // entries [0, seen) are seen by every block of the chunk
-        for (int b0 = 0; b0 < nb; b0 += DL) {
-            int lanes = Math.min(DL, nb - b0);
-            double[][] scratch = SCRATCH.get();
-            if (scratch[0].length < seen * DL) {
-                scratch[0] = new double[Math.max(seen * DL, 2 * scratch[0].length)];
-            }
-            double[] wt = scratch[0];                 // [seen, DL] the weights transposed, lanes past nb zero
-            int wo = b0 * m;
-            for (int e = 0; e < seen; e++) {          // written in order, read from the lanes' rows side by side
-                int at = e * DL;
-                for (int l = 0; l < DL; l++) {
-                    wt[at + l] = l < lanes ? w[wo + l * m + e] : 0.0;
+        int cv = d - d % FL;                          // columns in whole vectors
+        float[][] scratch = FSCRATCH.get();
+        if (scratch[0].length < m * BG) {
+            scratch[0] = new float[Math.max(m * BG, 2 * scratch[0].length)];
+        }
+        float[] wt = scratch[0];                      // [m, BG] a group's weights as floats, transposed
+        float[] part = scratch[1];                    // [FL] one vector's sums
+        for (int b0 = 0; b0 < nb; b0 += BG) {
+            int lanes = Math.min(BG, nb - b0);
+            for (int e = 0; e < m; e++) {
+                int at = e * BG;
+                for (int j = 0; j < BG; j++) {        // a weight a block does not see is never read: 0
+                    wt[at + j] = j < lanes && e <= base + b0 + j ? (float) w[(b0 + j) * m + e] : 0f;
                 }
             }
-            if (scratch.length < 2 || scratch[1].length < d * DL) {
-                scratch = new double[][] {scratch[0], new double[d * DL]};
-                SCRATCH.set(scratch);
-            }
-            double[] acc = scratch[1];                // [d, DL] the sums so far, lanes the blocks
-            java.util.Arrays.fill(acc, 0, d * DL, 0.0);
-            int ct = d - d % CT;
-            for (int e0 = 0; e0 < seen; e0 += ET) {   // ET value rows (in L2) for all the column tiles
-                int e1 = Math.min(seen, e0 + ET);
-                for (int c0 = 0; c0 < ct; c0 += CT) {
-                    int ao = c0 * DL;
-                    DoubleVector s0 = DoubleVector.fromArray(D, acc, ao);
-                    DoubleVector s1 = DoubleVector.fromArray(D, acc, ao + DL);
-                    DoubleVector s2 = DoubleVector.fromArray(D, acc, ao + 2 * DL);
-                    DoubleVector s3 = DoubleVector.fromArray(D, acc, ao + 3 * DL);
-                    DoubleVector s4 = DoubleVector.fromArray(D, acc, ao + 4 * DL);
-                    DoubleVector s5 = DoubleVector.fromArray(D, acc, ao + 5 * DL);
-                    DoubleVector s6 = DoubleVector.fromArray(D, acc, ao + 6 * DL);
-                    DoubleVector s7 = DoubleVector.fromArray(D, acc, ao + 7 * DL);
-                    for (int e = e0; e < e1; e++) {
-                        DoubleVector we = DoubleVector.fromArray(D, wt, e * DL);
-                        int vo = e * d + c0;
-                        s0 = s0.add(we.mul(values[vo]));
-                        s1 = s1.add(we.mul(values[vo + 1]));
-                        s2 = s2.add(we.mul(values[vo + 2]));
-                        s3 = s3.add(we.mul(values[vo + 3]));
-                        s4 = s4.add(we.mul(values[vo + 4]));
-                        s5 = s5.add(we.mul(values[vo + 5]));
-                        s6 = s6.add(we.mul(values[vo + 6]));
-                        s7 = s7.add(we.mul(values[vo + 7]));
+            int all = lanes == BG ? seen : 0;         // entries [t0, min(all, t1)) take the loop without tests
+            for (int t0 = 0; t0 < m; t0 += ChunkProducts.TILE) {
+                int t1 = Math.min(m, t0 + ChunkProducts.TILE);
+                int u = Math.max(t0, Math.min(all, t1));
+                for (int c0 = 0; c0 < cv; c0 += FL) {
+                    FloatVector a0 = FloatVector.zero(F);
+                    FloatVector a1 = a0;
+                    FloatVector a2 = a0;
+                    FloatVector a3 = a0;
+                    FloatVector a4 = a0;
+                    FloatVector a5 = a0;
+                    FloatVector a6 = a0;
+                    FloatVector a7 = a0;
+                    for (int e = t0; e < u; e++) {
+                        FloatVector v = FloatVector.fromArray(F, values, e * d + c0);
+                        int wo = e * BG;
+                        a0 = v.fma(FloatVector.broadcast(F, wt[wo]), a0);
+                        a1 = v.fma(FloatVector.broadcast(F, wt[wo + 1]), a1);
+                        a2 = v.fma(FloatVector.broadcast(F, wt[wo + 2]), a2);
+                        a3 = v.fma(FloatVector.broadcast(F, wt[wo + 3]), a3);
+                        a4 = v.fma(FloatVector.broadcast(F, wt[wo + 4]), a4);
+                        a5 = v.fma(FloatVector.broadcast(F, wt[wo + 5]), a5);
+                        a6 = v.fma(FloatVector.broadcast(F, wt[wo + 6]), a6);
+                        a7 = v.fma(FloatVector.broadcast(F, wt[wo + 7]), a7);
                     }
-                    s0.intoArray(acc, ao);
-                    s1.intoArray(acc, ao + DL);
-                    s2.intoArray(acc, ao + 2 * DL);
-                    s3.intoArray(acc, ao + 3 * DL);
-                    s4.intoArray(acc, ao + 4 * DL);
-                    s5.intoArray(acc, ao + 5 * DL);
-                    s6.intoArray(acc, ao + 6 * DL);
-                    s7.intoArray(acc, ao + 7 * DL);
-                }
-                for (int c = ct; c < d; c++) {        // a column tail: one column at a time
-                    DoubleVector s0 = DoubleVector.fromArray(D, acc, c * DL);
-                    for (int e = e0; e < e1; e++) {
-                        s0 = s0.add(DoubleVector.fromArray(D, wt, e * DL).mul(values[e * d + c]));
+                    for (int e = u; e < t1; e++) {    // block b0 + j sees entry e when j ≥ e − base − b0
+                        FloatVector v = FloatVector.fromArray(F, values, e * d + c0);
+                        int wo = e * BG;
+                        long from = e - base - b0;
+                        if (from <= 0 && lanes > 0) {
+                            a0 = v.fma(FloatVector.broadcast(F, wt[wo]), a0);
+                        }
+                        if (from <= 1 && lanes > 1) {
+                            a1 = v.fma(FloatVector.broadcast(F, wt[wo + 1]), a1);
+                        }
+                        if (from <= 2 && lanes > 2) {
+                            a2 = v.fma(FloatVector.broadcast(F, wt[wo + 2]), a2);
+                        }
+                        if (from <= 3 && lanes > 3) {
+                            a3 = v.fma(FloatVector.broadcast(F, wt[wo + 3]), a3);
+                        }
+                        if (from <= 4 && lanes > 4) {
+                            a4 = v.fma(FloatVector.broadcast(F, wt[wo + 4]), a4);
+                        }
+                        if (from <= 5 && lanes > 5) {
+                            a5 = v.fma(FloatVector.broadcast(F, wt[wo + 5]), a5);
+                        }
+                        if (from <= 6 && lanes > 6) {
+                            a6 = v.fma(FloatVector.broadcast(F, wt[wo + 6]), a6);
+                        }
+                        if (from <= 7 && lanes > 7) {
+                            a7 = v.fma(FloatVector.broadcast(F, wt[wo + 7]), a7);
+                        }
                     }
-                    s0.intoArray(acc, c * DL);
+                    int go = b0 * d + c0;             // the tile's sums into the blocks' double sums
+                    a0.intoArray(part, 0);
+                    addTile(part, g, go, lanes > 0);
+                    a1.intoArray(part, 0);
+                    addTile(part, g, go + d, lanes > 1);
+                    a2.intoArray(part, 0);
+                    addTile(part, g, go + 2 * d, lanes > 2);
+                    a3.intoArray(part, 0);
+                    addTile(part, g, go + 3 * d, lanes > 3);
+                    a4.intoArray(part, 0);
+                    addTile(part, g, go + 4 * d, lanes > 4);
+                    a5.intoArray(part, 0);
+                    addTile(part, g, go + 5 * d, lanes > 5);
+                    a6.intoArray(part, 0);
+                    addTile(part, g, go + 6 * d, lanes > 6);
+                    a7.intoArray(part, 0);
+                    addTile(part, g, go + 7 * d, lanes > 7);
                 }
-            }
-            for (int l = 0; l < lanes; l++) {
-                int go = (b0 + l) * d;
-                for (int c = 0; c < d; c++) {
-                    g[go + c] = acc[c * DL + l];
+                for (int j = 0; j < lanes; j++) {     // columns past the last whole vector: the same chain in scalar
+                    int t = (int) Math.min(t1, base + b0 + j + 1);
+                    int go = (b0 + j) * d;
+                    for (int c = cv; c < d; c++) {
+                        float f = 0f;
+                        for (int e = t0; e < t; e++) {
+                            f = Math.fma(wt[e * BG + j], values[e * d + c], f);
+                        }
+                        g[go + c] += f;
+                    }
                 }
             }
         }
-        for (int e = seen; e < m; e++) {              // the chunk's later blocks, seen by blocks i ≥ e − base
-            int vo = e * d;
-            for (int i = (int) (e - base); i < nb; i++) {
-                double we = w[i * m + e];
-                int go = i * d;
-                for (int c = 0; c < d; c++) {
-                    g[go + c] += we * values[vo + c];
-                }
+    }
+
+    // g[go .. go + FL) += part (a tile's float sums, one block's column group), when the block exists
+    private static void addTile(float[] part, double[] g, int go, boolean exists) {
+        if (exists) {
+            for (int l = 0; l < FL; l++) {
+                g[go + l] += part[l];
             }
         }
     }

@@ -9,9 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * FULL mode's chunk products: the Vector API path ({@link VectorChunkProducts}) gives bitwise the plain Java path's
- * results, which give bitwise the per-block kernels' ({@link RowKernels#entryDots}, {@link RowKernels#weightedSum});
- * and both are within rounding of an exact (BigDecimal) reference. Odd shapes reach every tail: m not a multiple of
+ * FULL mode's chunk arithmetic: the Vector API path ({@link VectorChunkProducts}) gives bitwise the plain Java path's
+ * results; the scores are bitwise the per-block kernel's ({@link RowKernels#entryDots}), the weighted sums (float
+ * tiles) bitwise a block's own sums; all within their stated bounds of an exact (BigDecimal) reference. Odd shapes reach every tail: m not a multiple of
  * four, nq not a multiple of the lanes, d not a multiple of four or of the lanes.
  */
 class ChunkProductsTest {
@@ -54,10 +54,18 @@ class ChunkProductsTest {
         }
     }
 
+    /**
+     * Weighted sums in float tiles: the vector path gives bitwise the scalar path; each block's sums are bitwise those
+     * of the block alone (a chunk of one block: no dependence on the chunk's grouping); and both are within the float
+     * tiles' bound of an exact (BigDecimal) reference: per tile of T entries, T roundings of a float sum and one of the
+     * weight, |error| ≤ (T + 2)·2⁻²⁴ Σ|w_e v_e| (plus the double adds, far below). Shapes: tiles crossed, the causal
+     * triangle across a tile boundary (base 252, 508), groups of fewer or more than eight blocks, column tails.
+     */
     @ParameterizedTest(name = "nb={0} m={1} base={2} d={3}")
     @CsvSource({"8, 1003, 995, 128", "3, 10, 7, 5", "5, 37, 32, 16", "8, 8, 0, 128", "1, 1, 0, 1", "7, 70, 63, 24",
-            "8, 21, 13, 130", "9, 40, 31, 12", "17, 300, 283, 128"})
-    void vectorWeightedSumsEqualScalarAndTheBlockKernelBitwise(int nb, int m, int base, int d) {
+            "8, 21, 13, 130", "9, 40, 31, 12", "17, 300, 283, 128", "8, 260, 252, 128", "8, 516, 508, 40",
+            "16, 600, 584, 33", "1, 513, 512, 128"})
+    void vectorWeightedSumsEqualScalarBitwiseAndTheExactSumsWithinTheFloatTileBound(int nb, int m, int base, int d) {
         Random rnd = new Random(17L * nb + m + 3L * d);
         float[] values = randomFloats(rnd, m * d);     // [m, d]
         double[] w = new double[nb * m];               // [nb, m], row i used up to base + i
@@ -67,31 +75,65 @@ class ChunkProductsTest {
         double[] scalar = new double[nb * d];          // [nb, d]
         double[] vector = new double[nb * d];
         java.util.Arrays.fill(vector, Double.NaN);     // the products overwrite, not add to, what g held
+        java.util.Arrays.fill(scalar, Double.NaN);
         ChunkProducts.scalarWeightedSums(w, nb, m, base, values, d, scalar);
         VectorChunkProducts.weightedSums(w, nb, m, base, values, d, vector);
-        RowKernels kernels = RowKernels.scalar();
-        double[] p = new double[m];
-        double[] g = new double[d];
+        double[] alone = new double[d];                // [1, d] block i as a chunk of its own
         for (int i = 0; i < nb; i++) {
             int mi = base + i + 1;
-            System.arraycopy(w, i * m, p, 0, mi);
-            java.util.Arrays.fill(g, 0.0);
-            kernels.weightedSum(p, values, mi, d, g);
+            double[] wi = java.util.Arrays.copyOfRange(w, i * m, i * m + mi);    // [1, mi]
+            VectorChunkProducts.weightedSums(wi, 1, mi, base + i, values, d, alone);
             for (int c = 0; c < d; c++) {
                 int at = i * d + c;
-                assertThat(Double.doubleToRawLongBits(scalar[at])).as("scalar g%d[%d]", i, c)
-                        .isEqualTo(Double.doubleToRawLongBits(g[c]));
                 assertThat(Double.doubleToRawLongBits(vector[at])).as("vector g%d[%d]", i, c)
-                        .isEqualTo(Double.doubleToRawLongBits(g[c]));
+                        .isEqualTo(Double.doubleToRawLongBits(scalar[at]));
+                assertThat(Double.doubleToRawLongBits(alone[c])).as("alone g%d[%d]", i, c)
+                        .isEqualTo(Double.doubleToRawLongBits(scalar[at]));
                 BigDecimal exact = BigDecimal.ZERO;
                 double abs = 0;
                 for (int e = 0; e < mi; e++) {
                     exact = exact.add(new BigDecimal(w[i * m + e]).multiply(new BigDecimal(values[e * d + c])));
                     abs += Math.abs(w[i * m + e] * values[e * d + c]);
                 }
-                assertThat(Math.abs(vector[at] - exact.doubleValue())).isLessThanOrEqualTo(2 * mi * 0x1p-52 * abs);
+                assertThat(Math.abs(vector[at] - exact.doubleValue()))
+                        .isLessThanOrEqualTo((ChunkProducts.TILE + 2) * 0x1p-24 * abs + 0x1p-40 * abs);
             }
         }
+    }
+
+    /**
+     * FULL's softmax: the weights are exp(x_e − max)/Σ with x_e = s_e/√d, the entropy −Σ p ln p, both against a
+     * direct double computation (x_e as s_e·(1/√d), as the other modes' softmax, so the weights bit for bit; the entropy to 1e-12 of ln M).
+     */
+    @ParameterizedTest(name = "m={0} spread={1}")
+    @CsvSource({"1, 1", "2, 0", "7, 3", "1000, 2", "5000, 40", "64, 4000"})
+    void unitSoftmaxGivesTheWeightsAndTheirEntropy(int m, double spread) {
+        Random rnd = new Random(m * 7L + (long) spread);
+        int d = 128;
+        double[] s = new double[m];                    // [m] scores
+        for (int e = 0; e < m; e++) {
+            s[e] = rnd.nextGaussian() * spread;
+        }
+        double[] p = s.clone();
+        double entropy = ChunkProducts.unitSoftmax(p, m, d);
+        double scale = 1.0 / Math.sqrt(d);             // the scores times 1/√d, as GlobalTier's softmax
+        double max = Double.NEGATIVE_INFINITY;
+        for (double x : s) {
+            max = Math.max(max, x * scale);
+        }
+        double sum = 0;
+        for (double x : s) {
+            sum += Math.exp(x * scale - max);
+        }
+        double h = 0;
+        for (int e = 0; e < m; e++) {
+            double pe = Math.exp(s[e] * scale - max) / sum;
+            assertThat(p[e]).as("weight %d", e).isEqualTo(pe);
+            if (pe > 0) {
+                h -= pe * Math.log(pe);
+            }
+        }
+        assertThat(entropy).isCloseTo(h, org.assertj.core.data.Offset.offset(1e-12 * Math.max(1, Math.log(m))));
     }
 
     @ParameterizedTest(name = "m={0} self={1}")
