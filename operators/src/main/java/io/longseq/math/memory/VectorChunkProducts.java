@@ -20,8 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * row (a plain load), eight blocks at a time, each block's float sums one vector per column group, its weight
  * broadcast (the weights rounded to float and transposed to [m, 8] first); the fused multiply-add rounds once in a
  * lane as {@code Math.fma} does. A tile's sums are added to the block's double sums when the tile ends. The causal
- * triangle (entries of the chunk's own later blocks) and a group of fewer than eight blocks take a loop that tests
- * per block whether it sees the entry; column tails past the last full vector run in scalar, the same chain.
+ * triangle (entries of the chunk's own later blocks, fewer than eight) continues each block's chain in scalar, as
+ * do the column tails past the last full vector; a group of fewer than eight blocks computes the missing ones with
+ * weight 0 and drops them. (The triangle tested per block inside the lane loop made C2 compile it 8× slower.)
  *
  * <p>No vector crosses a method call (see {@code VectorRowKernels}: JDK 17 may box vectors passed to a helper that C2
  * compiled on its own). Only the preferred species (ArchitectureTest).
@@ -161,7 +162,6 @@ final class VectorChunkProducts {
     // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
     static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
         java.util.Arrays.fill(g, 0, nb * d, 0.0);
-        int seen = (int) Math.min(m, base + 1);       // entries [0, seen) are seen by every block of the chunk
         int cv = d - d % FL;                          // columns in whole vectors
         float[][] scratch = FSCRATCH.get();
         if (scratch[0].length < m * BG) {
@@ -177,10 +177,10 @@ final class VectorChunkProducts {
                     wt[at + j] = j < lanes && e <= base + b0 + j ? (float) w[(b0 + j) * m + e] : 0f;
                 }
             }
-            int all = lanes == BG ? seen : 0;         // entries [t0, min(all, t1)) take the loop without tests
+            int seen = (int) Math.min(m, base + b0 + 1); // entries [0, seen) are seen by every block of the group
             for (int t0 = 0; t0 < m; t0 += ChunkProducts.TILE) {
                 int t1 = Math.min(m, t0 + ChunkProducts.TILE);
-                int u = Math.max(t0, Math.min(all, t1));
+                int u = Math.max(t0, Math.min(seen, t1));  // [t0, u) in lanes; [u, t1) the causal triangle
                 for (int c0 = 0; c0 < cv; c0 += FL) {
                     FloatVector a0 = FloatVector.zero(F);
                     FloatVector a1 = a0;
@@ -202,52 +202,23 @@ final class VectorChunkProducts {
                         a6 = v.fma(FloatVector.broadcast(F, wt[wo + 6]), a6);
                         a7 = v.fma(FloatVector.broadcast(F, wt[wo + 7]), a7);
                     }
-                    for (int e = u; e < t1; e++) {    // block b0 + j sees entry e when j ≥ e − base − b0
-                        FloatVector v = FloatVector.fromArray(F, values, e * d + c0);
-                        int wo = e * BG;
-                        long from = e - base - b0;
-                        if (from <= 0 && lanes > 0) {
-                            a0 = v.fma(FloatVector.broadcast(F, wt[wo]), a0);
-                        }
-                        if (from <= 1 && lanes > 1) {
-                            a1 = v.fma(FloatVector.broadcast(F, wt[wo + 1]), a1);
-                        }
-                        if (from <= 2 && lanes > 2) {
-                            a2 = v.fma(FloatVector.broadcast(F, wt[wo + 2]), a2);
-                        }
-                        if (from <= 3 && lanes > 3) {
-                            a3 = v.fma(FloatVector.broadcast(F, wt[wo + 3]), a3);
-                        }
-                        if (from <= 4 && lanes > 4) {
-                            a4 = v.fma(FloatVector.broadcast(F, wt[wo + 4]), a4);
-                        }
-                        if (from <= 5 && lanes > 5) {
-                            a5 = v.fma(FloatVector.broadcast(F, wt[wo + 5]), a5);
-                        }
-                        if (from <= 6 && lanes > 6) {
-                            a6 = v.fma(FloatVector.broadcast(F, wt[wo + 6]), a6);
-                        }
-                        if (from <= 7 && lanes > 7) {
-                            a7 = v.fma(FloatVector.broadcast(F, wt[wo + 7]), a7);
-                        }
-                    }
                     int go = b0 * d + c0;             // the tile's sums into the blocks' double sums
                     a0.intoArray(part, 0);
-                    addTile(part, g, go, lanes > 0);
+                    endTile(part, g, go, 0, lanes, wt, values, d, c0, u, Math.min(t1, seen + 0));
                     a1.intoArray(part, 0);
-                    addTile(part, g, go + d, lanes > 1);
+                    endTile(part, g, go + d, 1, lanes, wt, values, d, c0, u, Math.min(t1, seen + 1));
                     a2.intoArray(part, 0);
-                    addTile(part, g, go + 2 * d, lanes > 2);
+                    endTile(part, g, go + 2 * d, 2, lanes, wt, values, d, c0, u, Math.min(t1, seen + 2));
                     a3.intoArray(part, 0);
-                    addTile(part, g, go + 3 * d, lanes > 3);
+                    endTile(part, g, go + 3 * d, 3, lanes, wt, values, d, c0, u, Math.min(t1, seen + 3));
                     a4.intoArray(part, 0);
-                    addTile(part, g, go + 4 * d, lanes > 4);
+                    endTile(part, g, go + 4 * d, 4, lanes, wt, values, d, c0, u, Math.min(t1, seen + 4));
                     a5.intoArray(part, 0);
-                    addTile(part, g, go + 5 * d, lanes > 5);
+                    endTile(part, g, go + 5 * d, 5, lanes, wt, values, d, c0, u, Math.min(t1, seen + 5));
                     a6.intoArray(part, 0);
-                    addTile(part, g, go + 6 * d, lanes > 6);
+                    endTile(part, g, go + 6 * d, 6, lanes, wt, values, d, c0, u, Math.min(t1, seen + 6));
                     a7.intoArray(part, 0);
-                    addTile(part, g, go + 7 * d, lanes > 7);
+                    endTile(part, g, go + 7 * d, 7, lanes, wt, values, d, c0, u, Math.min(t1, seen + 7));
                 }
                 for (int j = 0; j < lanes; j++) {     // columns past the last whole vector: the same chain in scalar
                     int t = (int) Math.min(t1, base + b0 + j + 1);
@@ -264,12 +235,22 @@ final class VectorChunkProducts {
         }
     }
 
-    // g[go .. go + FL) += part (a tile's float sums, one block's column group), when the block exists
-    private static void addTile(float[] part, double[] g, int go, boolean exists) {
-        if (exists) {
+    // block j of the group (when it exists, j < lanes): its float sums part [FL] of columns c0.. go on over the causal
+    // triangle's entries [u, to) in scalar, the same chain, then join g[go .. go + FL)
+    private static void endTile(float[] part, double[] g, int go, int j, int lanes, float[] wt, float[] values, int d,
+                                int c0, int u, int to) {
+        if (j >= lanes) {
+            return;
+        }
+        for (int e = u; e < to; e++) {
+            float we = wt[e * BG + j];
+            int vo = e * d + c0;
             for (int l = 0; l < FL; l++) {
-                g[go + l] += part[l];
+                part[l] = Math.fma(we, values[vo + l], part[l]);
             }
+        }
+        for (int l = 0; l < FL; l++) {
+            g[go + l] += part[l];
         }
     }
 
