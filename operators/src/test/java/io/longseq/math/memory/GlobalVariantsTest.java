@@ -276,7 +276,11 @@ class GlobalVariantsTest {
         }
     }
 
-    /** One chunk (n ≤ C): only the own row exists, so AXIAL is FULL, bit for bit. */
+    /**
+     * One chunk (n ≤ C): only the own row exists, so AXIAL holds FULL's entries: the same weights and top entries bit
+     * for bit; FULL sums the values in float tiles and its entropy by another formula (docs/numerics.md), so context
+     * and entropy agree to 1e-6.
+     */
     @Test
     void axialWithinOneChunkEqualsFull() {
         ModelConfig axial = TestModels.small().globalMode(GlobalMode.AXIAL).build();
@@ -289,9 +293,9 @@ class GlobalVariantsTest {
             List<BlockResult> y = f.run(ids, n, false).blocks();
             assertThat(x).hasSize(axial.blocksPerChunk());
             for (int b = 0; b < x.size(); b++) {
-                assertThat(x.get(b).context()).containsExactly(y.get(b).context());
+                assertThat(y.get(b).context()).containsExactly(x.get(b).context(), within(1e-6f));
                 assertThat(x.get(b).selfWeight()).isEqualTo(y.get(b).selfWeight());
-                assertThat(x.get(b).entropy()).isEqualTo(y.get(b).entropy());
+                assertThat(y.get(b).entropy()).isCloseTo(x.get(b).entropy(), within(1e-6f));
                 assertThat(x.get(b).top()).containsExactly(y.get(b).top());
             }
         }
