@@ -185,15 +185,22 @@ final class ChunkProducts {
      */
     // p [total] scores -> weights; returns the entropy
     static double unitSoftmax(double[] p, int total, int d) {
+        return unitSoftmax(p, 0, total, d);
+    }
+
+    /** As above, on p[off, off + total). */
+    // p[off .. off + total) scores -> weights; returns the entropy
+    static double unitSoftmax(double[] p, int off, int total, int d) {
         double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
-        for (int e = 0; e < total; e++) {
+        int end = off + total;
+        for (int e = off; e < end; e++) {
             p[e] *= scale;
             max = Math.max(max, p[e]);
         }
         double sum = 0;
         double shifted = 0;                              // Σ exp(x_e − max)·(x_e − max)
-        for (int e = 0; e < total; e++) {
+        for (int e = off; e < end; e++) {
             double x = p[e] - max;
             double ex = Math.exp(x);
             p[e] = ex;
@@ -202,7 +209,7 @@ final class ChunkProducts {
                 shifted += ex * x;
             }
         }
-        for (int e = 0; e < total; e++) {
+        for (int e = off; e < end; e++) {
             p[e] /= sum;
         }
         return Math.log(sum) - shifted / sum;

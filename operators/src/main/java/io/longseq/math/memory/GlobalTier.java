@@ -255,19 +255,23 @@ public final class GlobalTier {
         for (int i = 0; i < nb; i++) {
             int mi = (int) base + i + 1;                    // block base + i sees blocks 0..base + i, itself last
             novelty[i] = novelty(scores, (keyRow + i) * m, keySquares[mi - 1], keySquares, mi, mi - 1);
-            int total = both ? 2 * mi : mi;
+            if (!both) {                                    // the row becomes the block's weights in place
+                entropy[i] = ChunkProducts.unitSoftmax(scores, i * m, mi, d);   // fullRange: every count is 1
+                tops[i] = topK.select(scores, i * m, entries, cfg.topK(), mi, mi, mi - 1, false);
+                self[i] = scores[i * m + mi - 1];
+                continue;
+            }
+            int total = 2 * mi;                             // one softmax over both queries' scores
             if (p.length < total) {
                 p = new double[Math.max(total, 2 * p.length)];
             }
             System.arraycopy(scores, i * m, p, 0, mi);
-            if (both) {
-                System.arraycopy(scores, (nb + i) * m, p, mi, mi);
-            }
-            entropy[i] = ChunkProducts.unitSoftmax(p, total, d);   // fullRange: every count is 1
-            tops[i] = topK.select(p, entries, cfg.topK(), total, mi, mi - 1, both);
+            System.arraycopy(scores, (nb + i) * m, p, mi, mi);
+            entropy[i] = ChunkProducts.unitSoftmax(p, total, d);
+            tops[i] = topK.select(p, entries, cfg.topK(), total, mi, mi - 1, true);
             self[i] = p[mi - 1];
             for (int e = 0; e < mi; e++) {
-                scores[i * m + e] = both ? p[e] + p[mi + e] : p[e];
+                scores[i * m + e] = p[e] + p[mi + e];       // an entry's weight from both queries
             }
         }
         double[] gs = new double[nb * d];                   // [nb, d]
