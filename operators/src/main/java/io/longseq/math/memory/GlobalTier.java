@@ -244,7 +244,7 @@ public final class GlobalTier {
         }
         // [rows, m]: the queries' scores (then rows [0, nb) the blocks' weights) and, unless the same, the keys' dots
         double[] scores = chunkScores;
-        ChunkProducts.scores(qs, rows, memory.keys(), m, d, scores);
+        ChunkProducts.scores(qs, rows, memory, m, d, scores);
         double[] keySquares = memory.keySquares(m);        // [m] |k̄_e|²
         entries.fullRange(m);
         BlockResult[] out = new BlockResult[nb];

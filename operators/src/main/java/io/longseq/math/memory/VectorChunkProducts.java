@@ -11,10 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * products in the same order, only several of them at once. Loaded only when the module {@code jdk.incubator.vector}
  * is present ({@link ChunkProducts#VECTOR}).
  *
- * <p>Scores: the lanes carry DL queries (DL = doubles per preferred vector) against one key; for each query the four
- * partial sums s₀ … s₃ of {@code entryDots} are four vectors, each adding its columns in order of c, then
- * (s₀ + s₁) + (s₂ + s₃) lane by lane. A product of two floats is exact in double (24 + 24 significant bits ≤ 53), so
- * the fused multiply-add rounds once where Java's multiply-then-add rounds once too (only the add): the same bits.
+ * <p>Scores: the lanes carry FL consecutive keys (the memory keeps its keys also in tiles [⌈m/FL⌉, d, FL]), eight
+ * queries at a time, each query's column c broadcast; each lane is one float chain of fused multiply-adds in order of
+ * c, rounded once per step as {@code Math.fma} does.
  *
  * <p>Weighted sums (float tiles, {@link ChunkProducts#scalarWeightedSums}): the lanes carry FL columns of one value
  * row (a plain load), eight blocks at a time, each block's float sums one vector per column group, its weight
@@ -34,7 +33,9 @@ final class VectorChunkProducts {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int FL = F.length();
     private static final int BG = 8;       // weighted sums: blocks per pass over the values
-    private static final int ET = 256;     // key rows per tile (128 KB at d = 128, in L2)
+    /** Keys per tile of {@link ChunkProducts#tile} for {@link #scores}: the float lanes. */
+    static final int KT = FL;
+    private static final int QG = 8;       // scores: queries per pass over the keys
 
     // scratch of the calling thread (a global-context subtask's), grown to the largest memory seen: no allocation per
     // chunk sized by the memory. [0]: a group's weights [m, BG]; [1]: one vector's float sums [FL]
@@ -43,117 +44,77 @@ final class VectorChunkProducts {
 
     private VectorChunkProducts() {}
 
-    /** As {@link ChunkProducts#scalarScores}, bitwise. */
-    // qs [nq, d] · keys [m, d]ᵀ -> s [nq, m]
-    static void scores(float[] qs, int nq, float[] keys, int m, int d, double[] s) {
-        int groups = (nq + DL - 1) / DL;
-        double[] qt = new double[groups * d * DL]; // [groups, d, DL] the queries, DL a group, transposed; past nq 0
-        double[] r = new double[4 * DL];            // [4, DL] four entries' results
-        for (int g0 = 0; g0 < nq; g0 += DL) {
-            int lanes = Math.min(DL, nq - g0);
-            int qo = g0 * d;
-            for (int c = 0; c < d; c++) {
-                for (int l = 0; l < lanes; l++) {
-                    qt[qo + c * DL + l] = qs[(g0 + l) * d + c];
+    /**
+     * As {@link ChunkProducts#scalarScores}, bitwise, from the keys in tiles [⌈m/KT⌉, d, KT]
+     * ({@link ChunkProducts#tile}): lanes are KT consecutive keys, eight queries at a time, each query's column
+     * broadcast; rows past nq are zero and dropped, as are lanes past m.
+     */
+    // qs [nq, d] · tiles [⌈m/KT⌉, d, KT] -> s [nq, m]
+    static void scores(float[] qs, int nq, float[] tiles, int m, int d, double[] s) {
+        float[] q = qs;
+        if (nq % QG != 0) {                          // [⌈nq/8⌉·8, d] the queries, zero rows after nq
+            q = java.util.Arrays.copyOf(qs, (nq + QG - 1) / QG * QG * d);
+            java.util.Arrays.fill(q, nq * d, q.length, 0f);
+        }
+        float[] part = FSCRATCH.get()[1];            // [KT] one vector's dots
+        for (int g0 = 0; g0 < nq; g0 += QG) {
+            int q0 = g0 * d;
+            int q1 = q0 + d;
+            int q2 = q1 + d;
+            int q3 = q2 + d;
+            int q4 = q3 + d;
+            int q5 = q4 + d;
+            int q6 = q5 + d;
+            int q7 = q6 + d;
+            int rows = Math.min(QG, nq - g0);
+            for (int e0 = 0; e0 < m; e0 += KT) {
+                int to = e0 * d;                     // tile e0 / KT starts at (e0 / KT)·d·KT = e0·d
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                FloatVector a4 = a0;
+                FloatVector a5 = a0;
+                FloatVector a6 = a0;
+                FloatVector a7 = a0;
+                for (int c = 0; c < d; c++) {
+                    FloatVector k = FloatVector.fromArray(F, tiles, to + c * KT);
+                    a0 = k.fma(FloatVector.broadcast(F, q[q0 + c]), a0);
+                    a1 = k.fma(FloatVector.broadcast(F, q[q1 + c]), a1);
+                    a2 = k.fma(FloatVector.broadcast(F, q[q2 + c]), a2);
+                    a3 = k.fma(FloatVector.broadcast(F, q[q3 + c]), a3);
+                    a4 = k.fma(FloatVector.broadcast(F, q[q4 + c]), a4);
+                    a5 = k.fma(FloatVector.broadcast(F, q[q5 + c]), a5);
+                    a6 = k.fma(FloatVector.broadcast(F, q[q6 + c]), a6);
+                    a7 = k.fma(FloatVector.broadcast(F, q[q7 + c]), a7);
                 }
+                int n = Math.min(KT, m - e0);
+                int at = g0 * m + e0;
+                a0.intoArray(part, 0);
+                putDots(part, s, at, n, rows > 0);
+                a1.intoArray(part, 0);
+                putDots(part, s, at + m, n, rows > 1);
+                a2.intoArray(part, 0);
+                putDots(part, s, at + 2 * m, n, rows > 2);
+                a3.intoArray(part, 0);
+                putDots(part, s, at + 3 * m, n, rows > 3);
+                a4.intoArray(part, 0);
+                putDots(part, s, at + 4 * m, n, rows > 4);
+                a5.intoArray(part, 0);
+                putDots(part, s, at + 5 * m, n, rows > 5);
+                a6.intoArray(part, 0);
+                putDots(part, s, at + 6 * m, n, rows > 6);
+                a7.intoArray(part, 0);
+                putDots(part, s, at + 7 * m, n, rows > 7);
             }
         }
-        int d4 = d & ~3;
-        for (int e0 = 0; e0 < m; e0 += ET) {       // ET key rows (in L2) for all the groups
-            int e1 = Math.min(m, e0 + ET);
-            for (int g0 = 0; g0 < nq; g0 += DL) {
-                int lanes = Math.min(DL, nq - g0);
-                int qo = g0 * d;
-                int e = e0;
-                for (; e + 4 <= e1; e += 4) {
-                    int o0 = e * d;
-                    int o1 = o0 + d;
-                    int o2 = o1 + d;
-                    int o3 = o2 + d;
-                    DoubleVector a0 = DoubleVector.zero(D);
-                    DoubleVector a1 = a0;
-                    DoubleVector a2 = a0;
-                    DoubleVector a3 = a0;
-                    DoubleVector b0 = a0;
-                    DoubleVector b1 = a0;
-                    DoubleVector b2 = a0;
-                    DoubleVector b3 = a0;
-                    DoubleVector c0 = a0;
-                    DoubleVector c1 = a0;
-                    DoubleVector c2 = a0;
-                    DoubleVector c3 = a0;
-                    DoubleVector d0 = a0;
-                    DoubleVector d1 = a0;
-                    DoubleVector d2 = a0;
-                    DoubleVector d3 = a0;
-                    int c = 0;
-                    for (; c < d4; c += 4) {
-                        DoubleVector q0 = DoubleVector.fromArray(D, qt, qo + c * DL);
-                        DoubleVector q1 = DoubleVector.fromArray(D, qt, qo + (c + 1) * DL);
-                        DoubleVector q2 = DoubleVector.fromArray(D, qt, qo + (c + 2) * DL);
-                        DoubleVector q3 = DoubleVector.fromArray(D, qt, qo + (c + 3) * DL);
-                        a0 = q0.fma(DoubleVector.broadcast(D, keys[o0 + c]), a0);
-                        a1 = q1.fma(DoubleVector.broadcast(D, keys[o0 + c + 1]), a1);
-                        a2 = q2.fma(DoubleVector.broadcast(D, keys[o0 + c + 2]), a2);
-                        a3 = q3.fma(DoubleVector.broadcast(D, keys[o0 + c + 3]), a3);
-                        b0 = q0.fma(DoubleVector.broadcast(D, keys[o1 + c]), b0);
-                        b1 = q1.fma(DoubleVector.broadcast(D, keys[o1 + c + 1]), b1);
-                        b2 = q2.fma(DoubleVector.broadcast(D, keys[o1 + c + 2]), b2);
-                        b3 = q3.fma(DoubleVector.broadcast(D, keys[o1 + c + 3]), b3);
-                        c0 = q0.fma(DoubleVector.broadcast(D, keys[o2 + c]), c0);
-                        c1 = q1.fma(DoubleVector.broadcast(D, keys[o2 + c + 1]), c1);
-                        c2 = q2.fma(DoubleVector.broadcast(D, keys[o2 + c + 2]), c2);
-                        c3 = q3.fma(DoubleVector.broadcast(D, keys[o2 + c + 3]), c3);
-                        d0 = q0.fma(DoubleVector.broadcast(D, keys[o3 + c]), d0);
-                        d1 = q1.fma(DoubleVector.broadcast(D, keys[o3 + c + 1]), d1);
-                        d2 = q2.fma(DoubleVector.broadcast(D, keys[o3 + c + 2]), d2);
-                        d3 = q3.fma(DoubleVector.broadcast(D, keys[o3 + c + 3]), d3);
-                    }
-                    for (; c < d; c++) {                      // a column tail goes to s₀, after the quads
-                        DoubleVector qc = DoubleVector.fromArray(D, qt, qo + c * DL);
-                        a0 = qc.fma(DoubleVector.broadcast(D, keys[o0 + c]), a0);
-                        b0 = qc.fma(DoubleVector.broadcast(D, keys[o1 + c]), b0);
-                        c0 = qc.fma(DoubleVector.broadcast(D, keys[o2 + c]), c0);
-                        d0 = qc.fma(DoubleVector.broadcast(D, keys[o3 + c]), d0);
-                    }
-                    a0.add(a1).add(a2.add(a3)).intoArray(r, 0);
-                    b0.add(b1).add(b2.add(b3)).intoArray(r, DL);
-                    c0.add(c1).add(c2.add(c3)).intoArray(r, 2 * DL);
-                    d0.add(d1).add(d2.add(d3)).intoArray(r, 3 * DL);
-                    for (int l = 0; l < lanes; l++) {
-                        int at = (g0 + l) * m + e;
-                        s[at] = r[l];
-                        s[at + 1] = r[DL + l];
-                        s[at + 2] = r[2 * DL + l];
-                        s[at + 3] = r[3 * DL + l];
-                    }
-                }
-                for (; e < e1; e++) {
-                    int o0 = e * d;
-                    DoubleVector a0 = DoubleVector.zero(D);
-                    DoubleVector a1 = a0;
-                    DoubleVector a2 = a0;
-                    DoubleVector a3 = a0;
-                    int c = 0;
-                    for (; c < d4; c += 4) {
-                        a0 = DoubleVector.fromArray(D, qt, qo + c * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c]), a0);
-                        a1 = DoubleVector.fromArray(D, qt, qo + (c + 1) * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c + 1]), a1);
-                        a2 = DoubleVector.fromArray(D, qt, qo + (c + 2) * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c + 2]), a2);
-                        a3 = DoubleVector.fromArray(D, qt, qo + (c + 3) * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c + 3]), a3);
-                    }
-                    for (; c < d; c++) {
-                        a0 = DoubleVector.fromArray(D, qt, qo + c * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c]), a0);
-                    }
-                    a0.add(a1).add(a2.add(a3)).intoArray(r, 0);
-                    for (int l = 0; l < lanes; l++) {
-                        s[(g0 + l) * m + e] = r[l];
-                    }
-                }
+    }
+
+    // s[at .. at + n) ← part[0 .. n) widened, when the query row exists
+    private static void putDots(float[] part, double[] s, int at, int n, boolean exists) {
+        if (exists) {
+            for (int l = 0; l < n; l++) {
+                s[at + l] = part[l];
             }
         }
     }
