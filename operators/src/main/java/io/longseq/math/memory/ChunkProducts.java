@@ -19,6 +19,13 @@ final class ChunkProducts {
     static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             && !"false".equals(System.getProperty("longseq.vector"));
 
+    /** Queries and blocks per group of the products; their arrays hold {@link #padded} rows. */
+    static final int ROWS = 8;
+
+    // the weights of a group of blocks as floats [m, ROWS], the calling thread's (a global-context subtask's), grown
+    // to the largest memory seen: no allocation per chunk
+    private static final ThreadLocal<float[]> WEIGHTS = ThreadLocal.withInitial(() -> new float[0]);
+
     /** Entries per float partial sum of {@link #weightedSums}: tile t is entries [t·TILE, (t + 1)·TILE). */
     static final int TILE = 256;
 
@@ -26,9 +33,10 @@ final class ChunkProducts {
 
     /**
      * s ← Q·Kᵀ as {@link #scalarScores}, with the Vector API when {@link #VECTOR} (bitwise the same), reading the
-     * memory's keys as {@link FullMemory#keyTiles} there.
+     * memory's keys as {@link FullMemory#keyTiles} there. qs and s hold {@link #padded}(nq) rows; the rows past nq of
+     * s are scratch.
      */
-    // qs [nq, d] · keys [m, d]ᵀ -> s [nq, m]
+    // qs [padded(nq), d] · keys [m, d]ᵀ -> s [padded(nq), m]
     static void scores(float[] qs, int nq, FullMemory memory, int m, int d, double[] s) {
         if (VECTOR) {
             VectorChunkProducts.scores(qs, nq, memory.keyTiles(m, VectorChunkProducts.KT), m, d, s);
@@ -52,14 +60,27 @@ final class ChunkProducts {
         }
     }
 
-    /** g ← W·V as {@link #scalarWeightedSums} (float tiles), with the Vector API when {@link #VECTOR} (bitwise the same). */
-    // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
+    /**
+     * g ← W·V as {@link #scalarWeightedSums} (float tiles), with the Vector API when {@link #VECTOR} (bitwise the same).
+     * w and g hold {@link #padded}(nb) rows; the rows past nb of g are scratch.
+     */
+    // w [padded(nb), m] (row i used up to base + i), values [m, d] -> g [padded(nb), d]
     static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
         if (VECTOR) {
-            VectorChunkProducts.weightedSums(w, nb, m, base, values, d, g);
+            float[] wt = WEIGHTS.get();
+            if (wt.length < m * ROWS) {               // grown here, outside the compiled vector loop
+                wt = new float[Math.max(m * ROWS, 2 * wt.length)];
+                WEIGHTS.set(wt);
+            }
+            VectorChunkProducts.weightedSums(w, nb, m, base, values, d, g, wt);
         } else {
             scalarWeightedSums(w, nb, m, base, values, d, g);
         }
+    }
+
+    /** Rows rounded up to the products' groups of {@link #ROWS}: the size of their query, weight and result rows. */
+    static int padded(int rows) {
+        return (rows + ROWS - 1) / ROWS * ROWS;
     }
 
     /**

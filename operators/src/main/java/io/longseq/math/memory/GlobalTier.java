@@ -217,7 +217,8 @@ public final class GlobalTier {
         long base = memory.nextBlock();
         boolean both = reverse != null;
         int nq = both ? 2 * nb : nb;
-        float[] qs = new float[(nq + nb) * d];              // [nq + nb, d] forward queries, reverse ones, the keys
+        // [padded(nq + nb), d] forward queries, reverse ones, the keys (when not the same), zero rows (ChunkProducts)
+        float[] qs = new float[ChunkProducts.padded(nq + nb) * d];
         float[] s = new float[d];
         for (int i = 0; i < nb; i++) {
             System.arraycopy(summaries, i * d, s, 0, d);
@@ -239,10 +240,11 @@ public final class GlobalTier {
         if (!keysAreQueries) {
             System.arraycopy(memory.keys(), (int) base * d, qs, nq * d, nb * d);
         }
-        if (chunkScores.length < rows * m) {
-            chunkScores = new double[Math.max(rows * m, 2 * chunkScores.length)];
+        int padded = ChunkProducts.padded(rows);
+        if (chunkScores.length < padded * m) {
+            chunkScores = new double[Math.max(padded * m, 2 * chunkScores.length)];
         }
-        // [rows, m]: the queries' scores (then rows [0, nb) the blocks' weights) and, unless the same, the keys' dots
+        // [padded(rows), m]: the queries' scores (then rows [0, nb) the blocks' weights), unless the same the keys' dots
         double[] scores = chunkScores;
         ChunkProducts.scores(qs, rows, memory, m, d, scores);
         double[] keySquares = memory.keySquares(m);        // [m] |k̄_e|²
@@ -274,7 +276,7 @@ public final class GlobalTier {
                 scores[i * m + e] = p[e] + p[mi + e];       // an entry's weight from both queries
             }
         }
-        double[] gs = new double[nb * d];                   // [nb, d]
+        double[] gs = new double[ChunkProducts.padded(nb) * d];    // [padded(nb), d], rows past nb scratch
         ChunkProducts.weightedSums(scores, nb, m, base, memory.values(), d, gs);
         chunkDeltas = new float[nb * d];
         for (int i = 0; i < nb; i++) {

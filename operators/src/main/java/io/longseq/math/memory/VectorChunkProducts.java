@@ -20,8 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * broadcast (the weights rounded to float and transposed to [m, 8] first); the fused multiply-add rounds once in a
  * lane as {@code Math.fma} does. A tile's sums are added to the block's double sums when the tile ends. The causal
  * triangle (entries of the chunk's own later blocks, fewer than eight) continues each block's chain in scalar, as
- * do the column tails past the last full vector; a group of fewer than eight blocks computes the missing ones with
- * weight 0 and drops them. (The triangle tested per block inside the lane loop made C2 compile it 8× slower.)
+ * do the column tails past the last full vector; a group of fewer than eight blocks computes the missing ones from
+ * the padding rows and the caller drops them. (The triangle tested per block inside the lane loop made C2 compile it 8× slower.)
  *
  * <p>No vector crosses a method call (see {@code VectorRowKernels}: JDK 17 may box vectors passed to a helper that C2
  * compiled on its own). Only the preferred species (ArchitectureTest).
@@ -32,31 +32,27 @@ final class VectorChunkProducts {
     private static final int DL = D.length();
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int FL = F.length();
-    private static final int BG = 8;       // weighted sums: blocks per pass over the values
+    private static final int BG = ChunkProducts.ROWS;   // weighted sums: blocks per pass over the values
     /** Keys per tile of {@link ChunkProducts#tile} for {@link #scores}: the float lanes. */
     static final int KT = FL;
-    private static final int QG = 8;       // scores: queries per pass over the keys
+    private static final int QG = ChunkProducts.ROWS;   // scores: queries per pass over the keys
 
-    // scratch of the calling thread (a global-context subtask's), grown to the largest memory seen: no allocation per
-    // chunk sized by the memory. [0]: a group's weights [m, BG]; [1]: one vector's float sums [FL]
-    private static final ThreadLocal<float[][]> FSCRATCH = ThreadLocal.withInitial(() -> new float[][] {
-        new float[0], new float[FL]});
+    // scratch of the calling thread (a global-context subtask's): one vector's float sums [FL]
+    private static final ThreadLocal<float[]> PART = ThreadLocal.withInitial(() -> new float[FL]);
 
     private VectorChunkProducts() {}
 
     /**
      * As {@link ChunkProducts#scalarScores}, bitwise, from the keys in tiles [⌈m/KT⌉, d, KT]
      * ({@link ChunkProducts#tile}): lanes are KT consecutive keys, eight queries at a time, each query's column
-     * broadcast; rows past nq are zero and dropped, as are lanes past m.
+     * broadcast. qs and s hold {@link ChunkProducts#padded}(nq) rows: the rows past nq are computed too (whatever qs
+     * holds there) and the caller ignores them; lanes past m are dropped. No branch here depends on nq or m (a branch
+     * first taken late would send this compiled method back to the interpreter, where vectors are boxed objects).
      */
     // qs [nq, d] · tiles [⌈m/KT⌉, d, KT] -> s [nq, m]
     static void scores(float[] qs, int nq, float[] tiles, int m, int d, double[] s) {
         float[] q = qs;
-        if (nq % QG != 0) {                          // [⌈nq/8⌉·8, d] the queries, zero rows after nq
-            q = java.util.Arrays.copyOf(qs, (nq + QG - 1) / QG * QG * d);
-            java.util.Arrays.fill(q, nq * d, q.length, 0f);
-        }
-        float[] part = FSCRATCH.get()[1];            // [KT] one vector's dots
+        float[] part = PART.get();            // [KT] one vector's dots
         for (int g0 = 0; g0 < nq; g0 += QG) {
             int q0 = g0 * d;
             int q1 = q0 + d;
@@ -66,7 +62,6 @@ final class VectorChunkProducts {
             int q5 = q4 + d;
             int q6 = q5 + d;
             int q7 = q6 + d;
-            int rows = Math.min(QG, nq - g0);
             for (int e0 = 0; e0 < m; e0 += KT) {
                 int to = e0 * d;                     // tile e0 / KT starts at (e0 / KT)·d·KT = e0·d
                 FloatVector a0 = FloatVector.zero(F);
@@ -91,51 +86,48 @@ final class VectorChunkProducts {
                 int n = Math.min(KT, m - e0);
                 int at = g0 * m + e0;
                 a0.intoArray(part, 0);
-                putDots(part, s, at, n, rows > 0);
+                putDots(part, s, at, n);
                 a1.intoArray(part, 0);
-                putDots(part, s, at + m, n, rows > 1);
+                putDots(part, s, at + m, n);
                 a2.intoArray(part, 0);
-                putDots(part, s, at + 2 * m, n, rows > 2);
+                putDots(part, s, at + 2 * m, n);
                 a3.intoArray(part, 0);
-                putDots(part, s, at + 3 * m, n, rows > 3);
+                putDots(part, s, at + 3 * m, n);
                 a4.intoArray(part, 0);
-                putDots(part, s, at + 4 * m, n, rows > 4);
+                putDots(part, s, at + 4 * m, n);
                 a5.intoArray(part, 0);
-                putDots(part, s, at + 5 * m, n, rows > 5);
+                putDots(part, s, at + 5 * m, n);
                 a6.intoArray(part, 0);
-                putDots(part, s, at + 6 * m, n, rows > 6);
+                putDots(part, s, at + 6 * m, n);
                 a7.intoArray(part, 0);
-                putDots(part, s, at + 7 * m, n, rows > 7);
+                putDots(part, s, at + 7 * m, n);
             }
         }
     }
 
-    // s[at .. at + n) ← part[0 .. n) widened, when the query row exists
-    private static void putDots(float[] part, double[] s, int at, int n, boolean exists) {
-        if (exists) {
-            for (int l = 0; l < n; l++) {
-                s[at + l] = part[l];
-            }
+    // s[at .. at + n) ← part[0 .. n) widened
+    private static void putDots(float[] part, double[] s, int at, int n) {
+        for (int l = 0; l < n; l++) {
+            s[at + l] = part[l];
         }
     }
 
-    /** As {@link ChunkProducts#scalarWeightedSums}, bitwise. */
-    // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
-    static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
-        java.util.Arrays.fill(g, 0, nb * d, 0.0);
+    /**
+     * As {@link ChunkProducts#scalarWeightedSums}, bitwise. w and g hold {@link ChunkProducts#padded}(nb) rows: the
+     * rows past nb are computed too (from whatever w holds there) and the caller ignores them; wt is scratch of at
+     * least m·8 floats. No branch here depends on nb or m (see {@link #scores}).
+     */
+    // w [padded(nb), m] (row i used up to base + i), values [m, d] -> g [padded(nb), d]; wt [m, 8] scratch
+    static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g, float[] wt) {
+        java.util.Arrays.fill(g, 0, ChunkProducts.padded(nb) * d, 0.0);
         int cv = d - d % FL;                          // columns in whole vectors
-        float[][] scratch = FSCRATCH.get();
-        if (scratch[0].length < m * BG) {
-            scratch[0] = new float[Math.max(m * BG, 2 * scratch[0].length)];
-        }
-        float[] wt = scratch[0];                      // [m, BG] a group's weights as floats, transposed
-        float[] part = scratch[1];                    // [FL] one vector's sums
+        float[] part = PART.get();             // [FL] one vector's sums
         for (int b0 = 0; b0 < nb; b0 += BG) {
             int lanes = Math.min(BG, nb - b0);
-            for (int e = 0; e < m; e++) {
-                int at = e * BG;
-                for (int j = 0; j < BG; j++) {        // a weight a block does not see is never read: 0
-                    wt[at + j] = j < lanes && e <= base + b0 + j ? (float) w[(b0 + j) * m + e] : 0f;
+            for (int e = 0; e < m; e++) {             // [m, BG] the group's weights as floats, transposed; a weight
+                int at = e * BG;                      // a block does not see (e > base + b0 + j) is never read
+                for (int j = 0; j < BG; j++) {
+                    wt[at + j] = (float) w[(b0 + j) * m + e];
                 }
             }
             int seen = (int) Math.min(m, base + b0 + 1); // entries [0, seen) are seen by every block of the group
@@ -165,21 +157,21 @@ final class VectorChunkProducts {
                     }
                     int go = b0 * d + c0;             // the tile's sums into the blocks' double sums
                     a0.intoArray(part, 0);
-                    endTile(part, g, go, 0, lanes, wt, values, d, c0, u, Math.min(t1, seen + 0));
+                    endTile(part, g, go, 0, wt, values, d, c0, u, Math.min(t1, seen + 0));
                     a1.intoArray(part, 0);
-                    endTile(part, g, go + d, 1, lanes, wt, values, d, c0, u, Math.min(t1, seen + 1));
+                    endTile(part, g, go + d, 1, wt, values, d, c0, u, Math.min(t1, seen + 1));
                     a2.intoArray(part, 0);
-                    endTile(part, g, go + 2 * d, 2, lanes, wt, values, d, c0, u, Math.min(t1, seen + 2));
+                    endTile(part, g, go + 2 * d, 2, wt, values, d, c0, u, Math.min(t1, seen + 2));
                     a3.intoArray(part, 0);
-                    endTile(part, g, go + 3 * d, 3, lanes, wt, values, d, c0, u, Math.min(t1, seen + 3));
+                    endTile(part, g, go + 3 * d, 3, wt, values, d, c0, u, Math.min(t1, seen + 3));
                     a4.intoArray(part, 0);
-                    endTile(part, g, go + 4 * d, 4, lanes, wt, values, d, c0, u, Math.min(t1, seen + 4));
+                    endTile(part, g, go + 4 * d, 4, wt, values, d, c0, u, Math.min(t1, seen + 4));
                     a5.intoArray(part, 0);
-                    endTile(part, g, go + 5 * d, 5, lanes, wt, values, d, c0, u, Math.min(t1, seen + 5));
+                    endTile(part, g, go + 5 * d, 5, wt, values, d, c0, u, Math.min(t1, seen + 5));
                     a6.intoArray(part, 0);
-                    endTile(part, g, go + 6 * d, 6, lanes, wt, values, d, c0, u, Math.min(t1, seen + 6));
+                    endTile(part, g, go + 6 * d, 6, wt, values, d, c0, u, Math.min(t1, seen + 6));
                     a7.intoArray(part, 0);
-                    endTile(part, g, go + 7 * d, 7, lanes, wt, values, d, c0, u, Math.min(t1, seen + 7));
+                    endTile(part, g, go + 7 * d, 7, wt, values, d, c0, u, Math.min(t1, seen + 7));
                 }
                 for (int j = 0; j < lanes; j++) {     // columns past the last whole vector: the same chain in scalar
                     int t = (int) Math.min(t1, base + b0 + j + 1);
@@ -196,13 +188,10 @@ final class VectorChunkProducts {
         }
     }
 
-    // block j of the group (when it exists, j < lanes): its float sums part [FL] of columns c0.. go on over the causal
-    // triangle's entries [u, to) in scalar, the same chain, then join g[go .. go + FL)
-    private static void endTile(float[] part, double[] g, int go, int j, int lanes, float[] wt, float[] values, int d,
-                                int c0, int u, int to) {
-        if (j >= lanes) {
-            return;
-        }
+    // block j of the group: its float sums part [FL] of columns c0.. go on over the causal triangle's entries [u, to)
+    // in scalar, the same chain, then join g[go .. go + FL)
+    private static void endTile(float[] part, double[] g, int go, int j, float[] wt, float[] values, int d, int c0,
+                                int u, int to) {
         for (int e = u; e < to; e++) {
             float we = wt[e * BG + j];
             int vo = e * d + c0;

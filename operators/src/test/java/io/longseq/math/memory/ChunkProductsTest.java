@@ -30,10 +30,13 @@ class ChunkProductsTest {
         float[] tiles = new float[(m + kt - 1) / kt * kt * d];   // [⌈m/kt⌉, d, kt]
         java.util.Arrays.fill(tiles, Float.NaN);       // lanes past m: computed and dropped
         ChunkProducts.tile(keys, 0, m, d, kt, tiles);
+        int rows = ChunkProducts.padded(nq);
+        float[] padded = java.util.Arrays.copyOf(qs, rows * d);   // [padded(nq), d], rows past nq: NaN, dropped
+        java.util.Arrays.fill(padded, nq * d, rows * d, Float.NaN);
         double[] scalar = new double[nq * m];          // [nq, m]
-        double[] vector = new double[nq * m];
+        double[] vector = new double[rows * m];        // [padded(nq), m]
         ChunkProducts.scalarScores(qs, nq, keys, m, d, scalar);
-        VectorChunkProducts.scores(qs, nq, tiles, m, d, vector);
+        VectorChunkProducts.scores(padded, nq, tiles, m, d, vector);
         for (int i = 0; i < nq; i++) {
             for (int e = 0; e < m; e++) {
                 int at = i * m + e;
@@ -69,21 +72,28 @@ class ChunkProductsTest {
     void vectorWeightedSumsEqualScalarBitwiseAndTheExactSumsWithinTheFloatTileBound(int nb, int m, int base, int d) {
         Random rnd = new Random(17L * nb + m + 3L * d);
         float[] values = randomFloats(rnd, m * d);     // [m, d]
-        double[] w = new double[nb * m];               // [nb, m], row i used up to base + i
-        for (int i = 0; i < w.length; i++) {
+        int rows = ChunkProducts.padded(nb);
+        double[] w = new double[rows * m];             // [padded(nb), m], row i used up to base + i
+        for (int i = 0; i < nb * m; i++) {
             w[i] = rnd.nextDouble() / m;
         }
+        java.util.Arrays.fill(w, nb * m, rows * m, Double.NaN);   // padding rows: their results are dropped
+        for (int i = 0; i < nb; i++) {                 // weights a block does not see: never read
+            java.util.Arrays.fill(w, i * m + Math.min(m, base + i + 1), (i + 1) * m, Double.NaN);
+        }
+        float[] wt = new float[m * ChunkProducts.ROWS]; // [m, 8] scratch
         double[] scalar = new double[nb * d];          // [nb, d]
-        double[] vector = new double[nb * d];
+        double[] vector = new double[rows * d];        // [padded(nb), d]
         java.util.Arrays.fill(vector, Double.NaN);     // the products overwrite, not add to, what g held
         java.util.Arrays.fill(scalar, Double.NaN);
         ChunkProducts.scalarWeightedSums(w, nb, m, base, values, d, scalar);
-        VectorChunkProducts.weightedSums(w, nb, m, base, values, d, vector);
-        double[] alone = new double[d];                // [1, d] block i as a chunk of its own
+        VectorChunkProducts.weightedSums(w, nb, m, base, values, d, vector, wt);
+        double[] alone = new double[ChunkProducts.ROWS * d];   // [8, d] block i as a chunk of its own (row 0)
         for (int i = 0; i < nb; i++) {
             int mi = base + i + 1;
-            double[] wi = java.util.Arrays.copyOfRange(w, i * m, i * m + mi);    // [1, mi]
-            VectorChunkProducts.weightedSums(wi, 1, mi, base + i, values, d, alone);
+            double[] wi = new double[ChunkProducts.ROWS * mi];  // [8, mi], row 0 the block's weights
+            System.arraycopy(w, i * m, wi, 0, mi);
+            VectorChunkProducts.weightedSums(wi, 1, mi, base + i, values, d, alone, wt);
             for (int c = 0; c < d; c++) {
                 int at = i * d + c;
                 assertThat(Double.doubleToRawLongBits(vector[at])).as("vector g%d[%d]", i, c)
