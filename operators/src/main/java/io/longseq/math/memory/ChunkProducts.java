@@ -78,6 +78,16 @@ final class ChunkProducts {
         }
     }
 
+    /** Whether a[0, n) and b[from, from + n) hold the same floats bit for bit (then their dots are the same too). */
+    static boolean sameRows(float[] a, float[] b, int from, int n) {
+        for (int x = 0; x < n; x++) {
+            if (Float.floatToRawIntBits(a[x]) != Float.floatToRawIntBits(b[from + x])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Rows rounded up to the products' groups of {@link #ROWS}: the size of their query, weight and result rows. */
     static int padded(int rows) {
         return (rows + ROWS - 1) / ROWS * ROWS;

@@ -234,7 +234,7 @@ public final class GlobalTier {
         int m = (int) memory.nextBlock();
         // the novelty needs the blocks' own keys' dots k_b·k̄_e: the rows of their queries when each key is its query
         // bit for bit (W_gk = W_gq, as the seeded init has it: the same dots), else nb more rows of the product
-        boolean keysAreQueries = sameRows(qs, memory.keys(), (int) base * d, nb * d);
+        boolean keysAreQueries = ChunkProducts.sameRows(qs, memory.keys(), (int) base * d, nb * d);
         int rows = keysAreQueries ? nq : nq + nb;
         int keyRow = keysAreQueries ? 0 : nq;               // the row of block i's key dots: keyRow + i
         if (!keysAreQueries) {
@@ -286,16 +286,6 @@ public final class GlobalTier {
             System.arraycopy(delta, 0, chunkDeltas, i * d, d);
         }
         return out;
-    }
-
-    // a[0, n) and b[from, from + n) hold the same floats bit for bit
-    private static boolean sameRows(float[] a, float[] b, int from, int n) {
-        for (int x = 0; x < n; x++) {
-            if (Float.floatToRawIntBits(a[x]) != Float.floatToRawIntBits(b[from + x])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** g_b·W_go of block i of the last {@link #stepChunk} [d]. */
