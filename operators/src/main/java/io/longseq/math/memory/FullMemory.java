@@ -14,6 +14,8 @@ public final class FullMemory extends BlockMemory {
     private float[] values = new float[0];  // [capacity, d]
     private double[] squares = new double[0]; // [capacity] |k_e|² of entries [0, squared), for the novelty
     private int squared;
+    private float[] tiles = new float[0];     // [capacity / kt, d, kt] the keys [0, tiled) in tiles of kt
+    private int tiled;
 
     FullMemory(ModelConfig cfg) {
         super(cfg.dModel());
@@ -55,6 +57,22 @@ public final class FullMemory extends BlockMemory {
             squares[squared] = ChunkProducts.squares(keys, squared * d, d);
         }
         return squares;
+    }
+
+    /**
+     * The keys [0, m), m ≤ nextBlock, also in tiles [⌈m/kt⌉, d, kt] ({@link ChunkProducts#tile}; the array may be
+     * longer, lanes past m hold zeros or later keys): each key is tiled once, when first asked for. The copy doubles
+     * the heap the keys take (not the state); kt is the same on every call of one JVM.
+     */
+    // keys [m, d] -> [⌈m/kt⌉, d, kt]
+    float[] keyTiles(int m, int kt) {
+        int need = (m + kt - 1) / kt * kt * d;
+        if (tiles.length < need) {
+            tiles = Arrays.copyOf(tiles, Math.max(need, 2 * tiles.length));    // both multiples of kt·d
+        }
+        ChunkProducts.tile(keys, tiled, m, d, kt, tiles);
+        tiled = Math.max(tiled, m);
+        return tiles;
     }
 
     /** The values [nextBlock, d] (the array may be longer). */

@@ -22,6 +22,8 @@ import java.util.Arrays;
  */
 public final class GlobalTier {
 
+    private static final double LN_ONE = Math.log(1);   // what logCount(1) gives
+
     private final ModelConfig cfg;
     private final Weights w;
     private final int d;
@@ -46,7 +48,6 @@ public final class GlobalTier {
     private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
     private double[] kDots = new double[16];  // [M] k_b·k̄_m, for the novelty
     private double[] kSquares = new double[16]; // [M] |k̄_m|², for the novelty
-    private static final double LN_ONE = Math.log(1);   // what logCount(1) gives
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private final TopK topK = new TopK();     // the selection of the top-K entries
@@ -110,6 +111,9 @@ public final class GlobalTier {
      */
     // s_b [d] (+ s'_b [d]) + memory -> BlockResult (memory now includes b)
     public BlockResult step(BlockMemory memory, long start, long end, float[] summary, float[] reverseSummary) {
+        if (memory instanceof FullMemory full) {           // FULL has one arithmetic: a chunk of one block
+            return stepChunk(full, summary, reverseSummary, 1, new long[] {start}, new long[] {end})[0];
+        }
         long b = memory.nextBlock();
         int row = prepared.row(memory, b, summary, reverseSummary);  // −1: not prepared
         if (row >= 0) {
@@ -194,15 +198,10 @@ public final class GlobalTier {
     // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
     // scaled, + ln c, softmax in place; returns the entropy and sets selfIndex, the entry of block b itself
     private double softmax(long b, int m, int total) {
-        return softmax(b, m, total, false);
-    }
-
-    // as above; unitCounts: every entry is one block (FULL), ln 1 without looking it up
-    private double softmax(long b, int m, int total, boolean unitCounts) {
         double scale = 1.0 / Math.sqrt(d);
         double max = Double.NEGATIVE_INFINITY;
         for (int e = 0; e < total; e++) {
-            long c = unitCounts ? 1 : entries.count[e < m ? e : e - m];
+            long c = entries.count[e < m ? e : e - m];
             p[e] = p[e] * scale + (c == 1 ? LN_ONE : logCount(c));  // single blocks (exemplars): no lookup
             max = Math.max(max, p[e]);
         }
@@ -229,8 +228,9 @@ public final class GlobalTier {
     /**
      * FULL mode, all blocks of one chunk at once (docs/design.md 2.5): their keys and values join the memory, then
      * the scores of all their queries (and reverse-strand queries) against the memory are one product Q·Kᵀ and
-     * their contexts' weighted sums one product W·V ({@link ChunkProducts}), each reading the memory once per chunk.
-     * Bitwise the results of {@link #step} block by block.
+     * their contexts' weighted sums one product W·V ({@link ChunkProducts}, float tiles), each reading the memory
+     * once per chunk. Every block's result depends on its own inputs and the memory only, not on how many blocks
+     * share the chunk: {@link #step} on a FULL memory is this with one block.
      *
      * @param summaries s [nb, d], the chunk's blocks in order, the first one block {@code memory.nextBlock()}
      * @param reverse   s' [nb, d] ({@link io.longseq.math.model.Strand#BOTH}) or null
@@ -243,7 +243,8 @@ public final class GlobalTier {
         long base = memory.nextBlock();
         boolean both = reverse != null;
         int nq = both ? 2 * nb : nb;
-        float[] qs = new float[(nq + nb) * d];              // [nq + nb, d] forward queries, reverse ones, the keys
+        // [padded(nq + nb), d] forward queries, reverse ones, the keys (when not the same), zero rows (ChunkProducts)
+        float[] qs = new float[ChunkProducts.padded(nq + nb) * d];
         float[] s = new float[d];
         for (int i = 0; i < nb; i++) {
             System.arraycopy(summaries, i * d, s, 0, d);
@@ -257,46 +258,57 @@ public final class GlobalTier {
             }
         }
         int m = (int) memory.nextBlock();
-        System.arraycopy(memory.keys(), (int) base * d, qs, nq * d, nb * d); // the blocks' own keys, for the novelty
-        int rows = nq + nb;
-        if (chunkScores.length < rows * m) {
-            chunkScores = new double[Math.max(rows * m, 2 * chunkScores.length)];
+        // the novelty needs the blocks' own keys' dots k_b·k̄_e: the rows of their queries when each key is its query
+        // bit for bit (W_gk = W_gq, as the seeded init has it: the same dots), else nb more rows of the product
+        boolean keysAreQueries = ChunkProducts.sameRows(qs, memory.keys(), (int) base * d, nb * d);
+        int rows = keysAreQueries ? nq : nq + nb;
+        int keyRow = keysAreQueries ? 0 : nq;               // the row of block i's key dots: keyRow + i
+        if (!keysAreQueries) {
+            System.arraycopy(memory.keys(), (int) base * d, qs, nq * d, nb * d);
         }
-        // [nq + nb, m]: the queries' scores (then rows [0, nb) the blocks' weights) and the keys' dots k_b · k̄_e
+        int padded = ChunkProducts.padded(rows);
+        if (chunkScores.length < padded * m) {
+            chunkScores = new double[Math.max(padded * m, 2 * chunkScores.length)];
+        }
+        // [padded(rows), m]: the queries' scores (then rows [0, nb) the blocks' weights), unless the same the keys' dots
         double[] scores = chunkScores;
-        ChunkProducts.scores(qs, rows, memory.keys(), m, d, scores);
+        ChunkProducts.scores(qs, rows, memory, m, d, scores);
         double[] keySquares = memory.keySquares(m);        // [m] |k̄_e|²
         entries.fullRange(m);
         BlockResult[] out = new BlockResult[nb];
         TopEntry[][] tops = new TopEntry[nb][];
         double[] self = new double[nb];
         double[] entropy = new double[nb];
+        double[] novelty = new double[nb];
         for (int i = 0; i < nb; i++) {
-            int mi = (int) base + i + 1;                    // block base + i sees blocks 0..base + i
-            int total = both ? 2 * mi : mi;
+            int mi = (int) base + i + 1;                    // block base + i sees blocks 0..base + i, itself last
+            novelty[i] = novelty(scores, (keyRow + i) * m, keySquares[mi - 1], keySquares, mi, mi - 1);
+            if (!both) {                                    // the row becomes the block's weights in place
+                entropy[i] = ChunkProducts.unitSoftmax(scores, i * m, mi, d);   // fullRange: every count is 1
+                tops[i] = topK.select(scores, i * m, entries, cfg.topK(), mi, mi, mi - 1, false);
+                self[i] = scores[i * m + mi - 1];
+                continue;
+            }
+            int total = 2 * mi;                             // one softmax over both queries' scores
             if (p.length < total) {
                 p = new double[Math.max(total, 2 * p.length)];
             }
             System.arraycopy(scores, i * m, p, 0, mi);
-            if (both) {
-                System.arraycopy(scores, (nb + i) * m, p, mi, mi);
-            }
-            entropy[i] = softmax(base + i, mi, total, true);   // fullRange: every count is 1
-            tops[i] = topK.select(p, entries, cfg.topK(), total, mi, selfIndex, both);
-            self[i] = p[selfIndex];
+            System.arraycopy(scores, (nb + i) * m, p, mi, mi);
+            entropy[i] = ChunkProducts.unitSoftmax(p, total, d);
+            tops[i] = topK.select(p, entries, cfg.topK(), total, mi, mi - 1, true);
+            self[i] = p[mi - 1];
             for (int e = 0; e < mi; e++) {
-                scores[i * m + e] = both ? p[e] + p[mi + e] : p[e];
+                scores[i * m + e] = p[e] + p[mi + e];       // an entry's weight from both queries
             }
         }
-        double[] gs = new double[nb * d];                   // [nb, d]
+        double[] gs = new double[ChunkProducts.padded(nb) * d];    // [padded(nb), d], rows past nb scratch
         ChunkProducts.weightedSums(scores, nb, m, base, memory.values(), d, gs);
         chunkDeltas = new float[nb * d];
         for (int i = 0; i < nb; i++) {
             System.arraycopy(gs, i * d, g, 0, d);
             System.arraycopy(summaries, i * d, s, 0, d);
-            int mi = (int) base + i + 1;
-            out[i] = result(base + i, starts[i], ends[i], s, tops[i], self[i], entropy[i],
-                    novelty(scores, (nq + i) * m, keySquares[mi - 1], keySquares, mi, mi - 1));
+            out[i] = result(base + i, starts[i], ends[i], s, tops[i], self[i], entropy[i], novelty[i]);
             System.arraycopy(delta, 0, chunkDeltas, i * d, d);
         }
         return out;

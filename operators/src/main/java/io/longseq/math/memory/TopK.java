@@ -14,7 +14,8 @@ final class TopK {
     static final TopEntry[] NO_ENTRIES = new TopEntry[0];
 
     private int[] best = new int[0];   // [K] top-K entries so far, best first
-    private double[] p;                // [total] the weights being ranked (the caller's array, not copied)
+    private double[] p;                // [off + total] the weights being ranked (the caller's array, not copied)
+    private int off;                   // where they start in p
     private MemoryEntries entries;
 
     /**
@@ -23,21 +24,29 @@ final class TopK {
      */
     // p [total] -> K entries, best first
     TopEntry[] select(double[] p, MemoryEntries entries, int k, int total, int m, int self, boolean both) {
+        return select(p, 0, entries, k, total, m, self, both);
+    }
+
+    /** As above, the weights at p[off, off + total). */
+    // p[off .. off + total) -> K entries, best first
+    TopEntry[] select(double[] p, int off, MemoryEntries entries, int k, int total, int m, int self, boolean both) {
         int selves = self >= 0 && self < m ? (both ? 2 : 1) : 0;
         int kk = Math.min(k, total - selves);
         if (kk <= 0) {
             return NO_ENTRIES;
         }
         this.p = p;
+        this.off = off;
         this.entries = entries;
         if (best.length < kk) {
             best = new int[kk];
         }
         int held = 0;
+        double low = 0;                        // p of the last held entry, once the list is full
         for (int e = 0; e < total; e++) {
             // p[e] < the last held weight: not before it (a shortcut of before(), which also orders ties and NaN)
             if (e == self || (both && e == self + m)
-                    || (held == kk && (p[e] < p[best[kk - 1]] || !before(e, best[kk - 1], m)))) {
+                    || (held == kk && (p[off + e] < low || !before(e, best[kk - 1], m)))) {
                 continue;
             }
             int at = held < kk ? held++ : kk - 1;    // a full list drops its last entry
@@ -46,13 +55,16 @@ final class TopK {
                 at--;
             }
             best[at] = e;
+            if (held == kk) {
+                low = p[off + best[kk - 1]];
+            }
         }
         TopEntry[] top = new TopEntry[kk];
         for (int i = 0; i < kk; i++) {
             int e = best[i];
             int x = e < m ? e : e - m;
             byte strand = !both ? TopEntry.UNSTATED : e < m ? TopEntry.FORWARD : TopEntry.REVERSE;
-            top[i] = new TopEntry(entries.level[x], entries.first[x], entries.last[x], (float) p[e], strand);
+            top[i] = new TopEntry(entries.level[x], entries.first[x], entries.last[x], (float) p[off + e], strand);
         }
         this.p = null;
         this.entries = null;
@@ -61,7 +73,7 @@ final class TopK {
 
     // score x ranks before score y: larger weight, then lower first block, then lower index (a total order)
     private boolean before(int x, int y, int m) {
-        int byWeight = Double.compare(p[y], p[x]);
+        int byWeight = Double.compare(p[off + y], p[off + x]);
         if (byWeight != 0) {
             return byWeight < 0;
         }

@@ -1,6 +1,7 @@
 package io.longseq.math.memory;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,16 +11,17 @@ import jdk.incubator.vector.VectorSpecies;
  * products in the same order, only several of them at once. Loaded only when the module {@code jdk.incubator.vector}
  * is present ({@link ChunkProducts#VECTOR}).
  *
- * <p>Scores: the lanes carry DL queries (DL = doubles per preferred vector) against one key; for each query the four
- * partial sums s₀ … s₃ of {@code entryDots} are four vectors, each adding its columns in order of c, then
- * (s₀ + s₁) + (s₂ + s₃) lane by lane. A product of two floats is exact in double (24 + 24 significant bits ≤ 53), so
- * the fused multiply-add rounds once where Java's multiply-then-add rounds once too (only the add): the same bits.
+ * <p>Scores: the lanes carry FL consecutive keys (the memory keeps its keys also in tiles [⌈m/FL⌉, d, FL]), eight
+ * queries at a time, each query's column c broadcast; each lane is one float chain of fused multiply-adds in order of
+ * c, rounded once per step as {@code Math.fma} does.
  *
- * <p>Weighted sums: the lanes carry DL blocks' sums of one column (the weights transposed to [m, DL] first), eight
- * columns per pass over the values; the weight is a double, so that product is rounded and the multiply and the add
- * stay two operations, as in Java. Each block's columns still add their entries in order of e from zero; the causal
- * triangle (the chunk's own later blocks) is added last, in scalar, in the same order. (Lanes over the columns, with
- * the value rows widened to double, ran at 2/3 of this speed.)
+ * <p>Weighted sums (float tiles, {@link ChunkProducts#scalarWeightedSums}): the lanes carry FL columns of one value
+ * row (a plain load), eight blocks at a time, each block's float sums one vector per column group, its weight
+ * broadcast (the weights rounded to float and transposed to [m, 8] first); the fused multiply-add rounds once in a
+ * lane as {@code Math.fma} does. A tile's sums are added to the block's double sums when the tile ends. The causal
+ * triangle (entries of the chunk's own later blocks, fewer than eight) continues each block's chain in scalar, as
+ * do the column tails past the last full vector; a group of fewer than eight blocks computes the missing ones from
+ * the padding rows and the caller drops them. (The triangle tested per block inside the lane loop made C2 compile it 8× slower.)
  *
  * <p>No vector crosses a method call (see {@code VectorRowKernels}: JDK 17 may box vectors passed to a helper that C2
  * compiled on its own). Only the preferred species (ArchitectureTest).
@@ -28,212 +30,177 @@ final class VectorChunkProducts {
 
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final int DL = D.length();
-    private static final int CT = 8;       // weighted sums: columns per pass over a tile of value rows
-    private static final int ET = 256;     // key or value rows per tile (128 KB at d = 128, in L2)
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int FL = F.length();
+    private static final int BG = ChunkProducts.ROWS;   // weighted sums: blocks per pass over the values
+    /** Keys per tile of {@link ChunkProducts#tile} for {@link #scores}: the float lanes. */
+    static final int KT = FL;
+    private static final int QG = ChunkProducts.ROWS;   // scores: queries per pass over the keys
 
-    // scratch of the calling thread (a global-context subtask's), grown to the largest memory seen: no allocation per
-    // chunk sized by the memory
-    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[1][0]);
+    // scratch of the calling thread (a global-context subtask's): one vector's float sums [FL]
+    private static final ThreadLocal<float[]> PART = ThreadLocal.withInitial(() -> new float[FL]);
 
     private VectorChunkProducts() {}
 
-    /** As {@link ChunkProducts#scalarScores}, bitwise. */
-    // qs [nq, d] · keys [m, d]ᵀ -> s [nq, m]
-    static void scores(float[] qs, int nq, float[] keys, int m, int d, double[] s) {
-        int groups = (nq + DL - 1) / DL;
-        double[] qt = new double[groups * d * DL]; // [groups, d, DL] the queries, DL a group, transposed; past nq 0
-        double[] r = new double[4 * DL];            // [4, DL] four entries' results
-        for (int g0 = 0; g0 < nq; g0 += DL) {
-            int lanes = Math.min(DL, nq - g0);
-            int qo = g0 * d;
-            for (int c = 0; c < d; c++) {
-                for (int l = 0; l < lanes; l++) {
-                    qt[qo + c * DL + l] = qs[(g0 + l) * d + c];
+    /**
+     * As {@link ChunkProducts#scalarScores}, bitwise, from the keys in tiles [⌈m/KT⌉, d, KT]
+     * ({@link ChunkProducts#tile}): lanes are KT consecutive keys, eight queries at a time, each query's column
+     * broadcast. qs and s hold {@link ChunkProducts#padded}(nq) rows: the rows past nq are computed too (whatever qs
+     * holds there) and the caller ignores them; lanes past m are dropped. No branch here depends on nq or m (a branch
+     * first taken late would send this compiled method back to the interpreter, where vectors are boxed objects).
+     */
+    // qs [nq, d] · tiles [⌈m/KT⌉, d, KT] -> s [nq, m]
+    static void scores(float[] qs, int nq, float[] tiles, int m, int d, double[] s) {
+        float[] q = qs;
+        float[] part = PART.get();            // [KT] one vector's dots
+        for (int g0 = 0; g0 < nq; g0 += QG) {
+            int q0 = g0 * d;
+            int q1 = q0 + d;
+            int q2 = q1 + d;
+            int q3 = q2 + d;
+            int q4 = q3 + d;
+            int q5 = q4 + d;
+            int q6 = q5 + d;
+            int q7 = q6 + d;
+            for (int e0 = 0; e0 < m; e0 += KT) {
+                int to = e0 * d;                     // tile e0 / KT starts at (e0 / KT)·d·KT = e0·d
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                FloatVector a4 = a0;
+                FloatVector a5 = a0;
+                FloatVector a6 = a0;
+                FloatVector a7 = a0;
+                for (int c = 0; c < d; c++) {
+                    FloatVector k = FloatVector.fromArray(F, tiles, to + c * KT);
+                    a0 = k.fma(FloatVector.broadcast(F, q[q0 + c]), a0);
+                    a1 = k.fma(FloatVector.broadcast(F, q[q1 + c]), a1);
+                    a2 = k.fma(FloatVector.broadcast(F, q[q2 + c]), a2);
+                    a3 = k.fma(FloatVector.broadcast(F, q[q3 + c]), a3);
+                    a4 = k.fma(FloatVector.broadcast(F, q[q4 + c]), a4);
+                    a5 = k.fma(FloatVector.broadcast(F, q[q5 + c]), a5);
+                    a6 = k.fma(FloatVector.broadcast(F, q[q6 + c]), a6);
+                    a7 = k.fma(FloatVector.broadcast(F, q[q7 + c]), a7);
                 }
+                int n = Math.min(KT, m - e0);
+                int at = g0 * m + e0;
+                a0.intoArray(part, 0);
+                putDots(part, s, at, n);
+                a1.intoArray(part, 0);
+                putDots(part, s, at + m, n);
+                a2.intoArray(part, 0);
+                putDots(part, s, at + 2 * m, n);
+                a3.intoArray(part, 0);
+                putDots(part, s, at + 3 * m, n);
+                a4.intoArray(part, 0);
+                putDots(part, s, at + 4 * m, n);
+                a5.intoArray(part, 0);
+                putDots(part, s, at + 5 * m, n);
+                a6.intoArray(part, 0);
+                putDots(part, s, at + 6 * m, n);
+                a7.intoArray(part, 0);
+                putDots(part, s, at + 7 * m, n);
             }
         }
-        int d4 = d & ~3;
-        for (int e0 = 0; e0 < m; e0 += ET) {       // ET key rows (in L2) for all the groups
-            int e1 = Math.min(m, e0 + ET);
-            for (int g0 = 0; g0 < nq; g0 += DL) {
-                int lanes = Math.min(DL, nq - g0);
-                int qo = g0 * d;
-                int e = e0;
-                for (; e + 4 <= e1; e += 4) {
-                    int o0 = e * d;
-                    int o1 = o0 + d;
-                    int o2 = o1 + d;
-                    int o3 = o2 + d;
-                    DoubleVector a0 = DoubleVector.zero(D);
-                    DoubleVector a1 = a0;
-                    DoubleVector a2 = a0;
-                    DoubleVector a3 = a0;
-                    DoubleVector b0 = a0;
-                    DoubleVector b1 = a0;
-                    DoubleVector b2 = a0;
-                    DoubleVector b3 = a0;
-                    DoubleVector c0 = a0;
-                    DoubleVector c1 = a0;
-                    DoubleVector c2 = a0;
-                    DoubleVector c3 = a0;
-                    DoubleVector d0 = a0;
-                    DoubleVector d1 = a0;
-                    DoubleVector d2 = a0;
-                    DoubleVector d3 = a0;
-                    int c = 0;
-                    for (; c < d4; c += 4) {
-                        DoubleVector q0 = DoubleVector.fromArray(D, qt, qo + c * DL);
-                        DoubleVector q1 = DoubleVector.fromArray(D, qt, qo + (c + 1) * DL);
-                        DoubleVector q2 = DoubleVector.fromArray(D, qt, qo + (c + 2) * DL);
-                        DoubleVector q3 = DoubleVector.fromArray(D, qt, qo + (c + 3) * DL);
-                        a0 = q0.fma(DoubleVector.broadcast(D, keys[o0 + c]), a0);
-                        a1 = q1.fma(DoubleVector.broadcast(D, keys[o0 + c + 1]), a1);
-                        a2 = q2.fma(DoubleVector.broadcast(D, keys[o0 + c + 2]), a2);
-                        a3 = q3.fma(DoubleVector.broadcast(D, keys[o0 + c + 3]), a3);
-                        b0 = q0.fma(DoubleVector.broadcast(D, keys[o1 + c]), b0);
-                        b1 = q1.fma(DoubleVector.broadcast(D, keys[o1 + c + 1]), b1);
-                        b2 = q2.fma(DoubleVector.broadcast(D, keys[o1 + c + 2]), b2);
-                        b3 = q3.fma(DoubleVector.broadcast(D, keys[o1 + c + 3]), b3);
-                        c0 = q0.fma(DoubleVector.broadcast(D, keys[o2 + c]), c0);
-                        c1 = q1.fma(DoubleVector.broadcast(D, keys[o2 + c + 1]), c1);
-                        c2 = q2.fma(DoubleVector.broadcast(D, keys[o2 + c + 2]), c2);
-                        c3 = q3.fma(DoubleVector.broadcast(D, keys[o2 + c + 3]), c3);
-                        d0 = q0.fma(DoubleVector.broadcast(D, keys[o3 + c]), d0);
-                        d1 = q1.fma(DoubleVector.broadcast(D, keys[o3 + c + 1]), d1);
-                        d2 = q2.fma(DoubleVector.broadcast(D, keys[o3 + c + 2]), d2);
-                        d3 = q3.fma(DoubleVector.broadcast(D, keys[o3 + c + 3]), d3);
-                    }
-                    for (; c < d; c++) {                      // a column tail goes to s₀, after the quads
-                        DoubleVector qc = DoubleVector.fromArray(D, qt, qo + c * DL);
-                        a0 = qc.fma(DoubleVector.broadcast(D, keys[o0 + c]), a0);
-                        b0 = qc.fma(DoubleVector.broadcast(D, keys[o1 + c]), b0);
-                        c0 = qc.fma(DoubleVector.broadcast(D, keys[o2 + c]), c0);
-                        d0 = qc.fma(DoubleVector.broadcast(D, keys[o3 + c]), d0);
-                    }
-                    a0.add(a1).add(a2.add(a3)).intoArray(r, 0);
-                    b0.add(b1).add(b2.add(b3)).intoArray(r, DL);
-                    c0.add(c1).add(c2.add(c3)).intoArray(r, 2 * DL);
-                    d0.add(d1).add(d2.add(d3)).intoArray(r, 3 * DL);
-                    for (int l = 0; l < lanes; l++) {
-                        int at = (g0 + l) * m + e;
-                        s[at] = r[l];
-                        s[at + 1] = r[DL + l];
-                        s[at + 2] = r[2 * DL + l];
-                        s[at + 3] = r[3 * DL + l];
-                    }
+    }
+
+    // s[at .. at + n) ← part[0 .. n) widened
+    private static void putDots(float[] part, double[] s, int at, int n) {
+        for (int l = 0; l < n; l++) {
+            s[at + l] = part[l];
+        }
+    }
+
+    /**
+     * As {@link ChunkProducts#scalarWeightedSums}, bitwise. w and g hold {@link ChunkProducts#padded}(nb) rows: the
+     * rows past nb are computed too (from whatever w holds there) and the caller ignores them; wt is scratch of at
+     * least m·8 floats. No branch here depends on nb or m (see {@link #scores}).
+     */
+    // w [padded(nb), m] (row i used up to base + i), values [m, d] -> g [padded(nb), d]; wt [m, 8] scratch
+    static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g, float[] wt) {
+        java.util.Arrays.fill(g, 0, ChunkProducts.padded(nb) * d, 0.0);
+        int cv = d - d % FL;                          // columns in whole vectors
+        float[] part = PART.get();             // [FL] one vector's sums
+        for (int b0 = 0; b0 < nb; b0 += BG) {
+            int lanes = Math.min(BG, nb - b0);
+            for (int e = 0; e < m; e++) {             // [m, BG] the group's weights as floats, transposed; a weight
+                int at = e * BG;                      // a block does not see (e > base + b0 + j) is never read
+                for (int j = 0; j < BG; j++) {
+                    wt[at + j] = (float) w[(b0 + j) * m + e];
                 }
-                for (; e < e1; e++) {
-                    int o0 = e * d;
-                    DoubleVector a0 = DoubleVector.zero(D);
-                    DoubleVector a1 = a0;
-                    DoubleVector a2 = a0;
-                    DoubleVector a3 = a0;
-                    int c = 0;
-                    for (; c < d4; c += 4) {
-                        a0 = DoubleVector.fromArray(D, qt, qo + c * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c]), a0);
-                        a1 = DoubleVector.fromArray(D, qt, qo + (c + 1) * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c + 1]), a1);
-                        a2 = DoubleVector.fromArray(D, qt, qo + (c + 2) * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c + 2]), a2);
-                        a3 = DoubleVector.fromArray(D, qt, qo + (c + 3) * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c + 3]), a3);
+            }
+            int seen = (int) Math.min(m, base + b0 + 1); // entries [0, seen) are seen by every block of the group
+            for (int t0 = 0; t0 < m; t0 += ChunkProducts.TILE) {
+                int t1 = Math.min(m, t0 + ChunkProducts.TILE);
+                int u = Math.max(t0, Math.min(seen, t1));  // [t0, u) in lanes; [u, t1) the causal triangle
+                for (int c0 = 0; c0 < cv; c0 += FL) {
+                    FloatVector a0 = FloatVector.zero(F);
+                    FloatVector a1 = a0;
+                    FloatVector a2 = a0;
+                    FloatVector a3 = a0;
+                    FloatVector a4 = a0;
+                    FloatVector a5 = a0;
+                    FloatVector a6 = a0;
+                    FloatVector a7 = a0;
+                    for (int e = t0; e < u; e++) {
+                        FloatVector v = FloatVector.fromArray(F, values, e * d + c0);
+                        int wo = e * BG;
+                        a0 = v.fma(FloatVector.broadcast(F, wt[wo]), a0);
+                        a1 = v.fma(FloatVector.broadcast(F, wt[wo + 1]), a1);
+                        a2 = v.fma(FloatVector.broadcast(F, wt[wo + 2]), a2);
+                        a3 = v.fma(FloatVector.broadcast(F, wt[wo + 3]), a3);
+                        a4 = v.fma(FloatVector.broadcast(F, wt[wo + 4]), a4);
+                        a5 = v.fma(FloatVector.broadcast(F, wt[wo + 5]), a5);
+                        a6 = v.fma(FloatVector.broadcast(F, wt[wo + 6]), a6);
+                        a7 = v.fma(FloatVector.broadcast(F, wt[wo + 7]), a7);
                     }
-                    for (; c < d; c++) {
-                        a0 = DoubleVector.fromArray(D, qt, qo + c * DL)
-                                .fma(DoubleVector.broadcast(D, keys[o0 + c]), a0);
-                    }
-                    a0.add(a1).add(a2.add(a3)).intoArray(r, 0);
-                    for (int l = 0; l < lanes; l++) {
-                        s[(g0 + l) * m + e] = r[l];
+                    int go = b0 * d + c0;             // the tile's sums into the blocks' double sums
+                    a0.intoArray(part, 0);
+                    endTile(part, g, go, 0, wt, values, d, c0, u, Math.min(t1, seen + 0));
+                    a1.intoArray(part, 0);
+                    endTile(part, g, go + d, 1, wt, values, d, c0, u, Math.min(t1, seen + 1));
+                    a2.intoArray(part, 0);
+                    endTile(part, g, go + 2 * d, 2, wt, values, d, c0, u, Math.min(t1, seen + 2));
+                    a3.intoArray(part, 0);
+                    endTile(part, g, go + 3 * d, 3, wt, values, d, c0, u, Math.min(t1, seen + 3));
+                    a4.intoArray(part, 0);
+                    endTile(part, g, go + 4 * d, 4, wt, values, d, c0, u, Math.min(t1, seen + 4));
+                    a5.intoArray(part, 0);
+                    endTile(part, g, go + 5 * d, 5, wt, values, d, c0, u, Math.min(t1, seen + 5));
+                    a6.intoArray(part, 0);
+                    endTile(part, g, go + 6 * d, 6, wt, values, d, c0, u, Math.min(t1, seen + 6));
+                    a7.intoArray(part, 0);
+                    endTile(part, g, go + 7 * d, 7, wt, values, d, c0, u, Math.min(t1, seen + 7));
+                }
+                for (int j = 0; j < lanes; j++) {     // columns past the last whole vector: the same chain in scalar
+                    int t = (int) Math.min(t1, base + b0 + j + 1);
+                    int go = (b0 + j) * d;
+                    for (int c = cv; c < d; c++) {
+                        float f = 0f;
+                        for (int e = t0; e < t; e++) {
+                            f = Math.fma(wt[e * BG + j], values[e * d + c], f);
+                        }
+                        g[go + c] += f;
                     }
                 }
             }
         }
     }
 
-    /** As {@link ChunkProducts#scalarWeightedSums}, bitwise. */
-    // w [nb, m] (row i used up to base + i), values [m, d] -> g [nb, d]
-    static void weightedSums(double[] w, int nb, int m, long base, float[] values, int d, double[] g) {
-        int seen = (int) Math.min(m, base + 1);       // entries [0, seen) are seen by every block of the chunk
-        for (int b0 = 0; b0 < nb; b0 += DL) {
-            int lanes = Math.min(DL, nb - b0);
-            double[][] scratch = SCRATCH.get();
-            if (scratch[0].length < seen * DL) {
-                scratch[0] = new double[Math.max(seen * DL, 2 * scratch[0].length)];
-            }
-            double[] wt = scratch[0];                 // [seen, DL] the weights transposed, lanes past nb zero
-            int wo = b0 * m;
-            for (int e = 0; e < seen; e++) {          // written in order, read from the lanes' rows side by side
-                int at = e * DL;
-                for (int l = 0; l < DL; l++) {
-                    wt[at + l] = l < lanes ? w[wo + l * m + e] : 0.0;
-                }
-            }
-            if (scratch.length < 2 || scratch[1].length < d * DL) {
-                scratch = new double[][] {scratch[0], new double[d * DL]};
-                SCRATCH.set(scratch);
-            }
-            double[] acc = scratch[1];                // [d, DL] the sums so far, lanes the blocks
-            java.util.Arrays.fill(acc, 0, d * DL, 0.0);
-            int ct = d - d % CT;
-            for (int e0 = 0; e0 < seen; e0 += ET) {   // ET value rows (in L2) for all the column tiles
-                int e1 = Math.min(seen, e0 + ET);
-                for (int c0 = 0; c0 < ct; c0 += CT) {
-                    int ao = c0 * DL;
-                    DoubleVector s0 = DoubleVector.fromArray(D, acc, ao);
-                    DoubleVector s1 = DoubleVector.fromArray(D, acc, ao + DL);
-                    DoubleVector s2 = DoubleVector.fromArray(D, acc, ao + 2 * DL);
-                    DoubleVector s3 = DoubleVector.fromArray(D, acc, ao + 3 * DL);
-                    DoubleVector s4 = DoubleVector.fromArray(D, acc, ao + 4 * DL);
-                    DoubleVector s5 = DoubleVector.fromArray(D, acc, ao + 5 * DL);
-                    DoubleVector s6 = DoubleVector.fromArray(D, acc, ao + 6 * DL);
-                    DoubleVector s7 = DoubleVector.fromArray(D, acc, ao + 7 * DL);
-                    for (int e = e0; e < e1; e++) {
-                        DoubleVector we = DoubleVector.fromArray(D, wt, e * DL);
-                        int vo = e * d + c0;
-                        s0 = s0.add(we.mul(values[vo]));
-                        s1 = s1.add(we.mul(values[vo + 1]));
-                        s2 = s2.add(we.mul(values[vo + 2]));
-                        s3 = s3.add(we.mul(values[vo + 3]));
-                        s4 = s4.add(we.mul(values[vo + 4]));
-                        s5 = s5.add(we.mul(values[vo + 5]));
-                        s6 = s6.add(we.mul(values[vo + 6]));
-                        s7 = s7.add(we.mul(values[vo + 7]));
-                    }
-                    s0.intoArray(acc, ao);
-                    s1.intoArray(acc, ao + DL);
-                    s2.intoArray(acc, ao + 2 * DL);
-                    s3.intoArray(acc, ao + 3 * DL);
-                    s4.intoArray(acc, ao + 4 * DL);
-                    s5.intoArray(acc, ao + 5 * DL);
-                    s6.intoArray(acc, ao + 6 * DL);
-                    s7.intoArray(acc, ao + 7 * DL);
-                }
-                for (int c = ct; c < d; c++) {        // a column tail: one column at a time
-                    DoubleVector s0 = DoubleVector.fromArray(D, acc, c * DL);
-                    for (int e = e0; e < e1; e++) {
-                        s0 = s0.add(DoubleVector.fromArray(D, wt, e * DL).mul(values[e * d + c]));
-                    }
-                    s0.intoArray(acc, c * DL);
-                }
-            }
-            for (int l = 0; l < lanes; l++) {
-                int go = (b0 + l) * d;
-                for (int c = 0; c < d; c++) {
-                    g[go + c] = acc[c * DL + l];
-                }
+    // block j of the group: its float sums part [FL] of columns c0.. go on over the causal triangle's entries [u, to)
+    // in scalar, the same chain, then join g[go .. go + FL)
+    private static void endTile(float[] part, double[] g, int go, int j, float[] wt, float[] values, int d, int c0,
+                                int u, int to) {
+        for (int e = u; e < to; e++) {
+            float we = wt[e * BG + j];
+            int vo = e * d + c0;
+            for (int l = 0; l < FL; l++) {
+                part[l] = Math.fma(we, values[vo + l], part[l]);
             }
         }
-        for (int e = seen; e < m; e++) {              // the chunk's later blocks, seen by blocks i ≥ e − base
-            int vo = e * d;
-            for (int i = (int) (e - base); i < nb; i++) {
-                double we = w[i * m + e];
-                int go = i * d;
-                for (int c = 0; c < d; c++) {
-                    g[go + c] += we * values[vo + c];
-                }
-            }
+        for (int l = 0; l < FL; l++) {
+            g[go + l] += part[l];
         }
     }
 

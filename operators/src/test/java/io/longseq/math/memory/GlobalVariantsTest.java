@@ -276,7 +276,11 @@ class GlobalVariantsTest {
         }
     }
 
-    /** One chunk (n ≤ C): only the own row exists, so AXIAL is FULL, bit for bit. */
+    /**
+     * One chunk (n ≤ C): only the own row exists, so AXIAL holds FULL's entries; FULL computes its scores and weighted
+     * sums in float and its entropy by another formula (docs/numerics.md), so they agree to float rounding: the same
+     * top entries (blocks) with weights, self weight, context and entropy to 1e-6.
+     */
     @Test
     void axialWithinOneChunkEqualsFull() {
         ModelConfig axial = TestModels.small().globalMode(GlobalMode.AXIAL).build();
@@ -289,10 +293,10 @@ class GlobalVariantsTest {
             List<BlockResult> y = f.run(ids, n, false).blocks();
             assertThat(x).hasSize(axial.blocksPerChunk());
             for (int b = 0; b < x.size(); b++) {
-                assertThat(x.get(b).context()).containsExactly(y.get(b).context());
-                assertThat(x.get(b).selfWeight()).isEqualTo(y.get(b).selfWeight());
-                assertThat(x.get(b).entropy()).isEqualTo(y.get(b).entropy());
-                assertThat(x.get(b).top()).containsExactly(y.get(b).top());
+                assertThat(y.get(b).context()).containsExactly(x.get(b).context(), within(1e-6f));
+                assertThat(y.get(b).selfWeight()).isCloseTo(x.get(b).selfWeight(), within(1e-6f));
+                assertThat(y.get(b).entropy()).isCloseTo(x.get(b).entropy(), within(1e-6f));
+                GlobalTierTest.assertSameTop(y.get(b).top(), x.get(b).top());
             }
         }
     }
