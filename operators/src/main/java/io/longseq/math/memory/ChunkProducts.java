@@ -127,6 +127,38 @@ final class ChunkProducts {
     }
 
     /**
+     * out[e] ← {@link #squares}(x, e·d, d) for the rows e in [0, rows): the same sums, four rows at a time so that four
+     * independent chains of adds run side by side (one row's chain is bound by the add's latency).
+     */
+    // x [rows, d] -> out [rows]
+    static void rowSquares(float[] x, int rows, int d, double[] out) {
+        int e = 0;
+        for (; e + 4 <= rows; e += 4) {
+            int o0 = e * d;
+            int o1 = o0 + d;
+            int o2 = o1 + d;
+            int o3 = o2 + d;
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            for (int c = 0; c < d; c++) {
+                s0 += (double) x[o0 + c] * x[o0 + c];
+                s1 += (double) x[o1 + c] * x[o1 + c];
+                s2 += (double) x[o2 + c] * x[o2 + c];
+                s3 += (double) x[o3 + c] * x[o3 + c];
+            }
+            out[e] = s0;
+            out[e + 1] = s1;
+            out[e + 2] = s2;
+            out[e + 3] = s3;
+        }
+        for (; e < rows; e++) {
+            out[e] = squares(x, e * d, d);
+        }
+    }
+
+    /**
      * s[i·m + e] ← q_i · k_e for the nq rows of qs and the m rows of keys: one float chain f ← fma(q_c, k_c, f) from
      * 0 in order of c, widened to double.
      */

@@ -355,9 +355,7 @@ public final class GlobalTier {
             kSquares = new double[kDots.length];
         }
         kernels.entryDots(key, keys, m, d, kDots);
-        for (int e = 0; e < m; e++) {
-            kSquares[e] = ChunkProducts.squares(keys, e * d, d);
-        }
+        ChunkProducts.rowSquares(keys, m, d, kSquares);
         return novelty(kDots, 0, ChunkProducts.squares(key, 0, d), kSquares, m, self);
     }
 
@@ -370,21 +368,17 @@ public final class GlobalTier {
     // kDots[own, m) already and whose ‖k̄‖² is kept with them: the same sums, so the same bits
     private double sharedNovelty(float[] key, int own, int m, int self) {
         kernels.entryDots(key, entries.keys, own, d, kDots);
-        double kk = 0;
-        for (int c = 0; c < d; c++) {
-            kk += (double) key[c] * key[c];
+        double kk = ChunkProducts.squares(key, 0, d);
+        if (kSquares.length < own) {
+            kSquares = new double[Math.max(own, 2 * kSquares.length)];
         }
+        ChunkProducts.rowSquares(entries.keys, own, d, kSquares);
         double best = 0;
         for (int e = 0; e < own; e++) {
             if (e == self) {
                 continue;
             }
-            double ee = 0;
-            int off = e * d;
-            for (int c = 0; c < d; c++) {
-                ee += (double) entries.keys[off + c] * entries.keys[off + c];
-            }
-            double norms = Math.sqrt(kk * ee);
+            double norms = Math.sqrt(kk * kSquares[e]);
             if (norms > 0) {
                 best = Math.max(best, Math.min(1.0, kDots[e] / norms));
             }

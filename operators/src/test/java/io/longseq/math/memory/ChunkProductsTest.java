@@ -1,6 +1,7 @@
 package io.longseq.math.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.math.BigDecimal;
 import java.util.Random;
@@ -180,5 +181,31 @@ class ChunkProductsTest {
             x[i] = (float) rnd.nextGaussian();
         }
         return x;
+    }
+
+    /** rowSquares is squares row by row, bit for bit (four rows at a time and the rows left over), against BigDecimal. */
+    @ParameterizedTest(name = "rows={0} d={1}")
+    @CsvSource({"0, 128", "1, 128", "4, 7", "7, 128", "9, 3", "101, 128"})
+    void rowSquaresAreEachRowsSquaresInOrder(int rows, int d) {
+        Random r = new Random(rows * 31L + d);
+        float[] x = new float[rows * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian()));
+        }
+        double[] out = new double[rows + 1];
+        out[rows] = -7;
+        ChunkProducts.rowSquares(x, rows, d, out);
+        for (int e = 0; e < rows; e++) {
+            double inOrder = 0;
+            BigDecimal exact = BigDecimal.ZERO;
+            for (int c = 0; c < d; c++) {
+                inOrder += (double) x[e * d + c] * x[e * d + c];
+                exact = exact.add(new BigDecimal(x[e * d + c]).pow(2));
+            }
+            assertThat(Double.doubleToRawLongBits(out[e])).as("row %d", e)
+                    .isEqualTo(Double.doubleToRawLongBits(inOrder));
+            assertThat(out[e]).isCloseTo(exact.doubleValue(), offset(1e-12 * exact.doubleValue()));
+        }
+        assertThat(out[rows]).as("past the rows").isEqualTo(-7);
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SharedRowsTest {
 
     @ParameterizedTest(name = "d={0} n={1}")
-    @CsvSource({"128, 37", "128, 1", "128, 16", "64, 112", "6, 9", "3, 4", "8, 0"})
+    @CsvSource({"128, 37", "128, 1", "128, 16", "64, 112", "96, 21", "48, 5", "6, 9", "3, 4", "8, 0"})
     void inPlaceRowsGiveTheBitsOfCopiedRows(int d, int n) {
         Random r = new Random(31L * d + n);
         int stored = n + 5;
