@@ -142,4 +142,38 @@ class SharedRowsTest {
     void theVectorFormIsTestedOnThisJvm() {
         assertThat(SharedRows.VECTOR).as("tests run with jdk.incubator.vector (pom argLine)").isTrue();
     }
+
+    /** tileDots (rows two at a time, and a last odd row) gives each row the bits of the scalar entryDots. */
+    @ParameterizedTest(name = "rows={0} d={1}")
+    @CsvSource({"1, 128", "2, 128", "3, 64", "16, 128", "25, 128", "5, 16"})
+    void tileDotsAreEntryDotsBitForBit(int rows, int d) {
+        Random r = new Random(rows * 17L + d);
+        int lanes = VectorSharedRows.lanes();
+        int stride = 2 * SharedRows.PAD;                 // a multiple of the float lanes
+        int base = 3;
+        float[] keys = new float[lanes * d];             // [lanes, d] row-major, the reference's layout
+        float[] keysT = new float[base + d * stride + SharedRows.PAD];   // the same keys column-major at base
+        for (int i = 0; i < lanes; i++) {
+            for (int c = 0; c < d; c++) {
+                keys[i * d + c] = (float) r.nextGaussian();
+                keysT[base + c * stride + i] = keys[i * d + c];
+            }
+        }
+        float[] q = new float[rows * d];
+        double[] vecs = new double[rows * d];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) (r.nextGaussian() * 3);
+            vecs[i] = q[i];
+        }
+        double[] out = new double[rows * lanes];
+        VectorSharedRows.tileDots(vecs, rows, d, keysT, base, stride, new double[d * lanes], out);
+        double[] want = new double[lanes];
+        for (int row = 0; row < rows; row++) {
+            RowKernels.scalar().entryDots(java.util.Arrays.copyOfRange(q, row * d, row * d + d), keys, lanes, d, want);
+            for (int i = 0; i < lanes; i++) {
+                assertThat(Double.doubleToRawLongBits(out[row * lanes + i])).as("row %d slot %d", row, i)
+                        .isEqualTo(Double.doubleToRawLongBits(want[i]));
+            }
+        }
+    }
 }
