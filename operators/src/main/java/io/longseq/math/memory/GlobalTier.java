@@ -46,11 +46,10 @@ public final class GlobalTier {
     private final double[] wo;       // [d, d] W_go
     private double[] p = new double[16];      // [M] scores, then weights ([2M] with a reverse-strand query)
     private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
-    private double[] kDots = new double[16];  // [M] k_b·k̄_m, for the novelty
-    private double[] kSquares = new double[16]; // [M] |k̄_m|², for the novelty
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
     private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
     private final TopK topK = new TopK();     // the selection of the top-K entries
+    private final Novelty novelty;            // each block's novelty, with its scratch
     private int selfIndex;                    // the entry of the block itself, set by softmax
     private final PreparedChunk prepared = new PreparedChunk(); // prepareChunk's blocks, projected and scored
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
@@ -66,6 +65,7 @@ public final class GlobalTier {
         this.kernels = kernels;
         this.w = weights;
         d = cfg.dModel();
+        novelty = new Novelty(kernels, d);
         ln = new float[d];
         q = new float[d];
         k = new float[d];
@@ -144,12 +144,10 @@ public final class GlobalTier {
         if (p.length < total) {
             p = new double[Math.max(total, 2 * p.length)];
         }
-        if (kDots.length < m) {
-            kDots = new double[Math.max(m, 2 * kDots.length)];
-        }
         kernels.entryDots(q, entries.keys, own, d, p);     // p[e] = q·k̄_e
         if (own < m) {
-            retrieval.exemplarDots(entries, q, k, p, kDots, own, qd, kd, tmp, row, row < 0 ? -1 : nb + row); // and k_b·k̄_e
+            // p[e] and novelty.dots[e] = k_b·k̄_e for the exemplars
+            retrieval.exemplarDots(entries, q, k, p, novelty.dots(m), own, qd, kd, tmp, row, row < 0 ? -1 : nb + row);
         }
         if (both) {
             if (pr.length < m) {
@@ -180,7 +178,7 @@ public final class GlobalTier {
         SharedRows.weightedSumBest(weights, own, entries.sharedValues, entries.row, 0, m - own, d, g);
         TopEntry[] top = topK.select(p, entries, cfg.topK(), total, m, self, both);
         return result(b, start, end, summary, top, p[self], entropy,
-                own == m ? novelty(k, entries.keys, m, self) : sharedNovelty(k, own, m, self));
+                own == m ? novelty.of(k, entries.keys, m, self) : novelty.shared(k, entries, own, m, self));
     }
 
     /**
@@ -279,10 +277,10 @@ public final class GlobalTier {
         TopEntry[][] tops = new TopEntry[nb][];
         double[] self = new double[nb];
         double[] entropy = new double[nb];
-        double[] novelty = new double[nb];
+        double[] novel = new double[nb];
         for (int i = 0; i < nb; i++) {
             int mi = (int) base + i + 1;                    // block base + i sees blocks 0..base + i, itself last
-            novelty[i] = novelty(scores, (keyRow + i) * m, keySquares[mi - 1], keySquares, mi, mi - 1);
+            novel[i] = Novelty.of(scores, (keyRow + i) * m, keySquares[mi - 1], keySquares, mi, mi - 1);
             if (!both) {                                    // the row becomes the block's weights in place
                 entropy[i] = ChunkProducts.unitSoftmax(scores, i * m, mi, d);   // fullRange: every count is 1
                 tops[i] = topK.select(scores, i * m, entries, cfg.topK(), mi, mi, mi - 1, false);
@@ -308,7 +306,7 @@ public final class GlobalTier {
         for (int i = 0; i < nb; i++) {
             System.arraycopy(gs, i * d, g, 0, d);
             System.arraycopy(summaries, i * d, s, 0, d);
-            out[i] = result(base + i, starts[i], ends[i], s, tops[i], self[i], entropy[i], novelty[i]);
+            out[i] = result(base + i, starts[i], ends[i], s, tops[i], self[i], entropy[i], novel[i]);
             System.arraycopy(delta, 0, chunkDeltas, i * d, d);
         }
         return out;
@@ -342,50 +340,6 @@ public final class GlobalTier {
         }
         return new BlockResult(b, start, end, summary.clone(), context, top, (float) selfWeight, (float) entropy,
                 (float) novelty);
-    }
-
-    // k_b [d], k̄ [M, d] -> 1 − max(0, max_{m ≠ self} cos(k_b, k̄_m)); 1 without another entry. Doubles in a fixed
-    // order (entryDots is the same plain Java in both kernel sets), so the bits do not depend on the kernels, nor on
-    // whether the block came through step or stepChunk (there: the dots from ChunkProducts, the squares cached).
-    private double novelty(float[] key, float[] keys, int m, int self) {
-        if (kDots.length < m) {
-            kDots = new double[Math.max(m, 2 * kDots.length)];
-        }
-        if (kSquares.length < m) {                         // step() may have grown kDots alone
-            kSquares = new double[kDots.length];
-        }
-        kernels.entryDots(key, keys, m, d, kDots);
-        ChunkProducts.rowSquares(keys, m, d, kSquares);
-        return novelty(kDots, 0, ChunkProducts.squares(key, 0, d), kSquares, m, self);
-    }
-
-    // dots[off + e] = k_b·k̄_e, kk = |k_b|², squares[e] = |k̄_e|² -> the novelty above
-    private static double novelty(double[] dots, int off, double kk, double[] squares, int m, int self) {
-        return 1.0 - ChunkProducts.maxCosine(dots, off, kk, squares, m, self);
-    }
-
-    // as novelty, over entries [0, own) in entries.keys and [own, m) shared rows whose dots with k_b are in
-    // kDots[own, m) already and whose ‖k̄‖² is kept with them: the same sums, so the same bits
-    private double sharedNovelty(float[] key, int own, int m, int self) {
-        kernels.entryDots(key, entries.keys, own, d, kDots);
-        double kk = ChunkProducts.squares(key, 0, d);
-        if (kSquares.length < own) {
-            kSquares = new double[Math.max(own, 2 * kSquares.length)];
-        }
-        ChunkProducts.rowSquares(entries.keys, own, d, kSquares);
-        double best = 0;
-        for (int e = 0; e < own; e++) {
-            if (e == self) {
-                continue;
-            }
-            double norms = Math.sqrt(kk * kSquares[e]);
-            if (norms > 0) {
-                best = Math.max(best, Math.min(1.0, kDots[e] / norms));
-            }
-        }
-        // the shared entries (never the block itself, a level-1 entry): the same max in any order
-        best = SharedRows.maxCosine(kDots, own, entries.norm, m - own, kk, best);
-        return 1.0 - best;
     }
 
     /** g_b·W_go of the last {@link #step}: the per-token output is u_i = z_i + this (docs/design.md 2.6). */
