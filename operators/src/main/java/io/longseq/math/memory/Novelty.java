@@ -60,17 +60,8 @@ final class Novelty {
             squares = new double[Math.max(own, 2 * squares.length)];
         }
         ChunkProducts.rowSquares(entries.keys, own, d, squares);
-        double best = 0;
-        for (int e = 0; e < own; e++) {
-            if (e == self) {
-                continue;
-            }
-            double norms = Math.sqrt(kk * squares[e]);
-            if (norms > 0) {
-                best = Math.max(best, Math.min(1.0, kd[e] / norms));
-            }
-        }
-        // the shared entries (never the block itself, a level-1 entry): the same max in any order
+        double best = ChunkProducts.maxCosine(kd, 0, kk, squares, own, self);
+        // the shared entries (never the block itself, a level-1 entry): a maximum, the same in any order
         best = SharedRows.maxCosine(kd, own, entries.norm, m - own, kk, best);
         return 1.0 - best;
     }
