@@ -38,12 +38,13 @@ import org.apache.flink.util.Collector;
  * local-attention subtasks reorder them), processes them in chunk order through the global tier, and emits one
  * {@link BlockContext} per block (and, when on, its {@link TokenContext} to {@link StreamTypes#TOKEN_CONTEXTS}).
  *
- * <p>Keyed state: the block memory as {@link io.longseq.math.memory.MemoryState} bytes (primitive arrays, bounded in hierarchical mode) or,
- * in FULL mode, as a list of per-chunk slabs of keys and values, appended and never rewritten (the memory of the
- * sequence seen last is also cached, and rebuilt from the slabs when another came in between: {@link FullSlabs}),
- * the next chunk index, the summaries that arrived early and their count (bounded modes also keep the memory last
- * written as an object: {@link WrittenMemory}). The chunk that carries {@code last} (or an abort marker) clears all of it. No timers: {@code assemble} always ends a sequence it sent chunks for with a
- * last chunk or an abort marker.
+ * <p>Keyed state: the block memory as {@link io.longseq.math.memory.MemoryState} bytes (primitive arrays, bounded in
+ * every mode but FULL; RETRIEVAL rewrites only the bytes a chunk changed, in place) or, in FULL mode, as a list of
+ * per-chunk slabs of keys and values, appended and never rewritten (the memory of the sequence seen last is also
+ * cached, and rebuilt from the slabs when another came in between: {@link FullSlabs}), the next chunk index, the
+ * summaries that arrived early and their count (bounded modes also keep the memory last written as an object:
+ * {@link WrittenMemory}). The chunk that carries {@code last} (or an abort marker) clears all of it. No timers:
+ * {@code assemble} always ends a sequence it sent chunks for with a last chunk or an abort marker.
  *
  * <p><b>Giving up.</b> At most {@link StreamLimits#maxEarlySummaries()} summaries of a sequence wait for the chunk
  * it needs next; the one that would pass the cap gives the sequence up ({@link #giveUp}): a
@@ -319,9 +320,8 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         if (shadowRun != null) {
             shadowRun.end();
         }
-        // retrieval rewrites only what the chunk changed in `saved` (the array the memory was read from or last
-        // written to), in place: the heap backend copies a value a snapshot holds before handing it out
-        // (CopyOnWriteStateMap), RocksDB/ForSt give a fresh array
+        // RETRIEVAL patches `saved` (the array it was read from or last wrote) in place: the heap backend hands out a
+        // copy of a value a snapshot holds (CopyOnWriteStateMap), RocksDB/ForSt a fresh array
         byte[] after = s.last ? null : memory.toBytes(saved);
         memoryBytes.changed(saved, after);
         if (after != null) {
