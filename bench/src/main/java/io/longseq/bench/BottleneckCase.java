@@ -179,7 +179,7 @@ final class BottleneckCase {
             BlockMemory mem = BlockMemory.create(cfg);
             float[] zero = new float[cfg.dModel()];
             for (long b = 0; b < done; b++) {
-                mem.append(zero, zero);
+                mem.append(zero, zero, zero);
             }
             row.put("status", "budget");
             row.put("blocks", done);

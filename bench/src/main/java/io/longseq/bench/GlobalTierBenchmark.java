@@ -96,7 +96,7 @@ public class GlobalTierBenchmark {
         mem = BlockMemory.create(cfg);
         long prefill = full ? Math.max(0, fullEntries - 2) : 100_000;
         for (long b = 0; b < prefill; b++) {
-            mem.append(gaussian(r), gaussian(r));
+            mem.append(gaussian(r), gaussian(r), gaussian(r));   // x, k, v (RETRIEVAL keeps x)
         }
         if (full) {
             if (fullEntries < 2) {
@@ -118,7 +118,7 @@ public class GlobalTierBenchmark {
     public void restore() {
         if (saved != null) {
             mem = BlockMemory.fromState(cfg, saved);
-            mem.append(extraK, extraV);           // grows the arrays here, untimed
+            mem.append(extraK, extraK, extraV);           // grows the arrays here, untimed
         }
     }
 

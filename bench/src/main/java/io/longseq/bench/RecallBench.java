@@ -268,7 +268,7 @@ public final class RecallBench {
             for (int c = 0; c < k.length; c++) {
                 k[c] = (float) r.nextGaussian();
             }
-            m.append(k, k);
+            m.append(k, k, k);   // x, k, v: RETRIEVAL keeps x
         }
         return m.toState().toBytes().length;
     }

@@ -148,8 +148,8 @@ public final class LongseqOptions {
                     + " 2^bits content buckets (signs of the centred block key against seeded hyperplanes; 0..12).");
     public static final ConfigOption<Integer> RETRIEVAL_SLOTS = key("longseq.model.retrieval-slots").intType()
             .defaultValue(M.retrievalSlots()).withDescription("Retrieval global mode: exemplar blocks held per bucket"
-                    + " (2^bits * slots <= 65536; each holds 2*d floats, so the default holds 1792 blocks, 1.8 MiB at"
-                    + " d = 128).");
+                    + " (2^bits * slots <= 65536; each holds d floats and its index, so the default holds 1792 blocks"
+                    + " in 0.9 MiB at d = 128, and 224 slots, twice as many far blocks, fit in 1.9 MB).");
     public static final ConfigOption<Integer> RETRIEVAL_RECENT = key("longseq.model.retrieval-recent").intType()
             .defaultValue(M.retrievalRecent()).withDescription("Retrieval global mode: slots of a bucket kept for its"
                     + " newest blocks (1..slots); the others are a seeded reservoir of its older blocks.");

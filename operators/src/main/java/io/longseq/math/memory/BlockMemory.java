@@ -26,10 +26,23 @@ public abstract sealed class BlockMemory permits FullMemory, HierarchicalMemory,
         return nextBlock;
     }
 
-    /** Adds block {@code nextBlock()} with key k [d] and value v [d]. */
+    /** Adds block {@code nextBlock()} with key k [d] and value v [d] (not RETRIEVAL: it needs x, below). */
     public final void append(float[] k, float[] v) {
-        add(k, v);
+        append(null, k, v);
+    }
+
+    /**
+     * Adds block {@code nextBlock()} with x = LN_g(s_b) [d], the input of its projections, key k = x·W_gk [d] and
+     * value v = x·W_gv [d]. Only {@link RetrievalMemory} keeps x (its exemplars are x alone); the others ignore it.
+     */
+    public final void append(float[] x, float[] k, float[] v) {
+        add(x, k, v);
         nextBlock++;
+    }
+
+    // x [d] or null, k [d], v [d] -> the memory; by default x is not kept
+    protected void add(float[] x, float[] k, float[] v) {
+        add(k, v);
     }
 
     protected abstract void add(float[] k, float[] v);

@@ -27,7 +27,7 @@ public final class GlobalTier {
     private final ModelConfig cfg;
     private final Weights w;
     private final int d;
-    private final float[] ln;        // [d] LN_g(s_b)
+    final float[] ln;                // [d] x_b = LN_g(s_b)
     final float[] q;                 // [d]
     final float[] k;                 // [d]
     final float[] v;                 // [d]
@@ -44,6 +44,12 @@ public final class GlobalTier {
     private final double[] wk;       // [d, d] W_k
     private final double[] wv;       // [d, d] W_v
     private final double[] wo;       // [d, d] W_go
+    private final double[] wkT;      // [d, d] W_gkᵀ: a·k_j = x_j·(W_gk a) for RETRIEVAL's exemplars, held as x_j
+    private final float[] qx;        // [d] W_gk q (q' with a reverse-strand query): the query in x-space
+    private final float[] kx;        // [d] W_gk k_b: the key in x-space (the novelty's dots)
+    private final double[] gx;       // [d] Σ p_j x_j over the exemplars; g += gx·W_gv
+    private final double[] xd;       // [d] scratch: a vector as doubles, the input of a mat-vec
+    private final float[] scratch;   // [d] a mat-vec's float output, not read
     private double[] p = new double[16];      // [M] scores, then weights ([2M] with a reverse-strand query)
     private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
@@ -80,6 +86,17 @@ public final class GlobalTier {
         wk = toDouble(weights.gWk);
         wv = toDouble(weights.gWv);
         wo = toDouble(weights.gWo);
+        wkT = new double[d * d];
+        for (int i = 0; i < d; i++) {
+            for (int c = 0; c < d; c++) {
+                wkT[c * d + i] = wk[i * d + c];
+            }
+        }
+        qx = new float[d];
+        kx = new float[d];
+        gx = new double[d];
+        xd = new double[d];
+        scratch = new float[d];
         entries = new MemoryEntries(d);
         Arrays.fill(logCounts, -1);      // no entry has −1 blocks: every slot starts empty
     }
@@ -117,12 +134,15 @@ public final class GlobalTier {
         long b = memory.nextBlock();
         int row = prepared.row(memory, b, summary, reverseSummary);  // −1: not prepared
         if (row >= 0) {
-            prepared.projections(row, q, k, v);
+            prepared.projections(row, ln, q, k, v);
         } else {
             project(summary, true);
         }
         int nb = prepared.blocks();
-        memory.append(k, v);
+        if (memory instanceof RetrievalMemory rm && rm.normsMissing) {
+            rm.computeNorms(this::keyOf);                   // restored: the held keys' norms, for the novelty
+        }
+        memory.append(ln, k, v);
         if (memory instanceof LinearMemory linear) {
             if (reverseSummary != null) {
                 throw new IllegalStateException("global mode LINEAR has no entries for a reverse-strand query");
@@ -146,8 +166,14 @@ public final class GlobalTier {
         }
         kernels.entryDots(q, entries.keys, own, d, p);     // p[e] = q·k̄_e
         if (own < m) {
-            // p[e] and novelty.dots[e] = k_b·k̄_e for the exemplars
-            retrieval.exemplarDots(entries, q, k, p, novelty.dots(m), own, qd, kd, tmp, row, row < 0 ? -1 : nb + row);
+            // p[e] and novelty.dots[e] = k_b·k̄_e for the exemplars: x_e·(W_gk q), x_e·(W_gk k_b)
+            if (row >= 0) {
+                prepared.xSpace(row, qx, kx);
+            } else {
+                toXSpace(q, qx);
+                toXSpace(k, kx);
+            }
+            retrieval.exemplarDots(entries, qx, kx, p, novelty.dots(m), own, qd, kd, tmp, row, row < 0 ? -1 : nb + row);
         }
         if (both) {
             if (pr.length < m) {
@@ -160,7 +186,12 @@ public final class GlobalTier {
             }
             kernels.entryDots(q, entries.keys, own, d, pr);  // pr[e] = q'·k̄_e
             if (own < m) {
-                retrieval.exemplarDots(entries, q, null, pr, null, own, qd, kd, tmp, row < 0 ? -1 : 2 * nb + row, -1);
+                if (row >= 0) {
+                    prepared.reverseXSpace(row, qx);
+                } else {
+                    toXSpace(q, qx);
+                }
+                retrieval.exemplarDots(entries, qx, null, pr, null, own, qd, kd, tmp, row < 0 ? -1 : 2 * nb + row, -1);
             }
             System.arraycopy(pr, 0, p, m, m);
         }
@@ -175,7 +206,14 @@ public final class GlobalTier {
             weights = pr;
         }
         kernels.weightedSum(weights, entries.values, own, d, g);    // g = Σ p_e v̄_e, in order of e
-        SharedRows.weightedSumBest(weights, own, entries.sharedValues, entries.row, 0, m - own, d, g);
+        if (own < m) {                                      // the exemplars: g += (Σ p_e x_e)·W_gv
+            Arrays.fill(gx, 0);
+            SharedRows.weightedSumBest(weights, own, entries.sharedValues, entries.row, 0, m - own, d, gx);
+            kernels.matVec(gx, wv, acc, scratch, d);
+            for (int c = 0; c < d; c++) {
+                g[c] += acc[c];
+            }
+        }
         TopEntry[] top = topK.select(p, entries, cfg.topK(), total, m, self, both);
         return result(b, start, end, summary, top, p[self], entropy,
                 own == m ? novelty.of(k, entries.keys, m, self) : novelty.shared(k, entries, own, m, self));
@@ -248,7 +286,7 @@ public final class GlobalTier {
             System.arraycopy(summaries, i * d, s, 0, d);
             project(s, true);
             System.arraycopy(q, 0, qs, i * d, d);
-            memory.append(k, v);
+            memory.append(ln, k, v);
             if (both) {
                 System.arraycopy(reverse, i * d, s, 0, d);
                 project(s, false);
@@ -315,6 +353,22 @@ public final class GlobalTier {
     /** g_b·W_go of block i of the last {@link #stepChunk} [d]. */
     public float[] chunkDelta(int i) {
         return Arrays.copyOfRange(chunkDeltas, i * d, (i + 1) * d);
+    }
+
+    // a [d] -> out [d] = W_gk·a, rounded to float: out·x_j = a·k_j for an exemplar held as x_j (RETRIEVAL)
+    void toXSpace(float[] a, float[] out) {
+        for (int c = 0; c < d; c++) {
+            xd[c] = a[c];
+        }
+        kernels.matVec(xd, wkT, acc, out, d);
+    }
+
+    // x [d] -> k [d] = x·W_gk: the key project gave the block whose LN_g(s) is x, bit for bit
+    void keyOf(float[] x, float[] out) {
+        for (int c = 0; c < d; c++) {
+            xd[c] = x[c];
+        }
+        kernels.matVec(xd, wk, acc, out, d);
     }
 
     // summary s [d] -> LN_g(s) -> q [d] (and, when keys, k and v [d])

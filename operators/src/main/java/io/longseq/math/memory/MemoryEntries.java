@@ -14,7 +14,7 @@ public final class MemoryEntries {
     int[] level = new int[0];         // [size]     1..H, H+1 = prefix (AXIAL: 1 row, 2 column)
     long[] first = new long[0];       // [size]
     long[] last = new long[0];        // [size]
-    // Entries [copied, size) are rows of shared arrays, read in place (RETRIEVAL's exemplars, addShared): their
+    // Entries [copied, size) are rows of shared arrays, read in place (RETRIEVAL's exemplars, addSharedRun): their
     // k̄ and v̄ are sharedKeys/sharedValues [·, d] at row[e − copied], and ‖k̄‖² is sharedNorms at that row; keys
     // and values above hold only the entries [0, copied).
     int copied;
@@ -44,29 +44,35 @@ public final class MemoryEntries {
         sharedNorms = norms;
     }
 
-    /** Appends an entry whose key and value are row r of the shared arrays ({@link #share}), not copied. */
-    void addShared(int r, long c, int lvl, long firstBlock, long lastBlock) {
+    /**
+     * Appends n entries of one block each (c = 1) at level {@code lvl}: entry i is row r0 + i of the shared arrays
+     * and stands for block index[from + i]; not copied.
+     */
+    void addSharedRun(int r0, int n, int lvl, long[] index, int from) {
         if (sharedKeys == null) {
-            throw new IllegalStateException("addShared before share");
+            throw new IllegalStateException("addSharedRun before share");
         }
-        if (count.length < size + 1) {
-            int cap = Math.max(16, Math.max(size + 1, count.length * 2));
+        if (count.length < size + n) {
+            int cap = Math.max(16, Math.max(size + n, count.length * 2));
             count = java.util.Arrays.copyOf(count, cap);
             level = java.util.Arrays.copyOf(level, cap);
             first = java.util.Arrays.copyOf(first, cap);
             last = java.util.Arrays.copyOf(last, cap);
         }
-        if (row.length < size + 1 - copied) {
-            row = java.util.Arrays.copyOf(row, Math.max(16, Math.max(size + 1 - copied, row.length * 2)));
+        int at = size - copied;
+        if (row.length < at + n) {
+            row = java.util.Arrays.copyOf(row, Math.max(16, Math.max(at + n, row.length * 2)));
             norm = java.util.Arrays.copyOf(norm, row.length);
         }
-        row[size - copied] = r;
-        norm[size - copied] = sharedNorms[r];
-        count[size] = c;
-        level[size] = lvl;
-        first[size] = firstBlock;
-        last[size] = lastBlock;
-        size++;
+        for (int i = 0; i < n; i++) {
+            row[at + i] = r0 + i;
+        }
+        System.arraycopy(sharedNorms, r0, norm, at, n);
+        java.util.Arrays.fill(count, size, size + n, 1L);
+        java.util.Arrays.fill(level, size, size + n, lvl);
+        System.arraycopy(index, from, first, size, n);
+        System.arraycopy(index, from, last, size, n);
+        size += n;
     }
 
     /** Entries with their keys and values in {@code keys}/{@code values}: all but the shared ones. */

@@ -15,7 +15,8 @@ import java.nio.ByteBuffer;
  * prefixCount = nextBlock. Axial mode ({@link AxialMemory}): counts = {C/B}, firsts empty, keys/values = the
  * open grid row [C/B, d], prefixKeySum/prefixValueSum = column sums [C/B, d] over prefixCount completed rows.
  * Retrieval mode ({@link RetrievalMemory}): the hierarchical layout with the exemplar store appended (counts ++
- * bucket fills, firsts ++ held block indices, keys/values ++ held keys/values, prefixKeySum ++ Σ k over all blocks).
+ * bucket fills, firsts ++ held block indices, keys ++ held x = LN_g(s), values as hierarchical, prefixKeySum ++ Σ k
+ * over all blocks).
  */
 public record MemoryState(long nextBlock, int[] counts, long[] firsts, float[] keys, float[] values,
                           double[] prefixKeySum, double[] prefixValueSum, long prefixCount) implements Serializable {

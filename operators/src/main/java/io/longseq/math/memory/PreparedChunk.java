@@ -6,7 +6,8 @@ import java.util.Arrays;
  * What {@link GlobalTier#prepareChunk} keeps of one chunk's blocks: the memory and first block it was for, their
  * summaries, their projections q, k, v (and q' for a reverse-strand summary), and, in a RETRIEVAL memory, their dots
  * with the held exemplars ({@link RetrievalMemory#primeDots}). A step of one of these blocks, on that memory, with the
- * same summaries, takes its projections and dots from here; anything else finds no row.
+ * same summaries, takes its projections and dots from here; anything else finds no row. The rows scored are in
+ * x-space (W_gk·q: an exemplar is held as x_j = LN_g(s_j), and x_j·(W_gk q) = q·k_j).
  */
 final class PreparedChunk {
 
@@ -16,12 +17,15 @@ final class PreparedChunk {
     private boolean both;             // with reverse-strand summaries
     private int d;
     private float[] s = new float[0];     // [nb, d] summaries
+    private float[] x = new float[0];     // [nb, d] LN_g(s)
     private float[] r = new float[0];     // [nb, d] reverse-strand summaries
     private float[] q = new float[0];     // [nb, d]
     private float[] k = new float[0];     // [nb, d]
     private float[] v = new float[0];     // [nb, d]
     private float[] qr = new float[0];    // [nb, d] q'
-    private double[] rows = new double[0]; // [3nb, d] the rows scored: q [0, nb), k [nb, 2nb), q' [2nb, 3nb)
+    // [3nb, d] the rows scored, in x-space: W_gk q [0, nb), W_gk k [nb, 2nb), W_gk q' [2nb, 3nb)
+    private float[] xRows = new float[0];
+    private double[] rows = new double[0]; // [3nb, d] xRows as doubles
 
     /** Prepares the nb blocks of s [nb, d] (and s' [nb, d] or null) for {@code memory}, projected by {@code tier}. */
     void prepare(GlobalTier tier, BlockMemory memory, float[] summaries, float[] reverse, int nb) {
@@ -33,6 +37,8 @@ final class PreparedChunk {
         both = reverse != null;
         if (s.length < nb * d) {
             s = new float[nb * d];
+            x = new float[nb * d];
+            xRows = new float[3 * nb * d];
             r = new float[nb * d];
             q = new float[nb * d];
             k = new float[nb * d];
@@ -45,6 +51,7 @@ final class PreparedChunk {
             System.arraycopy(summaries, i * d, one, 0, d);
             System.arraycopy(one, 0, s, i * d, d);
             tier.project(one, true);
+            System.arraycopy(tier.ln, 0, x, i * d, d);
             System.arraycopy(tier.q, 0, q, i * d, d);
             System.arraycopy(tier.k, 0, k, i * d, d);
             System.arraycopy(tier.v, 0, v, i * d, d);
@@ -55,12 +62,16 @@ final class PreparedChunk {
                 System.arraycopy(tier.q, 0, qr, i * d, d);
             }
         }
-        for (int i = 0; i < nb * d; i++) {
-            rows[i] = q[i];
-            rows[nb * d + i] = k[i];
-            if (both) {
-                rows[2 * nb * d + i] = qr[i];
-            }
+        float[] in = new float[d];
+        float[] out = new float[d];
+        for (int i = 0; i < (both ? 3 : 2) * nb; i++) {
+            float[] from = i < nb ? q : i < 2 * nb ? k : qr;
+            System.arraycopy(from, (i % nb) * d, in, 0, d);
+            tier.toXSpace(in, out);
+            System.arraycopy(out, 0, xRows, i * d, d);
+        }
+        for (int i = 0; i < (both ? 3 : 2) * nb * d; i++) {
+            rows[i] = xRows[i];
         }
         retrieval.primeDots(rows, both ? 3 * nb : 2 * nb);
         this.memory = memory;
@@ -86,11 +97,23 @@ final class PreparedChunk {
         return row;
     }
 
-    /** Row {@code row}'s q, k, v [d] into the given arrays. */
-    void projections(int row, float[] qOut, float[] kOut, float[] vOut) {
+    /** Row {@code row}'s x = LN_g(s), q, k, v [d] into the given arrays. */
+    void projections(int row, float[] xOut, float[] qOut, float[] kOut, float[] vOut) {
+        System.arraycopy(x, row * d, xOut, 0, d);
         System.arraycopy(q, row * d, qOut, 0, d);
         System.arraycopy(k, row * d, kOut, 0, d);
         System.arraycopy(v, row * d, vOut, 0, d);
+    }
+
+    /** Row {@code row}'s W_gk q and W_gk k [d] (x-space) into qOut and kOut. */
+    void xSpace(int row, float[] qOut, float[] kOut) {
+        System.arraycopy(xRows, row * d, qOut, 0, d);
+        System.arraycopy(xRows, (blocks + row) * d, kOut, 0, d);
+    }
+
+    /** Row {@code row}'s W_gk q' [d] into qOut. */
+    void reverseXSpace(int row, float[] qOut) {
+        System.arraycopy(xRows, (2 * blocks + row) * d, qOut, 0, d);
     }
 
     /** Row {@code row}'s q' [d] into qOut. */

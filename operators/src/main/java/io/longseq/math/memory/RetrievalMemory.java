@@ -3,11 +3,14 @@ package io.longseq.math.memory;
 import io.longseq.math.model.GlobalMode;
 import io.longseq.math.model.ModelConfig;
 import java.util.Arrays;
+import java.util.function.BiConsumer;
 
 /**
  * RETRIEVAL mode ({@link GlobalMode#RETRIEVAL}): the hierarchical partition of {@link HierarchicalMemory}, plus a
- * bounded store of exemplar blocks, each kept whole (its k_b, v_b and index), so a far block that resembles the
- * current one can be named exactly.
+ * bounded store of exemplar blocks, each kept whole, so a far block that resembles the current one can be named
+ * exactly. An exemplar is its index and x_j = LN_g(s_j) [d], the input of its projections: k_j = x_j·W_gk and
+ * v_j = x_j·W_gv are never stored, so it takes d floats instead of 2d. {@link GlobalTier} scores it as
+ * q·k_j = x_j·(W_gk q) and sums Σ p_j v_j = (Σ p_j x_j)·W_gv (docs/design.md 2.5).
  *
  * <p>Store: 2^k content buckets (k = {@code retrievalBits}); block j goes to the bucket of the signs of its
  * centred key against k seeded Gaussian hyperplanes (bit i = 1 when Σ_c P[i, c]·(k_j[c] − k̄_j[c]) &gt; 0, summed in
@@ -21,12 +24,13 @@ import java.util.Arrays;
  * exemplar j older than level 1 (j &lt; s₁), each an entry of c = 1 with level 0, bucket by bucket, oldest first. An
  * exemplar is also inside the mean of the coarse entry that covers it.
  *
- * <p>State: the hierarchical state plus, per bucket, its held blocks (index, key, value): at most 2^k·E·(2d floats
- * + 1 long), whatever n is. {@link MemoryState} layout: counts = hierarchical counts [H] ++ bucket fills [2^k];
- * firsts = hierarchical firsts [H] ++ held block indices (bucket by bucket, each at its place in the bucket's run);
- * keys/values = hierarchical [H, R+G, d] ++ held keys/values [Σ fills, d]; prefixKeySum = hierarchical [d] ++ Σ k
- * over all blocks [d]; prefixValueSum and prefixCount as hierarchical. A chunk that grows no bucket rewrites only
- * what it changed, in place ({@link RetrievalState}, {@link #toBytes(byte[])}).
+ * <p>State: the hierarchical state plus, per bucket, its held blocks (index, x): at most 2^k·E·(d floats + 1 long),
+ * whatever n is. {@link MemoryState} layout: counts = hierarchical counts [H] ++ bucket fills [2^k]; firsts =
+ * hierarchical firsts [H] ++ held block indices (bucket by bucket, each at its place in the bucket's run); keys =
+ * hierarchical [H, R+G, d] ++ held x [Σ fills, d]; values = hierarchical [H, R+G, d]; prefixKeySum = hierarchical
+ * [d] ++ Σ k over all blocks [d]; prefixValueSum and prefixCount as hierarchical. A chunk that grows no bucket
+ * rewrites only what it changed, in place ({@link RetrievalState}, {@link #toBytes(byte[])}). The held keys' squared
+ * norms (the novelty's) are not state: after a restore {@link GlobalTier} recomputes them ({@link #computeNorms}).
  */
 public final class RetrievalMemory extends BlockMemory {
 
@@ -46,16 +50,18 @@ public final class RetrievalMemory extends BlockMemory {
     private final float[] planes;      // [k, d] hyperplanes
     final int[] fill;                  // [2^k] held blocks per bucket
     final long[] index;                // [2^k, E] held block indices, ascending within a bucket
-    final float[] keys;                // [2^k, E, d]
-    final float[] values;              // [2^k, E, d] (+ PAD floats)
+    final float[] xs;                  // [2^k, E, d] (+ PAD floats) held x_j = LN_g(s_j)
     // [2^k, E] where each held block sits in its bucket's run of the state (RetrievalState): a block evicted from a
     // full bucket leaves its place there to the block that replaces it, so a chunk rewrites only its new blocks' places
     final int[] place;
-    final double[] norms;              // [2^k, E] ‖k‖² of each held key (Σ_c k[c]², double, in order of c), not state
-    // the held keys again, column-major per bucket, for the vector dots (not state): [2^k, d, stride], column c of
+    // [2^k, E] ‖k_j‖² of each held block's key (Σ_c k[c]², double, in order of c), not state: NaN after a restore
+    // until computeNorms
+    final double[] norms;
+    boolean normsMissing;              // some held norm is NaN (restored)
+    // the held x again, column-major per bucket, for the vector dots (not state): [2^k, d, stride], column c of
     // slot s of bucket bk at (bk·d + c)·stride + s; null without the Vector API
     private final int stride;
-    private final float[] keysT;
+    private final float[] xT;
     private final int[] eligible;      // [2^k] per bucket, its first slots older than level 1 (set by collectShared)
     final double[] keySum;             // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
     private int lastBucket = -1;       // the bucket of the newest block (tests)
@@ -86,12 +92,11 @@ public final class RetrievalMemory extends BlockMemory {
         planes = LinearMemory.randomFeatures(seed, bits, d);
         fill = new int[buckets];
         index = new long[buckets * slots];
-        keys = new float[buckets * slots * d];
-        values = new float[buckets * slots * d + SharedRows.PAD];   // padded for the vector weighted sum
+        xs = new float[buckets * slots * d + SharedRows.PAD];   // padded for the vector weighted sum
         norms = new double[buckets * slots];
         place = new int[buckets * slots];
         stride = SharedRows.stride(slots);
-        keysT = SharedRows.VECTOR && VectorSharedRows.fits(d, stride) ? new float[buckets * d * stride + SharedRows.PAD] : null;
+        xT = SharedRows.VECTOR && VectorSharedRows.fits(d, stride) ? new float[buckets * d * stride + SharedRows.PAD] : null;
         eligible = new int[buckets];
         keySum = new double[d];
     }
@@ -122,9 +127,17 @@ public final class RetrievalMemory extends BlockMemory {
         return LinearMemory.mix(seed + (j + 1) * GAMMA);
     }
 
-    // k_b [d], v_b [d] -> the partition, and the newest slot of its bucket (evicting one older member when full)
     @Override
     protected void add(float[] k, float[] v) {
+        throw new IllegalArgumentException("a RETRIEVAL memory keeps each block's x = LN_g(s_b): append(x, k, v)");
+    }
+
+    // x_b [d], k_b [d], v_b [d] -> the partition, and the newest slot of its bucket (evicting one older member when full)
+    @Override
+    protected void add(float[] x, float[] k, float[] v) {
+        if (x == null) {
+            add(k, v);
+        }
         hier.append(k, v);
         for (int c = 0; c < d; c++) {
             keySum[c] += k[c];
@@ -148,16 +161,15 @@ public final class RetrievalMemory extends BlockMemory {
                 }
             }
             System.arraycopy(index, base + evict + 1, index, base + evict, n - evict - 1);
-            System.arraycopy(keys, (base + evict + 1) * d, keys, (base + evict) * d, (n - evict - 1) * d);
-            System.arraycopy(values, (base + evict + 1) * d, values, (base + evict) * d, (n - evict - 1) * d);
+            System.arraycopy(xs, (base + evict + 1) * d, xs, (base + evict) * d, (n - evict - 1) * d);
             System.arraycopy(norms, base + evict + 1, norms, base + evict, n - evict - 1);
             int freed = place[base + evict];
             System.arraycopy(place, base + evict + 1, place, base + evict, n - evict - 1);
             place[base + n - 1] = freed;
             changed(base + freed);
-            if (keysT != null) {
+            if (xT != null) {
                 for (int c = 0, col = bk * d * stride; c < d; c++, col += stride) {
-                    System.arraycopy(keysT, col + evict + 1, keysT, col + evict, n - evict - 1);
+                    System.arraycopy(xT, col + evict + 1, xT, col + evict, n - evict - 1);
                 }
             }
             n--;
@@ -166,9 +178,8 @@ public final class RetrievalMemory extends BlockMemory {
             regrown = true;
         }
         index[base + n] = nextBlock;
-        System.arraycopy(k, 0, keys, (base + n) * d, d);
-        System.arraycopy(v, 0, values, (base + n) * d, d);
-        norms[base + n] = squaredNorm(keys, (base + n) * d, d);
+        System.arraycopy(x, 0, xs, (base + n) * d, d);
+        norms[base + n] = squaredNorm(k, 0, d);
         transpose(bk, n);
         fill[bk] = n + 1;
     }
@@ -182,25 +193,46 @@ public final class RetrievalMemory extends BlockMemory {
         }
     }
 
-    // slot s of bucket bk from keys into keysT
+    // slot s of bucket bk from xs into xT
     void transpose(int bk, int s) {
-        if (keysT != null) {
+        if (xT != null) {
             int from = (bk * slots + s) * d;
             for (int c = 0, col = bk * d * stride + s; c < d; c++, col += stride) {
-                keysT[col] = keys[from + c];
+                xT[col] = xs[from + c];
             }
         }
     }
 
     /**
-     * The dots of every row of vecs [rows, d] with every held key, kept for {@link #exemplarDots} (by place, with the
+     * Sets the squared norm ‖k_j‖² of every held block whose norm is not known (after a restore), k_j = keyOf(x_j):
+     * the key its block had when added, given the same projection, so the same norm.
+     */
+    // keyOf: x [d] -> k [d]
+    void computeNorms(BiConsumer<float[], float[]> keyOf) {
+        float[] x = new float[d];
+        float[] k = new float[d];
+        for (int bk = 0; bk < buckets; bk++) {
+            for (int s = bk * slots; s < bk * slots + fill[bk]; s++) {
+                if (Double.isNaN(norms[s])) {
+                    System.arraycopy(xs, s * d, x, 0, d);
+                    keyOf.accept(x, k);
+                    norms[s] = squaredNorm(k, 0, d);
+                }
+            }
+        }
+        normsMissing = false;
+    }
+
+    /**
+     * The dots of every row of vecs [rows, d] (vectors in x-space: W_gk·q for a query q, so a dot is q·k_j) with every
+     * held x_j, kept for {@link #exemplarDots} (by place, with the
      * block each place holds now, so the blocks appended until then cannot be mistaken for the ones scored). With
      * the Vector API only (else nothing is kept); the bits of {@link VectorSharedRows#columnDots}, but the store is read
      * once for all rows ({@link VectorSharedRows#tileDots}) instead of once per block.
      */
     void primeDots(double[] vecs, int rows) {
         primedRows = 0;
-        if (keysT == null) {
+        if (xT == null) {
             return;
         }
         int cap = buckets * slots;
@@ -219,7 +251,7 @@ public final class RetrievalMemory extends BlockMemory {
         for (int bk = 0; bk < buckets; bk++) {
             int base = bk * slots;
             for (int s0 = 0; s0 < fill[bk]; s0 += lanes) {
-                VectorSharedRows.tileDots(vecs, rows, d, keysT, bk * d * stride + s0, stride, tile, tileOut);
+                VectorSharedRows.tileDots(vecs, rows, d, xT, bk * d * stride + s0, stride, tile, tileOut);
                 for (int i = 0; i < lanes && s0 + i < fill[bk]; i++) {
                     int at = base + place[base + s0 + i];
                     primedIndex[at] = index[base + s0 + i];
@@ -260,19 +292,20 @@ public final class RetrievalMemory extends BlockMemory {
     }
 
     /**
-     * The dots of q (and, when not null, k) with the exemplar entries {@link #collectShared} gave, in its order, into
+     * The dots of q (and, when not null, k) with the exemplar entries' x_j {@link #collectShared} gave, in its order, into
      * qDots and kDots from {@code at}: from rows qRow and kRow of {@link #primeDots} when they are there (−1: not
      * primed), else from the column-major copy with the Vector API ({@link VectorSharedRows}), else through the
-     * entries' rows ({@link SharedRows}); the same bits every way. qd, kd [d]: scratch; tmp [16].
+     * entries' rows ({@link SharedRows}); the same bits every way. q and k are in x-space (W_gk·q, W_gk·k_b: a dot
+     * with x_j is then q·k_j, k_b·k_j). qd, kd [d]: scratch; tmp [16].
      */
     // q [d], k [d] or null -> qDots [at, at + held'), kDots [at, at + held')
     void exemplarDots(MemoryEntries entries, float[] q, float[] k, double[] qDots, double[] kDots, int at,
                       double[] qd, double[] kd, double[] tmp, int qRow, int kRow) {
-        if (keysT != null && fromPrimed(qRow, kRow, k != null, qDots, kDots, at)) {
+        if (xT != null && fromPrimed(qRow, kRow, k != null, qDots, kDots, at)) {
             return;
         }
-        if (keysT == null) {
-            SharedRows.dots(q, k, keys, entries.row, 0, entries.size - entries.copied(), d, qDots, kDots, at);
+        if (xT == null) {
+            SharedRows.dots(q, k, xs, entries.row, 0, entries.size - entries.copied(), d, qDots, kDots, at);
             return;
         }
         for (int c = 0; c < d; c++) {
@@ -286,7 +319,7 @@ public final class RetrievalMemory extends BlockMemory {
             // a call per 16 slots: the JIT compiles a method to SIMD after ~2,400 calls (the Vector API runs ~100×
             // slower until then), so short calls shorten that phase
             for (int s0 = 0; s0 < n; s0 += SharedRows.STRIDE) {
-                VectorSharedRows.columnDots(qd, k == null ? null : kd, 0, keysT, bk * d * stride + s0, stride,
+                VectorSharedRows.columnDots(qd, k == null ? null : kd, 0, xT, bk * d * stride + s0, stride,
                         Math.min(SharedRows.STRIDE, n - s0), d, qDots, kDots, at + s0, tmp);
             }
             at += n;
@@ -313,18 +346,19 @@ public final class RetrievalMemory extends BlockMemory {
             int base = bk * slots;
             for (int s = 0; s < fill[bk] && index[base + s] < s1; s++) {
                 long j = index[base + s];
-                out.add(keys, values, (base + s) * d, 1, EXEMPLAR_LEVEL, j, j);
+                out.add(xs, xs, (base + s) * d, 1, EXEMPLAR_LEVEL, j, j);   // x_j as key and value rows
             }
         }
     }
 
     /**
      * The same entries as {@link #collect}, in the same order, but the exemplars are not copied: they are rows of
-     * this memory's store ({@link MemoryEntries#addShared}), valid until the next {@link #append}.
+     * this memory's store ({@link MemoryEntries#addSharedRun}), valid until the next {@link #append}. Either way an
+     * exemplar's key and value rows are its x_j (GlobalTier projects them); its norm is ‖k_j‖².
      */
     void collectShared(MemoryEntries out) {
         hier.collect(out);
-        out.share(keys, values, norms);
+        out.share(xs, xs, norms);
         Arrays.fill(eligible, 0);
         if (nextBlock == 0) {
             return;
@@ -332,11 +366,9 @@ public final class RetrievalMemory extends BlockMemory {
         long s1 = HierarchicalMemory.levelOneStart(nextBlock - 1, r, g);
         for (int bk = 0; bk < buckets; bk++) {
             int base = bk * slots;
-            int s = 0;
-            for (; s < fill[bk] && index[base + s] < s1; s++) {
-                long j = index[base + s];
-                out.addShared(base + s, 1, EXEMPLAR_LEVEL, j, j);
-            }
+            int s = Arrays.binarySearch(index, base, base + fill[bk], s1);   // ascending: the blocks before s1
+            s = (s < 0 ? -s - 1 : s) - base;
+            out.addSharedRun(base, s, EXEMPLAR_LEVEL, index, base);
             eligible[bk] = s;
         }
     }

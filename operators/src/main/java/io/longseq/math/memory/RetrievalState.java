@@ -9,13 +9,13 @@ import java.util.Arrays;
  * and restored.
  *
  * <p>Layout: counts = hierarchical counts [H] ++ bucket fills [2^k]; firsts = hierarchical firsts [H] ++ the held
- * block indices, bucket by bucket; keys/values = hierarchical [H, R+G, d] ++ the held keys/values [Σ fills, d] in the
- * same order; prefixKeySum = hierarchical [d] ++ Σ k over all blocks [d]; prefixValueSum and prefixCount as
+ * block indices, bucket by bucket; keys = hierarchical [H, R+G, d] ++ the held x = LN_g(s) [Σ fills, d] in the same
+ * order; values = hierarchical [H, R+G, d]; prefixKeySum = hierarchical [d] ++ Σ k over all blocks [d]; prefixValueSum and prefixCount as
  * hierarchical. Within its bucket's run a held block sits at its place ({@link RetrievalMemory#place}): blocks in
  * arrival order until the bucket is full, then each new block at the place of the block it evicted. So once a
  * bucket is full its run keeps its length and its other places, and a chunk that grows no bucket changes, besides
  * the header, the hierarchical arrays and the sums, only the places of its new blocks: {@link #rewrite} writes just
- * those into the previous bytes (at the defaults ~100 kB and ~1 kB per block of a 1.95 MB state). A restore sorts
+ * those into the previous bytes (at the defaults ~100 kB and ~0.5 kB per block of a 1.03 MB state). A restore sorts
  * each run by block index (a state written in ascending order, as before places existed, restores the same).
  */
 final class RetrievalState {
@@ -30,8 +30,8 @@ final class RetrievalState {
         int hh = h.counts.length;
         int nk = h.keys.length + held * d;
         int[] slot = slots(m);
-        MemoryState.Writer w = new MemoryState.Writer(m.nextBlock(), hh + m.buckets, hh + held, nk, nk, 2 * d,
-                h.prefixV.length);
+        MemoryState.Writer w = new MemoryState.Writer(m.nextBlock(), hh + m.buckets, hh + held, nk, h.values.length,
+                2 * d, h.prefixV.length);
         w.ints(h.counts, 0, hh).ints(m.fill, 0, m.buckets);
         w.longs(h.firsts, 0, hh);
         for (int bk = 0, base = 0; bk < m.buckets; bk++, base += m.slots) {
@@ -41,9 +41,8 @@ final class RetrievalState {
             }
         }
         w.floats(h.keys, 0, h.keys.length);
-        rows(m, slot, w, m.keys);
+        rows(m, slot, w, m.xs);
         w.floats(h.values, 0, h.values.length);
-        rows(m, slot, w, m.values);
         w.doubles(h.prefixK, 0, d).doubles(m.keySum, 0, d);
         w.doubles(h.prefixV, 0, h.prefixV.length);
         return w.end(h.prefixCount);
@@ -78,7 +77,7 @@ final class RetrievalState {
         long firsts = counts + 4L * (hh + m.buckets) + 4;
         long keys = firsts + 8L * (hh + held) + 4;
         long values = keys + 4L * (hk + held * d) + 4;
-        long sums = values + 4L * (hk + held * d) + 4;
+        long sums = values + 4L * hk + 4;
         long sumsV = sums + 8L * 2 * d + 4;
         long count = sumsV + 8L * h.prefixV.length;
         if (bytes.length != count + 8 || bytes[0] != 1) {
@@ -113,9 +112,7 @@ final class RetrievalState {
             long row = start[bk] + p;
             b.putLong((int) (firsts + 8 * (hh + row)), m.index[s]);
             b.position((int) (keys + 4 * (hk + row * d)));
-            b.asFloatBuffer().put(m.keys, s * d, d);
-            b.position((int) (values + 4 * (hk + row * d)));
-            b.asFloatBuffer().put(m.values, s * d, d);
+            b.asFloatBuffer().put(m.xs, s * d, d);
         }
         b.position((int) sums);
         b.asDoubleBuffer().put(h.prefixK).put(m.keySum);
@@ -134,15 +131,14 @@ final class RetrievalState {
         System.arraycopy(m.fill, 0, counts, hh, m.buckets);
         long[] firsts = Arrays.copyOf(h.firsts(), hh + held);
         float[] k = Arrays.copyOf(h.keys(), h.keys().length + held * d);
-        float[] v = Arrays.copyOf(h.values(), h.values().length + held * d);
+        float[] v = h.values();
         int[] slot = slots(m);
         int at = 0;
         for (int bk = 0, base = 0; bk < m.buckets; bk++, base += m.slots) {
             for (int p = 0; p < m.fill[bk]; p++, at++) {
                 int s = base + slot[base + p];
                 firsts[hh + at] = m.index[s];
-                System.arraycopy(m.keys, s * d, k, h.keys().length + at * d, d);
-                System.arraycopy(m.values, s * d, v, h.values().length + at * d, d);
+                System.arraycopy(m.xs, s * d, k, h.keys().length + at * d, d);
             }
         }
         double[] sums = Arrays.copyOf(h.prefixKeySum(), 2 * d);
@@ -169,9 +165,14 @@ final class RetrievalState {
             }
             held += f;
         }
-        if (s.firsts().length != hLevels + held || s.keys().length != hFloats + held * d
-                || s.values().length != s.keys().length) {
+        if (s.firsts().length != hLevels + held || s.keys().length != hFloats + held * d) {
             throw new IllegalArgumentException(fit);
+        }
+        if (s.values().length != hFloats) {
+            throw new IllegalArgumentException(s.values().length == s.keys().length
+                    ? "retrieval memory state holds its exemplars as keys and values (the layout before they were"
+                    + " stored as LN_g(s)): restore it with the Longseq version that wrote it, or start without it"
+                    : fit);
         }
         m.hier = HierarchicalMemory.restore(cfg, new MemoryState(s.nextBlock(), Arrays.copyOf(s.counts(), hLevels),
                 Arrays.copyOf(s.firsts(), hLevels), Arrays.copyOf(s.keys(), hFloats),
@@ -196,13 +197,13 @@ final class RetrievalState {
                 int sl = Arrays.binarySearch(sorted, 0, f, s.firsts()[at + p]);
                 m.index[base + sl] = sorted[sl];
                 m.place[base + sl] = p;
-                System.arraycopy(s.keys(), hFloats + row * d, m.keys, (base + sl) * d, d);
-                System.arraycopy(s.values(), hFloats + row * d, m.values, (base + sl) * d, d);
+                System.arraycopy(s.keys(), hFloats + row * d, m.xs, (base + sl) * d, d);
             }
             for (int sl = 0; sl < f; sl++) {
-                m.norms[base + sl] = RetrievalMemory.squaredNorm(m.keys, (base + sl) * d, d);
+                m.norms[base + sl] = Double.NaN;       // GlobalTier projects x to k for these (computeNorms)
                 m.transpose(bk, sl);
             }
+            m.normsMissing |= f > 0;
             m.fill[bk] = f;
             at += f;
         }

@@ -3,9 +3,9 @@ package io.longseq.math.memory;
 import io.longseq.math.kernel.RowKernels;
 
 /**
- * The dot products and weighted sum of {@link GlobalTier} over memory entries whose keys and values stay in the
- * memory's own arrays (RETRIEVAL mode's exemplar store, {@link MemoryEntries#addShared}), read in place through a row
- * index instead of copied per block. Each result has the bits of {@link io.longseq.math.kernel.RowKernels#entryDots}
+ * The dot products and weighted sum of {@link GlobalTier} over memory entries whose rows stay in the memory's own
+ * arrays (RETRIEVAL mode's exemplar store of x_j = LN_g(s_j), {@link MemoryEntries#addSharedRun}), read in place
+ * through a row index instead of copied per block. Each result has the bits of {@link io.longseq.math.kernel.RowKernels#entryDots}
  * and {@link io.longseq.math.kernel.RowKernels#weightedSum} on the copied rows: per dot, four partial sums s_j over
  * the columns c ≡ j (mod 4), each in order of c (a tail past the last multiple of four goes to s₀), then
  * (s₀ + s₁) + (s₂ + s₃), every product of two floats exact in double; the weighted sum adds p_e·v_e[c] in order of e.

@@ -107,7 +107,7 @@ public record ModelConfig(
     /** Largest maxDensePositions: local mode FULL's score matrix is then 4·65536² bytes = 16 GiB per head. */
     public static final int MAX_DENSE_POSITIONS = 1 << 16;
 
-    /** Most exemplar blocks RETRIEVAL mode may hold per sequence (2^k·E): 64 MiB of keys and values at d = 128. */
+    /** Most exemplar blocks RETRIEVAL mode may hold per sequence (2^k·E): 32 MiB of LN_g(s) rows at d = 128. */
     public static final int MAX_RETRIEVAL_SLOTS = 1 << 16;
     /** Largest Linformer rank and segment: E and F [k, P] are then 4 MB each. */
     public static final int MAX_LINFORMER_RANK = 256;

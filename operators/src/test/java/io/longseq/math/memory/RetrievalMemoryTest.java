@@ -103,7 +103,7 @@ class RetrievalMemoryTest {
                 for (int c = 0; c < d; c++) {
                     k[c] = (float) random.nextGaussian();
                 }
-                memory.append(k, k);
+                memory.append(k, k, k);
                 bucketOf[b] = memory.lastBucket();
                 memory.collect(entries);
                 List<Long> held = ReferenceEntries.retrievalHeld(b, bucketOf, p[1], p[2], -5);
@@ -114,7 +114,7 @@ class RetrievalMemoryTest {
                     if (entries.level(e) == RetrievalMemory.EXEMPLAR_LEVEL) {
                         assertThat(entries.first(e)).isEqualTo(entries.last(e));
                         assertThat(entries.count(e)).isOne();
-                        // k = v = the block's own key: an exemplar carries its block's vectors
+                        // an exemplar carries its block's x (here its key too) as key and value rows
                         assertThat(entries.keys[e * d]).isEqualTo(entries.values[e * d]);
                         got.add(entries.first(e));
                     }
@@ -140,19 +140,21 @@ class RetrievalMemoryTest {
         Random random = new Random(2);
         int bytesAt1000 = -1;
         for (int blk = 0; blk < 20_000; blk++) {
+            float[] x = new float[d];
             float[] k = new float[d];
             float[] v = new float[d];
             for (int c = 0; c < d; c++) {
+                x[c] = (float) random.nextGaussian();
                 k[c] = (float) random.nextGaussian();
                 v[c] = (float) random.nextGaussian();
             }
-            straight.append(k, v);
+            straight.append(x, k, v);
             byte[] direct = restored.toBytes();
             if (blk % 31 == 0) { // the bytes written straight from the store are those of toState().toBytes()
                 assertThat(direct).isEqualTo(restored.toState().toBytes());
             }
             restored = BlockMemory.fromState(cfg, MemoryState.fromBytes(direct));
-            restored.append(k, v);
+            restored.append(x, k, v);
             if (blk % 97 == 0) {
                 straight.collect(a);
                 restored.collect(b);
@@ -215,11 +217,65 @@ class RetrievalMemoryTest {
         }
     }
 
+    /**
+     * The exemplars are stored as x = LN_g(s) and their keys' norms are not state: a memory restored from its bytes
+     * before any block (norms recomputed from x by the tier) steps on bit for bit, the novelty included.
+     */
+    @Test
+    void restoredMemoriesStepOnBitForBit() {
+        ModelConfig cfg = small().dModel(32).retrievalBits(2).retrievalSlots(6).retrievalRecent(2).build();
+        Weights w = WeightsInit.random(cfg, 17, 1f);
+        int d = cfg.dModel();
+        GlobalTier straightTier = new GlobalTier(cfg, w);
+        GlobalTier restoredTier = new GlobalTier(cfg, w);
+        BlockMemory straight = BlockMemory.create(cfg);
+        BlockMemory restored = BlockMemory.create(cfg);
+        Random random = new Random(12);
+        for (int b = 0; b < 800; b++) {
+            float[] s = new float[d];
+            for (int c = 0; c < d; c++) {
+                s[c] = (float) random.nextGaussian();
+            }
+            if (b % 5 == 0) {
+                restored = BlockMemory.fromBytes(cfg, restored.toBytes());
+                assertThat(((RetrievalMemory) restored).normsMissing).isEqualTo(((RetrievalMemory) restored).held() > 0);
+            }
+            BlockResult x = straightTier.step(straight, b * 16L, b * 16L + 16, s);
+            BlockResult y = restoredTier.step(restored, b * 16L, b * 16L + 16, s.clone());
+            assertThat(y.context()).as("block %d", b).containsExactly(x.context());
+            assertThat(y.top()).as("block %d", b).containsExactly(x.top());
+            assertThat(new float[] {y.selfWeight(), y.entropy(), y.novelty()})
+                    .as("block %d", b).containsExactly(x.selfWeight(), x.entropy(), x.novelty());
+        }
+        assertThat(((RetrievalMemory) restored).held()).isEqualTo(24);
+    }
+
+    /** A state of the layout that held each exemplar's key and value (not x) is refused, saying so. */
+    @Test
+    void aStateWithExemplarKeysAndValuesIsRefused() {
+        ModelConfig cfg = small().dModel(4).heads(1).retrievalBits(1).retrievalSlots(3).retrievalRecent(1).build();
+        BlockMemory m = BlockMemory.create(cfg);
+        Random random = new Random(4);
+        for (int b = 0; b < 100; b++) {
+            m.append(new float[] {(float) random.nextGaussian(), 1, 2, 3}, new float[] {(float) random.nextGaussian(),
+                    0, 1, 0}, new float[4]);
+        }
+        MemoryState s = m.toState();
+        assertThat(((RetrievalMemory) m).held()).isEqualTo(6);
+        // the layout before: values as long as keys (the hierarchical rows, then every held block's value)
+        MemoryState old = new MemoryState(s.nextBlock(), s.counts(), s.firsts(), s.keys(), s.keys().clone(),
+                s.prefixKeySum(), s.prefixValueSum(), s.prefixCount());
+        assertThatThrownBy(() -> BlockMemory.fromState(cfg, old)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("keys and values").hasMessageContaining("Longseq version");
+        assertThatThrownBy(() -> m.append(new float[4], new float[4])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("append(x, k, v)");
+    }
+
     @Test
     void aStateOfOtherSettingsIsRefused() {
         ModelConfig cfg = small().build();
         BlockMemory m = BlockMemory.create(cfg);
-        m.append(new float[32], new float[32]);
+        m.append(new float[32], new float[32], new float[32]);
         MemoryState s = m.toState();
         assertThatThrownBy(() -> BlockMemory.fromState(small().retrievalBits(3).build(), s))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retrieval memory state");

@@ -46,10 +46,11 @@ class RetrievalStateTest {
             for (int blk = 0; blk < 6000; ) {
                 int n = 1 + random.nextInt(9); // a chunk of 1..9 blocks (several may land in one bucket)
                 for (int i = 0; i < n; i++, blk++) {
+                    float[] x = gaussian(random);
                     float[] k = gaussian(random);
                     float[] v = gaussian(random);
-                    straight.append(k, v);
-                    m.append(k, v);
+                    straight.append(x, k, v);
+                    m.append(x, k, v);
                 }
                 byte[] next = m.toBytes(bytes);
                 chunks++;
@@ -89,14 +90,13 @@ class RetrievalStateTest {
         Random random = new Random(5);
         for (int blk = 0; blk < 3000; blk++) {
             float[] k = gaussian(random);
-            m.append(k, gaussian(random));
+            m.append(gaussian(random), k, gaussian(random));
         }
         MemoryState s = m.toState();
         int h = cfg.levels();
         int hFloats = h * (cfg.recent() + cfg.group()) * D;
         long[] firsts = s.firsts().clone();
         float[] keys = s.keys().clone();
-        float[] values = s.values().clone();
         boolean reordered = false;
         for (int bk = 0, at = 0; bk < m.buckets; bk++) { // sort each run by block index, rows with it
             int f = s.counts()[h + bk];
@@ -110,22 +110,22 @@ class RetrievalStateTest {
                 reordered |= order[i] != i;
                 firsts[h + at + i] = s.firsts()[h + at + order[i]];
                 System.arraycopy(s.keys(), hFloats + (at + order[i]) * D, keys, hFloats + (at + i) * D, D);
-                System.arraycopy(s.values(), hFloats + (at + order[i]) * D, values, hFloats + (at + i) * D, D);
             }
             at += f;
         }
         assertThat(reordered).as("some run is not in ascending order").isTrue();
         BlockMemory ascending = BlockMemory.fromState(cfg, new MemoryState(s.nextBlock(), s.counts(), firsts, keys,
-                values, s.prefixKeySum(), s.prefixValueSum(), s.prefixCount()));
+                s.values(), s.prefixKeySum(), s.prefixValueSum(), s.prefixCount()));
         BlockMemory placed = BlockMemory.fromState(cfg, s);
         assertThat(placed.toBytes()).isEqualTo(s.toBytes());
         MemoryEntries a = new MemoryEntries(D);
         MemoryEntries b = new MemoryEntries(D);
         for (int blk = 0; blk < 500; blk++) {
+            float[] x = gaussian(random);
             float[] k = gaussian(random);
             float[] v = gaussian(random);
-            placed.append(k, v);
-            ascending.append(k, v);
+            placed.append(x, k, v);
+            ascending.append(x, k, v);
             placed.collect(a);
             ascending.collect(b);
             assertThat(Arrays.copyOf(b.keys, b.size() * D)).containsExactly(Arrays.copyOf(a.keys, a.size() * D));
@@ -139,7 +139,7 @@ class RetrievalStateTest {
         BlockMemory m = BlockMemory.create(cfg);
         Random random = new Random(3);
         for (int blk = 0; blk < 40; blk++) {
-            m.append(gaussian(random), gaussian(random));
+            m.append(gaussian(random), gaussian(random), gaussian(random));
         }
         MemoryState s = m.toState();
         long[] firsts = s.firsts().clone();
