@@ -148,8 +148,8 @@ public final class LongseqOptions {
                     + " 2^bits content buckets (signs of the centred block key against seeded hyperplanes; 0..12).");
     public static final ConfigOption<Integer> RETRIEVAL_SLOTS = key("longseq.model.retrieval-slots").intType()
             .defaultValue(M.retrievalSlots()).withDescription("Retrieval global mode: exemplar blocks held per bucket"
-                    + " (2^bits * slots <= 65536; each holds d floats and its index, so the default holds 1792 blocks"
-                    + " in 0.9 MiB at d = 128, and 224 slots, twice as many far blocks, fit in 1.9 MB).");
+                    + " (2^bits * slots <= 65536; each holds d floats and its index, so the default holds 3584 blocks,"
+                    + " 1.8 MiB at d = 128; fewer slots cost less CPU and state and hold fewer far blocks).");
     public static final ConfigOption<Integer> RETRIEVAL_RECENT = key("longseq.model.retrieval-recent").intType()
             .defaultValue(M.retrievalRecent()).withDescription("Retrieval global mode: slots of a bucket kept for its"
                     + " newest blocks (1..slots); the others are a seeded reservoir of its older blocks.");

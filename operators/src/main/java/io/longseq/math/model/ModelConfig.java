@@ -306,7 +306,7 @@ public record ModelConfig(
         private int bigbirdGlobal = 1;
         private int bigbirdRandom = 2;
         private int retrievalBits = 4;
-        private int retrievalSlots = 112;
+        private int retrievalSlots = 224;
         private int retrievalRecent = 16;
         private long retrievalSeed = 1L;
         private int linformerRank = 32;
