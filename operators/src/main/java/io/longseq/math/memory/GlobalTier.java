@@ -25,7 +25,6 @@ public final class GlobalTier {
     private static final double LN_ONE = Math.log(1);   // what logCount(1) gives
 
     private final ModelConfig cfg;
-    private final Weights w;
     private final int d;
     final float[] ln;                // [d] x_b = LN_g(s_b)
     final float[] q;                 // [d]
@@ -33,23 +32,15 @@ public final class GlobalTier {
     final float[] v;                 // [d]
     private final double[] g;        // [d] Σ p_m v̄_m
     private final float[] delta;     // [d] g_b·W_go
-    private final double[] lnD;      // [d] LN_g(s_b) as doubles, the input of the q, k, v mat-vecs
     private final double[] qd;       // [d] scratch: q as doubles (shared exemplar rows)
     private final double[] kd;       // [d] scratch: k as doubles
     private final double[] tmp = new double[SharedRows.STRIDE];  // [16] scratch of the vector dots
     private final MemoryEntries entries;
     private final RowKernels kernels; // the mat-vecs (Vector API when present), the entries' dots, the weighted sum
-    private final double[] acc;      // [d] a mat-vec's sums
-    private final double[] wq;       // [d, d] W_q as doubles: the mat-vec loops multiply and add doubles only
-    private final double[] wk;       // [d, d] W_k
-    private final double[] wv;       // [d, d] W_v
-    private final double[] wo;       // [d, d] W_go
-    private final double[] wkT;      // [d, d] W_gkᵀ: a·k_j = x_j·(W_gk a) for RETRIEVAL's exemplars, held as x_j
+    final GlobalProjections projections; // LN_g, W_gq, W_gk, W_gv, W_go and RETRIEVAL's x-space
     private final float[] qx;        // [d] W_gk q (q' with a reverse-strand query): the query in x-space
     private final float[] kx;        // [d] W_gk k_b: the key in x-space (the novelty's dots)
     private final double[] gx;       // [d] Σ p_j x_j over the exemplars; g += gx·W_gv
-    private final double[] xd;       // [d] scratch: a vector as doubles, the input of a mat-vec
-    private final float[] scratch;   // [d] a mat-vec's float output, not read
     private double[] p = new double[16];      // [M] scores, then weights ([2M] with a reverse-strand query)
     private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
     private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
@@ -69,7 +60,6 @@ public final class GlobalTier {
     public GlobalTier(ModelConfig cfg, Weights weights, RowKernels kernels) {
         this.cfg = cfg;
         this.kernels = kernels;
-        this.w = weights;
         d = cfg.dModel();
         novelty = new Novelty(kernels, d);
         ln = new float[d];
@@ -78,35 +68,14 @@ public final class GlobalTier {
         v = new float[d];
         g = new double[d];
         delta = new float[d];
-        lnD = new double[d];
         qd = new double[d];
         kd = new double[d];
-        acc = new double[d];
-        wq = toDouble(weights.gWq);
-        wk = toDouble(weights.gWk);
-        wv = toDouble(weights.gWv);
-        wo = toDouble(weights.gWo);
-        wkT = new double[d * d];
-        for (int i = 0; i < d; i++) {
-            for (int c = 0; c < d; c++) {
-                wkT[c * d + i] = wk[i * d + c];
-            }
-        }
+        projections = new GlobalProjections(weights, kernels, d);
         qx = new float[d];
         kx = new float[d];
         gx = new double[d];
-        xd = new double[d];
-        scratch = new float[d];
         entries = new MemoryEntries(d);
         Arrays.fill(logCounts, -1);      // no entry has −1 blocks: every slot starts empty
-    }
-
-    private static double[] toDouble(float[] a) {
-        double[] out = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
     }
 
     /**
@@ -140,7 +109,7 @@ public final class GlobalTier {
         }
         int nb = prepared.blocks();
         if (memory instanceof RetrievalMemory rm && rm.normsMissing) {
-            rm.computeNorms(this::keyOf);                   // restored: the held keys' norms, for the novelty
+            rm.computeNorms(projections::keyOf);                   // restored: the held keys' norms, for the novelty
         }
         memory.append(ln, k, v);
         if (memory instanceof LinearMemory linear) {
@@ -170,8 +139,8 @@ public final class GlobalTier {
             if (row >= 0) {
                 prepared.xSpace(row, qx, kx);
             } else {
-                toXSpace(q, qx);
-                toXSpace(k, kx);
+                projections.toXSpace(q, qx);
+                projections.toXSpace(k, kx);
             }
             retrieval.exemplarDots(entries, qx, kx, p, novelty.dots(m), own, qd, kd, tmp, row, row < 0 ? -1 : nb + row);
         }
@@ -189,7 +158,7 @@ public final class GlobalTier {
                 if (row >= 0) {
                     prepared.reverseXSpace(row, qx);
                 } else {
-                    toXSpace(q, qx);
+                    projections.toXSpace(q, qx);
                 }
                 retrieval.exemplarDots(entries, qx, null, pr, null, own, qd, kd, tmp, row < 0 ? -1 : 2 * nb + row, -1);
             }
@@ -209,10 +178,7 @@ public final class GlobalTier {
         if (own < m) {                                      // the exemplars: g += (Σ p_e x_e)·W_gv
             Arrays.fill(gx, 0);
             SharedRows.weightedSumBest(weights, own, entries.sharedValues, entries.row, 0, m - own, d, gx);
-            kernels.matVec(gx, wv, acc, scratch, d);
-            for (int c = 0; c < d; c++) {
-                g[c] += acc[c];
-            }
+            projections.addExemplarValues(gx, g);
         }
         TopEntry[] top = topK.select(p, entries, cfg.topK(), total, m, self, both);
         return result(b, start, end, summary, top, p[self], entropy,
@@ -355,39 +321,15 @@ public final class GlobalTier {
         return Arrays.copyOfRange(chunkDeltas, i * d, (i + 1) * d);
     }
 
-    // a [d] -> out [d] = W_gk·a, rounded to float: out·x_j = a·k_j for an exemplar held as x_j (RETRIEVAL)
-    void toXSpace(float[] a, float[] out) {
-        for (int c = 0; c < d; c++) {
-            xd[c] = a[c];
-        }
-        kernels.matVec(xd, wkT, acc, out, d);
-    }
-
-    // x [d] -> k [d] = x·W_gk: the key project gave the block whose LN_g(s) is x, bit for bit
-    void keyOf(float[] x, float[] out) {
-        for (int c = 0; c < d; c++) {
-            xd[c] = x[c];
-        }
-        kernels.matVec(xd, wk, acc, out, d);
-    }
-
     // summary s [d] -> LN_g(s) -> q [d] (and, when keys, k and v [d])
     void project(float[] summary, boolean keys) {
-        layerNorm(summary, ln);
-        for (int c = 0; c < d; c++) {
-            lnD[c] = ln[c];
-        }
-        kernels.matVec(lnD, wq, acc, q, d);
-        if (keys) {
-            kernels.matVec(lnD, wk, acc, k, d);
-            kernels.matVec(lnD, wv, acc, v, d);
-        }
+        projections.project(summary, ln, q, keys ? k : null, v);
     }
 
     // s_b [d] + g_b [d] (in g) -> BlockResult with c_b = s_b + g_b·W_go; also sets delta
     private BlockResult result(long b, long start, long end, float[] summary, TopEntry[] top, double selfWeight,
                                double entropy, double novelty) {
-        kernels.matVec(g, wo, acc, delta, d);
+        projections.out(g, delta);
         float[] context = new float[d];
         for (int c = 0; c < d; c++) {
             context[c] = summary[c] + delta[c];
@@ -411,23 +353,6 @@ public final class GlobalTier {
             logValues[slot] = Math.log(c);
         }
         return logValues[slot];
-    }
-
-    // s [d] -> LN_g(s) [d]
-    private void layerNorm(float[] s, float[] out) {
-        double sum = 0;
-        for (int c = 0; c < d; c++) {
-            sum += s[c];
-        }
-        double mean = sum / d;
-        double var = 0;
-        for (int c = 0; c < d; c++) {
-            var += (s[c] - mean) * (s[c] - mean);
-        }
-        double inv = 1.0 / Math.sqrt(var / d + 1e-5);
-        for (int c = 0; c < d; c++) {
-            out[c] = (float) ((s[c] - mean) * inv * w.lngGain[c] + w.lngBias[c]);
-        }
     }
 
 }

@@ -67,7 +67,7 @@ final class PreparedChunk {
         for (int i = 0; i < (both ? 3 : 2) * nb; i++) {
             float[] from = i < nb ? q : i < 2 * nb ? k : qr;
             System.arraycopy(from, (i % nb) * d, in, 0, d);
-            tier.toXSpace(in, out);
+            tier.projections.toXSpace(in, out);
             System.arraycopy(out, 0, xRows, i * d, d);
         }
         for (int i = 0; i < (both ? 3 : 2) * nb * d; i++) {

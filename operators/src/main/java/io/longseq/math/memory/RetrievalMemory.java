@@ -65,13 +65,7 @@ public final class RetrievalMemory extends BlockMemory {
     private final int[] eligible;      // [2^k] per bucket, its first slots older than level 1 (set by collectShared)
     final double[] keySum;             // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
     private int lastBucket = -1;       // the bucket of the newest block (tests)
-    // a chunk's dots with the held keys (primeDots), not state: [rows, 2^k·E] by place, the block each place held
-    // then [2^k·E] (−1: none), scratch [d, lanes] and [rows, lanes]
-    private double[] primed = new double[0];
-    private long[] primedIndex;
-    private int primedRows;
-    private double[] tile;
-    private double[] tileOut = new double[0];
+    private final PrimedDots primed = new PrimedDots();   // a chunk's dots with the held x (primeDots), not state
     // changes since the state bytes `base` were written or read (RetrievalState.write): the places rewritten
     // (bk·E + place) or, when a bucket grew or more places changed than `changed` holds, all of it
     byte[] base;
@@ -231,64 +225,7 @@ public final class RetrievalMemory extends BlockMemory {
      * once for all rows ({@link VectorSharedRows#tileDots}) instead of once per block.
      */
     void primeDots(double[] vecs, int rows) {
-        primedRows = 0;
-        if (xT == null) {
-            return;
-        }
-        int cap = buckets * slots;
-        int lanes = VectorSharedRows.lanes();
-        if (primed.length < rows * cap) {
-            primed = new double[rows * cap];
-        }
-        if (primedIndex == null) {
-            primedIndex = new long[cap];
-            tile = new double[d * lanes];
-        }
-        if (tileOut.length < rows * lanes) {
-            tileOut = new double[rows * lanes];
-        }
-        Arrays.fill(primedIndex, -1);
-        for (int bk = 0; bk < buckets; bk++) {
-            int base = bk * slots;
-            for (int s0 = 0; s0 < fill[bk]; s0 += lanes) {
-                VectorSharedRows.tileDots(vecs, rows, d, xT, bk * d * stride + s0, stride, tile, tileOut);
-                for (int i = 0; i < lanes && s0 + i < fill[bk]; i++) {
-                    int at = base + place[base + s0 + i];
-                    primedIndex[at] = index[base + s0 + i];
-                    for (int r = 0; r < rows; r++) {
-                        primed[r * cap + at] = tileOut[r * lanes + i];
-                    }
-                }
-            }
-        }
-        primedRows = rows;
-    }
-
-    // the primed rows qRow (and kRow when k is wanted) hold every exemplar collectShared gave: then copied out
-    private boolean fromPrimed(int qRow, int kRow, boolean withK, double[] qDots, double[] kDots, int at) {
-        if (qRow < 0 || qRow >= primedRows || withK && (kRow < 0 || kRow >= primedRows)) {
-            return false;
-        }
-        for (int bk = 0; bk < buckets; bk++) {
-            int base = bk * slots;
-            for (int s = 0; s < eligible[bk]; s++) {
-                if (primedIndex[base + place[base + s]] != index[base + s]) {
-                    return false; // a block appended since it was primed (not expected: they are level 1)
-                }
-            }
-        }
-        int cap = buckets * slots;
-        for (int bk = 0; bk < buckets; bk++) {
-            int base = bk * slots;
-            for (int s = 0; s < eligible[bk]; s++, at++) {
-                int pl = base + place[base + s];
-                qDots[at] = primed[qRow * cap + pl];
-                if (withK) {
-                    kDots[at] = primed[kRow * cap + pl];
-                }
-            }
-        }
-        return true;
+        primed.prime(this, xT, stride, vecs, rows);
     }
 
     /**
@@ -301,7 +238,7 @@ public final class RetrievalMemory extends BlockMemory {
     // q [d], k [d] or null -> qDots [at, at + held'), kDots [at, at + held')
     void exemplarDots(MemoryEntries entries, float[] q, float[] k, double[] qDots, double[] kDots, int at,
                       double[] qd, double[] kd, double[] tmp, int qRow, int kRow) {
-        if (xT != null && fromPrimed(qRow, kRow, k != null, qDots, kDots, at)) {
+        if (xT != null && primed.copyOut(this, eligible, qRow, kRow, k != null, qDots, kDots, at)) {
             return;
         }
         if (xT == null) {
