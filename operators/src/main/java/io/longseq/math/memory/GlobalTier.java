@@ -32,9 +32,6 @@ public final class GlobalTier {
     final float[] v;                 // [d]
     private final double[] g;        // [d] Σ p_m v̄_m
     private final float[] delta;     // [d] g_b·W_go
-    private final double[] qd;       // [d] scratch: q as doubles (shared exemplar rows)
-    private final double[] kd;       // [d] scratch: k as doubles
-    private final double[] tmp = new double[SharedRows.STRIDE];  // [16] scratch of the vector dots
     private final MemoryEntries entries;
     private final RowKernels kernels; // the mat-vecs (Vector API when present), the entries' dots, the weighted sum
     final GlobalProjections projections; // LN_g, W_gq, W_gk, W_gv, W_go and RETRIEVAL's x-space
@@ -68,8 +65,6 @@ public final class GlobalTier {
         v = new float[d];
         g = new double[d];
         delta = new float[d];
-        qd = new double[d];
-        kd = new double[d];
         projections = new GlobalProjections(weights, kernels, d);
         qx = new float[d];
         kx = new float[d];
@@ -142,7 +137,7 @@ public final class GlobalTier {
                 projections.toXSpace(q, qx);
                 projections.toXSpace(k, kx);
             }
-            retrieval.exemplarDots(entries, qx, kx, p, novelty.dots(m), own, qd, kd, tmp, row, row < 0 ? -1 : nb + row);
+            retrieval.exemplarDots(entries, qx, kx, p, novelty.dots(m), own, row, row < 0 ? -1 : nb + row);
         }
         if (both) {
             if (pr.length < m) {
@@ -160,7 +155,7 @@ public final class GlobalTier {
                 } else {
                     projections.toXSpace(q, qx);
                 }
-                retrieval.exemplarDots(entries, qx, null, pr, null, own, qd, kd, tmp, row < 0 ? -1 : 2 * nb + row, -1);
+                retrieval.exemplarDots(entries, qx, null, pr, null, own, row < 0 ? -1 : 2 * nb + row, -1);
             }
             System.arraycopy(pr, 0, p, m, m);
         }
@@ -208,23 +203,26 @@ public final class GlobalTier {
             max = Math.max(max, p[e]);
         }
         double sum = 0;
+        double shifted = 0;                                 // Σ exp(x_e − max)·(x_e − max)
         for (int e = 0; e < total; e++) {
-            p[e] = Math.exp(p[e] - max);
-            sum += p[e];
+            double x = p[e] - max;
+            double ex = Math.exp(x);
+            p[e] = ex;
+            sum += ex;
+            if (ex > 0) {
+                shifted += ex * x;
+            }
         }
-        double entropy = 0;
         int self = -1;
         for (int e = 0; e < total; e++) {
             p[e] /= sum;
-            if (p[e] > 0) {
-                entropy -= p[e] * Math.log(p[e]);
-            }
             if (e < m && entries.level[e] == 1 && entries.first[e] == b) {
                 self = e;
             }
         }
         selfIndex = self;
-        return entropy;
+        // −Σ p ln p with ln p_e = x_e − max − ln S: one logarithm per block, not one per entry (as FULL's unitSoftmax)
+        return Math.log(sum) - shifted / sum;
     }
 
     /**

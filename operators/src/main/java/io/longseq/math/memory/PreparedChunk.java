@@ -25,7 +25,6 @@ final class PreparedChunk {
     private float[] qr = new float[0];    // [nb, d] q'
     // [3nb, d] the rows scored, in x-space: W_gk q [0, nb), W_gk k [nb, 2nb), W_gk q' [2nb, 3nb)
     private float[] xRows = new float[0];
-    private double[] rows = new double[0]; // [3nb, d] xRows as doubles
 
     /** Prepares the nb blocks of s [nb, d] (and s' [nb, d] or null) for {@code memory}, projected by {@code tier}. */
     void prepare(GlobalTier tier, BlockMemory memory, float[] summaries, float[] reverse, int nb) {
@@ -44,7 +43,6 @@ final class PreparedChunk {
             k = new float[nb * d];
             v = new float[nb * d];
             qr = new float[nb * d];
-            rows = new double[3 * nb * d];
         }
         float[] one = new float[d];
         for (int i = 0; i < nb; i++) {
@@ -70,10 +68,7 @@ final class PreparedChunk {
             tier.projections.toXSpace(in, out);
             System.arraycopy(out, 0, xRows, i * d, d);
         }
-        for (int i = 0; i < (both ? 3 : 2) * nb * d; i++) {
-            rows[i] = xRows[i];
-        }
-        retrieval.primeDots(rows, both ? 3 * nb : 2 * nb);
+        retrieval.primeDots(xRows, both ? 3 * nb : 2 * nb);
         this.memory = memory;
         base = memory.nextBlock();
         blocks = nb;

@@ -13,38 +13,40 @@ final class PrimedDots {
     private double[] dots = new double[0];     // [rows, 2^k·E] by place
     private long[] heldAt;                     // [2^k·E] the block each place held when primed (−1: none)
     private int rows;
-    private double[] tile;                     // [d, lanes] scratch of tileDots
-    private double[] tileOut = new double[0];  // [rows, lanes] scratch of tileDots
+    private float[] tileOut = new float[0];    // [⌈rows/8⌉·8, lanes] scratch of tileDots
+    private final int[] at = new int[SharedRows.PAD];   // [lanes] the places of a tile's slots
 
     // vecs [rows, d] · the held x of m (column-major xT [2^k, d, stride]) -> dots [rows, 2^k·E] by place
-    void prime(RetrievalMemory m, float[] xT, int stride, double[] vecs, int rows) {
+    void prime(RetrievalMemory m, float[] xT, int stride, float[] vecs, int rows) {
         this.rows = 0;
         if (xT == null) {
             return;
         }
         int d = m.d;
         int cap = m.buckets * m.slots;
-        int lanes = VectorSharedRows.lanes();
+        int lanes = VectorSharedRows.floatLanes();
         if (dots.length < rows * cap) {
             dots = new double[rows * cap];
         }
         if (heldAt == null || heldAt.length != cap) {
             heldAt = new long[cap];
-            tile = new double[d * lanes];
         }
-        if (tileOut.length < rows * lanes) {
-            tileOut = new double[rows * lanes];
+        if (tileOut.length < (rows + 7) / 8 * 8 * lanes) {
+            tileOut = new float[(rows + 7) / 8 * 8 * lanes];
         }
         Arrays.fill(heldAt, -1);
         for (int bk = 0; bk < m.buckets; bk++) {
             int base = bk * m.slots;
             for (int s0 = 0; s0 < m.fill[bk]; s0 += lanes) {
-                VectorSharedRows.tileDots(vecs, rows, d, xT, bk * d * stride + s0, stride, tile, tileOut);
-                for (int i = 0; i < lanes && s0 + i < m.fill[bk]; i++) {
-                    int at = base + m.place[base + s0 + i];
-                    heldAt[at] = m.index[base + s0 + i];
-                    for (int r = 0; r < rows; r++) {
-                        dots[r * cap + at] = tileOut[r * lanes + i];
+                VectorSharedRows.tileDots(vecs, rows, d, xT, bk * d * stride + s0, stride, tileOut);
+                int n = Math.min(lanes, m.fill[bk] - s0);
+                for (int i = 0; i < n; i++) {
+                    at[i] = base + m.place[base + s0 + i];
+                    heldAt[at[i]] = m.index[base + s0 + i];
+                }
+                for (int r = 0; r < rows; r++) {     // row by row: a row's writes stay within one bucket's places
+                    for (int i = 0, o = r * cap, t = r * lanes; i < n; i++) {
+                        dots[o + at[i]] = tileOut[t + i];
                     }
                 }
             }

@@ -66,6 +66,7 @@ public final class RetrievalMemory extends BlockMemory {
     final double[] keySum;             // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
     private int lastBucket = -1;       // the bucket of the newest block (tests)
     private final PrimedDots primed = new PrimedDots();   // a chunk's dots with the held x (primeDots), not state
+    private final float[] dotScratch = new float[2 * SharedRows.PAD];     // [2 × float lanes] of columnDots
     // changes since the state bytes `base` were written or read (RetrievalState.write): the places rewritten
     // (bk·E + place) or, when a bucket grew or more places changed than `changed` holds, all of it
     byte[] base;
@@ -224,7 +225,7 @@ public final class RetrievalMemory extends BlockMemory {
      * the Vector API only (else nothing is kept); the bits of {@link VectorSharedRows#columnDots}, but the store is read
      * once for all rows ({@link VectorSharedRows#tileDots}) instead of once per block.
      */
-    void primeDots(double[] vecs, int rows) {
+    void primeDots(float[] vecs, int rows) {
         primed.prime(this, xT, stride, vecs, rows);
     }
 
@@ -232,12 +233,12 @@ public final class RetrievalMemory extends BlockMemory {
      * The dots of q (and, when not null, k) with the exemplar entries' x_j {@link #collectShared} gave, in its order, into
      * qDots and kDots from {@code at}: from rows qRow and kRow of {@link #primeDots} when they are there (−1: not
      * primed), else from the column-major copy with the Vector API ({@link VectorSharedRows}), else through the
-     * entries' rows ({@link SharedRows}); the same bits every way. q and k are in x-space (W_gk·q, W_gk·k_b: a dot
-     * with x_j is then q·k_j, k_b·k_j). qd, kd [d]: scratch; tmp [16].
+     * entries' rows ({@link SharedRows}); the same bits every way ({@link SharedRows#dot}). q and k are in x-space
+     * (W_gk·q, W_gk·k_b: a dot with x_j is then q·k_j, k_b·k_j).
      */
     // q [d], k [d] or null -> qDots [at, at + held'), kDots [at, at + held')
-    void exemplarDots(MemoryEntries entries, float[] q, float[] k, double[] qDots, double[] kDots, int at,
-                      double[] qd, double[] kd, double[] tmp, int qRow, int kRow) {
+    void exemplarDots(MemoryEntries entries, float[] q, float[] k, double[] qDots, double[] kDots, int at, int qRow,
+                      int kRow) {
         if (xT != null && primed.copyOut(this, eligible, qRow, kRow, k != null, qDots, kDots, at)) {
             return;
         }
@@ -245,19 +246,13 @@ public final class RetrievalMemory extends BlockMemory {
             SharedRows.dots(q, k, xs, entries.row, 0, entries.size - entries.copied(), d, qDots, kDots, at);
             return;
         }
-        for (int c = 0; c < d; c++) {
-            qd[c] = q[c];
-            if (k != null) {
-                kd[c] = k[c];
-            }
-        }
         for (int bk = 0; bk < buckets; bk++) {
             int n = eligible[bk];
             // a call per 16 slots: the JIT compiles a method to SIMD after ~2,400 calls (the Vector API runs ~100×
             // slower until then), so short calls shorten that phase
             for (int s0 = 0; s0 < n; s0 += SharedRows.STRIDE) {
-                VectorSharedRows.columnDots(qd, k == null ? null : kd, 0, xT, bk * d * stride + s0, stride,
-                        Math.min(SharedRows.STRIDE, n - s0), d, qDots, kDots, at + s0, tmp);
+                VectorSharedRows.columnDots(q, k, xT, bk * d * stride + s0, stride, Math.min(SharedRows.STRIDE, n - s0),
+                        d, qDots, kDots, at + s0, dotScratch);
             }
             at += n;
         }

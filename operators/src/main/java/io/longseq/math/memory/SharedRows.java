@@ -5,10 +5,9 @@ import io.longseq.math.kernel.RowKernels;
 /**
  * The dot products and weighted sum of {@link GlobalTier} over memory entries whose rows stay in the memory's own
  * arrays (RETRIEVAL mode's exemplar store of x_j = LN_g(s_j), {@link MemoryEntries#addSharedRun}), read in place
- * through a row index instead of copied per block. Each result has the bits of {@link io.longseq.math.kernel.RowKernels#entryDots}
- * and {@link io.longseq.math.kernel.RowKernels#weightedSum} on the copied rows: per dot, four partial sums s_j over
- * the columns c ≡ j (mod 4), each in order of c (a tail past the last multiple of four goes to s₀), then
- * (s₀ + s₁) + (s₂ + s₃), every product of two floats exact in double; the weighted sum adds p_e·v_e[c] in order of e.
+ * through a row index instead of copied per block. A dot is one float chain per row ({@link #dot}; the vector forms
+ * and the chunk's primed dots give the same bits); the weighted sum has the bits of {@link RowKernels#weightedSum}
+ * on the copied rows: it adds p_e·v_e[c] in double in order of e.
  */
 final class SharedRows {
 
@@ -66,54 +65,27 @@ final class SharedRows {
     }
 
     /**
-     * qDots[at + i] ← q·K[row[i]] and, when {@code k} is not null, kDots[at + i] ← k·K[row[i]], for i in [0, n):
-     * one pass over each row for both vectors, two rows at a time.
+     * An exemplar's dot a·x: the float chain f ← fma(a[c], x[off + c], f) from 0 in order of c, widened to double (the
+     * vector forms give each lane this chain: the same bits). |error| ≤ γ_d·Σ_c |a[c]·x[c]| with γ_d = d·2⁻²⁴/(1 −
+     * d·2⁻²⁴) (docs/numerics.md).
      */
+    static double dot(float[] a, float[] x, int off, int d) {
+        float f = 0f;
+        for (int c = 0; c < d; c++) {
+            f = Math.fma(a[c], x[off + c], f);
+        }
+        return f;
+    }
+
+    /** qDots[at + i] ← {@link #dot}(q, K[row[i]]) and, when {@code k} is not null, kDots[at + i] ← dot(k, K[row[i]]). */
     // q [d], k [d] or null, K [·, d], row [n] -> qDots [at, at + n), kDots [at, at + n)
     static void dots(float[] q, float[] k, float[] keys, int[] row, int from, int n, int d, double[] qDots,
                      double[] kDots, int at) {
-        int i = 0;
-        if (d % 4 == 0 && k != null) {
-            for (; i + 2 <= n; i += 2) {
-                int o0 = row[from + i] * d;
-                int o1 = row[from + i + 1] * d;
-                double a0 = 0, a1 = 0, a2 = 0, a3 = 0;     // q·row i
-                double b0 = 0, b1 = 0, b2 = 0, b3 = 0;     // k·row i
-                double c0 = 0, c1 = 0, c2 = 0, c3 = 0;     // q·row i+1
-                double e0 = 0, e1 = 0, e2 = 0, e3 = 0;     // k·row i+1
-                for (int c = 0; c < d; c += 4) {
-                    double q0 = q[c], q1 = q[c + 1], q2 = q[c + 2], q3 = q[c + 3];
-                    double k0 = k[c], k1 = k[c + 1], k2 = k[c + 2], k3 = k[c + 3];
-                    double x0 = keys[o0 + c], x1 = keys[o0 + c + 1], x2 = keys[o0 + c + 2], x3 = keys[o0 + c + 3];
-                    double y0 = keys[o1 + c], y1 = keys[o1 + c + 1], y2 = keys[o1 + c + 2], y3 = keys[o1 + c + 3];
-                    a0 += q0 * x0;
-                    a1 += q1 * x1;
-                    a2 += q2 * x2;
-                    a3 += q3 * x3;
-                    b0 += k0 * x0;
-                    b1 += k1 * x1;
-                    b2 += k2 * x2;
-                    b3 += k3 * x3;
-                    c0 += q0 * y0;
-                    c1 += q1 * y1;
-                    c2 += q2 * y2;
-                    c3 += q3 * y3;
-                    e0 += k0 * y0;
-                    e1 += k1 * y1;
-                    e2 += k2 * y2;
-                    e3 += k3 * y3;
-                }
-                qDots[at + i] = (a0 + a1) + (a2 + a3);
-                kDots[at + i] = (b0 + b1) + (b2 + b3);
-                qDots[at + i + 1] = (c0 + c1) + (c2 + c3);
-                kDots[at + i + 1] = (e0 + e1) + (e2 + e3);
-            }
-        }
-        for (; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             int off = row[from + i] * d;
-            qDots[at + i] = RowKernels.dot4(q, keys, off, d);
+            qDots[at + i] = dot(q, keys, off, d);
             if (k != null) {
-                kDots[at + i] = RowKernels.dot4(k, keys, off, d);
+                kDots[at + i] = dot(k, keys, off, d);
             }
         }
     }

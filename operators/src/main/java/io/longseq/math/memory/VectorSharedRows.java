@@ -9,11 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link SharedRows} with the Vector API (preferred shapes only), the same bits. Loaded only when
  * {@code jdk.incubator.vector} is in the boot layer.
  *
- * <p>Dots ({@link #columnDots}): the keys are read column-major (RETRIEVAL's store keeps such a copy), so the lanes
- * are consecutive slots; each slot's four partial sums s₀ … s₃ (s_j over the columns c ≡ j (mod 4), in order of c)
- * are four accumulators, each a lane-wise fused multiply-add that equals the scalar multiply and add because a
- * product of two floats is exact in double; then (s₀ + s₁) + (s₂ + s₃) lane-wise. Weighted sum: lanes are columns
- * of g, each a multiply then an add in order of the rows, as in the scalar form.
+ * <p>Dots ({@link #columnDots}, {@link #tileDots}): the x rows are read column-major (RETRIEVAL's store keeps such a
+ * copy), so the float lanes are consecutive slots, each the float chain of {@link SharedRows#dot}: a lane-wise fused
+ * multiply-add per column, in order of the columns. Weighted sum: lanes are columns of g, each a multiply then an
+ * add in double in order of the rows, as in the scalar form.
  */
 final class VectorSharedRows {
 
@@ -30,103 +29,88 @@ final class VectorSharedRows {
     }
 
     /**
-     * qDots[at + i] ← q·K[·, i] and, when kd is not null, kDots[at + i] ← k·K[·, i], for the n slots i of a
-     * column-major block of keys K [d, stride] at {@code base} (column c of slot i at base + c·stride + i); q and k
-     * as doubles qd, kd [d] from offset qo. Slots n … (n rounded up to the lanes) are read too, and their results dropped;
+     * qDots[at + i] ← q·K[·, i] and, when k is not null, kDots[at + i] ← k·K[·, i], for the n slots i of a
+     * column-major block of x rows K [d, stride] at {@code base} (column c of slot i at base + c·stride + i): per
+     * slot the float chain of {@link SharedRows#dot} (f ← fma(q[c], K[c, i], f) from 0 in order of c), lanes over
+     * slots, widened to double. Slots n … (n rounded up to the float lanes) are read too, and their results dropped;
      * {@link SharedRows#PAD} floats past the block must be readable.
      */
-    // qd [d], kd [d] or null, K [d, stride] -> qDots [at, at + n), kDots [at, at + n)   (tmp [FL] scratch)
-    static void columnDots(double[] qd, double[] kd, int qo, float[] keysT, int base, int stride, int n, int d,
-                           double[] qDots, double[] kDots, int at, double[] tmp) {
-        // half a float vector's slots per pass (D's lanes): 8 accumulators and 4 loaded columns stay in registers
-        for (int s0 = 0; s0 < n; s0 += HALF) {
-            int take = Math.min(HALF, n - s0);
+    // q [d], k [d] or null, K [d, stride] -> qDots [at, at + n), kDots [at, at + n)   (tmp [2·FL] scratch)
+    static void columnDots(float[] q, float[] k, float[] keysT, int base, int stride, int n, int d,
+                           double[] qDots, double[] kDots, int at, float[] tmp) {
+        for (int s0 = 0; s0 < n; s0 += FL) {
+            int take = Math.min(FL, n - s0);
             int col0 = base + s0;
-            if (kd == null) {
-                DoubleVector z = DoubleVector.zero(D);
-                DoubleVector q0 = z, q1 = z, q2 = z, q3 = z;
-                for (int c = 0, col = col0; c < d; c += 4, col += 4 * stride) {
-                    q0 = DoubleVector.broadcast(D, qd[qo + c]).fma(low(keysT, col), q0);
-                    q1 = DoubleVector.broadcast(D, qd[qo + c + 1]).fma(low(keysT, col + stride), q1);
-                    q2 = DoubleVector.broadcast(D, qd[qo + c + 2]).fma(low(keysT, col + 2 * stride), q2);
-                    q3 = DoubleVector.broadcast(D, qd[qo + c + 3]).fma(low(keysT, col + 3 * stride), q3);
+            FloatVector aq = FloatVector.zero(F);
+            if (k == null) {
+                for (int c = 0, col = col0; c < d; c++, col += stride) {
+                    aq = FloatVector.broadcast(F, q[c]).fma(FloatVector.fromArray(F, keysT, col), aq);
                 }
-                q0.add(q1).add(q2.add(q3)).intoArray(tmp, 0);
-                System.arraycopy(tmp, 0, qDots, at + s0, take);
             } else {
-                DoubleVector z = DoubleVector.zero(D);
-                DoubleVector q0 = z, q1 = z, q2 = z, q3 = z, k0 = z, k1 = z, k2 = z, k3 = z;
-                for (int c = 0, col = col0; c < d; c += 4, col += 4 * stride) {
-                    DoubleVector x0 = low(keysT, col);
-                    DoubleVector x1 = low(keysT, col + stride);
-                    DoubleVector x2 = low(keysT, col + 2 * stride);
-                    DoubleVector x3 = low(keysT, col + 3 * stride);
-                    q0 = DoubleVector.broadcast(D, qd[qo + c]).fma(x0, q0);
-                    q1 = DoubleVector.broadcast(D, qd[qo + c + 1]).fma(x1, q1);
-                    q2 = DoubleVector.broadcast(D, qd[qo + c + 2]).fma(x2, q2);
-                    q3 = DoubleVector.broadcast(D, qd[qo + c + 3]).fma(x3, q3);
-                    k0 = DoubleVector.broadcast(D, kd[qo + c]).fma(x0, k0);
-                    k1 = DoubleVector.broadcast(D, kd[qo + c + 1]).fma(x1, k1);
-                    k2 = DoubleVector.broadcast(D, kd[qo + c + 2]).fma(x2, k2);
-                    k3 = DoubleVector.broadcast(D, kd[qo + c + 3]).fma(x3, k3);
+                FloatVector ak = FloatVector.zero(F);
+                for (int c = 0, col = col0; c < d; c++, col += stride) {
+                    FloatVector x = FloatVector.fromArray(F, keysT, col);
+                    aq = FloatVector.broadcast(F, q[c]).fma(x, aq);
+                    ak = FloatVector.broadcast(F, k[c]).fma(x, ak);
                 }
-                q0.add(q1).add(q2.add(q3)).intoArray(tmp, 0);
-                System.arraycopy(tmp, 0, qDots, at + s0, take);
-                k0.add(k1).add(k2.add(k3)).intoArray(tmp, 0);
-                System.arraycopy(tmp, 0, kDots, at + s0, take);
+                ak.intoArray(tmp, FL);
+                for (int i = 0; i < take; i++) {
+                    kDots[at + s0 + i] = tmp[FL + i];
+                }
+            }
+            aq.intoArray(tmp, 0);
+            for (int i = 0; i < take; i++) {
+                qDots[at + s0 + i] = tmp[i];
             }
         }
     }
 
     /**
-     * out[r·L + i] ← vecs[r]·K[·, i] for every row r of vecs [rows, d] and the L = {@link #lanes()} slots i of a
-     * column-major block of keys K [d, stride] at {@code base}: the bits {@link #columnDots} gives each of them (the
-     * same four partial sums and fused multiply-adds per lane), with the block read once for all rows (converted to
-     * doubles into tile [d, L] first). Slots past the caller's count are computed too and to be dropped.
+     * out[r·FL + i] ← Σ_c vecs[r·d + c]·K[c, i] for every row r of vecs [rows, d] and the FL = {@link #floatLanes()}
+     * slots i of a column-major block of x rows K [d, stride] at {@code base}: per row and slot the float chain of
+     * {@link SharedRows#dot} (the bits {@link #columnDots} gives it), eight rows per pass (eight independent chains,
+     * the block read once per pass). out holds rows rounded up to eight: rows past {@code rows} are scratch; slots past
+     * the caller's count are computed too and to be dropped.
      */
-    // vecs [rows, d], K [d, stride] -> out [rows, L]   (tile [d, L] scratch)
-    static void tileDots(double[] vecs, int rows, int d, float[] keysT, int base, int stride, double[] tile,
-                         double[] out) {
-        int l = D.length();
-        for (int c = 0, col = base; c < d; c++, col += stride) {
-            low(keysT, col).intoArray(tile, c * l);
-        }
-        int r = 0;
-        for (; r + 2 <= rows; r += 2) {      // two rows: eight independent chains (one row's four wait on the FMA latency)
-            int o = r * d;
-            int ob = o + d;
-            DoubleVector z = DoubleVector.zero(D);
-            DoubleVector a0 = z, a1 = z, a2 = z, a3 = z;
-            DoubleVector b0 = z, b1 = z, b2 = z, b3 = z;
-            for (int c = 0; c < d; c += 4) {
-                DoubleVector t0 = DoubleVector.fromArray(D, tile, c * l);
-                DoubleVector t1 = DoubleVector.fromArray(D, tile, (c + 1) * l);
-                DoubleVector t2 = DoubleVector.fromArray(D, tile, (c + 2) * l);
-                DoubleVector t3 = DoubleVector.fromArray(D, tile, (c + 3) * l);
-                a0 = DoubleVector.broadcast(D, vecs[o + c]).fma(t0, a0);
-                a1 = DoubleVector.broadcast(D, vecs[o + c + 1]).fma(t1, a1);
-                a2 = DoubleVector.broadcast(D, vecs[o + c + 2]).fma(t2, a2);
-                a3 = DoubleVector.broadcast(D, vecs[o + c + 3]).fma(t3, a3);
-                b0 = DoubleVector.broadcast(D, vecs[ob + c]).fma(t0, b0);
-                b1 = DoubleVector.broadcast(D, vecs[ob + c + 1]).fma(t1, b1);
-                b2 = DoubleVector.broadcast(D, vecs[ob + c + 2]).fma(t2, b2);
-                b3 = DoubleVector.broadcast(D, vecs[ob + c + 3]).fma(t3, b3);
+    // vecs [rows, d], K [d, stride] -> out [⌈rows/8⌉·8, FL]
+    static void tileDots(float[] vecs, int rows, int d, float[] keysT, int base, int stride, float[] out) {
+        for (int r0 = 0; r0 < rows; r0 += 8) {
+            int last = rows - 1;                  // rows past the last repeat it: no branch in the loop below
+            int o0 = Math.min(r0, last) * d;
+            int o1 = Math.min(r0 + 1, last) * d;
+            int o2 = Math.min(r0 + 2, last) * d;
+            int o3 = Math.min(r0 + 3, last) * d;
+            int o4 = Math.min(r0 + 4, last) * d;
+            int o5 = Math.min(r0 + 5, last) * d;
+            int o6 = Math.min(r0 + 6, last) * d;
+            int o7 = Math.min(r0 + 7, last) * d;
+            FloatVector z = FloatVector.zero(F);
+            FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+            for (int c = 0, col = base; c < d; c++, col += stride) {
+                FloatVector x = FloatVector.fromArray(F, keysT, col);
+                a0 = FloatVector.broadcast(F, vecs[o0 + c]).fma(x, a0);
+                a1 = FloatVector.broadcast(F, vecs[o1 + c]).fma(x, a1);
+                a2 = FloatVector.broadcast(F, vecs[o2 + c]).fma(x, a2);
+                a3 = FloatVector.broadcast(F, vecs[o3 + c]).fma(x, a3);
+                a4 = FloatVector.broadcast(F, vecs[o4 + c]).fma(x, a4);
+                a5 = FloatVector.broadcast(F, vecs[o5 + c]).fma(x, a5);
+                a6 = FloatVector.broadcast(F, vecs[o6 + c]).fma(x, a6);
+                a7 = FloatVector.broadcast(F, vecs[o7 + c]).fma(x, a7);
             }
-            a0.add(a1).add(a2.add(a3)).intoArray(out, r * l);
-            b0.add(b1).add(b2.add(b3)).intoArray(out, (r + 1) * l);
+            a0.intoArray(out, r0 * FL);
+            a1.intoArray(out, (r0 + 1) * FL);
+            a2.intoArray(out, (r0 + 2) * FL);
+            a3.intoArray(out, (r0 + 3) * FL);
+            a4.intoArray(out, (r0 + 4) * FL);
+            a5.intoArray(out, (r0 + 5) * FL);
+            a6.intoArray(out, (r0 + 6) * FL);
+            a7.intoArray(out, (r0 + 7) * FL);
         }
-        for (; r < rows; r++) {
-            int o = r * d;
-            DoubleVector z = DoubleVector.zero(D);
-            DoubleVector a0 = z, a1 = z, a2 = z, a3 = z;
-            for (int c = 0; c < d; c += 4) {
-                a0 = DoubleVector.broadcast(D, vecs[o + c]).fma(DoubleVector.fromArray(D, tile, c * l), a0);
-                a1 = DoubleVector.broadcast(D, vecs[o + c + 1]).fma(DoubleVector.fromArray(D, tile, (c + 1) * l), a1);
-                a2 = DoubleVector.broadcast(D, vecs[o + c + 2]).fma(DoubleVector.fromArray(D, tile, (c + 2) * l), a2);
-                a3 = DoubleVector.broadcast(D, vecs[o + c + 3]).fma(DoubleVector.fromArray(D, tile, (c + 3) * l), a3);
-            }
-            a0.add(a1).add(a2.add(a3)).intoArray(out, r * l);
-        }
+    }
+
+    /** Floats per vector: the slots of one {@link #tileDots} block. */
+    static int floatLanes() {
+        return FL;
     }
 
     /** Doubles per vector. */

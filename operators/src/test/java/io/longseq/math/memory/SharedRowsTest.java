@@ -8,10 +8,32 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link SharedRows} (RETRIEVAL's exemplars read in place through a row index) against {@link RowKernels}'s
- * entryDots and weightedSum on the same rows copied out, bit for bit: the exemplar path must not change the bits.
+ * {@link SharedRows} (RETRIEVAL's exemplars read in place through a row index): its dots against a float chain
+ * written out here (and that chain against the exact double dot within γ_d·Σ|a·x|), its weighted sum against
+ * {@link RowKernels}'s on the same rows copied out, bit for bit; the vector forms against the same, bit for bit.
  */
 class SharedRowsTest {
+
+    /** The exemplar dot's definition, written out: f ← fma(a[c], x[c], f) from 0 in order of c. */
+    static double floatChain(float[] a, int ao, float[] x, int xo, int d) {
+        float f = 0f;
+        for (int c = 0; c < d; c++) {
+            f = Math.fma(a[ao + c], x[xo + c], f);
+        }
+        return f;
+    }
+
+    /** |chain − exact| ≤ γ_d·Σ|a·x| with γ_d = d·u/(1 − d·u), u = 2⁻²⁴ (the standard bound of a recursive sum). */
+    static void assertWithinFloatBound(double got, float[] a, int ao, float[] x, int xo, int d) {
+        double exact = 0;
+        double abs = 0;
+        for (int c = 0; c < d; c++) {
+            exact += (double) a[ao + c] * x[xo + c];
+            abs += Math.abs((double) a[ao + c] * x[xo + c]);
+        }
+        double u = Math.ulp(1f) / 2;
+        assertThat(Math.abs(got - exact)).isLessThanOrEqualTo(d * u / (1 - d * u) * abs + Double.MIN_VALUE);
+    }
 
     @ParameterizedTest(name = "d={0} n={1}")
     @CsvSource({"128, 37", "128, 1", "128, 16", "64, 112", "96, 21", "48, 5", "6, 9", "3, 4", "8, 0"})
@@ -43,8 +65,12 @@ class SharedRowsTest {
         }
         double[] wantQ = new double[n];
         double[] wantK = new double[n];
-        RowKernels.scalar().entryDots(q, copiedKeys, n, d, wantQ);
-        RowKernels.scalar().entryDots(k, copiedKeys, n, d, wantK);
+        for (int i = 0; i < n; i++) {
+            wantQ[i] = floatChain(q, 0, copiedKeys, i * d, d);
+            wantK[i] = floatChain(k, 0, copiedKeys, i * d, d);
+            assertWithinFloatBound(wantQ[i], q, 0, copiedKeys, i * d, d);
+            assertWithinFloatBound(wantK[i], k, 0, copiedKeys, i * d, d);
+        }
         double[] gotQ = new double[n + 3];
         double[] gotK = new double[n + 3];
         double[] onlyQ = new double[n + 3];
@@ -84,20 +110,18 @@ class SharedRowsTest {
                     keysT[3 + c * stride + i] = copiedKeys[i * d + c];
                 }
             }
-            double[] qd = new double[d];
-            double[] kd = new double[d];
-            for (int c = 0; c < d; c++) {
-                qd[c] = q[c];
-                kd[c] = k[c];
-            }
             double[] vq = new double[n + 1];
             double[] vk = new double[n + 1];
-            VectorSharedRows.columnDots(qd, kd, 0, keysT, 3, stride, n, d, vq, vk, 1, new double[SharedRows.STRIDE]);
+            double[] vqOnly = new double[n + 1];
+            VectorSharedRows.columnDots(q, k, keysT, 3, stride, n, d, vq, vk, 1, new float[2 * SharedRows.PAD]);
+            VectorSharedRows.columnDots(q, null, keysT, 3, stride, n, d, vqOnly, null, 1, new float[2 * SharedRows.PAD]);
             for (int i = 0; i < n; i++) {
                 assertThat(Double.doubleToRawLongBits(vq[1 + i])).as("vector q dot %d", i)
                         .isEqualTo(Double.doubleToRawLongBits(wantQ[i]));
                 assertThat(Double.doubleToRawLongBits(vk[1 + i])).as("vector k dot %d", i)
                         .isEqualTo(Double.doubleToRawLongBits(wantK[i]));
+                assertThat(Double.doubleToRawLongBits(vqOnly[1 + i])).as("vector q-only dot %d", i)
+                        .isEqualTo(Double.doubleToRawLongBits(wantQ[i]));
             }
             double[] ws = new double[d];
             double[] wv = new double[d];
@@ -143,12 +167,12 @@ class SharedRowsTest {
         assertThat(SharedRows.VECTOR).as("tests run with jdk.incubator.vector (pom argLine)").isTrue();
     }
 
-    /** tileDots (rows two at a time, and a last odd row) gives each row the bits of the scalar entryDots. */
+    /** tileDots (eight rows a pass; a last partial pass repeats the last row) gives each row and slot the float chain. */
     @ParameterizedTest(name = "rows={0} d={1}")
-    @CsvSource({"1, 128", "2, 128", "3, 64", "16, 128", "25, 128", "5, 16"})
-    void tileDotsAreEntryDotsBitForBit(int rows, int d) {
+    @CsvSource({"1, 128", "2, 128", "3, 64", "16, 128", "24, 128", "25, 128", "5, 16"})
+    void tileDotsAreTheFloatChainBitForBit(int rows, int d) {
         Random r = new Random(rows * 17L + d);
-        int lanes = VectorSharedRows.lanes();
+        int lanes = VectorSharedRows.floatLanes();
         int stride = 2 * SharedRows.PAD;                 // a multiple of the float lanes
         int base = 3;
         float[] keys = new float[lanes * d];             // [lanes, d] row-major, the reference's layout
@@ -160,19 +184,17 @@ class SharedRowsTest {
             }
         }
         float[] q = new float[rows * d];
-        double[] vecs = new double[rows * d];
         for (int i = 0; i < q.length; i++) {
             q[i] = (float) (r.nextGaussian() * 3);
-            vecs[i] = q[i];
         }
-        double[] out = new double[rows * lanes];
-        VectorSharedRows.tileDots(vecs, rows, d, keysT, base, stride, new double[d * lanes], out);
-        double[] want = new double[lanes];
+        float[] out = new float[(rows + 7) / 8 * 8 * lanes];
+        VectorSharedRows.tileDots(q, rows, d, keysT, base, stride, out);
         for (int row = 0; row < rows; row++) {
-            RowKernels.scalar().entryDots(java.util.Arrays.copyOfRange(q, row * d, row * d + d), keys, lanes, d, want);
             for (int i = 0; i < lanes; i++) {
+                double want = floatChain(q, row * d, keys, i * d, d);
+                assertWithinFloatBound(want, q, row * d, keys, i * d, d);
                 assertThat(Double.doubleToRawLongBits(out[row * lanes + i])).as("row %d slot %d", row, i)
-                        .isEqualTo(Double.doubleToRawLongBits(want[i]));
+                        .isEqualTo(Double.doubleToRawLongBits(want));
             }
         }
     }
