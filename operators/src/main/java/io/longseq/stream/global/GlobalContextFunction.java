@@ -72,7 +72,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
     private transient ValueState<Long> nextChunkState;
     private transient MapState<Long, ChunkSummary> earlyState;
     private transient ValueState<Integer> earlyCountState;   // entries of earlyState; absent when 0
-    private transient ValueState<long[]> givenUpState;       // [3] {from, arrived, last}, see GiveUp
+    private transient ValueState<long[]> givenUpState;       // [3] {from, arrived, last}, see GiveUpTomb
 
     private transient ModelConfig cfg;
     private transient GlobalTier global;
@@ -195,7 +195,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
 
     /**
      * Gives the sequence up: a notice, all state cleared, and unless every chunk has been seen, a tombstone
-     * {@code {from, arrived, last}} (see {@link GiveUp}) that drops the summaries still to come.
+     * {@code {from, arrived, last}} (see {@link GiveUpTomb}) that drops the summaries still to come.
      *
      * @param from    the first chunk index not processed (it may or may not have arrived)
      * @param held    the early summaries in state (all of index &gt; {@code from})
@@ -217,7 +217,7 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         earlyCountState.clear();
         shadow.clear();
         long[] tomb = {from, held + 1L, last};
-        if (!GiveUp.complete(tomb)) {
+        if (!GiveUpTomb.complete(tomb)) {
             givenUpState.update(tomb);
         }
         String id = ctx.getCurrentKey();
@@ -228,37 +228,10 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
 
     // a summary of a sequence that was given up: counted and dropped; the tombstone goes with the last one
     private void drop(long[] tomb, ChunkSummary s) throws Exception {
-        if (GiveUp.arrive(tomb, s.index, s.last || s.aborted)) {
+        if (GiveUpTomb.arrive(tomb, s.index, s.last || s.aborted)) {
             givenUpState.clear();
         } else {
             givenUpState.update(tomb);
-        }
-    }
-
-    /**
-     * The tombstone of a given-up sequence, {@code {from, arrived, last}}: {@code arrived} summaries of index
-     * &ge; {@code from} have been seen, {@code last} is the index of the last chunk or abort marker (-1 while
-     * unknown). Chunks {@code [0, last]} each arrive once (exactly-once delivery), so when
-     * {@code arrived == last + 1 − from} none is left to come. Plain arithmetic, unit-tested on its own.
-     */
-    static final class GiveUp {
-
-        private GiveUp() {}
-
-        /** True if no summary of the sequence is left to come. */
-        static boolean complete(long[] tomb) {
-            return tomb[2] >= 0 && tomb[1] >= tomb[2] + 1 - tomb[0];
-        }
-
-        /** Counts one more summary into {@code tomb}; true if it was the last to come. */
-        static boolean arrive(long[] tomb, long index, boolean ends) {
-            if (index >= tomb[0]) {
-                tomb[1]++;
-            }
-            if (ends) {
-                tomb[2] = index;
-            }
-            return complete(tomb);
         }
     }
 

@@ -524,12 +524,12 @@ public class GlobalContextFunctionTest {
     @Test
     void theTombstoneCountsArrivalsUntilNoneIsLeft() {
         long[] t = {5, 3, -1}; // given up at chunk 5 with 3 later ones seen, the last unknown
-        assertThat(GlobalContextFunction.GiveUp.complete(t)).isFalse();
-        assertThat(GlobalContextFunction.GiveUp.arrive(t, 2, false)).as("before from: not counted").isFalse();
+        assertThat(GiveUpTomb.complete(t)).isFalse();
+        assertThat(GiveUpTomb.arrive(t, 2, false)).as("before from: not counted").isFalse();
         assertThat(t[1]).isEqualTo(3);
-        assertThat(GlobalContextFunction.GiveUp.arrive(t, 9, true)).as("last = 9: chunks 5..9 are 5").isFalse();
-        assertThat(GlobalContextFunction.GiveUp.arrive(t, 5, false)).isTrue();
-        assertThat(GlobalContextFunction.GiveUp.complete(new long[] {0, 1, 0})).isTrue();
+        assertThat(GiveUpTomb.arrive(t, 9, true)).as("last = 9: chunks 5..9 are 5").isFalse();
+        assertThat(GiveUpTomb.arrive(t, 5, false)).isTrue();
+        assertThat(GiveUpTomb.complete(new long[] {0, 1, 0})).isTrue();
     }
 
     // ------------------------------------------------------------------------------------ the last resort
