@@ -133,13 +133,8 @@ final class ReferenceGlobal {
                     g[col] += p[m] * vbar[m % mCount][col];
                 }
             }
-            double[] go = vecMat(g, w.gWo, d, d); // [d]
-            float[] summary = new float[d];
-            float[] context = new float[d];
-            for (int col = 0; col < d; col++) {
-                summary[col] = (float) summaries[b][col];
-                context[col] = (float) (summaries[b][col] + go[col]);
-            }
+            float[] summary = toFloat(summaries[b]);
+            float[] context = context(summaries[b], g, w, d);
 
             int self = -1;
             double entropy = 0;
@@ -309,17 +304,30 @@ final class ReferenceGlobal {
                     g[col] += weight[j] / total * v[j][col];
                 }
             }
-            double[] go = vecMat(g, w.gWo, d, d); // [d]
-            float[] summary = new float[d];
-            float[] context = new float[d];
-            for (int col = 0; col < d; col++) {
-                summary[col] = (float) summaries[b][col];
-                context[col] = (float) (summaries[b][col] + go[col]);
-            }
+            float[] summary = toFloat(summaries[b]);
+            float[] context = context(summaries[b], g, w, d);
             long start = (long) b * bs;
             long end = Math.min((long) (b + 1) * bs, n);
             out.add(new BlockResult(b, start, end, summary, context, new TopEntry[0], (float) (weight[b] / total),
                     0f, 0f));
+        }
+        return out;
+    }
+
+    // s_b [d], g_b [d] -> c_b = s_b + g_b·W_go [d], rounded to float
+    private static float[] context(double[] s, double[] g, Weights w, int d) {
+        double[] go = vecMat(g, w.gWo, d, d); // [d]
+        float[] context = new float[d];
+        for (int col = 0; col < d; col++) {
+            context[col] = (float) (s[col] + go[col]);
+        }
+        return context;
+    }
+
+    private static float[] toFloat(double[] x) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) x[i];
         }
         return out;
     }
