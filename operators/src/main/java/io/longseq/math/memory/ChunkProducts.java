@@ -226,6 +226,14 @@ final class ChunkProducts {
             p[e] *= scale;
             max = Math.max(max, p[e]);
         }
+        return normalize(p, off, end, max);
+    }
+
+    /**
+     * p[off, end) scores x_e with maximum {@code max} -> the weights exp(x_e − max)/S, S = Σ_e exp(x_e − max), in place;
+     * returns the entropy −Σ p ln p as ln S − Σ_e exp(x_e − max)·(x_e − max)/S: one logarithm, not one per entry.
+     */
+    static double normalize(double[] p, int off, int end, double max) {
         double sum = 0;
         double shifted = 0;                              // Σ exp(x_e − max)·(x_e − max)
         for (int e = off; e < end; e++) {

@@ -202,27 +202,15 @@ public final class GlobalTier {
             p[e] = p[e] * scale + (c == 1 ? LN_ONE : logCount(c));  // single blocks (exemplars): no lookup
             max = Math.max(max, p[e]);
         }
-        double sum = 0;
-        double shifted = 0;                                 // Σ exp(x_e − max)·(x_e − max)
-        for (int e = 0; e < total; e++) {
-            double x = p[e] - max;
-            double ex = Math.exp(x);
-            p[e] = ex;
-            sum += ex;
-            if (ex > 0) {
-                shifted += ex * x;
-            }
-        }
+        double entropy = ChunkProducts.normalize(p, 0, total, max);   // as FULL's unitSoftmax
         int self = -1;
-        for (int e = 0; e < total; e++) {
-            p[e] /= sum;
-            if (e < m && entries.level[e] == 1 && entries.first[e] == b) {
+        for (int e = 0; e < m; e++) {
+            if (entries.level[e] == 1 && entries.first[e] == b) {
                 self = e;
             }
         }
         selfIndex = self;
-        // −Σ p ln p with ln p_e = x_e − max − ln S: one logarithm per block, not one per entry (as FULL's unitSoftmax)
-        return Math.log(sum) - shifted / sum;
+        return entropy;
     }
 
     /**

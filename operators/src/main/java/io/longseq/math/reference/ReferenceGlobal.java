@@ -324,7 +324,7 @@ final class ReferenceGlobal {
         return context;
     }
 
-    private static float[] toFloat(double[] x) {
+    static float[] toFloat(double[] x) {
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) x[i];

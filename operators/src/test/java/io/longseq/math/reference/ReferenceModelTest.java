@@ -733,11 +733,7 @@ class ReferenceModelTest {
     }
 
     private static float[] toFloat(double[] x) {
-        float[] f = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            f[i] = (float) x[i];
-        }
-        return f;
+        return ReferenceGlobal.toFloat(x);
     }
 
     private static double maxAbsDiff(double[] a, double[] b) {
