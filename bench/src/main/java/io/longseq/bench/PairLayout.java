@@ -12,8 +12,9 @@ import java.util.Random;
  * {@code margin} positions apart; first copies are drawn uniformly (seeded) among the starts where first copy + gap +
  * second copy fit, the largest gaps placed first (they have the fewest starts), a draw that touches a copy already
  * placed drawn again. Every pair has its own source segment: consecutive non-overlapping windows of the sources
- * taken from position 0 on, cycling over the sources (pair t from source t mod S, a source with no window left
- * skipped); a window with a base other than A, C, G, T is passed over. A layout that does not fit is refused with a
+ * taken from position 0 on, cycling over the sources (segment t from source t mod S, a source with no window left
+ * skipped; a window with a base other than A, C, G, T passed over), handed out to pair 0 of every gap, then pair 1 of
+ * every gap, and so on, so that each gap gets windows from all along the sources, not one stretch of them. A layout that does not fit is refused with a
  * one-line reason naming the numbers.
  */
 final class PairLayout {
@@ -74,8 +75,8 @@ final class PairLayout {
         for (int g = 0; g < gaps.length; g++) {
             for (int i = 0; i < pairs; i++) {
                 int t = g * pairs + i;
-                out.add(new Placement(gaps[g], segments[t][0], segments[t][1], first[t],
-                        (int) (first[t] + length + gaps[g])));
+                int[] seg = segments[i * gaps.length + g];   // pair i of every gap, then pair i + 1: windows spread
+                out.add(new Placement(gaps[g], seg[0], seg[1], first[t], (int) (first[t] + length + gaps[g])));
             }
         }
         return out;

@@ -47,6 +47,7 @@ import java.util.Random;
  * cell reads recall [90 % interval] (blocks / pairs), the interval by {@link PairBootstrap} over whole pairs
  * ({@code --bootstrap} resamples, 1000), and a second table gives each rev-comp row's recall over the forward-copies,
  * forward-search row's at the same rate and mode, pairs resampled jointly. Without them the output is as before.
+ * {@code --pairs-out FILE} writes one CSV line per run and pair: where the pair lies, its hits and blocks.
  */
 public final class RecallBench {
 
@@ -80,6 +81,7 @@ public final class RecallBench {
         o.put("--pairs", "0");           // > 0: N pairs per gap of --layout, placed by PairLayout (not LAYOUT)
         o.put("--cases", "");            // planted-search at every rate, e.g. fwd-forward,rc-both (overrides --strands)
         o.put("--bootstrap", "1000");    // resamples of whole pairs for the intervals (with --pairs or --cases)
+        o.put("--pairs-out", "");        // a CSV file: one line per run and pair (where it lies, hits, blocks)
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!o.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + o.keySet());
@@ -145,6 +147,8 @@ public final class RecallBench {
         }
         Map<String, double[]> speed = new LinkedHashMap<>();   // mode / search -> {positions, nanos}
         Map<String, int[][]> perPair = new LinkedHashMap<>();  // rate / planted / search / mode -> [pair] {hits, blocks}
+        StringBuilder csv = new StringBuilder("planted,rate,search,mode,gap,pair,source,source_start,first,second,hits,"
+                + "blocks\n");
         md.append("| planted | mutations | search | mode |");
         for (long gap : gaps) {
             md.append(String.format(Locale.ROOT, " gap %.0e |", (double) gap));
@@ -179,6 +183,12 @@ public final class RecallBench {
                     count(blocks, placements.get(p), length, cfg.blockSize(), hits[p]);
                 }
                 perPair.put(RecallCases.key(rate, reverse, search, mode), hits);
+                for (int p = 0; p < hits.length; p++) {
+                    PairLayout.Placement q = placements.get(p);
+                    csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d%n", reverse ? "rev-comp"
+                            : "forward", rate, search, mode, q.gap(), p, q.source(), q.sourceStart(), q.first(),
+                            q.second(), hits[p][0], hits[p][1]));
+                }
                 md.append(String.format(Locale.ROOT, "| %s | %.0f %% | %s | %s |", reverse ? "rev-comp" : "forward",
                         rate * 100, search, mode));
                 for (long gap : gaps) {
@@ -223,6 +233,9 @@ public final class RecallBench {
         System.out.println(md);
         if (!o.get("--out").isEmpty()) {
             Files.writeString(Path.of(o.get("--out")), md.toString());
+        }
+        if (!o.get("--pairs-out").isEmpty()) {
+            Files.writeString(Path.of(o.get("--pairs-out")), csv.toString());
         }
     }
 

@@ -49,11 +49,12 @@ class PairLayoutTest {
 
     @Test
     void segmentsAreDistinctWindowsCyclingOverTheSources() {
-        // source 0 holds 2 windows of 4,000 bp, source 1 holds 50: after source 0 runs out, the rest come from 1
+        // source 0 holds 2 windows of 4,000 bp, source 1 holds 50: after source 0 runs out, the rest come from 1.
+        // Handed out pair 0 of both gaps, pair 1 of both, ...: segments 0, 2, 4, 6, 8 to gap 1,000, 1, 3, ... to 50,000
         List<PairLayout.Placement> l = PairLayout.generate(new long[] {1_000, 50_000}, 5, 1_000_000,
                 sources(8_500, 200_000), LENGTH, MARGIN, 7);
-        int[][] expected = {{0, 0}, {1, 0}, {0, 4_000}, {1, 4_000}, {1, 8_000}, {1, 12_000}, {1, 16_000},
-            {1, 20_000}, {1, 24_000}, {1, 28_000}};
+        int[][] expected = {{0, 0}, {0, 4_000}, {1, 8_000}, {1, 16_000}, {1, 24_000},
+            {1, 0}, {1, 4_000}, {1, 12_000}, {1, 20_000}, {1, 28_000}};
         for (int t = 0; t < l.size(); t++) {
             assertThat(new int[] {l.get(t).source(), l.get(t).sourceStart()}).as("pair " + t).isEqualTo(expected[t]);
         }
