@@ -39,10 +39,20 @@ import java.util.Random;
  * {@code --strands forward,both} runs each case with {@code Strand.FORWARD} and {@code Strand.BOTH};
  * {@code canonical} (a design study, not an option of the job) runs forward search on canonical k-mers
  * min(kmer, reverse complement).
+ *
+ * <p>Many pairs: {@code --pairs N} replaces the fixed layout by N pairs per gap of {@code --layout} (a list of gaps),
+ * placed by {@link PairLayout} (seeded; copies at least 512 bp apart; each pair its own window of the sources).
+ * {@code --cases fwd-forward,rc-both} runs only those planted-search combinations (fwd|rc planted, forward|both|
+ * canonical search), each at every rate, instead of the default cases and {@code --strands}. With either option each
+ * cell reads recall [90 % interval] (blocks / pairs), the interval by {@link PairBootstrap} over whole pairs
+ * ({@code --bootstrap} resamples, 1000), and a second table gives each rev-comp row's recall over the forward-copies,
+ * forward-search row's at the same rate and mode, pairs resampled jointly. Without them the output is as before.
+ * {@code --pairs-out FILE} writes one CSV line per run and pair: where the pair lies, its hits and blocks.
  */
 public final class RecallBench {
 
-    private record Pair(long gap, int src, int dst, boolean reverse) {}
+    private static final long SEED = 23;      // segments, places, substitutions, bootstrap
+    private static final int MARGIN = 512;    // --pairs: positions at least between any two copies (2 blocks)
 
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -68,6 +78,10 @@ public final class RecallBench {
         o.put("--strands", "forward");   // searches: forward, both (Strand.BOTH), canonical (design study only)
         o.put("--layout", "all");        // all (the first five rows), or the gaps to plant, e.g. 1000,100000,10000000
         o.put("--host-length", "0");     // > 0: only the host's first N bases
+        o.put("--pairs", "0");           // > 0: N pairs per gap of --layout, placed by PairLayout (not LAYOUT)
+        o.put("--cases", "");            // planted-search at every rate, e.g. fwd-forward,rc-both (overrides --strands)
+        o.put("--bootstrap", "1000");    // resamples of whole pairs for the intervals (with --pairs or --cases)
+        o.put("--pairs-out", "");        // a CSV file: one line per run and pair (where it lies, hits, blocks)
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!o.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + o.keySet());
@@ -96,40 +110,59 @@ public final class RecallBench {
                 host.length, length, o.get("--sources").replaceAll("[^,]*/", ""), base.blockSize(), topK,
                 base.retrievalBits(), base.retrievalSlots(), base.retrievalRecent()));
         List<String> modes = List.of(o.get("--modes").split(","));
-        List<String> strands = List.of(o.get("--strands").split(","));
-        // planted strand x rate: forward at every rate, reverse-complement exact and at the highest rate
-        List<Object[]> cases = new ArrayList<>();
-        double maxRate = 0;
-        for (String r : o.get("--rates").split(",")) {
-            cases.add(new Object[] {false, Double.parseDouble(r)});
-            maxRate = Math.max(maxRate, Double.parseDouble(r));
+        int pairsPerGap = Integer.parseInt(o.get("--pairs"));
+        boolean wide = pairsPerGap > 0 || !o.get("--cases").isEmpty();   // cells with pairs, intervals and ratios
+        int resamples = Integer.parseInt(o.get("--bootstrap"));
+        List<RecallCases.Run> runs = RecallCases.runs(o.get("--rates"), o.get("--strands"), o.get("--cases"));
+        List<String> strands = new ArrayList<>();                          // the searches run, in order
+        for (RecallCases.Run run : runs) {
+            run.searches().stream().filter(s -> !strands.contains(s)).forEach(strands::add);
         }
-        cases.add(new Object[] {true, 0.0});
-        if (maxRate > 0 && !strands.equals(List.of("forward"))) {
-            cases.add(new Object[] {true, maxRate});
-        }
-        List<Integer> layout = new ArrayList<>();
-        for (int i = 0; i < LAYOUT.length; i++) {
-            if (o.get("--layout").equals("all") ? i < DEFAULT_ROWS : List.of(o.get("--layout").split(",")).contains(
-                    Long.toString(LAYOUT[i][0]))) {
-                layout.add(i);
+        List<Long> gaps = new ArrayList<>();
+        List<PairLayout.Placement> placements;
+        if (pairsPerGap > 0) {
+            for (String g : (o.get("--layout").equals("all") ? "1000,10000,100000,300000,1000000"
+                    : o.get("--layout")).split(",")) {
+                gaps.add(Long.parseLong(g.trim()));
+            }
+            placements = PairLayout.generate(gaps.stream().mapToLong(Long::longValue).toArray(), pairsPerGap,
+                    host.length, sources, length, MARGIN, SEED);
+            md.append(String.format(Locale.ROOT, "layout: %d pairs per gap (PairLayout, seed %d, copies >= %d bp"
+                    + " apart); each cell: recall [90 %% interval, %d bootstrap resamples of whole pairs]"
+                    + " (blocks / pairs)%n%n", pairsPerGap, SEED, MARGIN, resamples));
+        } else {
+            List<Integer> layout = new ArrayList<>();
+            for (int i = 0; i < LAYOUT.length; i++) {
+                if (o.get("--layout").equals("all") ? i < DEFAULT_ROWS : List.of(o.get("--layout").split(","))
+                        .contains(Long.toString(LAYOUT[i][0]))) {
+                    layout.add(i);
+                    gaps.add(LAYOUT[i][0]);
+                }
+            }
+            placements = fixedLayout(sources, length, SEED, layout, host.length);
+            if (wide) {
+                md.append(String.format(Locale.ROOT, "each cell: recall [90 %% interval, %d bootstrap resamples of"
+                        + " whole pairs] (blocks / pairs)%n%n", resamples));
             }
         }
         Map<String, double[]> speed = new LinkedHashMap<>();   // mode / search -> {positions, nanos}
+        Map<String, int[][]> perPair = new LinkedHashMap<>();  // rate / planted / search / mode -> [pair] {hits, blocks}
+        StringBuilder csv = new StringBuilder("planted,rate,search,mode,gap,pair,source,source_start,first,second,hits,"
+                + "blocks\n");
         md.append("| planted | mutations | search | mode |");
-        for (int li : layout) {
-            md.append(String.format(Locale.ROOT, " gap %.0e |", (double) LAYOUT[li][0]));
+        for (long gap : gaps) {
+            md.append(String.format(Locale.ROOT, " gap %.0e |", (double) gap));
         }
         md.append("\n|---|---|---|---|");
-        md.append("---|".repeat(layout.size())).append('\n');
+        md.append("---|".repeat(gaps.size())).append('\n');
         warmUp(base, host);
-        for (Object[] c : cases) {
-            boolean reverse = (Boolean) c[0];
-            double rate = (Double) c[1];
+        for (RecallCases.Run run : runs) {
+            boolean reverse = run.reverse();
+            double rate = run.rate();
             byte[] seq = host.clone();
-            List<Pair> pairs = plant(seq, sources, length, reverse, rate, 23, layout);
+            plant(seq, sources, length, reverse, rate, SEED, placements);
             int[] forwardIds = Features.dnaKmers(seq, 0, seq.length, 0, base);
-            for (String search : strands)
+            for (String search : run.searches())
             for (String mode : modes) {
                 ModelConfig cfg = base.toBuilder().globalMode(GlobalMode.valueOf(mode.toUpperCase(Locale.ROOT)))
                         .strand(search.equals("both") ? Strand.BOTH : Strand.FORWARD).build();
@@ -145,21 +178,42 @@ public final class RecallBench {
                 s[0] += seq.length;
                 s[1] += nanos;
                 s[2] += CPU.getCurrentThreadCpuTime() - c0;
+                int[][] hits = new int[placements.size()][2];
+                for (int p = 0; p < hits.length; p++) {
+                    count(blocks, placements.get(p), length, cfg.blockSize(), hits[p]);
+                }
+                perPair.put(RecallCases.key(rate, reverse, search, mode), hits);
+                for (int p = 0; p < hits.length; p++) {
+                    PairLayout.Placement q = placements.get(p);
+                    csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%d%n", reverse ? "rev-comp"
+                            : "forward", rate, search, mode, q.gap(), p, q.source(), q.sourceStart(), q.first(),
+                            q.second(), hits[p][0], hits[p][1]));
+                }
                 md.append(String.format(Locale.ROOT, "| %s | %.0f %% | %s | %s |", reverse ? "rev-comp" : "forward",
                         rate * 100, search, mode));
-                for (int li : layout) {
-                    int[] hit = new int[2];
-                    for (Pair p : pairs) {
-                        if (p.gap() == LAYOUT[li][0]) {
-                            count(blocks, p, length, cfg.blockSize(), hit);
-                        }
+                for (long gap : gaps) {
+                    int[][] cell = RecallRatios.ofGap(hits, placements, gap);
+                    int[] sum = new int[2];
+                    for (int[] h : cell) {
+                        sum[0] += h[0];
+                        sum[1] += h[1];
                     }
-                    md.append(String.format(Locale.ROOT, " %.2f (%d) |", hit[0] / (double) Math.max(1, hit[1]), hit[1]));
+                    if (wide) {
+                        double[] ci = PairBootstrap.interval(cell, resamples, 0.9, SEED);
+                        md.append(String.format(Locale.ROOT, " %.2f [%.2f, %.2f] (%d / %d) |",
+                                PairBootstrap.recall(cell), ci[0], ci[1], sum[1], cell.length));
+                    } else {
+                        md.append(String.format(Locale.ROOT, " %.2f (%d) |", sum[0] / (double) Math.max(1, sum[1]),
+                                sum[1]));
+                    }
                 }
                 md.append('\n');
                 System.err.println(md.substring(md.lastIndexOf("\n", md.length() - 2) + 1).trim()
                         + String.format(Locale.ROOT, "  %.1f s", nanos / 1e9));
             }
+        }
+        if (wide) {
+            RecallRatios.table(md, runs, modes, gaps, placements, perPair, resamples, SEED);
         }
         md.append("\n| mode | search | state bytes per sequence (").append(String.format(Locale.ROOT, "%,d", host.length))
                 .append(" positions) | positions/s (wall) | positions per CPU second (one thread) | vs forward (CPU) |\n")
@@ -180,13 +234,16 @@ public final class RecallBench {
         if (!o.get("--out").isEmpty()) {
             Files.writeString(Path.of(o.get("--out")), md.toString());
         }
+        if (!o.get("--pairs-out").isEmpty()) {
+            Files.writeString(Path.of(o.get("--pairs-out")), csv.toString());
+        }
     }
 
     // blocks wholly inside the second copy: {hits, counted} += ...
-    private static void count(List<BlockResult> blocks, Pair p, int length, int bs, int[] hit) {
-        long srcFirst = p.src() / bs;
-        long srcLast = (p.src() + length - 1) / bs;
-        for (long b = (p.dst() + bs - 1) / bs; (b + 1) * bs <= p.dst() + length; b++) {
+    private static void count(List<BlockResult> blocks, PairLayout.Placement p, int length, int bs, int[] hit) {
+        long srcFirst = p.first() / bs;
+        long srcLast = (p.first() + length - 1) / bs;
+        for (long b = (p.second() + bs - 1) / bs; (b + 1) * bs <= (long) p.second() + length; b++) {
             hit[1]++;
             for (TopEntry t : blocks.get((int) b).top()) {
                 if (t.lastBlock() - t.firstBlock() + 1 > 8 || (t.lastBlock() >= b - 1 && t.firstBlock() <= b + 1)) {
@@ -200,36 +257,45 @@ public final class RecallBench {
         }
     }
 
-    // plants the pairs of LAYOUT into seq; the first copy exact, the second mutated (and reverse-complemented)
-    private static List<Pair> plant(byte[] seq, List<byte[]> sources, int length, boolean reverse, double rate,
-                                    long seed, List<Integer> rows) {
+    // the fixed LAYOUT's rows: first copies on a grid, segments at seeded random places of the sources
+    private static List<PairLayout.Placement> fixedLayout(List<byte[]> sources, int length, long seed, List<Integer> rows,
+                                                          int hostLength) {
         Random r = new Random(seed);                    // where the segments come from: the same in every case
-        Random mutate = new Random(seed ^ Double.doubleToLongBits(rate));
-        List<Pair> pairs = new ArrayList<>();
+        List<PairLayout.Placement> out = new ArrayList<>();
         int t = 0;
         for (int row : rows) {
             long[] l = LAYOUT[row];
             for (int i = 0; i < l[3]; i++, t++) {
-                byte[] from = sources.get(t % sources.size());
-                int at = r.nextInt(from.length - length);
+                int from = t % sources.size();
+                int at = r.nextInt(sources.get(from).length - length);
                 int src = (int) (l[1] + i * l[2]);
                 int dst = (int) (src + length + l[0]);
-                if (dst + length > seq.length) {
-                    throw new IllegalArgumentException("the host of " + seq.length + " bp is too short for a gap of "
+                if (dst + length > hostLength) {
+                    throw new IllegalArgumentException("the host of " + hostLength + " bp is too short for a gap of "
                             + l[0] + " after position " + src);
                 }
-                System.arraycopy(from, at, seq, src, length);
-                for (int j = 0; j < length; j++) {
-                    byte base = reverse ? complement(from[at + length - 1 - j]) : from[at + j];
-                    if (rate > 0 && mutate.nextDouble() < rate) {
-                        base = substitute(base, mutate);
-                    }
-                    seq[dst + j] = base;
-                }
-                pairs.add(new Pair(l[0], src, dst, reverse));
+                out.add(new PairLayout.Placement(l[0], from, at, src, dst));
             }
         }
-        return pairs;
+        return out;
+    }
+
+    // plants the pairs into seq; the first copy exact, the second mutated (and reverse-complemented)
+    private static void plant(byte[] seq, List<byte[]> sources, int length, boolean reverse, double rate, long seed,
+                              List<PairLayout.Placement> pairs) {
+        Random mutate = new Random(seed ^ Double.doubleToLongBits(rate));
+        for (PairLayout.Placement p : pairs) {
+            byte[] from = sources.get(p.source());
+            int at = p.sourceStart();
+            System.arraycopy(from, at, seq, p.first(), length);
+            for (int j = 0; j < length; j++) {
+                byte base = reverse ? complement(from[at + length - 1 - j]) : from[at + j];
+                if (rate > 0 && mutate.nextDouble() < rate) {
+                    base = substitute(base, mutate);
+                }
+                seq[p.second() + j] = base;
+            }
+        }
     }
 
     // design study (a): every k-mer id replaced by min(id, its reverse complement's id), a strand-symmetric feature
