@@ -3,8 +3,11 @@ package io.longseq.math.memory;
 import io.longseq.math.model.TopEntry;
 
 /**
- * A block's top-K entries from its attention weights: the K largest weights other than the block itself (on either
- * strand); ties go to the lower first block, then the earlier score (forward before reverse). A selection into K
+ * A block's top-K entries from its attention weights: the K entries other than the block itself (on either strand)
+ * with the largest weight per block, p_e / c_e (an entry of c blocks weighs like c separate ones, design 2.5, so
+ * this is the weight each of its blocks gets: a far single block that the block resembles ranks above a mean of
+ * hundreds whose summed weight is larger); ties go to the lower first block, then the earlier score (forward before
+ * reverse). The entries report their whole weight p_e. A selection into K
  * slots (insertion from the end), O(M·K) and no boxing, instead of sorting all M entries. One instance per
  * {@link GlobalTier}; not thread-safe.
  */
@@ -42,11 +45,11 @@ final class TopK {
             best = new int[kk];
         }
         int held = 0;
-        double low = 0;                        // p of the last held entry, once the list is full
+        double low = 0;                        // the weight per block of the last held entry, once the list is full
         for (int e = 0; e < total; e++) {
-            // p[e] < the last held weight: not before it (a shortcut of before(), which also orders ties and NaN)
+            // below the last held weight per block: not before it (a shortcut of before(), which also orders ties)
             if (e == self || (both && e == self + m)
-                    || (held == kk && (p[off + e] < low || !before(e, best[kk - 1], m)))) {
+                    || (held == kk && (perBlock(e, m) < low || !before(e, best[kk - 1], m)))) {
                 continue;
             }
             int at = held < kk ? held++ : kk - 1;    // a full list drops its last entry
@@ -56,7 +59,7 @@ final class TopK {
             }
             best[at] = e;
             if (held == kk) {
-                low = p[off + best[kk - 1]];
+                low = perBlock(best[kk - 1], m);
             }
         }
         TopEntry[] top = new TopEntry[kk];
@@ -71,9 +74,14 @@ final class TopK {
         return top;
     }
 
-    // score x ranks before score y: larger weight, then lower first block, then lower index (a total order)
+    // score e's weight per block of its entry: p_e / c_e
+    private double perBlock(int e, int m) {
+        return p[off + e] / entries.count[e < m ? e : e - m];
+    }
+
+    // score x ranks before score y: larger weight per block, then lower first block, then lower index (a total order)
     private boolean before(int x, int y, int m) {
-        int byWeight = Double.compare(p[off + y], p[off + x]);
+        int byWeight = Double.compare(perBlock(y, m), perBlock(x, m));
         if (byWeight != 0) {
             return byWeight < 0;
         }

@@ -12,7 +12,9 @@ import io.longseq.math.model.TopEntry;
 import io.longseq.math.weights.Weights;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The global tier of {@link ReferenceModel} (docs/design.md 2.5, 2.6): block-level attention over the entries each
@@ -139,13 +141,16 @@ final class ReferenceGlobal {
             int self = -1;
             double entropy = 0;
             List<TopEntry> others = new ArrayList<>(mCount);
+            Map<TopEntry, Long> countOf = new IdentityHashMap<>();   // an entry's blocks c
             for (int m = 0; m < p.length; m++) {
                 long[] e = entries.get(m % mCount);
                 byte strand = qr == null ? TopEntry.UNSTATED : m < mCount ? TopEntry.FORWARD : TopEntry.REVERSE;
                 if (e[0] == 1 && e[1] == b && e[2] == b) {
                     self = m < mCount ? m : self;
                 } else {
-                    others.add(new TopEntry((int) e[0], e[1], e[2], (float) p[m], strand));
+                    TopEntry t = new TopEntry((int) e[0], e[1], e[2], (float) p[m], strand);
+                    others.add(t);
+                    countOf.put(t, (e[2] - e[1]) / (e.length > 3 ? e[3] : 1) + 1);   // e[3]: an axial column's stride
                 }
                 if (p[m] > 0) {
                     entropy -= p[m] * Math.log(p[m]);
@@ -161,8 +166,9 @@ final class ReferenceGlobal {
                     bestCos = Math.max(bestCos, cosine(k[b], kbars[m]));
                 }
             }
-            // Sort by the reported (float) weight, descending; equal weights go to the lower first block.
-            others.sort(Comparator.comparingDouble((TopEntry t) -> -t.weight())
+            // Sort by the weight per block (the reported weight over the entry's blocks), descending; equal ones go to
+            // the lower first block.
+            others.sort(Comparator.comparingDouble((TopEntry t) -> -(double) t.weight() / countOf.get(t))
                     .thenComparingLong(TopEntry::firstBlock));
             TopEntry[] top = others.subList(0, Math.min(cfg.topK(), others.size())).toArray(new TopEntry[0]);
 

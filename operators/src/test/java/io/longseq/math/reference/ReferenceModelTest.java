@@ -565,12 +565,16 @@ class ReferenceModelTest {
                 entropy -= u * Math.log(u);
             }
             assertThat(x.entropy()).isCloseTo((float) entropy, within(1e-6f));
-            // top: the largest weights other than self, in order
+            // top: the largest weights per block (p / the entry's blocks) other than self, in order
             Integer[] order = new Integer[self];
             for (int i = 0; i < self; i++) {
                 order[i] = i;
             }
-            Arrays.sort(order, (i, j) -> Double.compare(p[j], p[i]));
+            double[] perBlock = new double[self];
+            for (int i = 0; i < self; i++) {
+                perBlock[i] = p[i] / (entries.get(i)[2] - entries.get(i)[1] + 1);
+            }
+            Arrays.sort(order, (i, j) -> Double.compare(perBlock[j], perBlock[i]));
             assertThat(x.top()).hasSize(Math.min(4, self));
             for (int i = 0; i < x.top().length; i++) {
                 long[] e = entries.get(order[i]);
@@ -619,8 +623,10 @@ class ReferenceModelTest {
             for (int i = 0; i < x.top().length; i++) {
                 TopEntry t = x.top()[i];
                 assertThat(t.firstBlock() == b && t.lastBlock() == b).as("block itself not in top").isFalse();
-                if (i > 0) {
-                    assertThat(t.weight()).isLessThanOrEqualTo(x.top()[i - 1].weight());
+                if (i > 0) {   // ranked by weight per block
+                    TopEntry prev = x.top()[i - 1];
+                    assertThat((double) t.weight() / (t.lastBlock() - t.firstBlock() + 1))
+                            .isLessThanOrEqualTo((double) prev.weight() / (prev.lastBlock() - prev.firstBlock() + 1));
                 }
                 sum += t.weight();
                 entropy -= t.weight() > 0 ? t.weight() * Math.log(t.weight()) : 0;
