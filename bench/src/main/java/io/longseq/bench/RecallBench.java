@@ -74,7 +74,7 @@ public final class RecallBench {
         o.put("--out", "");
         o.put("--retrieval-bits", "4");
         o.put("--retrieval-slots", Integer.toString(ModelConfig.builder().build().retrievalSlots()));
-        o.put("--retrieval-recent", "16");
+        o.put("--retrieval-recent", Integer.toString(ModelConfig.builder().build().retrievalRecent()));
         o.put("--strands", "forward");   // searches: forward, both (Strand.BOTH), canonical (design study only)
         o.put("--layout", "all");        // all (the first five rows), or the gaps to plant, e.g. 1000,100000,10000000
         o.put("--host-length", "0");     // > 0: only the host's first N bases

@@ -307,7 +307,7 @@ public record ModelConfig(
         private int bigbirdRandom = 2;
         private int retrievalBits = 4;
         private int retrievalSlots = 224;
-        private int retrievalRecent = 16;
+        private int retrievalRecent = 112;
         private long retrievalSeed = 1L;
         private int linformerRank = 32;
         private int linformerSegment = 256;
