@@ -17,6 +17,9 @@ final class FusedHeads {
     private final float[] cosDup;  // [maxRows, d_h] cos of each pair's angle, twice
     private final float[] sinAlt;  // [maxRows, d_h] (−sin, sin) of each pair's angle
     private final float[] kRow;    // [h·d_h] one position's RoPE'd keys
+    private final float[] cosT;    // [d_h/2, maxRows] cos of each pair's angle, per position
+    private final float[] sinT;    // [d_h/2, maxRows] sin of each pair's angle, per position
+    private final int maxRows;
     private final int d;
     private final int heads;
     private final int dh;
@@ -33,6 +36,9 @@ final class FusedHeads {
         cosDup = new float[maxRows * dh];
         sinAlt = new float[maxRows * dh];
         kRow = new float[d];
+        this.maxRows = maxRows;
+        cosT = new float[dh / 2 * maxRows];
+        sinT = new float[dh / 2 * maxRows];
     }
 
     // qkv [n, 3d] -> per head q [n, d_h] (RoPE'd, ·qScale), kᵀ [d_h, n] (RoPE'd), v [n, d_h].
@@ -41,6 +47,34 @@ final class FusedHeads {
                  DilatedBand layout) {
         layout.layout(n);
         scatterRows(kernels, qkvBytes, 0, n, cos, sin, qScale, layout);
+    }
+
+    // The fused SLIDING path's products, qv [np, 2d] = a·[W_q|W_v] then kᵀ [d, np] = W_kᵀ·aᵀ in qkvBytes, rows
+    // (positions) [rowFrom, rowTo) -> the same rows of q, kᵀ, v as scatterRows with the identity layout, the same bits
+    // (the GEMMs give qkv's sums): the keys come transposed, so each head's kᵀ rows are rotated along the positions
+    // instead of stored one element at a time (scatter 0.33 -> ms a chunk, Zen 5).
+    void scatterTiledRows(RowKernels kernels, ByteBuffer qkvBytes, int np, int rowFrom, int rowTo, float[] cos,
+                          float[] sin, float qScale) {
+        int pairs = dh / 2;
+        for (int i = rowFrom; i < rowTo; i++) {
+            for (int m = 0; m < pairs; m++) {
+                int at = i * dh + 2 * m;
+                float c = cos[i * pairs + m];
+                float sn = sin[i * pairs + m];
+                cosDup[at] = c;
+                cosDup[at + 1] = c;
+                sinAlt[at] = -sn;
+                sinAlt[at + 1] = sn;
+                cosT[m * maxRows + i] = c;
+                sinT[m * maxRows + i] = sn;
+            }
+        }
+        for (int i = rowFrom; i < rowTo; i++) {
+            kernels.ropeQvRow(qkvBytes, i * 2 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale, q, v,
+                    i * dh);
+        }
+        kernels.ropeKeysT(qkvBytes, np * 2 * d * Float.BYTES, np, heads, dh, cosT, sinT, maxRows, rowFrom, rowTo, kT,
+                kStride);
     }
 
     // qkv rows [rowFrom, rowTo) -> the same rows of q, kᵀ, v as scatter, under the layout of the last layout.layout(n)

@@ -70,6 +70,7 @@ public final class LocalTier implements AutoCloseable {
     private final DilatedBand band;       // fused path: SLIDING (s = 1) or DILATED's residue classes, else null
     private final SinkPath sinks;         // SINKS, else null
     private final LinformerPath linformer; // LINFORMER, else null
+    final boolean tiled;                  // fused SLIDING: q|v and kᵀ GEMMs, attention in tiles (attendInTiles)
 
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
@@ -152,6 +153,7 @@ public final class LocalTier implements AutoCloseable {
         hs = fused != null ? new FusedHeads(maxRows, d, heads, dh) : null;
         band = fused != null ? new DilatedBand(step) : null;
         linformer = LinformerPath.on(cfg) ? new LinformerPath(cfg, weights, maxRows) : null;
+        tiled = fused != null && sinks == null && linformer == null && band.step == 1;
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
@@ -257,9 +259,14 @@ public final class LocalTier implements AutoCloseable {
             // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
             layerNorm(n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
             t0 = lap(Stage.LAYER_NORM, t0);
-            vw.layers.qkvProj[l].run();
+            if (tiled) {
+                vw.layers.qvProj[l].run();
+                vw.layers.kTProj[l].run();
+            } else {
+                vw.layers.qkvProj[l].run();
+            }
             t0 = lap(Stage.GEMM_QKV, t0);
-            if (fused != null && sinks == null && linformer == null && band.step == 1) {
+            if (tiled) {
                 t0 = attendInTiles(n, np, from, to, t0);
             } else if (fused != null) {
                 hs.scatter(kernels, buf.qkvBytes, n, cos, sin, qScale, band);
@@ -318,7 +325,7 @@ public final class LocalTier implements AutoCloseable {
         zeroRows(x, n * d, np * d);
     }
 
-    // qkv rows [0, n) -> o rows [from, to) (SLIDING on the fused path), in tiles of ATTENTION_TILE queries: each
+    // qv [np, 2d] and kᵀ [d, np] rows [0, n) -> o rows [from, to) (SLIDING on the fused path), in tiles of ATTENTION_TILE queries: each
     // tile's q, kᵀ and v rows are scattered just before its attention reads them (from L2, not L3), and the rows of
     // o it writes are copied while they are in cache. The same bits as one pass: a query's sums do not depend on
     // how queries are grouped, and a tile holds whole groups of four.
@@ -328,7 +335,7 @@ public final class LocalTier implements AutoCloseable {
         for (int q0 = from; q0 < to; q0 += ATTENTION_TILE) {
             int q1 = Math.min(to, q0 + ATTENTION_TILE);
             int need = Math.min(n, q1 + w);                  // the tile's keys end at q1 − 1 + w
-            hs.scatterRows(kernels, buf.qkvBytes, scattered, need, cos, sin, qScale, band);
+            hs.scatterTiledRows(kernels, buf.qkvBytes, np, scattered, need, cos, sin, qScale);
             scattered = Math.max(scattered, need);
             t0 = lap(Stage.SCATTER, t0);
             band.attend(fused, hs, heads, dh, d, w, cfg.causal(), q0, q1);
