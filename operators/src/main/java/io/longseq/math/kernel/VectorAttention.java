@@ -20,6 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorAttention implements BandAttention {
 
     private static final int ROWS = 4;
+    // queries per block: 8 where the CPU has 32 vector registers (AVX-512: 24 score or 16 value accumulators), else 4
+    private static final int BLOCK = FloatVector.SPECIES_PREFERRED.length() >= 16 ? 8 : 4;
     // The Vector API compiles to SIMD only when the SPECIES is a constant: the preferred one, fixed here.
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
@@ -44,11 +46,11 @@ final class VectorAttention implements BandAttention {
 
     private final int dh;
     private final float[][] scores;   // [4][2w+4 + 2·LANES] scores, then e^(s − max), of the current 4 queries
-    private final float[] inverseSums = new float[ROWS]; // [4] 1/Σ e^(s − max) per query of the block
+    private final float[] inverseSums = new float[BLOCK]; // [BLOCK] 1/Σ e^(s − max) per query of the block
 
     private VectorAttention(int dh, int w) {
         this.dh = dh;
-        this.scores = new float[ROWS][2 * w + ROWS + 2 * LANES];
+        this.scores = new float[BLOCK][2 * w + BLOCK + 3 * LANES];
     }
 
     /**
@@ -67,28 +69,39 @@ final class VectorAttention implements BandAttention {
     @Override
     public void head(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w,
                      boolean causal, float[] out, int outOffset, int outStride) {
-        for (int i0 = from; i0 < to; i0 += ROWS) {
-            int rows = Math.min(ROWS, to - i0);
+        for (int i0 = from; i0 < to; i0 += BLOCK) {
+            int rows = Math.min(BLOCK, to - i0);
             int lo = Math.max(0, i0 - w);                                 // union of the rows' bands
             int hi = causal ? i0 + rows - 1 : Math.min(n - 1, i0 + rows - 1 + w);
             int len = hi - lo + 1;
             int vectors = (len + LANES - 1) / LANES;                      // whole vectors of keys: no scalar tail
-            scoresOfBlock(q, kT, stride, base + i0, rows, base + lo, vectors);
-            int lo0 = Math.max(0, i0 - w) - lo;                           // row 0's band in the union
-            int hi0 = (causal ? i0 : Math.min(n - 1, i0 + w)) - lo;
-            int i3 = i0 + ROWS - 1;
-            if (rows == ROWS && Math.max(0, i3 - w) - lo == lo0 + 3 && (causal ? i3 : Math.min(n - 1, i3 + w)) - lo
-                    == hi0 + 3) {
-                bandExp4(lo0, hi0, len);       // away from the sequence's edges: row r's band is row 0's moved by r
+            if (BLOCK == 8) {
+                scoresOfBlock8(q, kT, stride, base + i0, rows, base + lo, vectors);
             } else {
-                for (int r = 0; r < rows; r++) {
-                    int i = i0 + r;
-                    int bandLo = Math.max(0, i - w) - lo;
-                    int bandHi = (causal ? i : Math.min(n - 1, i + w)) - lo;
-                    inverseSums[r] = bandExp(scores[r], bandLo, bandHi, len);
+                scoresOfBlock(q, kT, stride, base + i0, rows, base + lo, vectors);
+            }
+            for (int g = 0; g < rows; g += ROWS) {                        // groups of four rows
+                int ig = i0 + g;
+                int lo0 = Math.max(0, ig - w) - lo;                       // row g's band in the union
+                int hi0 = (causal ? ig : Math.min(n - 1, ig + w)) - lo;
+                int i3 = ig + ROWS - 1;
+                if (rows - g >= ROWS && Math.max(0, i3 - w) - lo == lo0 + 3
+                        && (causal ? i3 : Math.min(n - 1, i3 + w)) - lo == hi0 + 3) {
+                    bandExp4(g, lo0, hi0, len);    // away from the sequence's edges: row r's band is row g's moved by r
+                } else {
+                    for (int r = g; r < Math.min(rows, g + ROWS); r++) {
+                        int i = i0 + r;
+                        int bandLo = Math.max(0, i - w) - lo;
+                        int bandHi = (causal ? i : Math.min(n - 1, i + w)) - lo;
+                        inverseSums[r] = bandExp(scores[r], bandLo, bandHi, len);
+                    }
                 }
             }
-            mixBlock(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
+            if (BLOCK == 8) {
+                mixBlock8(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
+            } else {
+                mixBlock(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
+            }
         }
     }
 
@@ -154,11 +167,11 @@ final class VectorAttention implements BandAttention {
     // vectors in some streaming jobs; one vector shape per element type did (ArchitectureTest; docs/benchmarks.md,
     // "Profile pollution"). The form that masks only the last vector (two merges of vectors, as in bandExp) took as
     // long on a cold JVM (five alternating pairs, within the noise), so this one, measured in the jobs, stays.
-    private void bandExp4(int lo0, int hi0, int len) {
-        float[] s0 = scores[0];
-        float[] s1 = scores[1];
-        float[] s2 = scores[2];
-        float[] s3 = scores[3];
+    private void bandExp4(int g, int lo0, int hi0, int len) {
+        float[] s0 = scores[g];
+        float[] s1 = scores[g + 1];
+        float[] s2 = scores[g + 2];
+        float[] s3 = scores[g + 3];
         int last0 = lo0 + (hi0 - lo0) / LANES * LANES;               // row 0's last vector; row r's is last0 + r
         int tail = LANES - (hi0 + 1 - last0);                        // lanes past the band, the same in every row
         IntVector keep = IntVector.fromArray(INT_SPECIES, KEEP_BITS, tail);
@@ -230,8 +243,8 @@ final class VectorAttention implements BandAttention {
             sum3 = sum3.add(e3);
             e3.reinterpretAsInts().and(keepJ).reinterpretAsFloats().intoArray(s3, j + 3);
         }
-        for (int r = 0; r < ROWS; r++) {                              // outside row r's band: 0
-            float[] s = scores[r];
+        for (int r = 0; r < ROWS; r++) {                              // outside row g + r's band: 0
+            float[] s = scores[g + r];
             for (int j = 0; j < lo0 + r; j++) {
                 s[j] = 0f;
             }
@@ -239,19 +252,24 @@ final class VectorAttention implements BandAttention {
                 s[j] = 0f;
             }
         }
-        inverseSums[0] = 1f / sum0.reduceLanes(VectorOperators.ADD);
-        inverseSums[1] = 1f / sum1.reduceLanes(VectorOperators.ADD);
-        inverseSums[2] = 1f / sum2.reduceLanes(VectorOperators.ADD);
-        inverseSums[3] = 1f / sum3.reduceLanes(VectorOperators.ADD);
+        inverseSums[g] = 1f / sum0.reduceLanes(VectorOperators.ADD);
+        inverseSums[g + 1] = 1f / sum1.reduceLanes(VectorOperators.ADD);
+        inverseSums[g + 2] = 1f / sum2.reduceLanes(VectorOperators.ADD);
+        inverseSums[g + 3] = 1f / sum3.reduceLanes(VectorOperators.ADD);
     }
 
     // s[r][j] = q[qRow+r] · k[keyRow+j] for r < rows, j < vectors·LANES (rows of the whole arrays; keys past the
     // band are computed too, whatever they hold, and never used)
     private void scoresOfBlock(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int vectors) {
-        float[] s0 = scores[0];
-        float[] s1 = scores[1];
-        float[] s2 = scores[2];
-        float[] s3 = scores[3];
+        scoresOfBlock(q, kT, stride, qRow, rows, keyRow, vectors, 0);
+    }
+
+    // as above into scores[g .. g+3]
+    private void scoresOfBlock(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int vectors, int g) {
+        float[] s0 = scores[g];
+        float[] s1 = scores[g + 1];
+        float[] s2 = scores[g + 2];
+        float[] s3 = scores[g + 3];
         int q0 = qRow * dh;
         int q1 = rows > 1 ? q0 + dh : q0;   // missing rows repeat row 0; their scores are never read
         int q2 = rows > 2 ? q0 + 2 * dh : q0;
@@ -326,6 +344,216 @@ final class VectorAttention implements BandAttention {
             b0.intoArray(s1, j);
             c0.intoArray(s2, j);
             d0.intoArray(s3, j);
+        }
+    }
+
+    // scoresOfBlock for eight rows (AVX-512's 32 registers): three key vectors per pass, 24 independent FMA chains,
+    // 3 loads and 8 broadcasts per 24 FMAs; each score the same sum over c in the same order (the same bits)
+    private void scoresOfBlock8(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int vectors) {
+        int q0 = qRow * dh;
+        int q1 = rows > 1 ? q0 + dh : q0;   // missing rows repeat row 0; their scores are never read
+        int q2 = rows > 2 ? q0 + 2 * dh : q0;
+        int q3 = rows > 3 ? q0 + 3 * dh : q0;
+        int q4 = rows > 4 ? q0 + 4 * dh : q0;
+        int q5 = rows > 5 ? q0 + 5 * dh : q0;
+        int q6 = rows > 6 ? q0 + 6 * dh : q0;
+        int q7 = rows > 7 ? q0 + 7 * dh : q0;
+        int len = vectors * LANES;
+        if (len < 3 * LANES) {
+            scoresOfBlock(q, kT, stride, qRow, Math.min(rows, ROWS), keyRow, vectors);
+            if (rows > ROWS) {
+                scoresOfBlock(q, kT, stride, qRow + ROWS, rows - ROWS, keyRow, vectors, ROWS);
+            }
+            return;
+        }
+        for (int pass = 0; pass < len; pass += 3 * LANES) {
+            int j = Math.min(pass, len - 3 * LANES);
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector c0 = a0;
+            FloatVector c1 = a0;
+            FloatVector c2 = a0;
+            FloatVector d0 = a0;
+            FloatVector d1 = a0;
+            FloatVector d2 = a0;
+            FloatVector e0 = a0;
+            FloatVector e1 = a0;
+            FloatVector e2 = a0;
+            FloatVector f0 = a0;
+            FloatVector f1 = a0;
+            FloatVector f2 = a0;
+            FloatVector g0 = a0;
+            FloatVector g1 = a0;
+            FloatVector g2 = a0;
+            FloatVector h0 = a0;
+            FloatVector h1 = a0;
+            FloatVector h2 = a0;
+            int col = keyRow + j;
+            for (int c = 0; c < dh; c++) {
+                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * stride + col);
+                FloatVector k1 = FloatVector.fromArray(SPECIES, kT, c * stride + col + LANES);
+                FloatVector k2 = FloatVector.fromArray(SPECIES, kT, c * stride + col + 2 * LANES);
+                FloatVector x = FloatVector.broadcast(SPECIES, q[q0 + c]);
+                a0 = x.fma(k0, a0);
+                a1 = x.fma(k1, a1);
+                a2 = x.fma(k2, a2);
+                x = FloatVector.broadcast(SPECIES, q[q1 + c]);
+                b0 = x.fma(k0, b0);
+                b1 = x.fma(k1, b1);
+                b2 = x.fma(k2, b2);
+                x = FloatVector.broadcast(SPECIES, q[q2 + c]);
+                c0 = x.fma(k0, c0);
+                c1 = x.fma(k1, c1);
+                c2 = x.fma(k2, c2);
+                x = FloatVector.broadcast(SPECIES, q[q3 + c]);
+                d0 = x.fma(k0, d0);
+                d1 = x.fma(k1, d1);
+                d2 = x.fma(k2, d2);
+                x = FloatVector.broadcast(SPECIES, q[q4 + c]);
+                e0 = x.fma(k0, e0);
+                e1 = x.fma(k1, e1);
+                e2 = x.fma(k2, e2);
+                x = FloatVector.broadcast(SPECIES, q[q5 + c]);
+                f0 = x.fma(k0, f0);
+                f1 = x.fma(k1, f1);
+                f2 = x.fma(k2, f2);
+                x = FloatVector.broadcast(SPECIES, q[q6 + c]);
+                g0 = x.fma(k0, g0);
+                g1 = x.fma(k1, g1);
+                g2 = x.fma(k2, g2);
+                x = FloatVector.broadcast(SPECIES, q[q7 + c]);
+                h0 = x.fma(k0, h0);
+                h1 = x.fma(k1, h1);
+                h2 = x.fma(k2, h2);
+            }
+            float[] s = scores[0];
+            a0.intoArray(s, j);
+            a1.intoArray(s, j + LANES);
+            a2.intoArray(s, j + 2 * LANES);
+            s = scores[1];
+            b0.intoArray(s, j);
+            b1.intoArray(s, j + LANES);
+            b2.intoArray(s, j + 2 * LANES);
+            s = scores[2];
+            c0.intoArray(s, j);
+            c1.intoArray(s, j + LANES);
+            c2.intoArray(s, j + 2 * LANES);
+            s = scores[3];
+            d0.intoArray(s, j);
+            d1.intoArray(s, j + LANES);
+            d2.intoArray(s, j + 2 * LANES);
+            s = scores[4];
+            e0.intoArray(s, j);
+            e1.intoArray(s, j + LANES);
+            e2.intoArray(s, j + 2 * LANES);
+            s = scores[5];
+            f0.intoArray(s, j);
+            f1.intoArray(s, j + LANES);
+            f2.intoArray(s, j + 2 * LANES);
+            s = scores[6];
+            g0.intoArray(s, j);
+            g1.intoArray(s, j + LANES);
+            g2.intoArray(s, j + 2 * LANES);
+            s = scores[7];
+            h0.intoArray(s, j);
+            h1.intoArray(s, j + LANES);
+            h2.intoArray(s, j + 2 * LANES);
+        }
+    }
+
+    // mixBlock for eight rows (AVX-512): 16 accumulators, 2 value loads and 8 broadcasts per 16 FMAs; each column's
+    // sum over j in order, as mixBlock (the same bits)
+    private void mixBlock8(float[] v, int keyRow, int rows, int len, float[] out, int at, int outStride) {
+        float[] p0 = scores[0];
+        float[] p1 = scores[1];
+        float[] p2 = scores[2];
+        float[] p3 = scores[3];
+        float[] p4 = scores[4];
+        float[] p5 = scores[5];
+        float[] p6 = scores[6];
+        float[] p7 = scores[7];
+        float[] inv = inverseSums;
+        for (int c = 0; c < dh; c += 2 * LANES) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector c0 = a0;
+            FloatVector c1 = a0;
+            FloatVector d0 = a0;
+            FloatVector d1 = a0;
+            FloatVector e0 = a0;
+            FloatVector e1 = a0;
+            FloatVector f0 = a0;
+            FloatVector f1 = a0;
+            FloatVector g0 = a0;
+            FloatVector g1 = a0;
+            FloatVector h0 = a0;
+            FloatVector h1 = a0;
+            for (int j = 0; j < len; j++) {
+                int vj = (keyRow + j) * dh + c;
+                FloatVector v0 = FloatVector.fromArray(SPECIES, v, vj);
+                FloatVector v1 = FloatVector.fromArray(SPECIES, v, vj + LANES);
+                FloatVector x = FloatVector.broadcast(SPECIES, p0[j]);
+                a0 = x.fma(v0, a0);
+                a1 = x.fma(v1, a1);
+                x = FloatVector.broadcast(SPECIES, p1[j]);
+                b0 = x.fma(v0, b0);
+                b1 = x.fma(v1, b1);
+                x = FloatVector.broadcast(SPECIES, p2[j]);
+                c0 = x.fma(v0, c0);
+                c1 = x.fma(v1, c1);
+                x = FloatVector.broadcast(SPECIES, p3[j]);
+                d0 = x.fma(v0, d0);
+                d1 = x.fma(v1, d1);
+                x = FloatVector.broadcast(SPECIES, p4[j]);
+                e0 = x.fma(v0, e0);
+                e1 = x.fma(v1, e1);
+                x = FloatVector.broadcast(SPECIES, p5[j]);
+                f0 = x.fma(v0, f0);
+                f1 = x.fma(v1, f1);
+                x = FloatVector.broadcast(SPECIES, p6[j]);
+                g0 = x.fma(v0, g0);
+                g1 = x.fma(v1, g1);
+                x = FloatVector.broadcast(SPECIES, p7[j]);
+                h0 = x.fma(v0, h0);
+                h1 = x.fma(v1, h1);
+            }
+            int o = at + c;
+            a0.mul(inv[0]).intoArray(out, o);
+            a1.mul(inv[0]).intoArray(out, o + LANES);
+            if (rows > 1) {
+                b0.mul(inv[1]).intoArray(out, o + outStride);
+                b1.mul(inv[1]).intoArray(out, o + outStride + LANES);
+            }
+            if (rows > 2) {
+                c0.mul(inv[2]).intoArray(out, o + 2 * outStride);
+                c1.mul(inv[2]).intoArray(out, o + 2 * outStride + LANES);
+            }
+            if (rows > 3) {
+                d0.mul(inv[3]).intoArray(out, o + 3 * outStride);
+                d1.mul(inv[3]).intoArray(out, o + 3 * outStride + LANES);
+            }
+            if (rows > 4) {
+                e0.mul(inv[4]).intoArray(out, o + 4 * outStride);
+                e1.mul(inv[4]).intoArray(out, o + 4 * outStride + LANES);
+            }
+            if (rows > 5) {
+                f0.mul(inv[5]).intoArray(out, o + 5 * outStride);
+                f1.mul(inv[5]).intoArray(out, o + 5 * outStride + LANES);
+            }
+            if (rows > 6) {
+                g0.mul(inv[6]).intoArray(out, o + 6 * outStride);
+                g1.mul(inv[6]).intoArray(out, o + 6 * outStride + LANES);
+            }
+            if (rows > 7) {
+                h0.mul(inv[7]).intoArray(out, o + 7 * outStride);
+                h1.mul(inv[7]).intoArray(out, o + 7 * outStride + LANES);
+            }
         }
     }
 
