@@ -49,12 +49,12 @@ final class FusedHeads {
         scatterRows(kernels, qkvBytes, 0, n, cos, sin, qScale, layout);
     }
 
-    // The fused SLIDING path's products, qv [np, 2d] = a·[W_q|W_v] then kᵀ [d, np] = W_kᵀ·aᵀ in qkvBytes, rows
-    // (positions) [rowFrom, rowTo) -> the same rows of q, kᵀ, v as scatterRows with the identity layout, the same bits
-    // (the GEMMs give qkv's sums): the keys come transposed, so each head's kᵀ rows are rotated along the positions
-    // instead of stored one element at a time (scatter 0.33 -> ms a chunk, Zen 5).
+    // The fused SLIDING path's products, qv [np, 2d] = a·[W_q|W_v] then kᵀ [d, np] = W_kᵀ·aᵀ in qkvBytes, positions
+    // [rowFrom, rowTo) -> the same columns of each head's kᵀ as scatterRows (the identity layout), the same bits (the
+    // GEMMs give qkv's sums): the keys come transposed, so each head's kᵀ rows are rotated along the positions instead
+    // of stored one element at a time; and those positions' angles for the queries, which attendInPlace reads in place.
     void scatterTiledRows(RowKernels kernels, ByteBuffer qkvBytes, int np, int rowFrom, int rowTo, float[] cos,
-                          float[] sin, float qScale) {
+                          float[] sin) {
         int pairs = dh / 2;
         for (int i = rowFrom; i < rowTo; i++) {
             for (int m = 0; m < pairs; m++) {
@@ -69,12 +69,19 @@ final class FusedHeads {
                 sinT[m * maxRows + i] = sn;
             }
         }
-        for (int i = rowFrom; i < rowTo; i++) {
-            kernels.ropeQvRow(qkvBytes, i * 2 * d * Float.BYTES, d, heads, dh, cosDup, sinAlt, i * dh, qScale, q, v,
-                    i * dh);
-        }
         kernels.ropeKeysT(qkvBytes, np * 2 * d * Float.BYTES, np, heads, dh, cosT, sinT, maxRows, rowFrom, rowTo, kT,
                 kStride);
+    }
+
+    // qv [n, 2d] in qkvBytes (queries not yet rotated) and each head's kᵀ -> oRows rows [from, to), head hd in its
+    // columns: the queries and values read in place, no per-head copies (VectorAttention.headInPlace)
+    void attendInPlace(VectorAttention kernel, ByteBuffer qkvBytes, float qScale, int n, int from, int to, int w,
+                       boolean causal) {
+        int rowBytes = 2 * d * Float.BYTES;
+        for (int hd = 0; hd < heads; hd++) {
+            kernel.headInPlace(qkvBytes, hd * dh * Float.BYTES, (d + hd * dh) * Float.BYTES, rowBytes, cosDup, sinAlt,
+                    qScale, kT[hd], kStride, n, from, to, w, causal, oRows, hd * dh, d);
+        }
     }
 
     // qkv rows [rowFrom, rowTo) -> the same rows of q, kᵀ, v as scatter, under the layout of the last layout.layout(n)

@@ -153,7 +153,7 @@ public final class LocalTier implements AutoCloseable {
         hs = fused != null ? new FusedHeads(maxRows, d, heads, dh) : null;
         band = fused != null ? new DilatedBand(step) : null;
         linformer = LinformerPath.on(cfg) ? new LinformerPath(cfg, weights, maxRows) : null;
-        tiled = fused != null && sinks == null && linformer == null && band.step == 1;
+        tiled = fused instanceof VectorAttention && sinks == null && linformer == null && band.step == 1;
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
@@ -335,10 +335,10 @@ public final class LocalTier implements AutoCloseable {
         for (int q0 = from; q0 < to; q0 += ATTENTION_TILE) {
             int q1 = Math.min(to, q0 + ATTENTION_TILE);
             int need = Math.min(n, q1 + w);                  // the tile's keys end at q1 − 1 + w
-            hs.scatterTiledRows(kernels, buf.qkvBytes, np, scattered, need, cos, sin, qScale);
+            hs.scatterTiledRows(kernels, buf.qkvBytes, np, scattered, need, cos, sin);
             scattered = Math.max(scattered, need);
             t0 = lap(Stage.SCATTER, t0);
-            band.attend(fused, hs, heads, dh, d, w, cfg.causal(), q0, q1);
+            hs.attendInPlace((VectorAttention) fused, buf.qkvBytes, qScale, n, q0, q1, w, cfg.causal());
             o.put(q0 * d, hs.oRows, q0 * d, (q1 - q0) * d);
             t0 = lap(Stage.ATTENTION_FUSED, t0);
         }

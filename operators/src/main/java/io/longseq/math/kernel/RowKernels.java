@@ -285,31 +285,6 @@ public abstract class RowKernels {
     }
 
     /**
-     * {@link #ropeRow} for one row of the [q | v] product (d floats each, at byte {@code rowAt}): per head hd,
-     * q ← RoPE(q_hd)·qScale into {@code qHeads[hd][rowOff ..]} and v_hd into {@code vHeads[hd][rowOff ..]}.
-     */
-    // qv row [2d] -> q [h][d_h] (RoPE'd, ·qScale), v [h][d_h]
-    public void ropeQvRow(ByteBuffer qv, int rowAt, int d, int heads, int dh, float[] cosDup, float[] sinAlt, int ang,
-                          float qScale, float[][] qHeads, float[][] vHeads, int rowOff) {
-        for (int hd = 0; hd < heads; hd++) {
-            int col = hd * dh;
-            float[] qh = qHeads[hd];
-            float[] vh = vHeads[hd];
-            for (int m = 0; m < dh; m += 2) {
-                float c = cosDup[ang + m];
-                float sn = sinAlt[ang + m + 1];
-                float q0 = qv.getFloat(rowAt + (col + m) * Float.BYTES);
-                float q1 = qv.getFloat(rowAt + (col + m + 1) * Float.BYTES);
-                qh[rowOff + m] = (q0 * c - q1 * sn) * qScale;
-                qh[rowOff + m + 1] = (q1 * c + q0 * sn) * qScale;
-            }
-            for (int c = 0; c < dh; c++) {
-                vh[rowOff + c] = qv.getFloat(rowAt + (d + col + c) * Float.BYTES);
-            }
-        }
-    }
-
-    /**
      * Keys already transposed by their GEMM, kᵀ [d, np] at byte {@code at} of a direct native-order buffer, columns
      * (positions) [from, to): per head hd, rows 2m and 2m+1 of the head are rotated by each position's angle m,
      * (k₀c − k₁s, k₁c + k₀s), the bits of {@link #ropeRow}'s keys, into {@code kT[hd]} [d_h, kStride]. The angles

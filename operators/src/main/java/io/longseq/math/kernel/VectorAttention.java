@@ -1,8 +1,11 @@
 package io.longseq.math.kernel;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,6 +35,8 @@ final class VectorAttention implements BandAttention {
     private static final FloatVector C6 = FloatVector.broadcast(SPECIES, 1f / 6);
     private static final FloatVector HALF = FloatVector.broadcast(SPECIES, 0.5f);
     private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
+    private static final VectorShuffle<Float> PAIR_SWAP = VectorShuffle.fromOp(SPECIES, i -> i ^ 1); // 1, 0, 3, 2, ...
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final VectorSpecies<Integer> INT_SPECIES = SPECIES.vectorShape().withLanes(int.class);
     // Read at offset t (0 ≤ t < LANES): a vector whose first LANES − t lanes are the band's and whose last t are not.
     private static final int[] KEEP_BITS = new int[2 * LANES];            // [−1 × LANES, 0 × LANES]
@@ -46,11 +51,13 @@ final class VectorAttention implements BandAttention {
 
     private final int dh;
     private final float[][] scores;   // [4][2w+4 + 2·LANES] scores, then e^(s − max), of the current 4 queries
+    private final float[] qBlock;     // [BLOCK, d_h] the block's queries, RoPE'd and scaled (headInPlace)
     private final float[] inverseSums = new float[BLOCK]; // [BLOCK] 1/Σ e^(s − max) per query of the block
 
     private VectorAttention(int dh, int w) {
         this.dh = dh;
         this.scores = new float[BLOCK][2 * w + BLOCK + 3 * LANES];
+        this.qBlock = new float[BLOCK * dh];
     }
 
     /**
@@ -69,16 +76,45 @@ final class VectorAttention implements BandAttention {
     @Override
     public void head(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w,
                      boolean causal, float[] out, int outOffset, int outStride) {
+        blocks(q, kT, stride, v, base, null, 0, 0, 0, null, null, 0f, n, from, to, w, causal, out, outOffset,
+                outStride);
+    }
+
+    /**
+     * {@link #head} reading one head's queries and values in place from a row-major [q | v] product in a direct,
+     * native-order buffer (row i of the head: q at byte qAt + i·rowBytes, v at vAt + i·rowBytes; no per-head copies):
+     * each block's queries are rotated (RoPE, cosDup/sinAlt at i·d_h as in {@link RowKernels#ropeRow}) and scaled
+     * into registers' reach first, with the operations of ropeRow (the same bits). Positions are rows 0..n−1.
+     */
+    // qv [n, 2d] (this head's columns), kᵀ [d_h, stride] -> out rows [from, to)
+    void headInPlace(ByteBuffer qv, int qAt, int vAt, int rowBytes, float[] cosDup, float[] sinAlt, float qScale,
+                     float[] kT, int stride, int n, int from, int to, int w, boolean causal, float[] out,
+                     int outOffset, int outStride) {
+        blocks(null, kT, stride, null, 0, qv, qAt, vAt, rowBytes, cosDup, sinAlt, qScale, n, from, to, w, causal, out,
+                outOffset, outStride);
+    }
+
+    // head (q, v arrays) or headInPlace (qv buffer)
+    private void blocks(float[] q, float[] kT, int stride, float[] v, int base, ByteBuffer qv, int qAt, int vAt,
+                        int rowBytes, float[] cosDup, float[] sinAlt, float qScale, int n, int from, int to, int w,
+                        boolean causal, float[] out, int outOffset, int outStride) {
         for (int i0 = from; i0 < to; i0 += BLOCK) {
             int rows = Math.min(BLOCK, to - i0);
             int lo = Math.max(0, i0 - w);                                 // union of the rows' bands
             int hi = causal ? i0 + rows - 1 : Math.min(n - 1, i0 + rows - 1 + w);
             int len = hi - lo + 1;
             int vectors = (len + LANES - 1) / LANES;                      // whole vectors of keys: no scalar tail
+            float[] qs = q;
+            int qRow = base + i0;
+            if (qv != null) {
+                ropeBlock(qv, qAt, rowBytes, cosDup, sinAlt, qScale, i0, rows);
+                qs = qBlock;
+                qRow = 0;
+            }
             if (BLOCK == 8) {
-                scoresOfBlock8(q, kT, stride, base + i0, rows, base + lo, vectors);
+                scoresOfBlock8(qs, kT, stride, qRow, rows, base + lo, vectors);
             } else {
-                scoresOfBlock(q, kT, stride, base + i0, rows, base + lo, vectors);
+                scoresOfBlock(qs, kT, stride, qRow, rows, base + lo, vectors);
             }
             for (int g = 0; g < rows; g += ROWS) {                        // groups of four rows
                 int ig = i0 + g;
@@ -97,10 +133,31 @@ final class VectorAttention implements BandAttention {
                     }
                 }
             }
-            if (BLOCK == 8) {
+            if (qv != null) {
+                if (BLOCK == 8) {
+                    mixBlock8(qv, vAt + lo * rowBytes, rowBytes, rows, len, out, outOffset + i0 * outStride, outStride);
+                } else {
+                    mixBlock(qv, vAt + lo * rowBytes, rowBytes, rows, len, out, outOffset + i0 * outStride, outStride);
+                }
+            } else if (BLOCK == 8) {
                 mixBlock8(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
             } else {
                 mixBlock(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
+            }
+        }
+    }
+
+    // q rows [i0, i0+rows) of the buffer -> qBlock [rows, d_h]: (x₀c − x₁s, x₁c + x₀s)·qScale, ropeRow's operations
+    private void ropeBlock(ByteBuffer qv, int qAt, int rowBytes, float[] cosDup, float[] sinAlt, float qScale, int i0,
+                           int rows) {
+        for (int r = 0; r < rows; r++) {
+            int at = qAt + (i0 + r) * rowBytes;
+            int ang = (i0 + r) * dh;
+            for (int c = 0; c < dh; c += LANES) {
+                FloatVector cs = FloatVector.fromArray(SPECIES, cosDup, ang + c);
+                FloatVector sn = FloatVector.fromArray(SPECIES, sinAlt, ang + c);
+                FloatVector x = FloatVector.fromByteBuffer(SPECIES, qv, at + c * Float.BYTES, NATIVE);
+                x.mul(cs).add(x.rearrange(PAIR_SWAP).mul(sn)).mul(qScale).intoArray(qBlock, r * dh + c);
             }
         }
     }
@@ -579,6 +636,148 @@ final class VectorAttention implements BandAttention {
                 int vj = (keyRow + j) * dh + c;
                 FloatVector v0 = FloatVector.fromArray(SPECIES, v, vj);
                 FloatVector v1 = FloatVector.fromArray(SPECIES, v, vj + LANES);
+                FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
+                FloatVector x1 = FloatVector.broadcast(SPECIES, p1[j]);
+                FloatVector x2 = FloatVector.broadcast(SPECIES, p2[j]);
+                FloatVector x3 = FloatVector.broadcast(SPECIES, p3[j]);
+                a0 = x0.fma(v0, a0);
+                a1 = x0.fma(v1, a1);
+                b0 = x1.fma(v0, b0);
+                b1 = x1.fma(v1, b1);
+                c0 = x2.fma(v0, c0);
+                c1 = x2.fma(v1, c1);
+                d0 = x3.fma(v0, d0);
+                d1 = x3.fma(v1, d1);
+            }
+            int o = at + c;
+            a0.mul(inv[0]).intoArray(out, o);
+            a1.mul(inv[0]).intoArray(out, o + LANES);
+            if (rows > 1) {
+                b0.mul(inv[1]).intoArray(out, o + outStride);
+                b1.mul(inv[1]).intoArray(out, o + outStride + LANES);
+            }
+            if (rows > 2) {
+                c0.mul(inv[2]).intoArray(out, o + 2 * outStride);
+                c1.mul(inv[2]).intoArray(out, o + 2 * outStride + LANES);
+            }
+            if (rows > 3) {
+                d0.mul(inv[3]).intoArray(out, o + 3 * outStride);
+                d1.mul(inv[3]).intoArray(out, o + 3 * outStride + LANES);
+            }
+        }
+    }
+
+    // mixBlock8 with the values read in place: row j of the head's v at byte vAt + j·rowBytes of vb (the same sums)
+    private void mixBlock8(ByteBuffer vb, int vAt, int rowBytes, int rows, int len, float[] out, int at, int outStride) {
+        float[] p0 = scores[0];
+        float[] p1 = scores[1];
+        float[] p2 = scores[2];
+        float[] p3 = scores[3];
+        float[] p4 = scores[4];
+        float[] p5 = scores[5];
+        float[] p6 = scores[6];
+        float[] p7 = scores[7];
+        float[] inv = inverseSums;
+        for (int c = 0; c < dh; c += 2 * LANES) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector c0 = a0;
+            FloatVector c1 = a0;
+            FloatVector d0 = a0;
+            FloatVector d1 = a0;
+            FloatVector e0 = a0;
+            FloatVector e1 = a0;
+            FloatVector f0 = a0;
+            FloatVector f1 = a0;
+            FloatVector g0 = a0;
+            FloatVector g1 = a0;
+            FloatVector h0 = a0;
+            FloatVector h1 = a0;
+            for (int j = 0; j < len; j++) {
+                int vj = vAt + j * rowBytes + c * Float.BYTES;
+                FloatVector v0 = FloatVector.fromByteBuffer(SPECIES, vb, vj, NATIVE);
+                FloatVector v1 = FloatVector.fromByteBuffer(SPECIES, vb, vj + LANES * Float.BYTES, NATIVE);
+                FloatVector x = FloatVector.broadcast(SPECIES, p0[j]);
+                a0 = x.fma(v0, a0);
+                a1 = x.fma(v1, a1);
+                x = FloatVector.broadcast(SPECIES, p1[j]);
+                b0 = x.fma(v0, b0);
+                b1 = x.fma(v1, b1);
+                x = FloatVector.broadcast(SPECIES, p2[j]);
+                c0 = x.fma(v0, c0);
+                c1 = x.fma(v1, c1);
+                x = FloatVector.broadcast(SPECIES, p3[j]);
+                d0 = x.fma(v0, d0);
+                d1 = x.fma(v1, d1);
+                x = FloatVector.broadcast(SPECIES, p4[j]);
+                e0 = x.fma(v0, e0);
+                e1 = x.fma(v1, e1);
+                x = FloatVector.broadcast(SPECIES, p5[j]);
+                f0 = x.fma(v0, f0);
+                f1 = x.fma(v1, f1);
+                x = FloatVector.broadcast(SPECIES, p6[j]);
+                g0 = x.fma(v0, g0);
+                g1 = x.fma(v1, g1);
+                x = FloatVector.broadcast(SPECIES, p7[j]);
+                h0 = x.fma(v0, h0);
+                h1 = x.fma(v1, h1);
+            }
+            int o = at + c;
+            a0.mul(inv[0]).intoArray(out, o);
+            a1.mul(inv[0]).intoArray(out, o + LANES);
+            if (rows > 1) {
+                b0.mul(inv[1]).intoArray(out, o + outStride);
+                b1.mul(inv[1]).intoArray(out, o + outStride + LANES);
+            }
+            if (rows > 2) {
+                c0.mul(inv[2]).intoArray(out, o + 2 * outStride);
+                c1.mul(inv[2]).intoArray(out, o + 2 * outStride + LANES);
+            }
+            if (rows > 3) {
+                d0.mul(inv[3]).intoArray(out, o + 3 * outStride);
+                d1.mul(inv[3]).intoArray(out, o + 3 * outStride + LANES);
+            }
+            if (rows > 4) {
+                e0.mul(inv[4]).intoArray(out, o + 4 * outStride);
+                e1.mul(inv[4]).intoArray(out, o + 4 * outStride + LANES);
+            }
+            if (rows > 5) {
+                f0.mul(inv[5]).intoArray(out, o + 5 * outStride);
+                f1.mul(inv[5]).intoArray(out, o + 5 * outStride + LANES);
+            }
+            if (rows > 6) {
+                g0.mul(inv[6]).intoArray(out, o + 6 * outStride);
+                g1.mul(inv[6]).intoArray(out, o + 6 * outStride + LANES);
+            }
+            if (rows > 7) {
+                h0.mul(inv[7]).intoArray(out, o + 7 * outStride);
+                h1.mul(inv[7]).intoArray(out, o + 7 * outStride + LANES);
+            }
+        }
+    }
+
+    // mixBlock with the values read in place: row j of the head's v at byte vAt + j·rowBytes of vb (the same sums)
+    private void mixBlock(ByteBuffer vb, int vAt, int rowBytes, int rows, int len, float[] out, int at, int outStride) {
+        float[] p0 = scores[0];
+        float[] p1 = scores[1];
+        float[] p2 = scores[2];
+        float[] p3 = scores[3];
+        float[] inv = inverseSums;
+        for (int c = 0; c < dh; c += 2 * LANES) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector c0 = a0;
+            FloatVector c1 = a0;
+            FloatVector d0 = a0;
+            FloatVector d1 = a0;
+            for (int j = 0; j < len; j++) {
+                int vj = vAt + j * rowBytes + c * Float.BYTES;
+                FloatVector v0 = FloatVector.fromByteBuffer(SPECIES, vb, vj, NATIVE);
+                FloatVector v1 = FloatVector.fromByteBuffer(SPECIES, vb, vj + LANES * Float.BYTES, NATIVE);
                 FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
                 FloatVector x1 = FloatVector.broadcast(SPECIES, p1[j]);
                 FloatVector x2 = FloatVector.broadcast(SPECIES, p2[j]);

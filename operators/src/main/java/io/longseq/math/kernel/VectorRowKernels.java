@@ -236,27 +236,6 @@ final class VectorRowKernels extends RowKernels {
         }
     }
 
-    // ropeRow's q and v, from a [q | v] row: the same operations, so the same bits
-    @Override
-    public void ropeQvRow(ByteBuffer qv, int rowAt, int d, int heads, int dh, float[] cosDup, float[] sinAlt, int ang,
-                          float qScale, float[][] qHeads, float[][] vHeads, int rowOff) {
-        if (dh % LANES != 0) {
-            super.ropeQvRow(qv, rowAt, d, heads, dh, cosDup, sinAlt, ang, qScale, qHeads, vHeads, rowOff);
-            return;
-        }
-        for (int hd = 0; hd < heads; hd++) {
-            int col = hd * dh;
-            for (int c = 0; c < dh; c += LANES) {
-                FloatVector cs = FloatVector.fromArray(F, cosDup, ang + c);
-                FloatVector sn = FloatVector.fromArray(F, sinAlt, ang + c);
-                FloatVector x = FloatVector.fromByteBuffer(F, qv, rowAt + (col + c) * Float.BYTES, NATIVE);
-                x.mul(cs).add(x.rearrange(PAIR_SWAP).mul(sn)).mul(qScale).intoArray(qHeads[hd], rowOff + c);
-                FloatVector.fromByteBuffer(F, qv, rowAt + (d + col + c) * Float.BYTES, NATIVE)
-                        .intoArray(vHeads[hd], rowOff + c);
-            }
-        }
-    }
-
     // Along the positions, LANES at a time: no lane crosses another, no transposition. k₀c − k₁s is ropeRow's
     // k₀c + k₁(−s) exactly (negation and subtraction are exact), k₁c + k₀s its other lane: the same bits.
     @Override
