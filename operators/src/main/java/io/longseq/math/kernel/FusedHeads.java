@@ -73,14 +73,15 @@ final class FusedHeads {
                 kStride);
     }
 
-    // qv [n, 2d] in qkvBytes (queries not yet rotated) and each head's kᵀ -> oRows rows [from, to), head hd in its
-    // columns: the queries and values read in place, no per-head copies (VectorAttention.headInPlace)
-    void attendInPlace(VectorAttention kernel, ByteBuffer qkvBytes, float qScale, int n, int from, int to, int w,
-                       boolean causal) {
+    // qv [n, 2d] in qkvBytes (queries not yet rotated) and each head's kᵀ -> o [·, d] rows [from, to) in oBytes, head
+    // hd in its columns: the queries and values read and the outputs written in place, no copies
+    // (VectorAttention.headInPlace)
+    void attendInPlace(VectorAttention kernel, ByteBuffer qkvBytes, ByteBuffer oBytes, float qScale, int n, int from,
+                       int to, int w, boolean causal) {
         int rowBytes = 2 * d * Float.BYTES;
         for (int hd = 0; hd < heads; hd++) {
             kernel.headInPlace(qkvBytes, hd * dh * Float.BYTES, (d + hd * dh) * Float.BYTES, rowBytes, cosDup, sinAlt,
-                    qScale, kT[hd], kStride, n, from, to, w, causal, oRows, hd * dh, d);
+                    qScale, kT[hd], kStride, n, from, to, w, causal, oBytes, hd * dh * Float.BYTES, d * Float.BYTES);
         }
     }
 

@@ -338,8 +338,7 @@ public final class LocalTier implements AutoCloseable {
             hs.scatterTiledRows(kernels, buf.qkvBytes, np, scattered, need, cos, sin);
             scattered = Math.max(scattered, need);
             t0 = lap(Stage.SCATTER, t0);
-            hs.attendInPlace((VectorAttention) fused, buf.qkvBytes, qScale, n, q0, q1, w, cfg.causal());
-            o.put(q0 * d, hs.oRows, q0 * d, (q1 - q0) * d);
+            hs.attendInPlace((VectorAttention) fused, buf.qkvBytes, buf.oBytes, qScale, n, q0, q1, w, cfg.causal());
             t0 = lap(Stage.ATTENTION_FUSED, t0);
         }
         zeroRows(o, n * d, np * d);

@@ -76,7 +76,7 @@ final class VectorAttention implements BandAttention {
     @Override
     public void head(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w,
                      boolean causal, float[] out, int outOffset, int outStride) {
-        blocks(q, kT, stride, v, base, null, 0, 0, 0, null, null, 0f, n, from, to, w, causal, out, outOffset,
+        blocks(q, kT, stride, v, base, null, 0, 0, 0, null, null, 0f, n, from, to, w, causal, out, null, outOffset,
                 outStride);
     }
 
@@ -84,20 +84,21 @@ final class VectorAttention implements BandAttention {
      * {@link #head} reading one head's queries and values in place from a row-major [q | v] product in a direct,
      * native-order buffer (row i of the head: q at byte qAt + i·rowBytes, v at vAt + i·rowBytes; no per-head copies):
      * each block's queries are rotated (RoPE, cosDup/sinAlt at i·d_h as in {@link RowKernels#ropeRow}) and scaled
-     * into registers' reach first, with the operations of ropeRow (the same bits). Positions are rows 0..n−1.
+     * into registers' reach first, with the operations of ropeRow (the same bits). Positions are rows 0..n−1. Row i
+     * of the output goes to byte outAt + i·outRowBytes of {@code out} (direct, native order), written in place.
      */
     // qv [n, 2d] (this head's columns), kᵀ [d_h, stride] -> out rows [from, to)
     void headInPlace(ByteBuffer qv, int qAt, int vAt, int rowBytes, float[] cosDup, float[] sinAlt, float qScale,
-                     float[] kT, int stride, int n, int from, int to, int w, boolean causal, float[] out,
-                     int outOffset, int outStride) {
-        blocks(null, kT, stride, null, 0, qv, qAt, vAt, rowBytes, cosDup, sinAlt, qScale, n, from, to, w, causal, out,
-                outOffset, outStride);
+                     float[] kT, int stride, int n, int from, int to, int w, boolean causal, ByteBuffer out,
+                     int outAt, int outRowBytes) {
+        blocks(null, kT, stride, null, 0, qv, qAt, vAt, rowBytes, cosDup, sinAlt, qScale, n, from, to, w, causal, null,
+                out, outAt, outRowBytes);
     }
 
     // head (q, v arrays) or headInPlace (qv buffer)
     private void blocks(float[] q, float[] kT, int stride, float[] v, int base, ByteBuffer qv, int qAt, int vAt,
                         int rowBytes, float[] cosDup, float[] sinAlt, float qScale, int n, int from, int to, int w,
-                        boolean causal, float[] out, int outOffset, int outStride) {
+                        boolean causal, float[] out, ByteBuffer outBytes, int outOffset, int outStride) {
         for (int i0 = from; i0 < to; i0 += BLOCK) {
             int rows = Math.min(BLOCK, to - i0);
             int lo = Math.max(0, i0 - w);                                 // union of the rows' bands
@@ -135,9 +136,11 @@ final class VectorAttention implements BandAttention {
             }
             if (qv != null) {
                 if (BLOCK == 8) {
-                    mixBlock8(qv, vAt + lo * rowBytes, rowBytes, rows, len, out, outOffset + i0 * outStride, outStride);
+                    mixBlock8(qv, vAt + lo * rowBytes, rowBytes, rows, len, outBytes, outOffset + i0 * outStride,
+                            outStride);
                 } else {
-                    mixBlock(qv, vAt + lo * rowBytes, rowBytes, rows, len, out, outOffset + i0 * outStride, outStride);
+                    mixBlock(qv, vAt + lo * rowBytes, rowBytes, rows, len, outBytes, outOffset + i0 * outStride,
+                            outStride);
                 }
             } else if (BLOCK == 8) {
                 mixBlock8(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
@@ -667,8 +670,9 @@ final class VectorAttention implements BandAttention {
         }
     }
 
-    // mixBlock8 with the values read in place: row j of the head's v at byte vAt + j·rowBytes of vb (the same sums)
-    private void mixBlock8(ByteBuffer vb, int vAt, int rowBytes, int rows, int len, float[] out, int at, int outStride) {
+    // mixBlock8 with the values read in place (row j of the head's v at byte vAt + j·rowBytes of vb) and the rows written in place
+    // (row r at byte at + r·outRowBytes of ob): the same sums
+    private void mixBlock8(ByteBuffer vb, int vAt, int rowBytes, int rows, int len, ByteBuffer ob, int at, int outRowBytes) {
         float[] p0 = scores[0];
         float[] p1 = scores[1];
         float[] p2 = scores[2];
@@ -724,42 +728,43 @@ final class VectorAttention implements BandAttention {
                 h0 = x.fma(v0, h0);
                 h1 = x.fma(v1, h1);
             }
-            int o = at + c;
-            a0.mul(inv[0]).intoArray(out, o);
-            a1.mul(inv[0]).intoArray(out, o + LANES);
+            int o = at + c * Float.BYTES;
+            a0.mul(inv[0]).intoByteBuffer(ob, o, NATIVE);
+            a1.mul(inv[0]).intoByteBuffer(ob, o + LANES * Float.BYTES, NATIVE);
             if (rows > 1) {
-                b0.mul(inv[1]).intoArray(out, o + outStride);
-                b1.mul(inv[1]).intoArray(out, o + outStride + LANES);
+                b0.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes, NATIVE);
+                b1.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes + LANES * Float.BYTES, NATIVE);
             }
             if (rows > 2) {
-                c0.mul(inv[2]).intoArray(out, o + 2 * outStride);
-                c1.mul(inv[2]).intoArray(out, o + 2 * outStride + LANES);
+                c0.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes, NATIVE);
+                c1.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes + LANES * Float.BYTES, NATIVE);
             }
             if (rows > 3) {
-                d0.mul(inv[3]).intoArray(out, o + 3 * outStride);
-                d1.mul(inv[3]).intoArray(out, o + 3 * outStride + LANES);
+                d0.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes, NATIVE);
+                d1.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes + LANES * Float.BYTES, NATIVE);
             }
             if (rows > 4) {
-                e0.mul(inv[4]).intoArray(out, o + 4 * outStride);
-                e1.mul(inv[4]).intoArray(out, o + 4 * outStride + LANES);
+                e0.mul(inv[4]).intoByteBuffer(ob, o + 4 * outRowBytes, NATIVE);
+                e1.mul(inv[4]).intoByteBuffer(ob, o + 4 * outRowBytes + LANES * Float.BYTES, NATIVE);
             }
             if (rows > 5) {
-                f0.mul(inv[5]).intoArray(out, o + 5 * outStride);
-                f1.mul(inv[5]).intoArray(out, o + 5 * outStride + LANES);
+                f0.mul(inv[5]).intoByteBuffer(ob, o + 5 * outRowBytes, NATIVE);
+                f1.mul(inv[5]).intoByteBuffer(ob, o + 5 * outRowBytes + LANES * Float.BYTES, NATIVE);
             }
             if (rows > 6) {
-                g0.mul(inv[6]).intoArray(out, o + 6 * outStride);
-                g1.mul(inv[6]).intoArray(out, o + 6 * outStride + LANES);
+                g0.mul(inv[6]).intoByteBuffer(ob, o + 6 * outRowBytes, NATIVE);
+                g1.mul(inv[6]).intoByteBuffer(ob, o + 6 * outRowBytes + LANES * Float.BYTES, NATIVE);
             }
             if (rows > 7) {
-                h0.mul(inv[7]).intoArray(out, o + 7 * outStride);
-                h1.mul(inv[7]).intoArray(out, o + 7 * outStride + LANES);
+                h0.mul(inv[7]).intoByteBuffer(ob, o + 7 * outRowBytes, NATIVE);
+                h1.mul(inv[7]).intoByteBuffer(ob, o + 7 * outRowBytes + LANES * Float.BYTES, NATIVE);
             }
         }
     }
 
-    // mixBlock with the values read in place: row j of the head's v at byte vAt + j·rowBytes of vb (the same sums)
-    private void mixBlock(ByteBuffer vb, int vAt, int rowBytes, int rows, int len, float[] out, int at, int outStride) {
+    // mixBlock with the values read in place (row j of the head's v at byte vAt + j·rowBytes of vb) and the rows written in place
+    // (row r at byte at + r·outRowBytes of ob): the same sums
+    private void mixBlock(ByteBuffer vb, int vAt, int rowBytes, int rows, int len, ByteBuffer ob, int at, int outRowBytes) {
         float[] p0 = scores[0];
         float[] p1 = scores[1];
         float[] p2 = scores[2];
@@ -791,20 +796,20 @@ final class VectorAttention implements BandAttention {
                 d0 = x3.fma(v0, d0);
                 d1 = x3.fma(v1, d1);
             }
-            int o = at + c;
-            a0.mul(inv[0]).intoArray(out, o);
-            a1.mul(inv[0]).intoArray(out, o + LANES);
+            int o = at + c * Float.BYTES;
+            a0.mul(inv[0]).intoByteBuffer(ob, o, NATIVE);
+            a1.mul(inv[0]).intoByteBuffer(ob, o + LANES * Float.BYTES, NATIVE);
             if (rows > 1) {
-                b0.mul(inv[1]).intoArray(out, o + outStride);
-                b1.mul(inv[1]).intoArray(out, o + outStride + LANES);
+                b0.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes, NATIVE);
+                b1.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes + LANES * Float.BYTES, NATIVE);
             }
             if (rows > 2) {
-                c0.mul(inv[2]).intoArray(out, o + 2 * outStride);
-                c1.mul(inv[2]).intoArray(out, o + 2 * outStride + LANES);
+                c0.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes, NATIVE);
+                c1.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes + LANES * Float.BYTES, NATIVE);
             }
             if (rows > 3) {
-                d0.mul(inv[3]).intoArray(out, o + 3 * outStride);
-                d1.mul(inv[3]).intoArray(out, o + 3 * outStride + LANES);
+                d0.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes, NATIVE);
+                d1.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes + LANES * Float.BYTES, NATIVE);
             }
         }
     }
