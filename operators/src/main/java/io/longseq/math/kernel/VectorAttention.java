@@ -10,15 +10,16 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Band attention of one head fused in registers with the Vector API: scores, band softmax and weighted
- * values per block of four queries, without writing a score matrix to memory.
+ * values per block of queries, without writing a score matrix to memory.
  *
  * <p>libnd4j runs the sliding-chunks products ([q_b, d_h]·[d_h, q_b+2w] and back) in its own loop at
- * ~37 GFLOP/s; here four queries share every key load (scores: 2 key vectors × 4 rows = 8 independent
- * FMA chains) and every value load (weighted values: 2 vectors of d_h × 4 rows), only the union of the
- * four rows' bands is computed (2w+4 keys instead of q_b+2w), and the softmax runs on the scores while
- * they are in cache. Needs d_h a multiple of 2·LANES for a SPECIES of 4, 8 or 16 floats that the CPU runs
- * natively (d_h = 32: one pair of vectors with AVX-512, two with AVX2); otherwise {@link LocalTier} keeps the
- * ND4J path.
+ * ~37 GFLOP/s; here a block of queries (eight with AVX-512's 32 registers, four with AVX2's 16) shares every key
+ * load ({@link BandScores}) and every value load ({@link BandMix}), only the union of the block's bands is
+ * computed (2w+8 keys instead of q_b+2w), and the softmax runs on the scores while they are in cache, four rows
+ * at a time. Needs d_h a multiple of 2·LANES for a SPECIES of 4, 8 or 16 floats that the CPU runs natively
+ * (d_h = 32: one pair of vectors with AVX-512, two with AVX2); otherwise {@link LocalTier} keeps the ND4J path.
+ * {@link #head} reads per-head arrays (every local mode); {@link #headInPlace} reads the queries and values of
+ * the fused SLIDING path straight from the projection's output.
  */
 final class VectorAttention implements BandAttention {
 
@@ -50,7 +51,7 @@ final class VectorAttention implements BandAttention {
     }
 
     private final int dh;
-    private final float[][] scores;   // [4][2w+4 + 2·LANES] scores, then e^(s − max), of the current 4 queries
+    private final float[][] scores;   // [BLOCK][2w+BLOCK + 3·LANES] scores, then e^(s − max), of the block's queries
     private final float[] qBlock;     // [BLOCK, d_h] the block's queries, RoPE'd and scaled (headInPlace)
     private final float[] inverseSums = new float[BLOCK]; // [BLOCK] 1/Σ e^(s − max) per query of the block
 
@@ -113,9 +114,9 @@ final class VectorAttention implements BandAttention {
                 qRow = 0;
             }
             if (BLOCK == 8) {
-                scoresOfBlock8(qs, kT, stride, qRow, rows, base + lo, vectors);
+                BandScores.scoresOfBlock8(scores, dh, qs, kT, stride, qRow, rows, base + lo, vectors);
             } else {
-                scoresOfBlock(qs, kT, stride, qRow, rows, base + lo, vectors);
+                BandScores.scoresOfBlock(scores, dh, qs, kT, stride, qRow, rows, base + lo, vectors);
             }
             for (int g = 0; g < rows; g += ROWS) {                        // groups of four rows
                 int ig = i0 + g;
@@ -134,18 +135,17 @@ final class VectorAttention implements BandAttention {
                     }
                 }
             }
-            if (qv != null) {
-                if (BLOCK == 8) {
-                    mixBlock8(qv, vAt + lo * rowBytes, rowBytes, rows, len, outBytes, outOffset + i0 * outStride,
-                            outStride);
-                } else {
-                    mixBlock(qv, vAt + lo * rowBytes, rowBytes, rows, len, outBytes, outOffset + i0 * outStride,
-                            outStride);
-                }
+            int at = outOffset + i0 * outStride;
+            if (qv != null && BLOCK == 8) {
+                BandMix.mixBlock8(scores, inverseSums, dh, qv, vAt + lo * rowBytes, rowBytes, rows, len, outBytes, at,
+                        outStride);
+            } else if (qv != null) {
+                BandMix.mixBlock(scores, inverseSums, dh, qv, vAt + lo * rowBytes, rowBytes, rows, len, outBytes, at,
+                        outStride);
             } else if (BLOCK == 8) {
-                mixBlock8(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
+                BandMix.mixBlock8(scores, inverseSums, dh, v, base + lo, rows, len, out, at, outStride);
             } else {
-                mixBlock(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
+                BandMix.mixBlock(scores, inverseSums, dh, v, base + lo, rows, len, out, at, outStride);
             }
         }
     }
@@ -316,501 +316,5 @@ final class VectorAttention implements BandAttention {
         inverseSums[g + 1] = 1f / sum1.reduceLanes(VectorOperators.ADD);
         inverseSums[g + 2] = 1f / sum2.reduceLanes(VectorOperators.ADD);
         inverseSums[g + 3] = 1f / sum3.reduceLanes(VectorOperators.ADD);
-    }
-
-    // s[r][j] = q[qRow+r] · k[keyRow+j] for r < rows, j < vectors·LANES (rows of the whole arrays; keys past the
-    // band are computed too, whatever they hold, and never used)
-    private void scoresOfBlock(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int vectors) {
-        scoresOfBlock(q, kT, stride, qRow, rows, keyRow, vectors, 0);
-    }
-
-    // as above into scores[g .. g+3]
-    private void scoresOfBlock(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int vectors, int g) {
-        float[] s0 = scores[g];
-        float[] s1 = scores[g + 1];
-        float[] s2 = scores[g + 2];
-        float[] s3 = scores[g + 3];
-        int q0 = qRow * dh;
-        int q1 = rows > 1 ? q0 + dh : q0;   // missing rows repeat row 0; their scores are never read
-        int q2 = rows > 2 ? q0 + 2 * dh : q0;
-        int q3 = rows > 3 ? q0 + 3 * dh : q0;
-        int len = vectors * LANES;
-        // Three key vectors per pass: 12 independent FMA chains, 3 loads and 4 broadcasts per 12 FMAs. When the count
-        // is not a multiple of three the last pass steps back to end at len and computes one or two vectors again
-        // (the same sums, written again); fewer than three vectors go one at a time (four chains).
-        for (int pass = len >= 3 * LANES ? 0 : len; pass < len; pass += 3 * LANES) {
-            int j = Math.min(pass, len - 3 * LANES);
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector b2 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector c2 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            FloatVector d2 = a0;
-            int col = keyRow + j;
-            for (int c = 0; c < dh; c++) {
-                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * stride + col);
-                FloatVector k1 = FloatVector.fromArray(SPECIES, kT, c * stride + col + LANES);
-                FloatVector k2 = FloatVector.fromArray(SPECIES, kT, c * stride + col + 2 * LANES);
-                FloatVector x0 = FloatVector.broadcast(SPECIES, q[q0 + c]);
-                FloatVector x1 = FloatVector.broadcast(SPECIES, q[q1 + c]);
-                FloatVector x2 = FloatVector.broadcast(SPECIES, q[q2 + c]);
-                FloatVector x3 = FloatVector.broadcast(SPECIES, q[q3 + c]);
-                a0 = x0.fma(k0, a0);
-                a1 = x0.fma(k1, a1);
-                a2 = x0.fma(k2, a2);
-                b0 = x1.fma(k0, b0);
-                b1 = x1.fma(k1, b1);
-                b2 = x1.fma(k2, b2);
-                c0 = x2.fma(k0, c0);
-                c1 = x2.fma(k1, c1);
-                c2 = x2.fma(k2, c2);
-                d0 = x3.fma(k0, d0);
-                d1 = x3.fma(k1, d1);
-                d2 = x3.fma(k2, d2);
-            }
-            a0.intoArray(s0, j);
-            a1.intoArray(s0, j + LANES);
-            a2.intoArray(s0, j + 2 * LANES);
-            b0.intoArray(s1, j);
-            b1.intoArray(s1, j + LANES);
-            b2.intoArray(s1, j + 2 * LANES);
-            c0.intoArray(s2, j);
-            c1.intoArray(s2, j + LANES);
-            c2.intoArray(s2, j + 2 * LANES);
-            d0.intoArray(s3, j);
-            d1.intoArray(s3, j + LANES);
-            d2.intoArray(s3, j + 2 * LANES);
-        }
-        for (int j = len >= 3 * LANES ? len : 0; j < len; j += LANES) {      // fewer than three vectors in all
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector b0 = a0;
-            FloatVector c0 = a0;
-            FloatVector d0 = a0;
-            int col = keyRow + j;
-            for (int c = 0; c < dh; c++) {
-                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * stride + col);
-                a0 = FloatVector.broadcast(SPECIES, q[q0 + c]).fma(k0, a0);
-                b0 = FloatVector.broadcast(SPECIES, q[q1 + c]).fma(k0, b0);
-                c0 = FloatVector.broadcast(SPECIES, q[q2 + c]).fma(k0, c0);
-                d0 = FloatVector.broadcast(SPECIES, q[q3 + c]).fma(k0, d0);
-            }
-            a0.intoArray(s0, j);
-            b0.intoArray(s1, j);
-            c0.intoArray(s2, j);
-            d0.intoArray(s3, j);
-        }
-    }
-
-    // scoresOfBlock for eight rows (AVX-512's 32 registers): three key vectors per pass, 24 independent FMA chains,
-    // 3 loads and 8 broadcasts per 24 FMAs; each score the same sum over c in the same order (the same bits)
-    private void scoresOfBlock8(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int vectors) {
-        int q0 = qRow * dh;
-        int q1 = rows > 1 ? q0 + dh : q0;   // missing rows repeat row 0; their scores are never read
-        int q2 = rows > 2 ? q0 + 2 * dh : q0;
-        int q3 = rows > 3 ? q0 + 3 * dh : q0;
-        int q4 = rows > 4 ? q0 + 4 * dh : q0;
-        int q5 = rows > 5 ? q0 + 5 * dh : q0;
-        int q6 = rows > 6 ? q0 + 6 * dh : q0;
-        int q7 = rows > 7 ? q0 + 7 * dh : q0;
-        int len = vectors * LANES;
-        if (len < 3 * LANES) {
-            scoresOfBlock(q, kT, stride, qRow, Math.min(rows, ROWS), keyRow, vectors);
-            if (rows > ROWS) {
-                scoresOfBlock(q, kT, stride, qRow + ROWS, rows - ROWS, keyRow, vectors, ROWS);
-            }
-            return;
-        }
-        for (int pass = 0; pass < len; pass += 3 * LANES) {
-            int j = Math.min(pass, len - 3 * LANES);
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector b2 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector c2 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            FloatVector d2 = a0;
-            FloatVector e0 = a0;
-            FloatVector e1 = a0;
-            FloatVector e2 = a0;
-            FloatVector f0 = a0;
-            FloatVector f1 = a0;
-            FloatVector f2 = a0;
-            FloatVector g0 = a0;
-            FloatVector g1 = a0;
-            FloatVector g2 = a0;
-            FloatVector h0 = a0;
-            FloatVector h1 = a0;
-            FloatVector h2 = a0;
-            int col = keyRow + j;
-            for (int c = 0; c < dh; c++) {
-                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * stride + col);
-                FloatVector k1 = FloatVector.fromArray(SPECIES, kT, c * stride + col + LANES);
-                FloatVector k2 = FloatVector.fromArray(SPECIES, kT, c * stride + col + 2 * LANES);
-                FloatVector x = FloatVector.broadcast(SPECIES, q[q0 + c]);
-                a0 = x.fma(k0, a0);
-                a1 = x.fma(k1, a1);
-                a2 = x.fma(k2, a2);
-                x = FloatVector.broadcast(SPECIES, q[q1 + c]);
-                b0 = x.fma(k0, b0);
-                b1 = x.fma(k1, b1);
-                b2 = x.fma(k2, b2);
-                x = FloatVector.broadcast(SPECIES, q[q2 + c]);
-                c0 = x.fma(k0, c0);
-                c1 = x.fma(k1, c1);
-                c2 = x.fma(k2, c2);
-                x = FloatVector.broadcast(SPECIES, q[q3 + c]);
-                d0 = x.fma(k0, d0);
-                d1 = x.fma(k1, d1);
-                d2 = x.fma(k2, d2);
-                x = FloatVector.broadcast(SPECIES, q[q4 + c]);
-                e0 = x.fma(k0, e0);
-                e1 = x.fma(k1, e1);
-                e2 = x.fma(k2, e2);
-                x = FloatVector.broadcast(SPECIES, q[q5 + c]);
-                f0 = x.fma(k0, f0);
-                f1 = x.fma(k1, f1);
-                f2 = x.fma(k2, f2);
-                x = FloatVector.broadcast(SPECIES, q[q6 + c]);
-                g0 = x.fma(k0, g0);
-                g1 = x.fma(k1, g1);
-                g2 = x.fma(k2, g2);
-                x = FloatVector.broadcast(SPECIES, q[q7 + c]);
-                h0 = x.fma(k0, h0);
-                h1 = x.fma(k1, h1);
-                h2 = x.fma(k2, h2);
-            }
-            float[] s = scores[0];
-            a0.intoArray(s, j);
-            a1.intoArray(s, j + LANES);
-            a2.intoArray(s, j + 2 * LANES);
-            s = scores[1];
-            b0.intoArray(s, j);
-            b1.intoArray(s, j + LANES);
-            b2.intoArray(s, j + 2 * LANES);
-            s = scores[2];
-            c0.intoArray(s, j);
-            c1.intoArray(s, j + LANES);
-            c2.intoArray(s, j + 2 * LANES);
-            s = scores[3];
-            d0.intoArray(s, j);
-            d1.intoArray(s, j + LANES);
-            d2.intoArray(s, j + 2 * LANES);
-            s = scores[4];
-            e0.intoArray(s, j);
-            e1.intoArray(s, j + LANES);
-            e2.intoArray(s, j + 2 * LANES);
-            s = scores[5];
-            f0.intoArray(s, j);
-            f1.intoArray(s, j + LANES);
-            f2.intoArray(s, j + 2 * LANES);
-            s = scores[6];
-            g0.intoArray(s, j);
-            g1.intoArray(s, j + LANES);
-            g2.intoArray(s, j + 2 * LANES);
-            s = scores[7];
-            h0.intoArray(s, j);
-            h1.intoArray(s, j + LANES);
-            h2.intoArray(s, j + 2 * LANES);
-        }
-    }
-
-    // mixBlock for eight rows (AVX-512): 16 accumulators, 2 value loads and 8 broadcasts per 16 FMAs; each column's
-    // sum over j in order, as mixBlock (the same bits)
-    private void mixBlock8(float[] v, int keyRow, int rows, int len, float[] out, int at, int outStride) {
-        float[] p0 = scores[0];
-        float[] p1 = scores[1];
-        float[] p2 = scores[2];
-        float[] p3 = scores[3];
-        float[] p4 = scores[4];
-        float[] p5 = scores[5];
-        float[] p6 = scores[6];
-        float[] p7 = scores[7];
-        float[] inv = inverseSums;
-        for (int c = 0; c < dh; c += 2 * LANES) {
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            FloatVector e0 = a0;
-            FloatVector e1 = a0;
-            FloatVector f0 = a0;
-            FloatVector f1 = a0;
-            FloatVector g0 = a0;
-            FloatVector g1 = a0;
-            FloatVector h0 = a0;
-            FloatVector h1 = a0;
-            for (int j = 0; j < len; j++) {
-                int vj = (keyRow + j) * dh + c;
-                FloatVector v0 = FloatVector.fromArray(SPECIES, v, vj);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, v, vj + LANES);
-                FloatVector x = FloatVector.broadcast(SPECIES, p0[j]);
-                a0 = x.fma(v0, a0);
-                a1 = x.fma(v1, a1);
-                x = FloatVector.broadcast(SPECIES, p1[j]);
-                b0 = x.fma(v0, b0);
-                b1 = x.fma(v1, b1);
-                x = FloatVector.broadcast(SPECIES, p2[j]);
-                c0 = x.fma(v0, c0);
-                c1 = x.fma(v1, c1);
-                x = FloatVector.broadcast(SPECIES, p3[j]);
-                d0 = x.fma(v0, d0);
-                d1 = x.fma(v1, d1);
-                x = FloatVector.broadcast(SPECIES, p4[j]);
-                e0 = x.fma(v0, e0);
-                e1 = x.fma(v1, e1);
-                x = FloatVector.broadcast(SPECIES, p5[j]);
-                f0 = x.fma(v0, f0);
-                f1 = x.fma(v1, f1);
-                x = FloatVector.broadcast(SPECIES, p6[j]);
-                g0 = x.fma(v0, g0);
-                g1 = x.fma(v1, g1);
-                x = FloatVector.broadcast(SPECIES, p7[j]);
-                h0 = x.fma(v0, h0);
-                h1 = x.fma(v1, h1);
-            }
-            int o = at + c;
-            a0.mul(inv[0]).intoArray(out, o);
-            a1.mul(inv[0]).intoArray(out, o + LANES);
-            if (rows > 1) {
-                b0.mul(inv[1]).intoArray(out, o + outStride);
-                b1.mul(inv[1]).intoArray(out, o + outStride + LANES);
-            }
-            if (rows > 2) {
-                c0.mul(inv[2]).intoArray(out, o + 2 * outStride);
-                c1.mul(inv[2]).intoArray(out, o + 2 * outStride + LANES);
-            }
-            if (rows > 3) {
-                d0.mul(inv[3]).intoArray(out, o + 3 * outStride);
-                d1.mul(inv[3]).intoArray(out, o + 3 * outStride + LANES);
-            }
-            if (rows > 4) {
-                e0.mul(inv[4]).intoArray(out, o + 4 * outStride);
-                e1.mul(inv[4]).intoArray(out, o + 4 * outStride + LANES);
-            }
-            if (rows > 5) {
-                f0.mul(inv[5]).intoArray(out, o + 5 * outStride);
-                f1.mul(inv[5]).intoArray(out, o + 5 * outStride + LANES);
-            }
-            if (rows > 6) {
-                g0.mul(inv[6]).intoArray(out, o + 6 * outStride);
-                g1.mul(inv[6]).intoArray(out, o + 6 * outStride + LANES);
-            }
-            if (rows > 7) {
-                h0.mul(inv[7]).intoArray(out, o + 7 * outStride);
-                h1.mul(inv[7]).intoArray(out, o + 7 * outStride + LANES);
-            }
-        }
-    }
-
-    // out[at + r·outStride, +d_h) = Σ_j p[r][j] · v[keyRow+j] for r < rows, stored from registers; two vectors
-    // of d_h per pass (8 accumulators: with AVX2's 16 registers a wider pass would spill), each column's sum over j
-    // in order whatever the pass
-    private void mixBlock(float[] v, int keyRow, int rows, int len, float[] out, int at, int outStride) {
-        float[] p0 = scores[0];
-        float[] p1 = scores[1];
-        float[] p2 = scores[2];
-        float[] p3 = scores[3];
-        float[] inv = inverseSums;
-        for (int c = 0; c < dh; c += 2 * LANES) {
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            for (int j = 0; j < len; j++) {
-                int vj = (keyRow + j) * dh + c;
-                FloatVector v0 = FloatVector.fromArray(SPECIES, v, vj);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, v, vj + LANES);
-                FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
-                FloatVector x1 = FloatVector.broadcast(SPECIES, p1[j]);
-                FloatVector x2 = FloatVector.broadcast(SPECIES, p2[j]);
-                FloatVector x3 = FloatVector.broadcast(SPECIES, p3[j]);
-                a0 = x0.fma(v0, a0);
-                a1 = x0.fma(v1, a1);
-                b0 = x1.fma(v0, b0);
-                b1 = x1.fma(v1, b1);
-                c0 = x2.fma(v0, c0);
-                c1 = x2.fma(v1, c1);
-                d0 = x3.fma(v0, d0);
-                d1 = x3.fma(v1, d1);
-            }
-            int o = at + c;
-            a0.mul(inv[0]).intoArray(out, o);
-            a1.mul(inv[0]).intoArray(out, o + LANES);
-            if (rows > 1) {
-                b0.mul(inv[1]).intoArray(out, o + outStride);
-                b1.mul(inv[1]).intoArray(out, o + outStride + LANES);
-            }
-            if (rows > 2) {
-                c0.mul(inv[2]).intoArray(out, o + 2 * outStride);
-                c1.mul(inv[2]).intoArray(out, o + 2 * outStride + LANES);
-            }
-            if (rows > 3) {
-                d0.mul(inv[3]).intoArray(out, o + 3 * outStride);
-                d1.mul(inv[3]).intoArray(out, o + 3 * outStride + LANES);
-            }
-        }
-    }
-
-    // mixBlock8 with the values read in place (row j of the head's v at byte vAt + j·rowBytes of vb) and the rows written in place
-    // (row r at byte at + r·outRowBytes of ob): the same sums
-    private void mixBlock8(ByteBuffer vb, int vAt, int rowBytes, int rows, int len, ByteBuffer ob, int at, int outRowBytes) {
-        float[] p0 = scores[0];
-        float[] p1 = scores[1];
-        float[] p2 = scores[2];
-        float[] p3 = scores[3];
-        float[] p4 = scores[4];
-        float[] p5 = scores[5];
-        float[] p6 = scores[6];
-        float[] p7 = scores[7];
-        float[] inv = inverseSums;
-        for (int c = 0; c < dh; c += 2 * LANES) {
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            FloatVector e0 = a0;
-            FloatVector e1 = a0;
-            FloatVector f0 = a0;
-            FloatVector f1 = a0;
-            FloatVector g0 = a0;
-            FloatVector g1 = a0;
-            FloatVector h0 = a0;
-            FloatVector h1 = a0;
-            for (int j = 0; j < len; j++) {
-                int vj = vAt + j * rowBytes + c * Float.BYTES;
-                FloatVector v0 = FloatVector.fromByteBuffer(SPECIES, vb, vj, NATIVE);
-                FloatVector v1 = FloatVector.fromByteBuffer(SPECIES, vb, vj + LANES * Float.BYTES, NATIVE);
-                FloatVector x = FloatVector.broadcast(SPECIES, p0[j]);
-                a0 = x.fma(v0, a0);
-                a1 = x.fma(v1, a1);
-                x = FloatVector.broadcast(SPECIES, p1[j]);
-                b0 = x.fma(v0, b0);
-                b1 = x.fma(v1, b1);
-                x = FloatVector.broadcast(SPECIES, p2[j]);
-                c0 = x.fma(v0, c0);
-                c1 = x.fma(v1, c1);
-                x = FloatVector.broadcast(SPECIES, p3[j]);
-                d0 = x.fma(v0, d0);
-                d1 = x.fma(v1, d1);
-                x = FloatVector.broadcast(SPECIES, p4[j]);
-                e0 = x.fma(v0, e0);
-                e1 = x.fma(v1, e1);
-                x = FloatVector.broadcast(SPECIES, p5[j]);
-                f0 = x.fma(v0, f0);
-                f1 = x.fma(v1, f1);
-                x = FloatVector.broadcast(SPECIES, p6[j]);
-                g0 = x.fma(v0, g0);
-                g1 = x.fma(v1, g1);
-                x = FloatVector.broadcast(SPECIES, p7[j]);
-                h0 = x.fma(v0, h0);
-                h1 = x.fma(v1, h1);
-            }
-            int o = at + c * Float.BYTES;
-            a0.mul(inv[0]).intoByteBuffer(ob, o, NATIVE);
-            a1.mul(inv[0]).intoByteBuffer(ob, o + LANES * Float.BYTES, NATIVE);
-            if (rows > 1) {
-                b0.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes, NATIVE);
-                b1.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 2) {
-                c0.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes, NATIVE);
-                c1.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 3) {
-                d0.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes, NATIVE);
-                d1.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 4) {
-                e0.mul(inv[4]).intoByteBuffer(ob, o + 4 * outRowBytes, NATIVE);
-                e1.mul(inv[4]).intoByteBuffer(ob, o + 4 * outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 5) {
-                f0.mul(inv[5]).intoByteBuffer(ob, o + 5 * outRowBytes, NATIVE);
-                f1.mul(inv[5]).intoByteBuffer(ob, o + 5 * outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 6) {
-                g0.mul(inv[6]).intoByteBuffer(ob, o + 6 * outRowBytes, NATIVE);
-                g1.mul(inv[6]).intoByteBuffer(ob, o + 6 * outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 7) {
-                h0.mul(inv[7]).intoByteBuffer(ob, o + 7 * outRowBytes, NATIVE);
-                h1.mul(inv[7]).intoByteBuffer(ob, o + 7 * outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-        }
-    }
-
-    // mixBlock with the values read in place (row j of the head's v at byte vAt + j·rowBytes of vb) and the rows written in place
-    // (row r at byte at + r·outRowBytes of ob): the same sums
-    private void mixBlock(ByteBuffer vb, int vAt, int rowBytes, int rows, int len, ByteBuffer ob, int at, int outRowBytes) {
-        float[] p0 = scores[0];
-        float[] p1 = scores[1];
-        float[] p2 = scores[2];
-        float[] p3 = scores[3];
-        float[] inv = inverseSums;
-        for (int c = 0; c < dh; c += 2 * LANES) {
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            for (int j = 0; j < len; j++) {
-                int vj = vAt + j * rowBytes + c * Float.BYTES;
-                FloatVector v0 = FloatVector.fromByteBuffer(SPECIES, vb, vj, NATIVE);
-                FloatVector v1 = FloatVector.fromByteBuffer(SPECIES, vb, vj + LANES * Float.BYTES, NATIVE);
-                FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
-                FloatVector x1 = FloatVector.broadcast(SPECIES, p1[j]);
-                FloatVector x2 = FloatVector.broadcast(SPECIES, p2[j]);
-                FloatVector x3 = FloatVector.broadcast(SPECIES, p3[j]);
-                a0 = x0.fma(v0, a0);
-                a1 = x0.fma(v1, a1);
-                b0 = x1.fma(v0, b0);
-                b1 = x1.fma(v1, b1);
-                c0 = x2.fma(v0, c0);
-                c1 = x2.fma(v1, c1);
-                d0 = x3.fma(v0, d0);
-                d1 = x3.fma(v1, d1);
-            }
-            int o = at + c * Float.BYTES;
-            a0.mul(inv[0]).intoByteBuffer(ob, o, NATIVE);
-            a1.mul(inv[0]).intoByteBuffer(ob, o + LANES * Float.BYTES, NATIVE);
-            if (rows > 1) {
-                b0.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes, NATIVE);
-                b1.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 2) {
-                c0.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes, NATIVE);
-                c1.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 3) {
-                d0.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes, NATIVE);
-                d1.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-        }
     }
 }
