@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * The fused attention path's per-head arrays ({@link LocalTier}): queries, keys transposed (a vector load holds
  * one component of consecutive keys) and values of every head, in the row layout of a {@link DilatedBand}, and
- * the attention output of all heads. Plain Java arrays sized once for {@code maxRows} positions.
+ * the attention output of all heads. Plain Java arrays sized once for {@code maxRows} positions. The fused SLIDING
+ * path fills only the keys (and the angles) and reads queries and values in place ({@link #attendInPlace}).
  */
 final class FusedHeads {
 

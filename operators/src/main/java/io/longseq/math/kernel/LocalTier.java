@@ -10,16 +10,17 @@ import java.nio.FloatBuffer;
  * band attention fused with the Vector API where it can be.
  *
  * <p>Dense work is a handful of large GEMMs per layer into buffers allocated once: [N, d]·[d, 3d] for
- * Q, K and V, [N, d]·[d, d] for W_o, [N, d]·[d, f] and [N, f]·[f, d] for the FFN, where N is the chunk
+ * Q, K and V (fused SLIDING: [N, d]·[d, 2d] for Q and V, [d, d]·[d, N] for Kᵀ), [N, d]·[d, d] for W_o, [N, d]·[d, f] and [N, f]·[f, d] for the FFN, where N is the chunk
  * with its halos rounded up to a multiple of the query block. Each product is an ND4J op bound once to
  * its buffers ({@link MatMul}), so a chunk allocates nothing native.
  *
  * <p>Band attention (|i−j| ≤ w, or i−w ≤ j ≤ i when causal, and 0 ≤ j &lt; n), per head, one of two ways:
  * <ul>
  *   <li><b>fused</b> ({@link VectorAttention}, used when d_h is a multiple of two vectors of the CPU's width
- *   and the JVM has the Vector API): four queries at a time, scores over the union of their bands, band
- *   softmax and weighted values in registers; keys are kept transposed so a vector load holds one component
- *   of 16 keys (8 with AVX2);</li>
+ *   and the JVM has the Vector API): eight queries at a time (four with AVX2), scores over the union of their
+ *   bands, band softmax and weighted values in registers; keys are kept transposed so a vector load holds one
+ *   component of 16 keys (8 with AVX2). For SLIDING the keys come transposed from a GEMM of their own,
+ *   W_kᵀ·aᵀ, beside a·[W_q | W_v], whose queries and values the kernel reads in place;</li>
  *   <li><b>ND4J sliding chunks</b> (otherwise): the queries are cut into blocks of q_b (32 when w ≥ 32)
  *   and block t meets the q_b + 2w keys around it (q_b + w when causal). The keys and values of a head
  *   live once in a buffer padded with w zero rows on each side, and each block's key window is an
@@ -325,13 +326,13 @@ public final class LocalTier implements AutoCloseable {
         zeroRows(x, n * d, np * d);
     }
 
-    // qv [np, 2d] and kᵀ [d, np] rows [0, n) -> o rows [from, to) (SLIDING on the fused path), in tiles of ATTENTION_TILE queries: each
-    // tile's q, kᵀ and v rows are scattered just before its attention reads them (from L2, not L3), and the rows of
-    // o it writes are copied while they are in cache. The same bits as one pass: a query's sums do not depend on
-    // how queries are grouped, and a tile holds whole groups of four.
+    // qv [np, 2d] and kᵀ [d, np] rows [0, n) -> o rows [from, to) (SLIDING on the fused path), in tiles of
+    // ATTENTION_TILE queries: each tile's keys are rotated into the heads' kᵀ just before its attention reads them
+    // (from L2, not L3); the queries and values are read, and o written, in place. The same bits as one pass: a
+    // query's sums do not depend on how queries are grouped, and a tile holds whole blocks of queries.
     private long attendInTiles(int n, int np, int from, int to, long t0) {
         band.layout(n);
-        int scattered = 0;                                   // qkv rows [0, scattered) are in q, kᵀ, v
+        int scattered = 0;                                   // positions [0, scattered) are in the heads' kᵀ
         for (int q0 = from; q0 < to; q0 += ATTENTION_TILE) {
             int q1 = Math.min(to, q0 + ATTENTION_TILE);
             int need = Math.min(n, q1 + w);                  // the tile's keys end at q1 − 1 + w
