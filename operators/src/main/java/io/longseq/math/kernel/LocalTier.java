@@ -71,7 +71,8 @@ public final class LocalTier implements AutoCloseable {
     private final DilatedBand band;       // fused path: SLIDING (s = 1) or DILATED's residue classes, else null
     private final SinkPath sinks;         // SINKS, else null
     private final LinformerPath linformer; // LINFORMER, else null
-    final boolean tiled;                  // fused SLIDING: q|v and kᵀ GEMMs, attention in tiles (attendInTiles)
+    private final boolean tiled;          // fused SLIDING: attention in tiles (attendInTiles)
+    final boolean inPlace;                // ... and blocks of eight: q|v and kᵀ GEMMs, q and v read in place
 
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
@@ -154,7 +155,10 @@ public final class LocalTier implements AutoCloseable {
         hs = fused != null ? new FusedHeads(maxRows, d, heads, dh) : null;
         band = fused != null ? new DilatedBand(step) : null;
         linformer = LinformerPath.on(cfg) ? new LinformerPath(cfg, weights, maxRows) : null;
-        tiled = fused instanceof VectorAttention && sinks == null && linformer == null && band.step == 1;
+        tiled = fused != null && sinks == null && linformer == null && band.step == 1;
+        // With AVX2's blocks of four the in-place kernel was slower (held to AVX2 on Zen 5: attention 2.1 -> 2.6 ms a
+        // chunk, the whole 10.0 -> 10.3): there the tiles scatter q, kᵀ and v from the one q|k|v product, as before
+        inPlace = tiled && fused instanceof VectorAttention && VectorAttention.BLOCK == 8;
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
@@ -260,7 +264,7 @@ public final class LocalTier implements AutoCloseable {
             // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
             layerNorm(n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
             t0 = lap(Stage.LAYER_NORM, t0);
-            if (tiled) {
+            if (inPlace) {
                 vw.layers.qvProj[l].run();
                 vw.layers.kTProj[l].run();
             } else {
@@ -326,20 +330,30 @@ public final class LocalTier implements AutoCloseable {
         zeroRows(x, n * d, np * d);
     }
 
-    // qv [np, 2d] and kᵀ [d, np] rows [0, n) -> o rows [from, to) (SLIDING on the fused path), in tiles of
-    // ATTENTION_TILE queries: each tile's keys are rotated into the heads' kᵀ just before its attention reads them
-    // (from L2, not L3); the queries and values are read, and o written, in place. The same bits as one pass: a
-    // query's sums do not depend on how queries are grouped, and a tile holds whole blocks of queries.
+    // qv [np, 2d] and kᵀ [d, np] (inPlace), else qkv [np, 3d], rows [0, n) -> o rows [from, to) (SLIDING on the
+    // fused path), in tiles of ATTENTION_TILE queries: each tile's keys (inPlace), else its q, kᵀ and v, go into the
+    // heads' arrays just before its attention reads them (from L2, not L3); inPlace the queries and values are read,
+    // and o written, in place, else o's rows are copied while in cache. The same bits as one pass: a query's sums do
+    // not depend on how queries are grouped, and a tile holds whole blocks of queries.
     private long attendInTiles(int n, int np, int from, int to, long t0) {
         band.layout(n);
-        int scattered = 0;                                   // positions [0, scattered) are in the heads' kᵀ
+        int scattered = 0;                                   // positions [0, scattered) are in the heads' arrays
         for (int q0 = from; q0 < to; q0 += ATTENTION_TILE) {
             int q1 = Math.min(to, q0 + ATTENTION_TILE);
             int need = Math.min(n, q1 + w);                  // the tile's keys end at q1 − 1 + w
-            hs.scatterTiledRows(kernels, buf.qkvBytes, np, scattered, need, cos, sin);
+            if (inPlace) {
+                hs.scatterTiledRows(kernels, buf.qkvBytes, np, scattered, need, cos, sin);
+            } else {
+                hs.scatterRows(kernels, buf.qkvBytes, scattered, need, cos, sin, qScale, band);
+            }
             scattered = Math.max(scattered, need);
             t0 = lap(Stage.SCATTER, t0);
-            hs.attendInPlace((VectorAttention) fused, buf.qkvBytes, buf.oBytes, qScale, n, q0, q1, w, cfg.causal());
+            if (inPlace) {
+                hs.attendInPlace((VectorAttention) fused, buf.qkvBytes, buf.oBytes, qScale, n, q0, q1, w, cfg.causal());
+            } else {
+                band.attend(fused, hs, heads, dh, d, w, cfg.causal(), q0, q1);
+                o.put(q0 * d, hs.oRows, q0 * d, (q1 - q0) * d);
+            }
             t0 = lap(Stage.ATTENTION_FUSED, t0);
         }
         zeroRows(o, n * d, np * d);

@@ -43,7 +43,7 @@ final class LocalTierViews {
         final INDArray x;    // [Np, d]
         final INDArray a;    // [Np, d]
         final INDArray qkv;  // [Np, 3d]
-        final INDArray qv;   // [Np, 2d] q | v, over qkv's memory (fused SLIDING path), else null
+        final INDArray qv;   // [Np, 2d] q | v, over qkv's memory (LocalTier.inPlace), else null
         final INDArray kT;   // [d, Np] keys transposed, after qv in qkv's memory, else null
         final INDArray o;    // [Np, d]
         final INDArray h;    // [Np, f]
@@ -68,7 +68,7 @@ final class LocalTierViews {
             v = new INDArray[t.heads];
             s = new INDArray[t.heads];
             ob = new INDArray[t.heads];
-            if (t.tiled) {
+            if (t.inPlace) {
                 qv = Nd4j.create(t.buf.qkvBase.data(), new long[] {np, 2L * t.d}, new long[] {2L * t.d, 1}, 0L, 'c');
                 kT = Nd4j.create(t.buf.qkvBase.data(), new long[] {t.d, np}, new long[] {np, 1}, np * 2 * t.d, 'c');
                 layers = t.mats.bind(a, qkv, o, h, x, qv, kT);
