@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The weighted values of {@link VectorAttention}: out[r] = (Σ_j p[r][j] · v_j)·(1/Σ_r) for a block of four or eight
- * queries, the values from arrays or read in place from a direct buffer, the rows stored from registers into an array
- * or a direct buffer. Each column's sum over j in order, whatever the block or the source: the same bits. Only arrays,
- * buffers and ints cross these calls, never a vector (see {@link VectorRowKernels}).
+ * queries, the values from arrays or (eight queries) read in place from a direct buffer, the rows stored from
+ * registers into an array or a direct buffer. Each column's sum over j in order, whatever the block or the source:
+ * the same bits. Only arrays, buffers and ints cross these calls, never a vector (see {@link VectorRowKernels}).
  */
 final class BandMix {
 
@@ -160,58 +160,6 @@ final class BandMix {
             if (rows > 7) {
                 h0.mul(inv[7]).intoArray(out, o + 7 * outStride);
                 h1.mul(inv[7]).intoArray(out, o + 7 * outStride + LANES);
-            }
-        }
-    }
-
-    // mixBlock with the values read in place (row j of the head's v at byte vAt + j·rowBytes of vb) and the rows
-    // written in place (row r at byte at + r·outRowBytes of ob): the same sums
-    static void mixBlock(float[][] scores, float[] inv, int dh, ByteBuffer vb, int vAt, int rowBytes, int rows, int len,
-                         ByteBuffer ob, int at, int outRowBytes) {
-        float[] p0 = scores[0];
-        float[] p1 = scores[1];
-        float[] p2 = scores[2];
-        float[] p3 = scores[3];
-        for (int c = 0; c < dh; c += 2 * LANES) {
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            for (int j = 0; j < len; j++) {
-                int vj = vAt + j * rowBytes + c * Float.BYTES;
-                FloatVector v0 = FloatVector.fromByteBuffer(SPECIES, vb, vj, NATIVE);
-                FloatVector v1 = FloatVector.fromByteBuffer(SPECIES, vb, vj + LANES * Float.BYTES, NATIVE);
-                FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
-                FloatVector x1 = FloatVector.broadcast(SPECIES, p1[j]);
-                FloatVector x2 = FloatVector.broadcast(SPECIES, p2[j]);
-                FloatVector x3 = FloatVector.broadcast(SPECIES, p3[j]);
-                a0 = x0.fma(v0, a0);
-                a1 = x0.fma(v1, a1);
-                b0 = x1.fma(v0, b0);
-                b1 = x1.fma(v1, b1);
-                c0 = x2.fma(v0, c0);
-                c1 = x2.fma(v1, c1);
-                d0 = x3.fma(v0, d0);
-                d1 = x3.fma(v1, d1);
-            }
-            int o = at + c * Float.BYTES;
-            a0.mul(inv[0]).intoByteBuffer(ob, o, NATIVE);
-            a1.mul(inv[0]).intoByteBuffer(ob, o + LANES * Float.BYTES, NATIVE);
-            if (rows > 1) {
-                b0.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes, NATIVE);
-                b1.mul(inv[1]).intoByteBuffer(ob, o + outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 2) {
-                c0.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes, NATIVE);
-                c1.mul(inv[2]).intoByteBuffer(ob, o + 2 * outRowBytes + LANES * Float.BYTES, NATIVE);
-            }
-            if (rows > 3) {
-                d0.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes, NATIVE);
-                d1.mul(inv[3]).intoByteBuffer(ob, o + 3 * outRowBytes + LANES * Float.BYTES, NATIVE);
             }
         }
     }

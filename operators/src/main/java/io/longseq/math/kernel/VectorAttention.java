@@ -116,16 +116,20 @@ final class VectorAttention implements BandAttention {
      * each block's queries are rotated (RoPE, cosDup/sinAlt at i·d_h as in {@link RowKernels#ropeRow}) and scaled
      * into registers' reach first, with the operations of ropeRow (the same bits). Positions are rows 0..n−1. Row i
      * of the output goes to byte outAt + i·outRowBytes of {@code out} (direct, native order), written in place.
+     * Blocks of eight only ({@link #BLOCK}): with AVX2 the tier keeps the per-head arrays.
      */
     // qv [n, 2d] (this head's columns), kᵀ [d_h, stride] -> out rows [from, to)
     void headInPlace(ByteBuffer qv, int qAt, int vAt, int rowBytes, float[] cosDup, float[] sinAlt, float qScale,
                      float[] kT, int stride, int n, int from, int to, int w, boolean causal, ByteBuffer out,
                      int outAt, int outRowBytes) {
+        if (BLOCK != 8) {
+            throw new IllegalStateException("headInPlace runs blocks of eight queries (32 vector registers) only");
+        }
         blocks(null, kT, stride, null, 0, qv, qAt, vAt, rowBytes, cosDup, sinAlt, qScale, n, from, to, w, causal, null,
                 out, outAt, outRowBytes);
     }
 
-    // head (q, v arrays) or headInPlace (qv buffer)
+    // head (q, v arrays) or headInPlace (qv buffer) in blocks of eight queries (BLOCK == 8 only)
     private void blocks(float[] q, float[] kT, int stride, float[] v, int base, ByteBuffer qv, int qAt, int vAt,
                         int rowBytes, float[] cosDup, float[] sinAlt, float qScale, int n, int from, int to, int w,
                         boolean causal, float[] out, ByteBuffer outBytes, int outOffset, int outStride) {
@@ -142,11 +146,7 @@ final class VectorAttention implements BandAttention {
                 qs = qBlock;
                 qRow = 0;
             }
-            if (BLOCK == 8) {
-                BandScores.scoresOfBlock8(scores, dh, qs, kT, stride, qRow, rows, base + lo, vectors);
-            } else {
-                BandScores.scoresOfBlock(scores, dh, qs, kT, stride, qRow, rows, base + lo, vectors);
-            }
+            BandScores.scoresOfBlock8(scores, dh, qs, kT, stride, qRow, rows, base + lo, vectors);
             for (int g = 0; g < rows; g += ROWS) {                        // groups of four rows
                 int ig = i0 + g;
                 int lo0 = Math.max(0, ig - w) - lo;                       // row g's band in the union
@@ -165,16 +165,11 @@ final class VectorAttention implements BandAttention {
                 }
             }
             int at = outOffset + i0 * outStride;
-            if (qv != null && BLOCK == 8) {
+            if (qv != null) {
                 BandMix.mixBlock8(scores, inverseSums, dh, qv, vAt + lo * rowBytes, rowBytes, rows, len, outBytes, at,
                         outStride);
-            } else if (qv != null) {
-                BandMix.mixBlock(scores, inverseSums, dh, qv, vAt + lo * rowBytes, rowBytes, rows, len, outBytes, at,
-                        outStride);
-            } else if (BLOCK == 8) {
-                BandMix.mixBlock8(scores, inverseSums, dh, v, base + lo, rows, len, out, at, outStride);
             } else {
-                BandMix.mixBlock(scores, inverseSums, dh, v, base + lo, rows, len, out, at, outStride);
+                BandMix.mixBlock8(scores, inverseSums, dh, v, base + lo, rows, len, out, at, outStride);
             }
         }
     }
