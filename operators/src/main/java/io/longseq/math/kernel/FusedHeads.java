@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * The fused attention path's per-head arrays ({@link LocalTier}): queries, keys transposed (a vector load holds
  * one component of consecutive keys) and values of every head, in the row layout of a {@link DilatedBand}, and
- * the attention output of all heads. Plain Java arrays sized once for {@code maxRows} positions.
+ * the attention output of all heads. Plain Java arrays sized once for {@code maxRows} positions. The fused SLIDING
+ * path fills only the keys (and the angles) and reads queries and values in place ({@link #attendInPlace}).
  */
 final class FusedHeads {
 
@@ -17,6 +18,9 @@ final class FusedHeads {
     private final float[] cosDup;  // [maxRows, d_h] cos of each pair's angle, twice
     private final float[] sinAlt;  // [maxRows, d_h] (−sin, sin) of each pair's angle
     private final float[] kRow;    // [h·d_h] one position's RoPE'd keys
+    private final float[] cosT;    // [d_h/2, maxRows] cos of each pair's angle, per position
+    private final float[] sinT;    // [d_h/2, maxRows] sin of each pair's angle, per position
+    private final int maxRows;
     private final int d;
     private final int heads;
     private final int dh;
@@ -33,6 +37,9 @@ final class FusedHeads {
         cosDup = new float[maxRows * dh];
         sinAlt = new float[maxRows * dh];
         kRow = new float[d];
+        this.maxRows = maxRows;
+        cosT = new float[dh / 2 * maxRows];
+        sinT = new float[dh / 2 * maxRows];
     }
 
     // qkv [n, 3d] -> per head q [n, d_h] (RoPE'd, ·qScale), kᵀ [d_h, n] (RoPE'd), v [n, d_h].
@@ -41,6 +48,42 @@ final class FusedHeads {
                  DilatedBand layout) {
         layout.layout(n);
         scatterRows(kernels, qkvBytes, 0, n, cos, sin, qScale, layout);
+    }
+
+    // The fused SLIDING path's products, qv [np, 2d] = a·[W_q|W_v] then kᵀ [d, np] = W_kᵀ·aᵀ in qkvBytes, positions
+    // [rowFrom, rowTo) -> the same columns of each head's kᵀ as scatterRows (the identity layout), the same bits (the
+    // GEMMs give qkv's sums): the keys come transposed, so each head's kᵀ rows are rotated along the positions instead
+    // of stored one element at a time; and those positions' angles for the queries, which attendInPlace reads in place.
+    void scatterTiledRows(RowKernels kernels, ByteBuffer qkvBytes, int np, int rowFrom, int rowTo, float[] cos,
+                          float[] sin) {
+        int pairs = dh / 2;
+        for (int i = rowFrom; i < rowTo; i++) {
+            for (int m = 0; m < pairs; m++) {
+                int at = i * dh + 2 * m;
+                float c = cos[i * pairs + m];
+                float sn = sin[i * pairs + m];
+                cosDup[at] = c;
+                cosDup[at + 1] = c;
+                sinAlt[at] = -sn;
+                sinAlt[at + 1] = sn;
+                cosT[m * maxRows + i] = c;
+                sinT[m * maxRows + i] = sn;
+            }
+        }
+        kernels.ropeKeysT(qkvBytes, np * 2 * d * Float.BYTES, np, heads, dh, cosT, sinT, maxRows, rowFrom, rowTo, kT,
+                kStride);
+    }
+
+    // qv [n, 2d] in qkvBytes (queries not yet rotated) and each head's kᵀ -> o [·, d] rows [from, to) in oBytes, head
+    // hd in its columns: the queries and values read and the outputs written in place, no copies
+    // (VectorAttention.headInPlace)
+    void attendInPlace(VectorAttention kernel, ByteBuffer qkvBytes, ByteBuffer oBytes, float qScale, int n, int from,
+                       int to, int w, boolean causal) {
+        int rowBytes = 2 * d * Float.BYTES;
+        for (int hd = 0; hd < heads; hd++) {
+            kernel.headInPlace(qkvBytes, hd * dh * Float.BYTES, (d + hd * dh) * Float.BYTES, rowBytes, cosDup, sinAlt,
+                    qScale, kT[hd], kStride, n, from, to, w, causal, oBytes, hd * dh * Float.BYTES, d * Float.BYTES);
+        }
     }
 
     // qkv rows [rowFrom, rowTo) -> the same rows of q, kᵀ, v as scatter, under the layout of the last layout.layout(n)

@@ -10,16 +10,17 @@ import java.nio.FloatBuffer;
  * band attention fused with the Vector API where it can be.
  *
  * <p>Dense work is a handful of large GEMMs per layer into buffers allocated once: [N, d]·[d, 3d] for
- * Q, K and V, [N, d]·[d, d] for W_o, [N, d]·[d, f] and [N, f]·[f, d] for the FFN, where N is the chunk
+ * Q, K and V (fused SLIDING: [N, d]·[d, 2d] for Q and V, [d, d]·[d, N] for Kᵀ), [N, d]·[d, d] for W_o, [N, d]·[d, f] and [N, f]·[f, d] for the FFN, where N is the chunk
  * with its halos rounded up to a multiple of the query block. Each product is an ND4J op bound once to
  * its buffers ({@link MatMul}), so a chunk allocates nothing native.
  *
  * <p>Band attention (|i−j| ≤ w, or i−w ≤ j ≤ i when causal, and 0 ≤ j &lt; n), per head, one of two ways:
  * <ul>
  *   <li><b>fused</b> ({@link VectorAttention}, used when d_h is a multiple of two vectors of the CPU's width
- *   and the JVM has the Vector API): four queries at a time, scores over the union of their bands, band
- *   softmax and weighted values in registers; keys are kept transposed so a vector load holds one component
- *   of 16 keys (8 with AVX2);</li>
+ *   and the JVM has the Vector API): eight queries at a time (four with AVX2), scores over the union of their
+ *   bands, band softmax and weighted values in registers; keys are kept transposed so a vector load holds one
+ *   component of 16 keys (8 with AVX2). For SLIDING the keys come transposed from a GEMM of their own,
+ *   W_kᵀ·aᵀ, beside a·[W_q | W_v], whose queries and values the kernel reads in place;</li>
  *   <li><b>ND4J sliding chunks</b> (otherwise): the queries are cut into blocks of q_b (32 when w ≥ 32)
  *   and block t meets the q_b + 2w keys around it (q_b + w when causal). The keys and values of a head
  *   live once in a buffer padded with w zero rows on each side, and each block's key window is an
@@ -70,6 +71,8 @@ public final class LocalTier implements AutoCloseable {
     private final DilatedBand band;       // fused path: SLIDING (s = 1) or DILATED's residue classes, else null
     private final SinkPath sinks;         // SINKS, else null
     private final LinformerPath linformer; // LINFORMER, else null
+    private final boolean tiled;          // fused SLIDING: attention in tiles (attendInTiles)
+    final boolean inPlace;                // ... and blocks of eight: q|v and kᵀ GEMMs, q and v read in place
 
     private final float[] cos;       // [maxRows, d_h/2]
     private final float[] sin;       // [maxRows, d_h/2]
@@ -152,6 +155,10 @@ public final class LocalTier implements AutoCloseable {
         hs = fused != null ? new FusedHeads(maxRows, d, heads, dh) : null;
         band = fused != null ? new DilatedBand(step) : null;
         linformer = LinformerPath.on(cfg) ? new LinformerPath(cfg, weights, maxRows) : null;
+        tiled = fused != null && sinks == null && linformer == null && band.step == 1;
+        // With AVX2's blocks of four the in-place kernel was slower (held to AVX2 on Zen 5: attention 2.1 -> 2.6 ms a
+        // chunk, the whole 10.0 -> 10.3): there the tiles scatter q, kᵀ and v from the one q|k|v product, as before
+        inPlace = tiled && fused instanceof VectorAttention && VectorAttention.BLOCK == 8;
         cos = new float[maxRows * (dh / 2)];
         sin = new float[maxRows * (dh / 2)];
         row = new float[Math.max(d, kw)];
@@ -257,9 +264,14 @@ public final class LocalTier implements AutoCloseable {
             // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
             layerNorm(n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
             t0 = lap(Stage.LAYER_NORM, t0);
-            vw.layers.qkvProj[l].run();
+            if (inPlace) {
+                vw.layers.qvProj[l].run();
+                vw.layers.kTProj[l].run();
+            } else {
+                vw.layers.qkvProj[l].run();
+            }
             t0 = lap(Stage.GEMM_QKV, t0);
-            if (fused != null && sinks == null && linformer == null && band.step == 1) {
+            if (tiled) {
                 t0 = attendInTiles(n, np, from, to, t0);
             } else if (fused != null) {
                 hs.scatter(kernels, buf.qkvBytes, n, cos, sin, qScale, band);
@@ -318,21 +330,30 @@ public final class LocalTier implements AutoCloseable {
         zeroRows(x, n * d, np * d);
     }
 
-    // qkv rows [0, n) -> o rows [from, to) (SLIDING on the fused path), in tiles of ATTENTION_TILE queries: each
-    // tile's q, kᵀ and v rows are scattered just before its attention reads them (from L2, not L3), and the rows of
-    // o it writes are copied while they are in cache. The same bits as one pass: a query's sums do not depend on
-    // how queries are grouped, and a tile holds whole groups of four.
+    // qv [np, 2d] and kᵀ [d, np] (inPlace), else qkv [np, 3d], rows [0, n) -> o rows [from, to) (SLIDING on the
+    // fused path), in tiles of ATTENTION_TILE queries: each tile's keys (inPlace), else its q, kᵀ and v, go into the
+    // heads' arrays just before its attention reads them (from L2, not L3); inPlace the queries and values are read,
+    // and o written, in place, else o's rows are copied while in cache. The same bits as one pass: a query's sums do
+    // not depend on how queries are grouped, and a tile holds whole blocks of queries.
     private long attendInTiles(int n, int np, int from, int to, long t0) {
         band.layout(n);
-        int scattered = 0;                                   // qkv rows [0, scattered) are in q, kᵀ, v
+        int scattered = 0;                                   // positions [0, scattered) are in the heads' arrays
         for (int q0 = from; q0 < to; q0 += ATTENTION_TILE) {
             int q1 = Math.min(to, q0 + ATTENTION_TILE);
             int need = Math.min(n, q1 + w);                  // the tile's keys end at q1 − 1 + w
-            hs.scatterRows(kernels, buf.qkvBytes, scattered, need, cos, sin, qScale, band);
+            if (inPlace) {
+                hs.scatterTiledRows(kernels, buf.qkvBytes, np, scattered, need, cos, sin);
+            } else {
+                hs.scatterRows(kernels, buf.qkvBytes, scattered, need, cos, sin, qScale, band);
+            }
             scattered = Math.max(scattered, need);
             t0 = lap(Stage.SCATTER, t0);
-            band.attend(fused, hs, heads, dh, d, w, cfg.causal(), q0, q1);
-            o.put(q0 * d, hs.oRows, q0 * d, (q1 - q0) * d);
+            if (inPlace) {
+                hs.attendInPlace((VectorAttention) fused, buf.qkvBytes, buf.oBytes, qScale, n, q0, q1, w, cfg.causal());
+            } else {
+                band.attend(fused, hs, heads, dh, d, w, cfg.causal(), q0, q1);
+                o.put(q0 * d, hs.oRows, q0 * d, (q1 - q0) * d);
+            }
             t0 = lap(Stage.ATTENTION_FUSED, t0);
         }
         zeroRows(o, n * d, np * d);

@@ -43,6 +43,8 @@ final class LocalTierViews {
         final INDArray x;    // [Np, d]
         final INDArray a;    // [Np, d]
         final INDArray qkv;  // [Np, 3d]
+        final INDArray qv;   // [Np, 2d] q | v, over qkv's memory (LocalTier.inPlace), else null
+        final INDArray kT;   // [d, Np] keys transposed, after qv in qkv's memory, else null
         final INDArray o;    // [Np, d]
         final INDArray h;    // [Np, f]
         final INDArray[] q;  // per head [nq, q_b, d_h]
@@ -66,7 +68,15 @@ final class LocalTierViews {
             v = new INDArray[t.heads];
             s = new INDArray[t.heads];
             ob = new INDArray[t.heads];
-            layers = t.mats.bind(a, qkv, o, h, x);
+            if (t.inPlace) {
+                qv = Nd4j.create(t.buf.qkvBase.data(), new long[] {np, 2L * t.d}, new long[] {2L * t.d, 1}, 0L, 'c');
+                kT = Nd4j.create(t.buf.qkvBase.data(), new long[] {t.d, np}, new long[] {np, 1}, np * 2 * t.d, 'c');
+                layers = t.mats.bind(a, qkv, o, h, x, qv, kT);
+            } else {
+                qv = null;
+                kT = null;
+                layers = t.mats.bind(a, qkv, o, h, x);
+            }
             SlidingChunks c = t.chunks;
             boolean nd4jAttention = c != null;
             scores = new MatMul[nd4jAttention ? t.heads : 0];

@@ -284,6 +284,32 @@ public abstract class RowKernels {
         }
     }
 
+    /**
+     * Keys already transposed by their GEMM, kᵀ [d, np] at byte {@code at} of a direct native-order buffer, columns
+     * (positions) [from, to): per head hd, rows 2m and 2m+1 of the head are rotated by each position's angle m,
+     * (k₀c − k₁s, k₁c + k₀s), the bits of {@link #ropeRow}'s keys, into {@code kT[hd]} [d_h, kStride]. The angles
+     * are transposed too: cosT, sinT [d_h/2, angStride].
+     */
+    // kᵀ [d, np] columns [from, to) -> per head kT [d_h, kStride] (RoPE'd) at the same columns
+    public void ropeKeysT(ByteBuffer keys, int at, int np, int heads, int dh, float[] cosT, float[] sinT,
+                          int angStride, int from, int to, float[][] kT, int kStride) {
+        for (int hd = 0; hd < heads; hd++) {
+            float[] kt = kT[hd];
+            for (int m = 0; m < dh / 2; m++) {
+                int r0 = at + (hd * dh + 2 * m) * np * Float.BYTES;
+                int r1 = r0 + np * Float.BYTES;
+                for (int i = from; i < to; i++) {
+                    float c = cosT[m * angStride + i];
+                    float sn = sinT[m * angStride + i];
+                    float k0 = keys.getFloat(r0 + i * Float.BYTES);
+                    float k1 = keys.getFloat(r1 + i * Float.BYTES);
+                    kt[2 * m * kStride + i] = k0 * c - k1 * sn;
+                    kt[(2 * m + 1) * kStride + i] = k1 * c + k0 * sn;
+                }
+            }
+        }
+    }
+
     // Abramowitz & Stegun 7.1.26: erf(x) = 1 − (a1 t + … + a5 t⁵)·e^(−x²), t = 1/(1 + p·x), x ≥ 0,
     // |error| ≤ 1.5e-7. Φ(x) = (1 + erf(x/√2))/2.
     static final float ERF_P = 0.3275911f;

@@ -26,6 +26,7 @@ final class TierBuffers implements AutoCloseable {
     final ByteBuffer xBytes;     // the same memory as x, for vector loads and stores
     final ByteBuffer aBytes;     // the same memory as a
     final ByteBuffer qkvBytes;   // the same memory as qkv
+    final ByteBuffer oBytes;     // the same memory as o
     final ByteBuffer hidBytes;   // the same memory as hid
 
     TierBuffers(int rows, int d, int f) {
@@ -42,6 +43,7 @@ final class TierBuffers implements AutoCloseable {
         xBytes = RowOps.bytes(xBase);
         aBytes = RowOps.bytes(aBase);
         qkvBytes = RowOps.bytes(qkvBase);
+        oBytes = RowOps.bytes(oBase);
         hidBytes = RowOps.bytes(hBase);
     }
 

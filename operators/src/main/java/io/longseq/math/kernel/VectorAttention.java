@@ -1,25 +1,31 @@
 package io.longseq.math.kernel;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Band attention of one head fused in registers with the Vector API: scores, band softmax and weighted
- * values per block of four queries, without writing a score matrix to memory.
+ * values per block of queries, without writing a score matrix to memory.
  *
  * <p>libnd4j runs the sliding-chunks products ([q_b, d_h]·[d_h, q_b+2w] and back) in its own loop at
- * ~37 GFLOP/s; here four queries share every key load (scores: 2 key vectors × 4 rows = 8 independent
- * FMA chains) and every value load (weighted values: 2 vectors of d_h × 4 rows), only the union of the
- * four rows' bands is computed (2w+4 keys instead of q_b+2w), and the softmax runs on the scores while
- * they are in cache. Needs d_h a multiple of 2·LANES for a SPECIES of 4, 8 or 16 floats that the CPU runs
- * natively (d_h = 32: one pair of vectors with AVX-512, two with AVX2); otherwise {@link LocalTier} keeps the
- * ND4J path.
+ * ~37 GFLOP/s; here a block of queries (eight with AVX-512's 32 registers, four with AVX2's 16) shares every key
+ * load ({@link BandScores}) and every value load ({@link BandMix}), only the union of the block's bands is
+ * computed (2w+8 keys instead of q_b+2w), and the softmax runs on the scores while they are in cache, four rows
+ * at a time. Needs d_h a multiple of 2·LANES for a SPECIES of 4, 8 or 16 floats that the CPU runs natively
+ * (d_h = 32: one pair of vectors with AVX-512, two with AVX2); otherwise {@link LocalTier} keeps the ND4J path.
+ * {@link #head} reads per-head arrays (every local mode); {@link #headInPlace} reads the queries and values of
+ * the fused SLIDING path straight from the projection's output.
  */
 final class VectorAttention implements BandAttention {
 
     private static final int ROWS = 4;
+    // queries per block: 8 where the CPU has 32 vector registers (AVX-512: 24 score or 16 value accumulators), else 4
+    static final int BLOCK = FloatVector.SPECIES_PREFERRED.length() >= 16 ? 8 : 4;
     // The Vector API compiles to SIMD only when the SPECIES is a constant: the preferred one, fixed here.
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
@@ -30,6 +36,8 @@ final class VectorAttention implements BandAttention {
     private static final FloatVector C6 = FloatVector.broadcast(SPECIES, 1f / 6);
     private static final FloatVector HALF = FloatVector.broadcast(SPECIES, 0.5f);
     private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
+    private static final VectorShuffle<Float> PAIR_SWAP = VectorShuffle.fromOp(SPECIES, i -> i ^ 1); // 1, 0, 3, 2, ...
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final VectorSpecies<Integer> INT_SPECIES = SPECIES.vectorShape().withLanes(int.class);
     // Read at offset t (0 ≤ t < LANES): a vector whose first LANES − t lanes are the band's and whose last t are not.
     private static final int[] KEEP_BITS = new int[2 * LANES];            // [−1 × LANES, 0 × LANES]
@@ -43,12 +51,14 @@ final class VectorAttention implements BandAttention {
     }
 
     private final int dh;
-    private final float[][] scores;   // [4][2w+4 + 2·LANES] scores, then e^(s − max), of the current 4 queries
-    private final float[] inverseSums = new float[ROWS]; // [4] 1/Σ e^(s − max) per query of the block
+    private final float[][] scores;   // [BLOCK][2w+BLOCK + 3·LANES] scores, then e^(s − max), of the block's queries
+    private final float[] qBlock;     // [BLOCK, d_h] the block's queries, RoPE'd and scaled (headInPlace)
+    private final float[] inverseSums = new float[BLOCK]; // [BLOCK] 1/Σ e^(s − max) per query of the block
 
     private VectorAttention(int dh, int w) {
         this.dh = dh;
-        this.scores = new float[ROWS][2 * w + ROWS + 2 * LANES];
+        this.scores = new float[BLOCK][2 * w + BLOCK + 3 * LANES];
+        this.qBlock = new float[BLOCK * dh];
     }
 
     /**
@@ -67,19 +77,26 @@ final class VectorAttention implements BandAttention {
     @Override
     public void head(float[] q, float[] kT, int stride, float[] v, int base, int n, int from, int to, int w,
                      boolean causal, float[] out, int outOffset, int outStride) {
+        if (BLOCK == 8) {
+            blocks(q, kT, stride, v, base, null, 0, 0, 0, null, null, 0f, n, from, to, w, causal, out, null, outOffset,
+                    outStride);
+            return;
+        }
+        // blocks of four (AVX2): this loop as it was before the blocks of eight; the general one (blocks) took the AVX2
+        // attention 2.1 -> 2.3 ms a chunk (held to AVX2 on Zen 5)
         for (int i0 = from; i0 < to; i0 += ROWS) {
             int rows = Math.min(ROWS, to - i0);
             int lo = Math.max(0, i0 - w);                                 // union of the rows' bands
             int hi = causal ? i0 + rows - 1 : Math.min(n - 1, i0 + rows - 1 + w);
             int len = hi - lo + 1;
             int vectors = (len + LANES - 1) / LANES;                      // whole vectors of keys: no scalar tail
-            scoresOfBlock(q, kT, stride, base + i0, rows, base + lo, vectors);
+            BandScores.scoresOfBlock(scores, dh, q, kT, stride, base + i0, rows, base + lo, vectors);
             int lo0 = Math.max(0, i0 - w) - lo;                           // row 0's band in the union
             int hi0 = (causal ? i0 : Math.min(n - 1, i0 + w)) - lo;
             int i3 = i0 + ROWS - 1;
             if (rows == ROWS && Math.max(0, i3 - w) - lo == lo0 + 3 && (causal ? i3 : Math.min(n - 1, i3 + w)) - lo
                     == hi0 + 3) {
-                bandExp4(lo0, hi0, len);       // away from the sequence's edges: row r's band is row 0's moved by r
+                bandExp4(0, lo0, hi0, len);    // away from the sequence's edges: row r's band is row 0's moved by r
             } else {
                 for (int r = 0; r < rows; r++) {
                     int i = i0 + r;
@@ -88,7 +105,87 @@ final class VectorAttention implements BandAttention {
                     inverseSums[r] = bandExp(scores[r], bandLo, bandHi, len);
                 }
             }
-            mixBlock(v, base + lo, rows, len, out, outOffset + i0 * outStride, outStride);
+            BandMix.mixBlock(scores, inverseSums, dh, v, base + lo, rows, len, out, outOffset + i0 * outStride,
+                    outStride);
+        }
+    }
+
+    /**
+     * {@link #head} reading one head's queries and values in place from a row-major [q | v] product in a direct,
+     * native-order buffer (row i of the head: q at byte qAt + i·rowBytes, v at vAt + i·rowBytes; no per-head copies):
+     * each block's queries are rotated (RoPE, cosDup/sinAlt at i·d_h as in {@link RowKernels#ropeRow}) and scaled
+     * into registers' reach first, with the operations of ropeRow (the same bits). Positions are rows 0..n−1. Row i
+     * of the output goes to byte outAt + i·outRowBytes of {@code out} (direct, native order), written in place.
+     * Blocks of eight only ({@link #BLOCK}): with AVX2 the tier keeps the per-head arrays.
+     */
+    // qv [n, 2d] (this head's columns), kᵀ [d_h, stride] -> out rows [from, to)
+    void headInPlace(ByteBuffer qv, int qAt, int vAt, int rowBytes, float[] cosDup, float[] sinAlt, float qScale,
+                     float[] kT, int stride, int n, int from, int to, int w, boolean causal, ByteBuffer out,
+                     int outAt, int outRowBytes) {
+        if (BLOCK != 8) {
+            throw new IllegalStateException("headInPlace runs blocks of eight queries (32 vector registers) only");
+        }
+        blocks(null, kT, stride, null, 0, qv, qAt, vAt, rowBytes, cosDup, sinAlt, qScale, n, from, to, w, causal, null,
+                out, outAt, outRowBytes);
+    }
+
+    // head (q, v arrays) or headInPlace (qv buffer) in blocks of eight queries (BLOCK == 8 only)
+    private void blocks(float[] q, float[] kT, int stride, float[] v, int base, ByteBuffer qv, int qAt, int vAt,
+                        int rowBytes, float[] cosDup, float[] sinAlt, float qScale, int n, int from, int to, int w,
+                        boolean causal, float[] out, ByteBuffer outBytes, int outOffset, int outStride) {
+        for (int i0 = from; i0 < to; i0 += BLOCK) {
+            int rows = Math.min(BLOCK, to - i0);
+            int lo = Math.max(0, i0 - w);                                 // union of the rows' bands
+            int hi = causal ? i0 + rows - 1 : Math.min(n - 1, i0 + rows - 1 + w);
+            int len = hi - lo + 1;
+            int vectors = (len + LANES - 1) / LANES;                      // whole vectors of keys: no scalar tail
+            float[] qs = q;
+            int qRow = base + i0;
+            if (qv != null) {
+                ropeBlock(qv, qAt, rowBytes, cosDup, sinAlt, qScale, i0, rows);
+                qs = qBlock;
+                qRow = 0;
+            }
+            BandScores.scoresOfBlock8(scores, dh, qs, kT, stride, qRow, rows, base + lo, vectors);
+            for (int g = 0; g < rows; g += ROWS) {                        // groups of four rows
+                int ig = i0 + g;
+                int lo0 = Math.max(0, ig - w) - lo;                       // row g's band in the union
+                int hi0 = (causal ? ig : Math.min(n - 1, ig + w)) - lo;
+                int i3 = ig + ROWS - 1;
+                if (rows - g >= ROWS && Math.max(0, i3 - w) - lo == lo0 + 3
+                        && (causal ? i3 : Math.min(n - 1, i3 + w)) - lo == hi0 + 3) {
+                    bandExp4(g, lo0, hi0, len);    // away from the sequence's edges: row r's band is row g's moved by r
+                } else {
+                    for (int r = g; r < Math.min(rows, g + ROWS); r++) {
+                        int i = i0 + r;
+                        int bandLo = Math.max(0, i - w) - lo;
+                        int bandHi = (causal ? i : Math.min(n - 1, i + w)) - lo;
+                        inverseSums[r] = bandExp(scores[r], bandLo, bandHi, len);
+                    }
+                }
+            }
+            int at = outOffset + i0 * outStride;
+            if (qv != null) {
+                BandMix.mixBlock8(scores, inverseSums, dh, qv, vAt + lo * rowBytes, rowBytes, rows, len, outBytes, at,
+                        outStride);
+            } else {
+                BandMix.mixBlock8(scores, inverseSums, dh, v, base + lo, rows, len, out, at, outStride);
+            }
+        }
+    }
+
+    // q rows [i0, i0+rows) of the buffer -> qBlock [rows, d_h]: (x₀c − x₁s, x₁c + x₀s)·qScale, ropeRow's operations
+    private void ropeBlock(ByteBuffer qv, int qAt, int rowBytes, float[] cosDup, float[] sinAlt, float qScale, int i0,
+                           int rows) {
+        for (int r = 0; r < rows; r++) {
+            int at = qAt + (i0 + r) * rowBytes;
+            int ang = (i0 + r) * dh;
+            for (int c = 0; c < dh; c += LANES) {
+                FloatVector cs = FloatVector.fromArray(SPECIES, cosDup, ang + c);
+                FloatVector sn = FloatVector.fromArray(SPECIES, sinAlt, ang + c);
+                FloatVector x = FloatVector.fromByteBuffer(SPECIES, qv, at + c * Float.BYTES, NATIVE);
+                x.mul(cs).add(x.rearrange(PAIR_SWAP).mul(sn)).mul(qScale).intoArray(qBlock, r * dh + c);
+            }
         }
     }
 
@@ -154,11 +251,11 @@ final class VectorAttention implements BandAttention {
     // vectors in some streaming jobs; one vector shape per element type did (ArchitectureTest; docs/benchmarks.md,
     // "Profile pollution"). The form that masks only the last vector (two merges of vectors, as in bandExp) took as
     // long on a cold JVM (five alternating pairs, within the noise), so this one, measured in the jobs, stays.
-    private void bandExp4(int lo0, int hi0, int len) {
-        float[] s0 = scores[0];
-        float[] s1 = scores[1];
-        float[] s2 = scores[2];
-        float[] s3 = scores[3];
+    private void bandExp4(int g, int lo0, int hi0, int len) {
+        float[] s0 = scores[g];
+        float[] s1 = scores[g + 1];
+        float[] s2 = scores[g + 2];
+        float[] s3 = scores[g + 3];
         int last0 = lo0 + (hi0 - lo0) / LANES * LANES;               // row 0's last vector; row r's is last0 + r
         int tail = LANES - (hi0 + 1 - last0);                        // lanes past the band, the same in every row
         IntVector keep = IntVector.fromArray(INT_SPECIES, KEEP_BITS, tail);
@@ -230,8 +327,8 @@ final class VectorAttention implements BandAttention {
             sum3 = sum3.add(e3);
             e3.reinterpretAsInts().and(keepJ).reinterpretAsFloats().intoArray(s3, j + 3);
         }
-        for (int r = 0; r < ROWS; r++) {                              // outside row r's band: 0
-            float[] s = scores[r];
+        for (int r = 0; r < ROWS; r++) {                              // outside row g + r's band: 0
+            float[] s = scores[g + r];
             for (int j = 0; j < lo0 + r; j++) {
                 s[j] = 0f;
             }
@@ -239,146 +336,9 @@ final class VectorAttention implements BandAttention {
                 s[j] = 0f;
             }
         }
-        inverseSums[0] = 1f / sum0.reduceLanes(VectorOperators.ADD);
-        inverseSums[1] = 1f / sum1.reduceLanes(VectorOperators.ADD);
-        inverseSums[2] = 1f / sum2.reduceLanes(VectorOperators.ADD);
-        inverseSums[3] = 1f / sum3.reduceLanes(VectorOperators.ADD);
-    }
-
-    // s[r][j] = q[qRow+r] · k[keyRow+j] for r < rows, j < vectors·LANES (rows of the whole arrays; keys past the
-    // band are computed too, whatever they hold, and never used)
-    private void scoresOfBlock(float[] q, float[] kT, int stride, int qRow, int rows, int keyRow, int vectors) {
-        float[] s0 = scores[0];
-        float[] s1 = scores[1];
-        float[] s2 = scores[2];
-        float[] s3 = scores[3];
-        int q0 = qRow * dh;
-        int q1 = rows > 1 ? q0 + dh : q0;   // missing rows repeat row 0; their scores are never read
-        int q2 = rows > 2 ? q0 + 2 * dh : q0;
-        int q3 = rows > 3 ? q0 + 3 * dh : q0;
-        int len = vectors * LANES;
-        // Three key vectors per pass: 12 independent FMA chains, 3 loads and 4 broadcasts per 12 FMAs. When the count
-        // is not a multiple of three the last pass steps back to end at len and computes one or two vectors again
-        // (the same sums, written again); fewer than three vectors go one at a time (four chains).
-        for (int pass = len >= 3 * LANES ? 0 : len; pass < len; pass += 3 * LANES) {
-            int j = Math.min(pass, len - 3 * LANES);
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector b2 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector c2 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            FloatVector d2 = a0;
-            int col = keyRow + j;
-            for (int c = 0; c < dh; c++) {
-                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * stride + col);
-                FloatVector k1 = FloatVector.fromArray(SPECIES, kT, c * stride + col + LANES);
-                FloatVector k2 = FloatVector.fromArray(SPECIES, kT, c * stride + col + 2 * LANES);
-                FloatVector x0 = FloatVector.broadcast(SPECIES, q[q0 + c]);
-                FloatVector x1 = FloatVector.broadcast(SPECIES, q[q1 + c]);
-                FloatVector x2 = FloatVector.broadcast(SPECIES, q[q2 + c]);
-                FloatVector x3 = FloatVector.broadcast(SPECIES, q[q3 + c]);
-                a0 = x0.fma(k0, a0);
-                a1 = x0.fma(k1, a1);
-                a2 = x0.fma(k2, a2);
-                b0 = x1.fma(k0, b0);
-                b1 = x1.fma(k1, b1);
-                b2 = x1.fma(k2, b2);
-                c0 = x2.fma(k0, c0);
-                c1 = x2.fma(k1, c1);
-                c2 = x2.fma(k2, c2);
-                d0 = x3.fma(k0, d0);
-                d1 = x3.fma(k1, d1);
-                d2 = x3.fma(k2, d2);
-            }
-            a0.intoArray(s0, j);
-            a1.intoArray(s0, j + LANES);
-            a2.intoArray(s0, j + 2 * LANES);
-            b0.intoArray(s1, j);
-            b1.intoArray(s1, j + LANES);
-            b2.intoArray(s1, j + 2 * LANES);
-            c0.intoArray(s2, j);
-            c1.intoArray(s2, j + LANES);
-            c2.intoArray(s2, j + 2 * LANES);
-            d0.intoArray(s3, j);
-            d1.intoArray(s3, j + LANES);
-            d2.intoArray(s3, j + 2 * LANES);
-        }
-        for (int j = len >= 3 * LANES ? len : 0; j < len; j += LANES) {      // fewer than three vectors in all
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector b0 = a0;
-            FloatVector c0 = a0;
-            FloatVector d0 = a0;
-            int col = keyRow + j;
-            for (int c = 0; c < dh; c++) {
-                FloatVector k0 = FloatVector.fromArray(SPECIES, kT, c * stride + col);
-                a0 = FloatVector.broadcast(SPECIES, q[q0 + c]).fma(k0, a0);
-                b0 = FloatVector.broadcast(SPECIES, q[q1 + c]).fma(k0, b0);
-                c0 = FloatVector.broadcast(SPECIES, q[q2 + c]).fma(k0, c0);
-                d0 = FloatVector.broadcast(SPECIES, q[q3 + c]).fma(k0, d0);
-            }
-            a0.intoArray(s0, j);
-            b0.intoArray(s1, j);
-            c0.intoArray(s2, j);
-            d0.intoArray(s3, j);
-        }
-    }
-
-    // out[at + r·outStride, +d_h) = Σ_j p[r][j] · v[keyRow+j] for r < rows, stored from registers; two vectors
-    // of d_h per pass (8 accumulators: with AVX2's 16 registers a wider pass would spill), each column's sum over j
-    // in order whatever the pass
-    private void mixBlock(float[] v, int keyRow, int rows, int len, float[] out, int at, int outStride) {
-        float[] p0 = scores[0];
-        float[] p1 = scores[1];
-        float[] p2 = scores[2];
-        float[] p3 = scores[3];
-        float[] inv = inverseSums;
-        for (int c = 0; c < dh; c += 2 * LANES) {
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector d0 = a0;
-            FloatVector d1 = a0;
-            for (int j = 0; j < len; j++) {
-                int vj = (keyRow + j) * dh + c;
-                FloatVector v0 = FloatVector.fromArray(SPECIES, v, vj);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, v, vj + LANES);
-                FloatVector x0 = FloatVector.broadcast(SPECIES, p0[j]);
-                FloatVector x1 = FloatVector.broadcast(SPECIES, p1[j]);
-                FloatVector x2 = FloatVector.broadcast(SPECIES, p2[j]);
-                FloatVector x3 = FloatVector.broadcast(SPECIES, p3[j]);
-                a0 = x0.fma(v0, a0);
-                a1 = x0.fma(v1, a1);
-                b0 = x1.fma(v0, b0);
-                b1 = x1.fma(v1, b1);
-                c0 = x2.fma(v0, c0);
-                c1 = x2.fma(v1, c1);
-                d0 = x3.fma(v0, d0);
-                d1 = x3.fma(v1, d1);
-            }
-            int o = at + c;
-            a0.mul(inv[0]).intoArray(out, o);
-            a1.mul(inv[0]).intoArray(out, o + LANES);
-            if (rows > 1) {
-                b0.mul(inv[1]).intoArray(out, o + outStride);
-                b1.mul(inv[1]).intoArray(out, o + outStride + LANES);
-            }
-            if (rows > 2) {
-                c0.mul(inv[2]).intoArray(out, o + 2 * outStride);
-                c1.mul(inv[2]).intoArray(out, o + 2 * outStride + LANES);
-            }
-            if (rows > 3) {
-                d0.mul(inv[3]).intoArray(out, o + 3 * outStride);
-                d1.mul(inv[3]).intoArray(out, o + 3 * outStride + LANES);
-            }
-        }
+        inverseSums[g] = 1f / sum0.reduceLanes(VectorOperators.ADD);
+        inverseSums[g + 1] = 1f / sum1.reduceLanes(VectorOperators.ADD);
+        inverseSums[g + 2] = 1f / sum2.reduceLanes(VectorOperators.ADD);
+        inverseSums[g + 3] = 1f / sum3.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -236,6 +236,41 @@ final class VectorRowKernels extends RowKernels {
         }
     }
 
+    // Along the positions, LANES at a time: no lane crosses another, no transposition. k₀c − k₁s is ropeRow's
+    // k₀c + k₁(−s) exactly (negation and subtraction are exact), k₁c + k₀s its other lane: the same bits.
+    @Override
+    public void ropeKeysT(ByteBuffer keys, int at, int np, int heads, int dh, float[] cosT, float[] sinT,
+                          int angStride, int from, int to, float[][] kT, int kStride) {
+        int whole = from + (to - from) / LANES * LANES;
+        for (int hd = 0; hd < heads; hd++) {
+            float[] kt = kT[hd];
+            for (int m = 0; m < dh / 2; m++) {
+                int r0 = at + (hd * dh + 2 * m) * np * Float.BYTES;
+                int r1 = r0 + np * Float.BYTES;
+                int a = m * angStride;
+                int o0 = 2 * m * kStride;
+                int o1 = o0 + kStride;
+                int i = from;
+                for (; i < whole; i += LANES) {
+                    FloatVector c = FloatVector.fromArray(F, cosT, a + i);
+                    FloatVector sn = FloatVector.fromArray(F, sinT, a + i);
+                    FloatVector k0 = FloatVector.fromByteBuffer(F, keys, r0 + i * Float.BYTES, NATIVE);
+                    FloatVector k1 = FloatVector.fromByteBuffer(F, keys, r1 + i * Float.BYTES, NATIVE);
+                    k0.mul(c).sub(k1.mul(sn)).intoArray(kt, o0 + i);
+                    k1.mul(c).add(k0.mul(sn)).intoArray(kt, o1 + i);
+                }
+                for (; i < to; i++) {
+                    float c = cosT[a + i];
+                    float sn = sinT[a + i];
+                    float k0 = keys.getFloat(r0 + i * Float.BYTES);
+                    float k1 = keys.getFloat(r1 + i * Float.BYTES);
+                    kt[o0 + i] = k0 * c - k1 * sn;
+                    kt[o1 + i] = k1 * c + k0 * sn;
+                }
+            }
+        }
+    }
+
     // Eight vectors of y's sums stay in registers while x runs through W's rows (eight independent FMA chains; only
     // W is loaded), then the next eight; the same sums as the scalar loop, in the same order of e.
     @Override

@@ -127,6 +127,103 @@ class VectorAttentionTest {
         }
     }
 
+    // headInPlace (blocks of eight, AVX-512): q and v read from a direct [n, 2d] q|v buffer (head 1 of 2), q rotated by
+    // the kernel (RoPE, ·1/√d_h), o written into head 1's columns of a direct [n, d] buffer; against the double loop
+    // on q rotated here in double, and the same bits for any split of the query rows
+    @ParameterizedTest(name = "w={0} causal={1}")
+    @CsvSource({"1,false", "3,true", "7,false", "16,false", "17,true", "33,false", "64,false", "64,true"})
+    void inPlaceMatchesDoubleLoopForAnyGrouping(int w, boolean causal) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorAttention.BLOCK == 8, "blocks of eight need 32 registers");
+        int dh = 2 * LANES;
+        int heads = 2;
+        int d = heads * dh;
+        int hd = 1;
+        VectorAttention att = VectorAttention.create(dh, w);
+        Random random = new Random(977L * w + (causal ? 1 : 0));
+        for (int n : new int[] {1, 2, 7, 8, 9, w + 3, 2 * w + 9, 3 * w + 17}) {
+            int stride = n + BandAttention.KEY_SLACK;
+            java.nio.ByteBuffer qv = java.nio.ByteBuffer.allocateDirect(n * 2 * d * Float.BYTES)
+                    .order(java.nio.ByteOrder.nativeOrder());          // [n, 2d]
+            float[] qRot = new float[n * dh];   // [n, d_h] head hd's queries rotated and scaled, in double
+            float[] k = new float[n * dh];      // [n, d_h]
+            float[] kT = new float[dh * stride]; // [d_h, stride], NaN in the slack
+            float[] v = new float[n * dh];      // [n, d_h]
+            float[] cosDup = new float[n * dh]; // [n, d_h]
+            float[] sinAlt = new float[n * dh]; // [n, d_h]
+            float qScale = (float) (1.0 / Math.sqrt(dh));
+            for (int e = 0; e < n * 2 * d; e++) {
+                qv.putFloat(e * Float.BYTES, (float) random.nextGaussian());
+            }
+            for (int i = 0; i < n; i++) {
+                for (int m = 0; m < dh / 2; m++) {
+                    double angle = random.nextDouble() * 2 * Math.PI;
+                    float c = (float) Math.cos(angle);
+                    float sn = (float) Math.sin(angle);
+                    cosDup[i * dh + 2 * m] = c;
+                    cosDup[i * dh + 2 * m + 1] = c;
+                    sinAlt[i * dh + 2 * m] = -sn;
+                    sinAlt[i * dh + 2 * m + 1] = sn;
+                    double x0 = qv.getFloat((i * 2 * d + hd * dh + 2 * m) * Float.BYTES);
+                    double x1 = qv.getFloat((i * 2 * d + hd * dh + 2 * m + 1) * Float.BYTES);
+                    qRot[i * dh + 2 * m] = (float) ((x0 * c - x1 * sn) * qScale);
+                    qRot[i * dh + 2 * m + 1] = (float) ((x1 * c + x0 * sn) * qScale);
+                }
+                for (int c = 0; c < dh; c++) {
+                    v[i * dh + c] = qv.getFloat((i * 2 * d + d + hd * dh + c) * Float.BYTES);
+                    k[i * dh + c] = (float) random.nextGaussian();
+                }
+            }
+            java.util.Arrays.fill(kT, Float.NaN);
+            for (int j = 0; j < n; j++) {
+                for (int c = 0; c < dh; c++) {
+                    kT[c * stride + j] = k[j * dh + c];
+                }
+            }
+            double[][] expected = reference(qRot, k, v, dh, n, w, causal);
+            float[] whole = runInPlace(att, qv, cosDup, sinAlt, qScale, kT, stride, dh, d, hd, n, w, causal,
+                    new int[] {n});
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < dh; c++) {
+                    assertThat((double) whole[i * dh + c]).as("n=%d row %d component %d", n, i, c)
+                            .isCloseTo(expected[i][c], Offset.offset(1e-5));
+                }
+            }
+            int mid = Math.min(n - 1, n / 2 + 3);    // blocks of eight starting at 1 and at mid
+            int[] splits = n > 2 ? new int[] {1, mid, n} : new int[] {n};
+            assertThat(runInPlace(att, qv, cosDup, sinAlt, qScale, kT, stride, dh, d, hd, n, w, causal, splits))
+                    .as("n=%d, split at 1 and %d", n, mid).isEqualTo(whole);
+        }
+    }
+
+    // out [n, d_h]: headInPlace writes head hd's columns of a direct [n, d] buffer filled with NaN first
+    private static float[] runInPlace(VectorAttention att, java.nio.ByteBuffer qv, float[] cosDup, float[] sinAlt,
+                                      float qScale, float[] kT, int stride, int dh, int d, int hd, int n, int w,
+                                      boolean causal, int[] splits) {
+        java.nio.ByteBuffer o = java.nio.ByteBuffer.allocateDirect(n * d * Float.BYTES)
+                .order(java.nio.ByteOrder.nativeOrder());             // [n, d]
+        for (int e = 0; e < n * d; e++) {
+            o.putFloat(e * Float.BYTES, Float.NaN);
+        }
+        int from = 0;
+        for (int to : splits) {
+            att.headInPlace(qv, hd * dh * Float.BYTES, (d + hd * dh) * Float.BYTES, 2 * d * Float.BYTES, cosDup, sinAlt,
+                    qScale, kT, stride, n, from, to, w, causal, o, hd * dh * Float.BYTES, d * Float.BYTES);
+            from = to;
+        }
+        float[] out = new float[n * dh];
+        for (int i = 0; i < n; i++) {
+            for (int e = 0; e < d; e++) {
+                float x = o.getFloat((i * d + e) * Float.BYTES);
+                if (e / dh == hd) {
+                    out[i * dh + e % dh] = x;
+                } else {
+                    assertThat(x).as("row %d, entry %d outside the head's columns", i, e).isNaN();
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void declinesHeadWidthsThatAreNotPairsOfVectors() {
         // the local tier then takes ND4J's path; a kernel made for these widths would read past its rows
