@@ -56,6 +56,14 @@ final class FusedHeads {
     // of stored one element at a time; and those positions' angles for the queries, which attendInPlace reads in place.
     void scatterTiledRows(RowKernels kernels, ByteBuffer qkvBytes, int np, int rowFrom, int rowTo, float[] cos,
                           float[] sin) {
+        expandAngles(rowFrom, rowTo, cos, sin, true);
+        kernels.ropeKeysT(qkvBytes, np * 2 * d * Float.BYTES, np, heads, dh, cosT, sinT, maxRows, rowFrom, rowTo, kT,
+                kStride);
+    }
+
+    // cos, sin [n, d_h/2] rows [rowFrom, rowTo) -> cosDup, sinAlt [n, d_h] (the angles per component, sin with the
+    // pair's sign) and, when transposed, cosT, sinT [d_h/2, maxRows] (per pair, along the positions)
+    private void expandAngles(int rowFrom, int rowTo, float[] cos, float[] sin, boolean transposed) {
         int pairs = dh / 2;
         for (int i = rowFrom; i < rowTo; i++) {
             for (int m = 0; m < pairs; m++) {
@@ -66,12 +74,12 @@ final class FusedHeads {
                 cosDup[at + 1] = c;
                 sinAlt[at] = -sn;
                 sinAlt[at + 1] = sn;
-                cosT[m * maxRows + i] = c;
-                sinT[m * maxRows + i] = sn;
+                if (transposed) {
+                    cosT[m * maxRows + i] = c;
+                    sinT[m * maxRows + i] = sn;
+                }
             }
         }
-        kernels.ropeKeysT(qkvBytes, np * 2 * d * Float.BYTES, np, heads, dh, cosT, sinT, maxRows, rowFrom, rowTo, kT,
-                kStride);
     }
 
     // qv [n, 2d] in qkvBytes (queries not yet rotated) and each head's kᵀ -> o [·, d] rows [from, to) in oBytes, head
@@ -89,18 +97,7 @@ final class FusedHeads {
     // qkv rows [rowFrom, rowTo) -> the same rows of q, kᵀ, v as scatter, under the layout of the last layout.layout(n)
     void scatterRows(RowKernels kernels, ByteBuffer qkvBytes, int rowFrom, int rowTo, float[] cos, float[] sin,
                      float qScale, DilatedBand layout) {
-        int pairs = dh / 2;
-        for (int i = rowFrom; i < rowTo; i++) {          // angles per pair -> per component, sin with the pair's sign
-            for (int m = 0; m < pairs; m++) {
-                int at = i * dh + 2 * m;
-                float c = cos[i * pairs + m];
-                float sn = sin[i * pairs + m];
-                cosDup[at] = c;
-                cosDup[at + 1] = c;
-                sinAlt[at] = -sn;
-                sinAlt[at + 1] = sn;
-            }
-        }
+        expandAngles(rowFrom, rowTo, cos, sin, false);
         float[] kr = kRow;                      // [h·d_h] one position's keys, all heads
         for (int i = rowFrom; i < rowTo; i++) {
             int rowAt = layout.rowOf(i);
