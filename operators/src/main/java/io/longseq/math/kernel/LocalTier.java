@@ -87,7 +87,7 @@ public final class LocalTier implements AutoCloseable {
 
     private final BoundedCache<Long, LocalTierViews.Core> coreViews = new BoundedCache<>(CACHED_LENGTHS);
     private final BoundedCache<Integer, LocalTierViews.Band> views = new BoundedCache<>(CACHED_LENGTHS);
-    private final long[] stageNanos = new long[Stage.values().length];
+    private final StageClock clock = new StageClock();   // time per Stage, for profiling
 
     /** Where a chunk's time goes; {@link #stageNanos()} sums each since construction. */
     public enum Stage {
@@ -229,20 +229,8 @@ public final class LocalTier implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("LocalTier is closed");
         }
-        if (n < 1 || n > maxRows) {
-            throw new IllegalArgumentException("chunk of " + n + " positions; this LocalTier holds 1.." + maxRows);
-        }
-        if (coreFrom < first || coreTo > first + n || coreFrom >= coreTo) {
-            throw new IllegalArgumentException("core [" + coreFrom + ", " + coreTo + ") is not inside the array ["
-                    + first + ", " + (first + n) + ")");
-        }
-        if (ids.length < (long) n * cfg.maxFeatures()) {
-            throw new IllegalArgumentException("ids holds " + ids.length + " values, need n·F = "
-                    + (long) n * cfg.maxFeatures());
-        }
-        if (z.length < (coreTo - coreFrom) * d) {
-            throw new IllegalArgumentException("z holds " + z.length + " floats, need " + (coreTo - coreFrom) * d);
-        }
+        TierArguments.checkChunk(n, maxRows, first, coreFrom, coreTo, ids.length, (long) n * cfg.maxFeatures(), z.length,
+                d);
         int nq = (n + qb - 1) / qb;
         int np = nq * qb;
         LocalTierViews.Band vw = views.get(nq, b -> new LocalTierViews.Band(this, b));
@@ -250,7 +238,7 @@ public final class LocalTier implements AutoCloseable {
         long t0 = System.nanoTime();
         embed(ids, n, np);
         rope.angles(first, n, cos, sin);
-        t0 = lap(Stage.EMBED_ROPE, t0);
+        t0 = clock.lap(Stage.EMBED_ROPE, t0);
         int cs = (int) (coreFrom - first);                 // core rows [cs, ce) of the array
         int ce = (int) (coreTo - first);
         LocalTierViews.Core core = coreViews.get(((long) cs << 32) | ce, key -> new LocalTierViews.Core(this, cs, ce));
@@ -263,14 +251,14 @@ public final class LocalTier implements AutoCloseable {
             int to = last ? ce : n;
             // the previous layer's b2 joins the residual here, fused with this LayerNorm's pass
             layerNorm(n, np, y.ln1Gain, y.ln1Bias, l == 0 ? null : weights.layers[l - 1].b2);
-            t0 = lap(Stage.LAYER_NORM, t0);
+            t0 = clock.lap(Stage.LAYER_NORM, t0);
             if (inPlace) {
                 vw.layers.qvProj[l].run();
                 vw.layers.kTProj[l].run();
             } else {
                 vw.layers.qkvProj[l].run();
             }
-            t0 = lap(Stage.GEMM_QKV, t0);
+            t0 = clock.lap(Stage.GEMM_QKV, t0);
             if (tiled) {
                 t0 = attendInTiles(n, np, from, to, t0);
             } else if (fused != null) {
@@ -278,7 +266,7 @@ public final class LocalTier implements AutoCloseable {
                 if (sinks != null && first == 0) {
                     sinks.capture(l, n, hs);
                 }
-                t0 = lap(Stage.SCATTER, t0);
+                t0 = clock.lap(Stage.SCATTER, t0);
                 if (sinks != null) {
                     sinks.attend(l, first, n, from, to, hs);
                 } else if (linformer != null) {
@@ -288,40 +276,40 @@ public final class LocalTier implements AutoCloseable {
                 }
                 o.put(from * d, hs.oRows, from * d, (to - from) * d);   // the heads' rows, in one copy
                 zeroRows(o, n * d, np * d);
-                t0 = lap(Stage.ATTENTION_FUSED, t0);
+                t0 = clock.lap(Stage.ATTENTION_FUSED, t0);
             } else {
                 chunks.scatter(qkv, np, cos, sin, qScale);
-                t0 = lap(Stage.SCATTER, t0);
+                t0 = clock.lap(Stage.SCATTER, t0);
                 for (int hd = 0; hd < heads; hd++) {
                     vw.scores[hd].run();
                 }
-                t0 = lap(Stage.SCORES, t0);
+                t0 = clock.lap(Stage.SCORES, t0);
                 chunks.bandSoftmax(n, nq);
-                t0 = lap(Stage.SOFTMAX, t0);
+                t0 = clock.lap(Stage.SOFTMAX, t0);
                 for (int hd = 0; hd < heads; hd++) {
                     vw.mix[hd].run();
                 }
-                t0 = lap(Stage.WEIGHTED_VALUES, t0);
+                t0 = clock.lap(Stage.WEIGHTED_VALUES, t0);
             }
             (last ? core.outProj : vw.layers.outProj[l]).run();               // x += o·W_o
-            t0 = lap(Stage.GEMM_OUT, t0);
+            t0 = clock.lap(Stage.GEMM_OUT, t0);
             normalizeRows(from, to, y.ln2Gain, y.ln2Bias);
             if (!last) {
                 zeroRows(a, n * d, np * d);
             }
-            t0 = lap(Stage.LAYER_NORM, t0);
+            t0 = clock.lap(Stage.LAYER_NORM, t0);
             (last ? core.ffnIn : vw.layers.ffnIn[l]).run();
-            t0 = lap(Stage.GEMM_FFN, t0);
+            t0 = clock.lap(Stage.GEMM_FFN, t0);
             biasGelu(from, to, y.b1);
             if (!last) {
                 zeroRows(hid, n * f, np * f);
             }
-            t0 = lap(Stage.GELU, t0);
+            t0 = clock.lap(Stage.GELU, t0);
             (last ? core.ffnOut : vw.layers.ffnOut[l]).run();                 // x += GELU(..)·W_2
-            t0 = lap(Stage.GEMM_FFN, t0);
+            t0 = clock.lap(Stage.GEMM_FFN, t0);
         }
         finalNorm((int) (coreFrom - first), (int) (coreTo - coreFrom), z, weights.layers[cfg.layers() - 1].b2);
-        lap(Stage.LAYER_NORM, t0);
+        clock.lap(Stage.LAYER_NORM, t0);
     }
 
     // ids [n·F] -> x [Np, d]: mean of the embeddings of non-padding ids; padded rows are zero
@@ -347,14 +335,14 @@ public final class LocalTier implements AutoCloseable {
                 hs.scatterRows(kernels, buf.qkvBytes, scattered, need, cos, sin, qScale, band);
             }
             scattered = Math.max(scattered, need);
-            t0 = lap(Stage.SCATTER, t0);
+            t0 = clock.lap(Stage.SCATTER, t0);
             if (inPlace) {
                 hs.attendInPlace((VectorAttention) fused, buf.qkvBytes, buf.oBytes, qScale, n, q0, q1, w, cfg.causal());
             } else {
                 band.attend(fused, hs, heads, dh, d, w, cfg.causal(), q0, q1);
                 o.put(q0 * d, hs.oRows, q0 * d, (q1 - q0) * d);
             }
-            t0 = lap(Stage.ATTENTION_FUSED, t0);
+            t0 = clock.lap(Stage.ATTENTION_FUSED, t0);
         }
         zeroRows(o, n * d, np * d);
         return t0;
@@ -393,15 +381,9 @@ public final class LocalTier implements AutoCloseable {
         a.get(from * d, z, 0, count * d);
     }
 
-    private long lap(Stage stage, long since) {
-        long now = System.nanoTime();
-        stageNanos[stage.ordinal()] += now - since;
-        return now;
-    }
-
     /** Nanoseconds spent per {@link Stage} (indexed by ordinal) since construction: for profiling. */
     public long[] stageNanos() {
-        return stageNanos.clone();
+        return clock.nanos();
     }
 
     /** Releases the off-heap buffers now rather than at garbage collection. */

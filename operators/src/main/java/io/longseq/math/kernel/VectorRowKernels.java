@@ -6,7 +6,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,7 +41,6 @@ final class VectorRowKernels extends RowKernels {
     private static final FloatVector ROUNDER_V = FloatVector.broadcast(F, ROUNDER);
     private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(F, -LN2_HI);
     private static final int NEG20_BITS = Float.floatToRawIntBits(-20f);
-    private static final VectorShuffle<Float> PAIR_SWAP = VectorShuffle.fromOp(F, i -> i ^ 1); // 1, 0, 3, 2, ...
 
     static RowKernels create() {
         return new VectorRowKernels();
@@ -212,8 +210,7 @@ final class VectorRowKernels extends RowKernels {
         }
     }
 
-    // x·cosDup + swap(x)·sinAlt per vector, swap exchanging the lanes of each pair: the same products and sums as
-    // the scalar form (x₀c + x₁(−s) = x₀c − x₁s exactly), so the same bits.
+    // RoPE in lanes (VectorRope: only arrays, buffers and ints cross the call, no vector)
     @Override
     public void ropeRow(ByteBuffer qkv, int rowAt, int d, int heads, int dh, float[] cosDup, float[] sinAlt, int ang,
                         float qScale, float[][] qHeads, float[][] vHeads, int rowOff, float[] kRow) {
@@ -221,54 +218,13 @@ final class VectorRowKernels extends RowKernels {
             super.ropeRow(qkv, rowAt, d, heads, dh, cosDup, sinAlt, ang, qScale, qHeads, vHeads, rowOff, kRow);
             return;
         }
-        for (int hd = 0; hd < heads; hd++) {
-            int col = hd * dh;
-            for (int c = 0; c < dh; c += LANES) {
-                FloatVector cs = FloatVector.fromArray(F, cosDup, ang + c);
-                FloatVector sn = FloatVector.fromArray(F, sinAlt, ang + c);
-                FloatVector x = FloatVector.fromByteBuffer(F, qkv, rowAt + (col + c) * Float.BYTES, NATIVE);
-                x.mul(cs).add(x.rearrange(PAIR_SWAP).mul(sn)).mul(qScale).intoArray(qHeads[hd], rowOff + c);
-                FloatVector k = FloatVector.fromByteBuffer(F, qkv, rowAt + (d + col + c) * Float.BYTES, NATIVE);
-                k.mul(cs).add(k.rearrange(PAIR_SWAP).mul(sn)).intoArray(kRow, col + c);
-                FloatVector.fromByteBuffer(F, qkv, rowAt + (2 * d + col + c) * Float.BYTES, NATIVE)
-                        .intoArray(vHeads[hd], rowOff + c);
-            }
-        }
+        VectorRope.row(qkv, rowAt, d, heads, dh, cosDup, sinAlt, ang, qScale, qHeads, vHeads, rowOff, kRow);
     }
 
-    // Along the positions, LANES at a time: no lane crosses another, no transposition. k₀c − k₁s is ropeRow's
-    // k₀c + k₁(−s) exactly (negation and subtraction are exact), k₁c + k₀s its other lane: the same bits.
     @Override
     public void ropeKeysT(ByteBuffer keys, int at, int np, int heads, int dh, float[] cosT, float[] sinT,
                           int angStride, int from, int to, float[][] kT, int kStride) {
-        int whole = from + (to - from) / LANES * LANES;
-        for (int hd = 0; hd < heads; hd++) {
-            float[] kt = kT[hd];
-            for (int m = 0; m < dh / 2; m++) {
-                int r0 = at + (hd * dh + 2 * m) * np * Float.BYTES;
-                int r1 = r0 + np * Float.BYTES;
-                int a = m * angStride;
-                int o0 = 2 * m * kStride;
-                int o1 = o0 + kStride;
-                int i = from;
-                for (; i < whole; i += LANES) {
-                    FloatVector c = FloatVector.fromArray(F, cosT, a + i);
-                    FloatVector sn = FloatVector.fromArray(F, sinT, a + i);
-                    FloatVector k0 = FloatVector.fromByteBuffer(F, keys, r0 + i * Float.BYTES, NATIVE);
-                    FloatVector k1 = FloatVector.fromByteBuffer(F, keys, r1 + i * Float.BYTES, NATIVE);
-                    k0.mul(c).sub(k1.mul(sn)).intoArray(kt, o0 + i);
-                    k1.mul(c).add(k0.mul(sn)).intoArray(kt, o1 + i);
-                }
-                for (; i < to; i++) {
-                    float c = cosT[a + i];
-                    float sn = sinT[a + i];
-                    float k0 = keys.getFloat(r0 + i * Float.BYTES);
-                    float k1 = keys.getFloat(r1 + i * Float.BYTES);
-                    kt[o0 + i] = k0 * c - k1 * sn;
-                    kt[o1 + i] = k1 * c + k0 * sn;
-                }
-            }
-        }
+        VectorRope.keysT(keys, at, np, heads, dh, cosT, sinT, angStride, from, to, kT, kStride);
     }
 
     // Eight vectors of y's sums stay in registers while x runs through W's rows (eight independent FMA chains; only
