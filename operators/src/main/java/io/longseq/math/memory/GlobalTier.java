@@ -48,6 +48,10 @@ public final class GlobalTier {
     private final PreparedChunk prepared = new PreparedChunk(); // prepareChunk's blocks, projected and scored
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
     private double[] chunkScores = new double[0]; // [nq + nb, m] a chunk's scores (then its blocks' weights), key dots
+    private ExemplarSums deferred;                // stepBlocks with RETRIEVAL: where step leaves the exemplars' weights
+    private final ExemplarSums exemplarSums;
+    private final java.util.List<Pending> pending = new java.util.ArrayList<>();   // stepBlocks' blocks, in order
+    private double[] chunkGx = new double[0];     // [nb, d] the exemplars' sums Σ p_j x_j of stepBlocks' blocks
 
     public GlobalTier(ModelConfig cfg, Weights weights) {
         this(cfg, weights, RowKernels.best());
@@ -70,6 +74,7 @@ public final class GlobalTier {
         kx = new float[d];
         gx = new double[d];
         entries = new MemoryEntries(d);
+        exemplarSums = new ExemplarSums(d);
         Arrays.fill(logCounts, -1);      // no entry has −1 blocks: every slot starts empty
     }
 
@@ -170,15 +175,85 @@ public final class GlobalTier {
             weights = pr;
         }
         kernels.weightedSum(weights, entries.values, own, d, g);    // g = Σ p_e v̄_e, in order of e
-        if (own < m) {                                      // the exemplars: g += (Σ p_e x_e)·W_gv
+        if (own < m && deferred == null) {                  // the exemplars: g += (Σ p_e x_e)·W_gv
             Arrays.fill(gx, 0);
             SharedRows.weightedSumBest(weights, own, entries.sharedValues, entries.row, 0, m - own, d, gx);
             projections.addExemplarValues(gx, g);
         }
         TopEntry[] top = topK.select(p, entries, cfg.topK(), total, m, self, both);
-        return result(b, start, end, summary, top, p[self], entropy,
-                own == m ? novelty.of(k, entries.keys, m, self) : novelty.shared(k, entries, own, m, self));
+        double selfWeight = p[self];
+        double novel = own == m ? novelty.of(k, entries.keys, m, self) : novelty.shared(k, entries, own, m, self);
+        if (deferred != null) {                             // stepBlocks: the exemplars' sum at the chunk's end
+            deferred.keep(weights, own, m, entries, retrieval);
+            pending.add(new Pending(b, start, end, summary, top, selfWeight, entropy, novel, g.clone()));
+            return null;
+        }
+        return result(b, start, end, summary, top, selfWeight, entropy, novel);
     }
+
+    /**
+     * Every mode: the nb blocks of one chunk, in order, as nb {@link #step}s would give them, bit for bit (FULL:
+     * {@link #stepChunk}). With a RETRIEVAL memory the exemplars' weighted sums of all nb blocks are added at the end
+     * in one pass over the store ({@link ExemplarSums}) instead of one pass per block. {@link #chunkDelta} gives each
+     * block's g_b·W_go.
+     *
+     * @param summaries s [nb, d], the chunk's blocks in order, the first one block {@code memory.nextBlock()}
+     * @param reverse   s' [nb, d] ({@link io.longseq.math.model.Strand#BOTH}) or null
+     */
+    // s [nb, d] (+ s' [nb, d]) + memory -> nb BlockResults (memory now includes them); deltas [nb, d] kept
+    public BlockResult[] stepBlocks(BlockMemory memory, float[] summaries, float[] reverse, int nb, long[] starts,
+                                    long[] ends) {
+        if (memory instanceof FullMemory full) {
+            return stepChunk(full, summaries, reverse, nb, starts, ends);
+        }
+        prepareChunk(memory, summaries, reverse, nb);
+        BlockResult[] out = new BlockResult[nb];
+        float[] deltas = new float[nb * d];
+        RetrievalMemory retrieval = memory instanceof RetrievalMemory rm ? rm : null;
+        if (retrieval != null) {
+            deferred = exemplarSums;
+            exemplarSums.begin(retrieval);
+            pending.clear();
+        }
+        try {
+            for (int i = 0; i < nb; i++) {
+                float[] s = Arrays.copyOfRange(summaries, i * d, (i + 1) * d);                       // [d]
+                float[] r = reverse == null ? null : Arrays.copyOfRange(reverse, i * d, (i + 1) * d); // [d]
+                out[i] = step(memory, starts[i], ends[i], s, r);
+                if (out[i] != null) {
+                    System.arraycopy(delta, 0, deltas, i * d, d);
+                }
+            }
+            if (retrieval != null) {
+                if (chunkGx.length < nb * d) {
+                    chunkGx = new double[nb * d];
+                }
+                exemplarSums.sums(retrieval, chunkGx);
+                for (int i = 0; i < nb; i++) {
+                    Pending at = pending.get(i);
+                    System.arraycopy(at.g, 0, g, 0, d);
+                    if (exemplarSums.has(i)) {
+                        System.arraycopy(chunkGx, i * d, gx, 0, d);
+                        projections.addExemplarValues(gx, g);
+                    }
+                    out[i] = result(at.block, at.start, at.end, at.summary, at.top, at.self, at.entropy, at.novelty);
+                    System.arraycopy(delta, 0, deltas, i * d, d);
+                }
+            }
+        } finally {
+            deferred = null;
+            pending.clear();
+            if (retrieval != null) {
+                retrieval.evicted.stop();
+            }
+        }
+        chunkDeltas = deltas;
+        return out;
+    }
+
+    // a block of stepBlocks waiting for its exemplars' sum: all of its result but that, and g without it
+    private record Pending(long block, long start, long end, float[] summary, TopEntry[] top, double self,
+                           double entropy, double novelty, double[] g) {}
 
     /**
      * Optional, before the {@link #step}s of one chunk's blocks: with a RETRIEVAL memory (and the Vector API) projects
@@ -302,7 +377,7 @@ public final class GlobalTier {
         return out;
     }
 
-    /** g_b·W_go of block i of the last {@link #stepChunk} [d]. */
+    /** g_b·W_go of block i of the last {@link #stepChunk} or {@link #stepBlocks} [d]. */
     public float[] chunkDelta(int i) {
         return Arrays.copyOfRange(chunkDeltas, i * d, (i + 1) * d);
     }

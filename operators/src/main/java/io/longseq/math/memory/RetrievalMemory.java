@@ -62,11 +62,13 @@ public final class RetrievalMemory extends BlockMemory {
     // slot s of bucket bk at (bk·d + c)·stride + s; null without the Vector API
     private final int stride;
     private final float[] xT;
-    private final int[] eligible;      // [2^k] per bucket, its first slots older than level 1 (set by collectShared)
+    final int[] eligible;              // [2^k] per bucket, its first slots older than level 1 (set by collectShared)
     final double[] keySum;             // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
     private int lastBucket = -1;       // the bucket of the newest block (tests)
     private final PrimedDots primed = new PrimedDots();   // a chunk's dots with the held x (primeDots), not state
     private final float[] dotScratch = new float[2 * SharedRows.PAD];     // [2 × float lanes] of columnDots
+    // while a chunk's exemplar sums wait (ExemplarSums), the x rows evicted since, so they can still be summed; not state
+    final EvictedRows evicted;
     // changes since the state bytes `base` were written or read (RetrievalState.write): the places rewritten
     // (bk·E + place) or, when a bucket grew or more places changed than `changed` holds, all of it
     byte[] base;
@@ -94,6 +96,7 @@ public final class RetrievalMemory extends BlockMemory {
         xT = SharedRows.VECTOR && VectorSharedRows.fits(d, stride) ? new float[buckets * d * stride + SharedRows.PAD] : null;
         eligible = new int[buckets];
         keySum = new double[d];
+        evicted = new EvictedRows(d);
     }
 
     /**
@@ -155,6 +158,7 @@ public final class RetrievalMemory extends BlockMemory {
                     worst = p;
                 }
             }
+            evicted.keep(bk, index[base + evict], xs, (base + evict) * d);
             System.arraycopy(index, base + evict + 1, index, base + evict, n - evict - 1);
             System.arraycopy(xs, (base + evict + 1) * d, xs, (base + evict) * d, (n - evict - 1) * d);
             System.arraycopy(norms, base + evict + 1, norms, base + evict, n - evict - 1);

@@ -117,4 +117,28 @@ final class SharedRows {
             }
         }
     }
+
+    /**
+     * gx[i, c] ← Σ_u w[i, u]·X_u[c] for every block i of nb, added from +0 in order of the rows u = 0 … n−1, X_u the row
+     * at xs[off[u]] when off[u] ≥ 0, else at evicted[~off[u]]: per block the adds of {@link #weightedSum} from g = 0
+     * (vector when {@link #VECTOR}: the same bits).
+     */
+    // w [nb, n], rows X [n, d] (by off) -> gx [nb, d] = W·X
+    static void weightedSums(double[] w, int nb, int n, float[] xs, float[] evicted, int[] off, int d, double[] gx) {
+        if (VECTOR && VectorSharedRows.fits(d, STRIDE)) {
+            VectorSharedRows.weightedSums(w, nb, n, xs, evicted, off, d, gx);
+            return;
+        }
+        java.util.Arrays.fill(gx, 0, nb * d, 0.0);
+        for (int i = 0; i < nb; i++) {
+            for (int u = 0; u < n; u++) {
+                double pe = w[i * n + u];
+                float[] x = off[u] >= 0 ? xs : evicted;
+                int o = off[u] >= 0 ? off[u] : ~off[u];
+                for (int c = 0; c < d; c++) {
+                    gx[i * d + c] += pe * x[o + c];
+                }
+            }
+        }
+    }
 }

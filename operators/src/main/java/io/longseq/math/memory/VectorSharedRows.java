@@ -186,6 +186,82 @@ final class VectorSharedRows {
         }
     }
 
+    /**
+     * As {@link SharedRows#weightedSums}; d a multiple of the float lanes ({@link #fits}), {@link SharedRows#PAD}
+     * floats readable past the last row of xs and of evicted. Four blocks and FL columns at a time (eight double
+     * vectors in registers) while the rows go by: a row's FL floats are loaded and widened once for four blocks, and
+     * the store is read once per four blocks, not once per block; each column of each block adds its rows in order, a
+     * multiply then an add, from +0.
+     */
+    // w [nb, n], rows X [n, d] (by off) -> gx [nb, d] = W·X
+    static void weightedSums(double[] w, int nb, int n, float[] xs, float[] evicted, int[] off, int d, double[] gx) {
+        java.util.Arrays.fill(gx, 0, nb * d, 0.0);
+        for (int i0 = 0; i0 < nb; i0 += 4) {
+            for (int c0 = 0; c0 < d; c0 += FL) {
+                // in calls of 64 rows: the JIT compiles a method to SIMD after ~2,400 calls (the Vector API runs
+                // ~100× slower until then), and one call per chunk would take most of a run to get there
+                for (int u0 = 0; u0 < n; u0 += 64) {
+                    tile(w, nb, n, i0, c0, u0, Math.min(n, u0 + 64), xs, evicted, off, d, gx);
+                }
+            }
+        }
+    }
+
+    // gx[i0 .. i0 + 4, c0 .. c0 + FL) (blocks past nb: computed, not stored) += rows [u0, u1) in order
+    private static void tile(double[] w, int nb, int n, int i0, int c0, int u0, int u1, float[] xs, float[] evicted,
+                             int[] off, int d, double[] gx) {
+        int last = nb - 1;                       // blocks past the last repeat it
+        int g0 = i0 * d + c0;
+        int g1 = Math.min(i0 + 1, last) * d + c0;
+        int g2 = Math.min(i0 + 2, last) * d + c0;
+        int g3 = Math.min(i0 + 3, last) * d + c0;
+        int w0 = i0 * n;
+        int w1 = Math.min(i0 + 1, last) * n;
+        int w2 = Math.min(i0 + 2, last) * n;
+        int w3 = Math.min(i0 + 3, last) * n;
+        DoubleVector a0 = DoubleVector.fromArray(D, gx, g0);
+        DoubleVector b0 = DoubleVector.fromArray(D, gx, g0 + HALF);
+        DoubleVector a1 = DoubleVector.fromArray(D, gx, g1);
+        DoubleVector b1 = DoubleVector.fromArray(D, gx, g1 + HALF);
+        DoubleVector a2 = DoubleVector.fromArray(D, gx, g2);
+        DoubleVector b2 = DoubleVector.fromArray(D, gx, g2 + HALF);
+        DoubleVector a3 = DoubleVector.fromArray(D, gx, g3);
+        DoubleVector b3 = DoubleVector.fromArray(D, gx, g3 + HALF);
+        for (int u = u0; u < u1; u++) {
+            int o = off[u];
+            float[] x = o >= 0 ? xs : evicted;
+            int at = (o >= 0 ? o : ~o) + c0;
+            DoubleVector lo = low(x, at);
+            DoubleVector hi = low(x, at + HALF);
+            DoubleVector p0 = DoubleVector.broadcast(D, w[w0 + u]);
+            DoubleVector p1 = DoubleVector.broadcast(D, w[w1 + u]);
+            DoubleVector p2 = DoubleVector.broadcast(D, w[w2 + u]);
+            DoubleVector p3 = DoubleVector.broadcast(D, w[w3 + u]);
+            a0 = a0.add(p0.mul(lo));
+            b0 = b0.add(p0.mul(hi));
+            a1 = a1.add(p1.mul(lo));
+            b1 = b1.add(p1.mul(hi));
+            a2 = a2.add(p2.mul(lo));
+            b2 = b2.add(p2.mul(hi));
+            a3 = a3.add(p3.mul(lo));
+            b3 = b3.add(p3.mul(hi));
+        }
+        a0.intoArray(gx, g0);
+        b0.intoArray(gx, g0 + HALF);
+        if (i0 + 1 < nb) {
+            a1.intoArray(gx, g1);
+            b1.intoArray(gx, g1 + HALF);
+        }
+        if (i0 + 2 < nb) {
+            a2.intoArray(gx, g2);
+            b2.intoArray(gx, g2 + HALF);
+        }
+        if (i0 + 3 < nb) {
+            a3.intoArray(gx, g3);
+            b3.intoArray(gx, g3 + HALF);
+        }
+    }
+
     // a[off .. off + D's lanes) as doubles: the first half of a float vector loaded at off (reads FL floats; the
     // second half of a load, convertShape part 1, is not compiled to SIMD by JDK 17's C2: a load at off + HALF is)
     private static DoubleVector low(float[] a, int off) {

@@ -4,7 +4,6 @@ import io.longseq.math.kernel.DenseLocalTier;
 import io.longseq.math.kernel.LocalTier;
 import io.longseq.math.memory.BlockMemory;
 import io.longseq.math.memory.BlockPooling;
-import io.longseq.math.memory.FullMemory;
 import io.longseq.math.memory.GlobalTier;
 import io.longseq.math.weights.Weights;
 import java.util.ArrayList;
@@ -99,7 +98,6 @@ public final class ChunkedModel implements AutoCloseable {
     // reverseSummaries [C/B, d] the chunk's reverse-strand summaries (Strand.BOTH) or null
     private void poolAndAttend(float[] zChunk, int coreFrom, int coreTo, float[] summaries, float[] reverseSummaries,
                                BlockMemory memory, List<BlockResult> blocks) {
-        int d = cfg.dModel();
         int len = coreTo - coreFrom;
         pooling.pool(zChunk, len, summaries);
         int nb = pooling.blocks(len);
@@ -109,16 +107,8 @@ public final class ChunkedModel implements AutoCloseable {
             starts[blk] = coreFrom + (long) blk * cfg.blockSize();
             ends[blk] = Math.min(coreTo, starts[blk] + cfg.blockSize());
         }
-        if (memory instanceof FullMemory full) {    // the chunk's blocks as one product against the memory
-            blocks.addAll(List.of(global.stepChunk(full, summaries, reverseSummaries, nb, starts, ends)));
-            return;
-        }
-        for (int blk = 0; blk < nb; blk++) {
-            float[] s = java.util.Arrays.copyOfRange(summaries, blk * d, (blk + 1) * d);   // [d]
-            float[] sr = reverseSummaries == null ? null
-                    : java.util.Arrays.copyOfRange(reverseSummaries, blk * d, (blk + 1) * d);  // [d]
-            blocks.add(global.step(memory, starts[blk], ends[blk], s, sr));
-        }
+        // FULL: the chunk's blocks as one product against the memory; RETRIEVAL: their exemplar sums in one pass
+        blocks.addAll(List.of(global.stepBlocks(memory, summaries, reverseSummaries, nb, starts, ends)));
     }
 
     // FULL local mode: dense local tier over all n positions, then pooling and the global tier per chunk piece

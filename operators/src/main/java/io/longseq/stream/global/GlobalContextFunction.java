@@ -275,19 +275,25 @@ public class GlobalContextFunction extends KeyedProcessFunction<String, ChunkSum
         GlobalShadow.Run shadowRun = shadow.begin(s, n -> ctx.output(StreamTypes.NOTICES, n)); // null: none
         boolean withReverse = reverseStrand && s.reverseSummaries != null
                 && s.reverseSummaries.length == s.summaries.length;
-        global.prepareChunk(memory, s.summaries, withReverse ? s.reverseSummaries : null, blocks); // RETRIEVAL
+        long[] starts = new long[blocks];
+        long[] ends = new long[blocks];
         for (int i = 0; i < blocks; i++) {
-            long start = s.coreFrom + (long) i * b;
-            long end = Math.min(s.coreTo, start + b);
-            float[] summary = Arrays.copyOfRange(s.summaries, i * d, (i + 1) * d); // [d]
-            float[] reverse = reverseStrand ? reverseSummary(s, i) : null;          // [d] Strand.BOTH
-            BlockResult r = global.step(memory, start, end, summary, reverse);
+            starts[i] = s.coreFrom + (long) i * b;
+            ends[i] = Math.min(s.coreTo, starts[i] + b);
+        }
+        if (reverseStrand && blocks > 0 && !withReverse) {
+            reverseSummary(s, 0);                                                   // refuses the chunk: no s'
+        }
+        BlockResult[] results = global.stepBlocks(memory, s.summaries, withReverse ? s.reverseSummaries : null, blocks,
+                starts, ends);
+        for (int i = 0; i < blocks; i++) {
+            BlockResult r = results[i];
             out.collect(BlockContext.of(s.sequenceId, r));
             if (settings.tokenContexts()) {
-                ctx.output(StreamTypes.TOKEN_CONTEXTS, tokens(s, r, start, end, global.lastDelta()));
+                ctx.output(StreamTypes.TOKEN_CONTEXTS, tokens(s, r, starts[i], ends[i], global.chunkDelta(i)));
             }
             if (shadowRun != null) {
-                shadowRun.block(start, end, summary, r);
+                shadowRun.block(starts[i], ends[i], r.summary(), r);
             }
         }
         if (shadowRun != null) {

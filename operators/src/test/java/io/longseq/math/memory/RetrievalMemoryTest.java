@@ -218,6 +218,63 @@ class RetrievalMemoryTest {
     }
 
     /**
+     * {@link GlobalTier#stepBlocks} (a chunk's exemplar sums deferred to one pass over the store, rows evicted during
+     * the chunk read from where they were kept) changes no bit: every block, its context and delta included, equals
+     * the block stepped alone, with and without reverse-strand queries, through evictions, in chunks of 1..11 blocks;
+     * a memory restored between chunks steps on the same.
+     */
+    @Test
+    void stepBlocksGivesTheBitsOfSingleSteps() {
+        ModelConfig cfg = small().dModel(32).retrievalBits(2).retrievalSlots(6).retrievalRecent(2).build();
+        Weights w = WeightsInit.random(cfg, 37, 1f);
+        int d = cfg.dModel();
+        for (boolean both : new boolean[] {false, true}) {
+            GlobalTier alone = new GlobalTier(cfg, w);
+            GlobalTier chunked = new GlobalTier(cfg, w);
+            BlockMemory a = BlockMemory.create(cfg);
+            BlockMemory b = BlockMemory.create(cfg);
+            Random random = new Random(both ? 18 : 19);
+            int block = 0;
+            int compared = 0;
+            for (int chunk = 0; block < 1500; chunk++) {
+                int nb = 1 + random.nextInt(11);
+                float[] s = new float[nb * d];
+                float[] r = new float[nb * d];
+                for (int i = 0; i < nb * d; i++) {
+                    s[i] = (float) random.nextGaussian();
+                    r[i] = (float) random.nextGaussian();
+                }
+                long[] starts = new long[nb];
+                long[] ends = new long[nb];
+                for (int i = 0; i < nb; i++) {
+                    starts[i] = (block + i) * 16L;
+                    ends[i] = starts[i] + 16;
+                }
+                if (chunk % 19 == 7) {
+                    b = BlockMemory.fromBytes(cfg, b.toBytes());
+                }
+                BlockResult[] ys = chunked.stepBlocks(b, s.clone(), both ? r.clone() : null, nb, starts, ends);
+                for (int i = 0; i < nb; i++, block++) {
+                    float[] si = Arrays.copyOfRange(s, i * d, (i + 1) * d);
+                    float[] ri = both ? Arrays.copyOfRange(r, i * d, (i + 1) * d) : null;
+                    BlockResult x = alone.step(a, starts[i], ends[i], si, ri);
+                    BlockResult y = ys[i];
+                    assertThat(y.block()).isEqualTo(x.block());
+                    assertThat(y.context()).as("block %d, both %s", block, both).containsExactly(x.context());
+                    assertThat(chunked.chunkDelta(i)).as("block %d", block).containsExactly(alone.lastDelta());
+                    assertThat(y.top()).as("block %d", block).containsExactly(x.top());
+                    assertThat(new float[] {y.selfWeight(), y.entropy(), y.novelty()})
+                            .containsExactly(x.selfWeight(), x.entropy(), x.novelty());
+                    compared++;
+                }
+            }
+            assertThat(compared).isEqualTo(block);
+            assertThat(((RetrievalMemory) b).held()).isEqualTo(24);
+            assertThat(b.toBytes()).isEqualTo(a.toBytes());
+        }
+    }
+
+    /**
      * The exemplars are stored as x = LN_g(s) and their keys' norms are not state: a memory restored from its bytes
      * before any block (norms recomputed from x by the tier) steps on bit for bit, the novelty included.
      */
