@@ -22,8 +22,6 @@ import java.util.Arrays;
  */
 public final class GlobalTier {
 
-    private static final double LN_ONE = Math.log(1);   // what logCount(1) gives
-
     private final ModelConfig cfg;
     private final int d;
     final float[] ln;                // [d] x_b = LN_g(s_b)
@@ -40,11 +38,9 @@ public final class GlobalTier {
     private final double[] gx;       // [d] Σ p_j x_j over the exemplars; g += gx·W_gv
     private double[] p = new double[16];      // [M] scores, then weights ([2M] with a reverse-strand query)
     private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
-    private final long[] logCounts = new long[8];      // [8] entry sizes c seen last, with ln c below
-    private final double[] logValues = new double[8];  // [8] ln c: the same few sizes recur every block
+    private final EntrySoftmax softmax = new EntrySoftmax();   // scores -> weights, + ln c, the entropy
     private final TopK topK = new TopK();     // the selection of the top-K entries
     private final Novelty novelty;            // each block's novelty, with its scratch
-    private int selfIndex;                    // the entry of the block itself, set by softmax
     private final PreparedChunk prepared = new PreparedChunk(); // prepareChunk's blocks, projected and scored
     private float[] chunkDeltas = new float[0];   // [nb, d] g_b·W_go of the last stepChunk
     private double[] chunkScores = new double[0]; // [nq + nb, m] a chunk's scores (then its blocks' weights), key dots
@@ -75,7 +71,6 @@ public final class GlobalTier {
         gx = new double[d];
         entries = new MemoryEntries(d);
         exemplarSums = new ExemplarSums(d);
-        Arrays.fill(logCounts, -1);      // no entry has −1 blocks: every slot starts empty
     }
 
     /**
@@ -164,8 +159,8 @@ public final class GlobalTier {
             }
             System.arraycopy(pr, 0, p, m, m);
         }
-        double entropy = softmax(b, m, total);
-        int self = selfIndex;
+        double entropy = softmax.apply(p, entries, b, m, total, d);
+        int self = softmax.self();
         Arrays.fill(g, 0);
         double[] weights = p;
         if (both) {
@@ -265,27 +260,6 @@ public final class GlobalTier {
     // s [nb, d] (+ s' [nb, d]) -> q, k, v (+ q') [nb, d]; their dots with the held keys, kept in the memory
     public void prepareChunk(BlockMemory memory, float[] summaries, float[] reverse, int nb) {
         prepared.prepare(this, memory, summaries, reverse, nb);
-    }
-
-    // p[0, total) holds block b's dots with the m entries (total = 2m: then the reverse query's follow):
-    // scaled, + ln c, softmax in place; returns the entropy and sets selfIndex, the entry of block b itself
-    private double softmax(long b, int m, int total) {
-        double scale = 1.0 / Math.sqrt(d);
-        double max = Double.NEGATIVE_INFINITY;
-        for (int e = 0; e < total; e++) {
-            long c = entries.count[e < m ? e : e - m];
-            p[e] = p[e] * scale + (c == 1 ? LN_ONE : logCount(c));  // single blocks (exemplars): no lookup
-            max = Math.max(max, p[e]);
-        }
-        double entropy = ChunkProducts.normalize(p, 0, total, max);   // as FULL's unitSoftmax
-        int self = -1;
-        for (int e = 0; e < m; e++) {
-            if (entries.level[e] == 1 && entries.first[e] == b) {
-                self = e;
-            }
-        }
-        selfIndex = self;
-        return entropy;
     }
 
     /**
@@ -403,17 +377,4 @@ public final class GlobalTier {
     public float[] lastDelta() {
         return delta.clone();
     }
-
-    // ln c for an entry of c blocks. A memory has a handful of entry sizes (HIERARCHICAL: G^ℓ per level and the
-    // prefix's count), so a small table of the last sizes seen saves a logarithm per entry and block; Math.log of
-    // the same argument is the same double, so the scores' bits do not change.
-    private double logCount(long c) {
-        int slot = (int) ((c * 0x9E3779B97F4A7C15L) >>> 61);     // Fibonacci hashing: 3 bits, one of 8 slots
-        if (logCounts[slot] != c) {
-            logCounts[slot] = c;
-            logValues[slot] = Math.log(c);
-        }
-        return logValues[slot];
-    }
-
 }
