@@ -57,29 +57,27 @@ final class PrimedDots {
     /**
      * When rows qRow (and kRow, when withK) were primed and m's eligible exemplars (the first eligible[bk] slots of
      * each bucket, as collectShared gave them) are the blocks primed at their places: their dots into qDots and kDots
-     * from {@code at}, in collectShared's order, and true; else false (nothing written).
+     * from {@code at}, in collectShared's order, and true; else false, with some of those written (the caller then
+     * computes them all).
      */
     boolean copyOut(RetrievalMemory m, int[] eligible, int qRow, int kRow, boolean withK, double[] qDots,
                     double[] kDots, int at) {
         if (qRow < 0 || qRow >= rows || withK && (kRow < 0 || kRow >= rows)) {
             return false;
         }
+        int cap = m.buckets * m.slots;
+        int q0 = qRow * cap;
+        int k0 = kRow * cap;
         for (int bk = 0; bk < m.buckets; bk++) {
             int base = bk * m.slots;
-            for (int s = 0; s < eligible[bk]; s++) {
-                if (heldAt[base + m.place[base + s]] != m.index[base + s]) {
+            for (int s = base; s < base + eligible[bk]; s++, at++) {
+                int pl = base + m.place[s];
+                if (heldAt[pl] != m.index[s]) {
                     return false; // a block appended since it was primed (not expected: they are level 1)
                 }
-            }
-        }
-        int cap = m.buckets * m.slots;
-        for (int bk = 0; bk < m.buckets; bk++) {
-            int base = bk * m.slots;
-            for (int s = 0; s < eligible[bk]; s++, at++) {
-                int pl = base + m.place[base + s];
-                qDots[at] = dots[qRow * cap + pl];
+                qDots[at] = dots[q0 + pl];
                 if (withK) {
-                    kDots[at] = dots[kRow * cap + pl];
+                    kDots[at] = dots[k0 + pl];
                 }
             }
         }
