@@ -229,8 +229,9 @@ class RetrievalMemoryTest {
         Weights w = WeightsInit.random(cfg, 37, 1f);
         int d = cfg.dModel();
         for (boolean both : new boolean[] {false, true}) {
-            GlobalTier alone = new GlobalTier(cfg, w);
-            GlobalTier chunked = new GlobalTier(cfg, w);
+            GlobalTier[] tiers = {new GlobalTier(cfg, w), new GlobalTier(cfg, w)};   // block by block, by chunks
+            GlobalTier alone = tiers[0];
+            GlobalTier chunked = tiers[1];
             BlockMemory a = BlockMemory.create(cfg);
             BlockMemory b = BlockMemory.create(cfg);
             Random random = new Random(both ? 18 : 19);
@@ -238,12 +239,8 @@ class RetrievalMemoryTest {
             int compared = 0;
             for (int chunk = 0; block < 1500; chunk++) {
                 int nb = 1 + random.nextInt(11);
-                float[] s = new float[nb * d];
-                float[] r = new float[nb * d];
-                for (int i = 0; i < nb * d; i++) {
-                    s[i] = (float) random.nextGaussian();
-                    r[i] = (float) random.nextGaussian();
-                }
+                float[] s = gaussians(random, nb * d);     // [nb, d]
+                float[] r = gaussians(random, nb * d);     // [nb, d]
                 long[] starts = new long[nb];
                 long[] ends = new long[nb];
                 for (int i = 0; i < nb; i++) {
@@ -395,5 +392,13 @@ class RetrievalMemoryTest {
             }
             return hits;
         }
+    }
+
+    private static float[] gaussians(Random random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
     }
 }
