@@ -74,9 +74,11 @@ final class TopK {
         return top;
     }
 
-    // score e's weight per block of its entry: p_e / c_e
+    // score e's weight per block of its entry: p_e / c_e (no division for a single block, most of RETRIEVAL's entries:
+    // p / 1 is p)
     private double perBlock(int e, int m) {
-        return p[off + e] / entries.count[e < m ? e : e - m];
+        long c = entries.count[e < m ? e : e - m];
+        return c == 1 ? p[off + e] : p[off + e] / c;
     }
 
     // score x ranks before score y: larger weight per block, then lower first block, then lower index (a total order)
