@@ -84,6 +84,24 @@ public abstract class RowKernels {
     }
 
     /**
+     * As {@link #layerNormRows} into a heap array: z[zOffset + (i − from)·d + c] ← LayerNorm(src[i] (+ rb))[c] for rows
+     * [from, to), the same bits; src is left as it is (no x + rb written back).
+     */
+    // src rows [from, to) of [·, d] (+ rb) -> z [to−from, d] from zOffset = LN(src + rb)·gain + bias
+    public void layerNormRowsInto(ByteBuffer src, int from, int to, int d, float[] gain, float[] bias,
+                                  float[] residualBias, float[] z, int zOffset, float[] row) {
+        FloatBuffer in = src.asFloatBuffer();
+        for (int i = from; i < to; i++) {
+            in.get(i * d, row, 0, d);
+            for (int c = 0; residualBias != null && c < d; c++) {
+                row[c] += residualBias[c];
+            }
+            layerNorm(row, d, gain, bias);
+            System.arraycopy(row, 0, z, zOffset + (i - from) * d, d);
+        }
+    }
+
+    /**
      * r[c] ← GELU(r[c] + b[c]) for c &lt; n (GELU with erf, |error| ≤ 2e-7·|x|), scalar in every kernel set: for
      * single rows off the hot path. Matrices go through {@link #biasGeluRows}, which the vector kernels implement.
      */
