@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * (SIMD, ~15× faster for e^x), used when the JVM runs with {@code --add-modules jdk.incubator.vector},
  * and {@link ScalarRowKernels}, plain Java, used otherwise. They agree to float rounding (sums are
  * accumulated in a different order), not bit for bit: run a job's subtasks on one kind of JVM setup.
+ * An instance may keep scratch arrays, so it is not thread-safe: one per tier ({@link #best()} makes a new one).
  */
 public abstract class RowKernels {
 
