@@ -44,6 +44,8 @@ final class VectorRowKernels extends RowKernels {
     private static final int NEG20_BITS = Float.floatToRawIntBits(-20f);
 
     private float[] block = new float[0];   // [4, d] layerNormRows' rows in hand; not thread-safe, as its callers
+    private final ByteBuffer[] viewOf = new ByteBuffer[2];   // layerNormRows' source and destination buffers ...
+    private final FloatBuffer[] views = new FloatBuffer[2];  // ... and their float views
 
     static RowKernels create() {
         return new VectorRowKernels();
@@ -143,7 +145,7 @@ final class VectorRowKernels extends RowKernels {
             super.layerNormRows(src, dst, from, to, d, gain, bias, residualBias, row);
             return;
         }
-        normalizeBlocks(src.asFloatBuffer(), dst.asFloatBuffer(), null, 0, from, to, d, gain, bias, residualBias);
+        normalizeBlocks(floats(src, 0), floats(dst, 1), null, 0, from, to, d, gain, bias, residualBias);
     }
 
     @Override
@@ -153,7 +155,7 @@ final class VectorRowKernels extends RowKernels {
             super.layerNormRowsInto(src, from, to, d, gain, bias, residualBias, z, zOffset, row);
             return;
         }
-        normalizeBlocks(src.asFloatBuffer(), null, z, zOffset, from, to, d, gain, bias, residualBias);
+        normalizeBlocks(floats(src, 0), null, z, zOffset, from, to, d, gain, bias, residualBias);
     }
 
     // in rows [from, to) (+ rb) -> LN rows into out (then in gets x + rb back), or into z from zOffset (in unchanged)
@@ -239,6 +241,16 @@ final class VectorRowKernels extends RowKernels {
                 out.put(i * d, blk, 0, rows * d);
             }
         }
+    }
+
+    // b.asFloatBuffer(), kept per role (0: source, 1: destination) while the same buffer comes back, as the tier's do
+    // every chunk: no garbage a chunk (the tier's buffers keep position 0 and are addressed absolutely)
+    private FloatBuffer floats(ByteBuffer b, int role) {
+        if (viewOf[role] != b) {
+            viewOf[role] = b;
+            views[role] = b.asFloatBuffer();
+        }
+        return views[role];
     }
 
     // scratch [n] of this instance (n: the model's width, from its configuration)
