@@ -373,12 +373,11 @@ public final class LocalTier implements AutoCloseable {
         kernels.biasGeluRows(buf.hidBytes, from, to, f, b1, hidRow);
     }
 
-    // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2), through a's rows (free by now:
-    // the last FFN has read them) and one copy; x keeps x + b2, which nothing reads after
+    // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2), written straight into z (no pass
+    // through a and copy, no x + b2 written back: nothing reads x after)
     private void finalNorm(int from, int count, float[] z, float[] residualBias) {
-        kernels.layerNormRows(buf.xBytes, buf.aBytes, from, from + count, d, weights.lnfGain, weights.lnfBias, residualBias,
+        kernels.layerNormRowsInto(buf.xBytes, from, from + count, d, weights.lnfGain, weights.lnfBias, residualBias, z, 0,
                 row);
-        a.get(from * d, z, 0, count * d);
     }
 
     /** Nanoseconds spent per {@link Stage} (indexed by ordinal) since construction: for profiling. */

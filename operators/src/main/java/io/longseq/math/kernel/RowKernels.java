@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * (SIMD, ~15× faster for e^x), used when the JVM runs with {@code --add-modules jdk.incubator.vector},
  * and {@link ScalarRowKernels}, plain Java, used otherwise. They agree to float rounding (sums are
  * accumulated in a different order), not bit for bit: run a job's subtasks on one kind of JVM setup.
+ * An instance may keep scratch arrays, so it is not thread-safe: one per tier ({@link #best()} makes a new one).
  */
 public abstract class RowKernels {
 
@@ -80,6 +81,24 @@ public abstract class RowKernels {
             }
             layerNorm(row, d, gain, bias);
             out.put(i * d, row, 0, d);
+        }
+    }
+
+    /**
+     * As {@link #layerNormRows} into a heap array: z[zOffset + (i − from)·d + c] ← LayerNorm(src[i] (+ rb))[c] for rows
+     * [from, to), the same bits; src is left as it is (no x + rb written back).
+     */
+    // src rows [from, to) of [·, d] (+ rb) -> z [to−from, d] from zOffset = LN(src + rb)·gain + bias
+    public void layerNormRowsInto(ByteBuffer src, int from, int to, int d, float[] gain, float[] bias,
+                                  float[] residualBias, float[] z, int zOffset, float[] row) {
+        FloatBuffer in = src.asFloatBuffer();
+        for (int i = from; i < to; i++) {
+            in.get(i * d, row, 0, d);
+            for (int c = 0; residualBias != null && c < d; c++) {
+                row[c] += residualBias[c];
+            }
+            layerNorm(row, d, gain, bias);
+            System.arraycopy(row, 0, z, zOffset + (i - from) * d, d);
         }
     }
 

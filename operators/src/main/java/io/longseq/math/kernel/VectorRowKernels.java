@@ -42,6 +42,8 @@ final class VectorRowKernels extends RowKernels {
     private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(F, -LN2_HI);
     private static final int NEG20_BITS = Float.floatToRawIntBits(-20f);
 
+    private final VectorLayerNorm layerNorm = new VectorLayerNorm();   // its scratch: not thread-safe, as its callers
+
     static RowKernels create() {
         return new VectorRowKernels();
     }
@@ -125,11 +127,7 @@ final class VectorRowKernels extends RowKernels {
         }
     }
 
-    // The same operations as layerNorm(float[]) in the same order, read and written in the buffers directly. Four rows
-    // at a time: a row is a chain of dependent steps (sum, reduction, squares, reduction, square root), so independent
-    // chains side by side keep the pipes busy (2,176 rows: one row 70 ns, two 50), each row's bits unchanged. Rows
-    // past the last of [from, to) repeat it: each step loads all four before it stores any, so the repeats compute the
-    // same values from the same inputs and store them again.
+    // LayerNorm in lanes on blocks of rows copied to the heap (VectorLayerNorm: only arrays, buffers and ints cross)
     @Override
     public void layerNormRows(ByteBuffer src, ByteBuffer dst, int from, int to, int d, float[] gain, float[] bias,
                               float[] residualBias, float[] row) {
@@ -137,77 +135,17 @@ final class VectorRowKernels extends RowKernels {
             super.layerNormRows(src, dst, from, to, d, gain, bias, residualBias, row);
             return;
         }
-        int bytes = LANES * Float.BYTES;
-        int rowBytes = d * Float.BYTES;
-        int lastRow = (to - 1) * rowBytes;
-        for (int i = from; i < to; i += 4) {
-            int r0 = i * rowBytes;
-            int r1 = Math.min(r0 + rowBytes, lastRow);
-            int r2 = Math.min(r0 + 2 * rowBytes, lastRow);
-            int r3 = Math.min(r0 + 3 * rowBytes, lastRow);
-            FloatVector sum0 = FloatVector.zero(F);
-            FloatVector sum1 = sum0;
-            FloatVector sum2 = sum0;
-            FloatVector sum3 = sum0;
-            if (residualBias != null) {
-                for (int o = 0, c = 0; o < rowBytes; o += bytes, c += LANES) {
-                    FloatVector b = FloatVector.fromArray(F, residualBias, c);
-                    FloatVector x0 = FloatVector.fromByteBuffer(F, src, r0 + o, NATIVE).add(b);
-                    FloatVector x1 = FloatVector.fromByteBuffer(F, src, r1 + o, NATIVE).add(b);
-                    FloatVector x2 = FloatVector.fromByteBuffer(F, src, r2 + o, NATIVE).add(b);
-                    FloatVector x3 = FloatVector.fromByteBuffer(F, src, r3 + o, NATIVE).add(b);
-                    x0.intoByteBuffer(src, r0 + o, NATIVE);
-                    x1.intoByteBuffer(src, r1 + o, NATIVE);
-                    x2.intoByteBuffer(src, r2 + o, NATIVE);
-                    x3.intoByteBuffer(src, r3 + o, NATIVE);
-                    sum0 = sum0.add(x0);
-                    sum1 = sum1.add(x1);
-                    sum2 = sum2.add(x2);
-                    sum3 = sum3.add(x3);
-                }
-            } else {
-                for (int o = 0; o < rowBytes; o += bytes) {
-                    sum0 = sum0.add(FloatVector.fromByteBuffer(F, src, r0 + o, NATIVE));
-                    sum1 = sum1.add(FloatVector.fromByteBuffer(F, src, r1 + o, NATIVE));
-                    sum2 = sum2.add(FloatVector.fromByteBuffer(F, src, r2 + o, NATIVE));
-                    sum3 = sum3.add(FloatVector.fromByteBuffer(F, src, r3 + o, NATIVE));
-                }
-            }
-            float mean0 = sum0.reduceLanes(VectorOperators.ADD) / d;
-            float mean1 = sum1.reduceLanes(VectorOperators.ADD) / d;
-            float mean2 = sum2.reduceLanes(VectorOperators.ADD) / d;
-            float mean3 = sum3.reduceLanes(VectorOperators.ADD) / d;
-            FloatVector sq0 = FloatVector.zero(F);
-            FloatVector sq1 = sq0;
-            FloatVector sq2 = sq0;
-            FloatVector sq3 = sq0;
-            for (int o = 0; o < rowBytes; o += bytes) {
-                FloatVector a0 = FloatVector.fromByteBuffer(F, src, r0 + o, NATIVE).sub(mean0);
-                FloatVector a1 = FloatVector.fromByteBuffer(F, src, r1 + o, NATIVE).sub(mean1);
-                FloatVector a2 = FloatVector.fromByteBuffer(F, src, r2 + o, NATIVE).sub(mean2);
-                FloatVector a3 = FloatVector.fromByteBuffer(F, src, r3 + o, NATIVE).sub(mean3);
-                sq0 = a0.fma(a0, sq0);
-                sq1 = a1.fma(a1, sq1);
-                sq2 = a2.fma(a2, sq2);
-                sq3 = a3.fma(a3, sq3);
-            }
-            float inv0 = (float) (1.0 / Math.sqrt(sq0.reduceLanes(VectorOperators.ADD) / d + 1e-5));
-            float inv1 = (float) (1.0 / Math.sqrt(sq1.reduceLanes(VectorOperators.ADD) / d + 1e-5));
-            float inv2 = (float) (1.0 / Math.sqrt(sq2.reduceLanes(VectorOperators.ADD) / d + 1e-5));
-            float inv3 = (float) (1.0 / Math.sqrt(sq3.reduceLanes(VectorOperators.ADD) / d + 1e-5));
-            for (int o = 0, c = 0; o < rowBytes; o += bytes, c += LANES) {
-                FloatVector g = FloatVector.fromArray(F, gain, c);
-                FloatVector b = FloatVector.fromArray(F, bias, c);
-                FloatVector a0 = FloatVector.fromByteBuffer(F, src, r0 + o, NATIVE).sub(mean0).mul(inv0);
-                FloatVector a1 = FloatVector.fromByteBuffer(F, src, r1 + o, NATIVE).sub(mean1).mul(inv1);
-                FloatVector a2 = FloatVector.fromByteBuffer(F, src, r2 + o, NATIVE).sub(mean2).mul(inv2);
-                FloatVector a3 = FloatVector.fromByteBuffer(F, src, r3 + o, NATIVE).sub(mean3).mul(inv3);
-                a0.fma(g, b).intoByteBuffer(dst, r0 + o, NATIVE);
-                a1.fma(g, b).intoByteBuffer(dst, r1 + o, NATIVE);
-                a2.fma(g, b).intoByteBuffer(dst, r2 + o, NATIVE);
-                a3.fma(g, b).intoByteBuffer(dst, r3 + o, NATIVE);
-            }
+        layerNorm.rows(src, dst, from, to, d, gain, bias, residualBias);
+    }
+
+    @Override
+    public void layerNormRowsInto(ByteBuffer src, int from, int to, int d, float[] gain, float[] bias,
+                                  float[] residualBias, float[] z, int zOffset, float[] row) {
+        if (d % LANES != 0) {
+            super.layerNormRowsInto(src, from, to, d, gain, bias, residualBias, z, zOffset, row);
+            return;
         }
+        layerNorm.rowsInto(src, from, to, d, gain, bias, residualBias, z, zOffset);
     }
 
     // RoPE in lanes (VectorRope: only arrays, buffers and ints cross the call, no vector)

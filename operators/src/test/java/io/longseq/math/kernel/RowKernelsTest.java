@@ -232,6 +232,64 @@ class RowKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernels")
+    void layerNormRowsIntoAnArrayMatchesDoubleLayerNormAndLeavesTheSourceAlone(RowKernels k) {
+        for (int d : new int[] {128, 40}) {                  // vector width, and a width the vector form leaves
+            for (boolean withBias : new boolean[] {false, true}) {
+                int rows = 8;                                 // rows 2..6: a block of four and a short last one
+                Random random = new Random(d * 4 + (withBias ? 3 : 2));
+                float[] x = new float[rows * d];
+                float[] gain = new float[d];
+                float[] bias = new float[d];
+                float[] rb = new float[d];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (-2 + random.nextGaussian() * 3);
+                }
+                for (int c = 0; c < d; c++) {
+                    gain[c] = (float) (1 + 0.1 * random.nextGaussian());
+                    bias[c] = (float) (0.1 * random.nextGaussian());
+                    rb[c] = (float) random.nextGaussian();
+                }
+                ByteBuffer src = direct(x);
+                int zOffset = 3;
+                float[] z = new float[zOffset + 5 * d + 2];   // [5, d] from zOffset, a margin on each side
+                java.util.Arrays.fill(z, 7f);
+                k.layerNormRowsInto(src, 2, 7, d, gain, bias, withBias ? rb : null, z, zOffset, new float[d]);
+                assertThat(floats(src, x.length)).as("source unchanged").containsExactly(x);
+                assertThat(z[zOffset - 1]).as("before z's rows").isEqualTo(7f);
+                assertThat(z[zOffset + 5 * d]).as("after z's rows").isEqualTo(7f);
+                for (int i = 2; i < 7; i++) {
+                    double mean = 0;
+                    double[] v = new double[d];
+                    for (int c = 0; c < d; c++) {
+                        v[c] = (double) x[i * d + c] + (withBias ? rb[c] : 0);
+                        mean += v[c];
+                    }
+                    mean /= d;
+                    double var = 0;
+                    for (int c = 0; c < d; c++) {
+                        var += (v[c] - mean) * (v[c] - mean);
+                    }
+                    double inv = 1 / Math.sqrt(var / d + 1e-5);
+                    float[] r = java.util.Arrays.copyOfRange(x, i * d, (i + 1) * d);   // the one-row form's bits
+                    for (int c = 0; withBias && c < d; c++) {
+                        r[c] += rb[c];
+                    }
+                    k.layerNorm(r, d, gain, bias);
+                    int at = zOffset + (i - 2) * d;
+                    assertThat(java.util.Arrays.copyOfRange(z, at, at + d))
+                            .as("d %d bias %s row %d against layerNorm(float[])", d, withBias, i).containsExactly(r);
+                    for (int c = 0; c < d; c++) {
+                        double expected = (v[c] - mean) * inv * gain[c] + bias[c];
+                        assertThat((double) z[at + c]).as("d %d bias %s row %d col %d", d, withBias, i, c)
+                                .isCloseTo(expected, org.assertj.core.data.Offset.offset(2e-5));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void matVecMatchesDoubleProductAndBothKernelSetsAgreeBitForBit() {
         Random random = new Random(17);
