@@ -103,6 +103,11 @@ public final class LongseqCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line as {@link #main} does and returns its exit code instead of exiting. */
+    static int execute(String[] args) {
         io.longseq.stream.StartupTrace.mark("main");
         Slf4jQuiet.init();
         loadLoggingAside();
@@ -117,6 +122,6 @@ public final class LongseqCli implements Runnable {
             Refusals.print(err, "longseq: failed: " + Refusals.describe(t), t, Refusals.verbose(args));
             code = 1;
         }
-        System.exit(code);
+        return code;
     }
 }
