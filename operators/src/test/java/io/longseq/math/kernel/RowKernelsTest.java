@@ -202,18 +202,8 @@ class RowKernelsTest {
                             .as("d %d bias %s row %d against layerNorm(float[])", d, withBias, i).containsExactly(r);
                 }
                 for (int i = 0; i < rows; i++) {
-                    double mean = 0;
                     double[] v = new double[d];
-                    for (int c = 0; c < d; c++) {
-                        v[c] = (double) x[i * d + c] + (withBias && i > 0 ? rb[c] : 0);
-                        mean += v[c];
-                    }
-                    mean /= d;
-                    double var = 0;
-                    for (int c = 0; c < d; c++) {
-                        var += (v[c] - mean) * (v[c] - mean);
-                    }
-                    double inv = 1 / Math.sqrt(var / d + 1e-5);
+                    double[] ln = doubleLayerNorm(x, i, d, withBias && i > 0 ? rb : null, gain, bias, v);
                     for (int c = 0; c < d; c++) {
                         int at = i * d + c;
                         if (i == 0) {
@@ -223,9 +213,8 @@ class RowKernelsTest {
                         }
                         assertThat((double) srcOut[at]).as("residual written back").isCloseTo(v[c],
                                 org.assertj.core.data.Offset.offset(1e-6 * Math.abs(v[c])));
-                        double expected = (v[c] - mean) * inv * gain[c] + bias[c];
                         assertThat((double) out[at]).as("d %d bias %s row %d col %d", d, withBias, i, c)
-                                .isCloseTo(expected, org.assertj.core.data.Offset.offset(2e-5));
+                                .isCloseTo(ln[c], org.assertj.core.data.Offset.offset(2e-5));
                     }
                 }
             }
@@ -260,18 +249,7 @@ class RowKernelsTest {
                 assertThat(z[zOffset - 1]).as("before z's rows").isEqualTo(7f);
                 assertThat(z[zOffset + 5 * d]).as("after z's rows").isEqualTo(7f);
                 for (int i = 2; i < 7; i++) {
-                    double mean = 0;
-                    double[] v = new double[d];
-                    for (int c = 0; c < d; c++) {
-                        v[c] = (double) x[i * d + c] + (withBias ? rb[c] : 0);
-                        mean += v[c];
-                    }
-                    mean /= d;
-                    double var = 0;
-                    for (int c = 0; c < d; c++) {
-                        var += (v[c] - mean) * (v[c] - mean);
-                    }
-                    double inv = 1 / Math.sqrt(var / d + 1e-5);
+                    double[] ln = doubleLayerNorm(x, i, d, withBias ? rb : null, gain, bias, new double[d]);
                     float[] r = java.util.Arrays.copyOfRange(x, i * d, (i + 1) * d);   // the one-row form's bits
                     for (int c = 0; withBias && c < d; c++) {
                         r[c] += rb[c];
@@ -281,13 +259,33 @@ class RowKernelsTest {
                     assertThat(java.util.Arrays.copyOfRange(z, at, at + d))
                             .as("d %d bias %s row %d against layerNorm(float[])", d, withBias, i).containsExactly(r);
                     for (int c = 0; c < d; c++) {
-                        double expected = (v[c] - mean) * inv * gain[c] + bias[c];
                         assertThat((double) z[at + c]).as("d %d bias %s row %d col %d", d, withBias, i, c)
-                                .isCloseTo(expected, org.assertj.core.data.Offset.offset(2e-5));
+                                .isCloseTo(ln[c], org.assertj.core.data.Offset.offset(2e-5));
                     }
                 }
             }
         }
+    }
+
+    // the independent reference: row i of x [·, d] (+ rb) in double -> v (the row, biased), returns LN(v)·gain + bias
+    private static double[] doubleLayerNorm(float[] x, int i, int d, float[] rb, float[] gain, float[] bias,
+                                            double[] v) {
+        double mean = 0;
+        for (int c = 0; c < d; c++) {
+            v[c] = (double) x[i * d + c] + (rb != null ? rb[c] : 0);
+            mean += v[c];
+        }
+        mean /= d;
+        double var = 0;
+        for (int c = 0; c < d; c++) {
+            var += (v[c] - mean) * (v[c] - mean);
+        }
+        double inv = 1 / Math.sqrt(var / d + 1e-5);
+        double[] out = new double[d];
+        for (int c = 0; c < d; c++) {
+            out[c] = (v[c] - mean) * inv * gain[c] + bias[c];
+        }
+        return out;
     }
 
     @Test
