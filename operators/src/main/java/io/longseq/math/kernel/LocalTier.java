@@ -293,14 +293,14 @@ public final class LocalTier implements AutoCloseable {
             }
             (last ? core.outProj : vw.layers.outProj[l]).run();               // x += o·W_o
             t0 = clock.lap(Stage.GEMM_OUT, t0);
-            normalizeRows(from, to, y.ln2Gain, y.ln2Bias);
+            kernels.layerNormRows(buf.xBytes, buf.aBytes, from, to, d, y.ln2Gain, y.ln2Bias, null, row);   // a = LN(x)
             if (!last) {
                 zeroRows(a, n * d, np * d);
             }
             t0 = clock.lap(Stage.LAYER_NORM, t0);
             (last ? core.ffnIn : vw.layers.ffnIn[l]).run();
             t0 = clock.lap(Stage.GEMM_FFN, t0);
-            biasGelu(from, to, y.b1);
+            kernels.biasGeluRows(buf.hidBytes, from, to, f, y.b1, hidRow);    // h = GELU(h + b1), in place
             if (!last) {
                 zeroRows(hid, n * f, np * f);
             }
@@ -354,11 +354,6 @@ public final class LocalTier implements AutoCloseable {
         zeroRows(a, n * d, np * d);
     }
 
-    // x rows [from, to) -> a rows [from, to) = LN(x)
-    private void normalizeRows(int from, int to, float[] gain, float[] bias) {
-        kernels.layerNormRows(buf.xBytes, buf.aBytes, from, to, d, gain, bias, null, row);
-    }
-
     private void zeroRows(FloatBuffer buf, int from, int to) {
         if (to > from) {
             java.util.Arrays.fill(zeros, 0f);
@@ -366,11 +361,6 @@ public final class LocalTier implements AutoCloseable {
                 buf.put(i, zeros, 0, Math.min(zeros.length, to - i));
             }
         }
-    }
-
-    // h rows [from, to) -> GELU(h + b1), in place in the off-heap buffer
-    private void biasGelu(int from, int to, float[] b1) {
-        kernels.biasGeluRows(buf.hidBytes, from, to, f, b1, hidRow);
     }
 
     // x rows [from, from+count) + b2 of the last layer -> z [count, d] = LN_f(x + b2), written straight into z (no pass
