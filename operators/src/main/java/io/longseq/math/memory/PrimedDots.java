@@ -10,10 +10,11 @@ import java.util.Arrays;
  */
 final class PrimedDots {
 
-    private double[] dots = new double[0];     // [rows, 2^k·E] by place
+    private float[] dots = new float[0];       // [rows, 2^k·E] by place (each a float chain: widened when copied out)
     private long[] heldAt;                     // [2^k·E] the block each place held when primed (−1: none)
     private int rows;
-    private float[] tileOut = new float[0];    // [⌈rows/8⌉·8, lanes] scratch of tileDots
+    private float[] tileOut = new float[0];    // [⌈rows/16⌉·16, lanes] scratch of tileDots
+    private float[][] vt = new float[0][];     // [⌈rows/16⌉][d, 16] the rows transposed for tileDots16
     private final int[] at = new int[SharedRows.PAD];   // [lanes] the places of a tile's slots
 
     // vecs [rows, d] · the held x of m (column-major xT [2^k, d, stride]) -> dots [rows, 2^k·E] by place
@@ -26,19 +27,31 @@ final class PrimedDots {
         int cap = m.buckets * m.slots;
         int lanes = VectorSharedRows.floatLanes();
         if (dots.length < rows * cap) {
-            dots = new double[rows * cap];
+            dots = new float[rows * cap];
         }
         if (heldAt == null || heldAt.length != cap) {
             heldAt = new long[cap];
         }
-        if (tileOut.length < (rows + 7) / 8 * 8 * lanes) {
-            tileOut = new float[(rows + 7) / 8 * 8 * lanes];
+        if (tileOut.length < (rows + 15) / 16 * 16 * lanes) {
+            tileOut = new float[(rows + 15) / 16 * 16 * lanes];
         }
         Arrays.fill(heldAt, -1);
+        boolean wide = VectorSharedRows.wide();
+        int passes = (rows + 15) / 16;
+        if (wide) {
+            transpose(vecs, rows, d, passes);
+        }
         for (int bk = 0; bk < m.buckets; bk++) {
             int base = bk * m.slots;
             for (int s0 = 0; s0 < m.fill[bk]; s0 += lanes) {
-                VectorSharedRows.tileDots(vecs, rows, d, xT, bk * d * stride + s0, stride, tileOut);
+                if (wide) {
+                    for (int pass = 0; pass < passes; pass++) {
+                        VectorSharedRows.tileDots16(vt[pass], d, xT, bk * d * stride + s0, stride, tileOut,
+                                pass * 16 * lanes);
+                    }
+                } else {
+                    VectorSharedRows.tileDots(vecs, rows, d, xT, bk * d * stride + s0, stride, tileOut);
+                }
                 int n = Math.min(lanes, m.fill[bk] - s0);
                 for (int i = 0; i < n; i++) {
                     at[i] = base + m.place[base + s0 + i];
@@ -52,6 +65,21 @@ final class PrimedDots {
             }
         }
         this.rows = rows;
+    }
+
+    // vecs [rows, d] -> vt[pass] [d, 16]: row pass·16 + r at c·16 + r; rows past the last repeat it
+    private void transpose(float[] vecs, int rows, int d, int passes) {
+        if (vt.length < passes || vt[0].length != d * 16) {
+            vt = new float[passes][d * 16];
+        }
+        for (int pass = 0; pass < passes; pass++) {
+            for (int r = 0; r < 16; r++) {
+                int from = Math.min(pass * 16 + r, rows - 1) * d;
+                for (int c = 0; c < d; c++) {
+                    vt[pass][c * 16 + r] = vecs[from + c];
+                }
+            }
+        }
     }
 
     /**

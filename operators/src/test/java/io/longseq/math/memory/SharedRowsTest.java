@@ -198,4 +198,40 @@ class SharedRowsTest {
             }
         }
     }
+
+    /** tileDots16 (16 rows a pass, the rows transposed) gives each row and slot the float chain, as tileDots does. */
+    @ParameterizedTest(name = "d={0}")
+    @CsvSource({"128", "64", "16"})
+    void tileDots16AreTheFloatChainBitForBit(int d) {
+        Random r = new Random(d * 31L);
+        int lanes = VectorSharedRows.floatLanes();
+        int stride = 2 * SharedRows.PAD;
+        int base = 5;
+        float[] keys = new float[lanes * d];             // [lanes, d] row-major
+        float[] keysT = new float[base + d * stride + SharedRows.PAD];   // column-major at base
+        for (int i = 0; i < lanes; i++) {
+            for (int c = 0; c < d; c++) {
+                keys[i * d + c] = (float) r.nextGaussian();
+                keysT[base + c * stride + i] = keys[i * d + c];
+            }
+        }
+        float[] q = new float[16 * d];                   // [16, d]
+        float[] vt = new float[d * 16];                  // the same rows transposed [d, 16]
+        for (int row = 0; row < 16; row++) {
+            for (int c = 0; c < d; c++) {
+                q[row * d + c] = (float) (r.nextGaussian() * 3);
+                vt[c * 16 + row] = q[row * d + c];
+            }
+        }
+        int at = 7;
+        float[] out = new float[at + 16 * lanes];
+        VectorSharedRows.tileDots16(vt, d, keysT, base, stride, out, at);
+        for (int row = 0; row < 16; row++) {
+            for (int i = 0; i < lanes; i++) {
+                double want = floatChain(q, row * d, keys, i * d, d);
+                assertThat(Double.doubleToRawLongBits(out[at + row * lanes + i])).as("row %d slot %d", row, i)
+                        .isEqualTo(Double.doubleToRawLongBits(want));
+            }
+        }
+    }
 }
