@@ -252,12 +252,13 @@ final class VectorSharedRows {
             // slabs of 64 rows (32 KB at d = 128), each read from L2 once and then from L1 for every column tile:
             // 30 % less time than each column tile going over all rows, the same bits (Intel Xeon, 8 blocks × 3,584
             // rows); and a call per slab and tile because the JIT compiles a method to SIMD after ~2,400 calls (the
-            // Vector API runs ~100× slower until then)
+            // Vector API runs ~100× slower until then). Tried and dropped: eight blocks a tile (16 accumulators in
+            // AVX-512's 32 registers), 5 % faster in most JVMs but 2.5–3.5× slower per chunk in 3 of 16 (its
+            // compiled tile ran ~10× slower; cause not found)
             for (int u0 = 0; u0 < n; u0 += 64) {
                 int end = Math.min(n, u0 + 64);
                 // runs of rows from one array (the store, or the rows evicted during the chunk: a few), so the
-                // tiles' loops do not branch on where a row is (a branch first taken when the store starts
-                // evicting sent the compiled tile back to the JIT, and some recompilations ran 10× slower)
+                // tiles' loops do not branch on where a row is
                 for (int u = u0, v; u < end; u = v) {
                     boolean stored = off[u] >= 0;
                     for (v = u + 1; v < end && off[v] >= 0 == stored; v++) {
