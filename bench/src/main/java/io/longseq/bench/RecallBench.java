@@ -281,7 +281,7 @@ public final class RecallBench {
     }
 
     // plants the pairs into seq; the first copy exact, the second mutated (and reverse-complemented)
-    private static void plant(byte[] seq, List<byte[]> sources, int length, boolean reverse, double rate, long seed,
+    static void plant(byte[] seq, List<byte[]> sources, int length, boolean reverse, double rate, long seed,
                               List<PairLayout.Placement> pairs) {
         Random mutate = new Random(seed ^ Double.doubleToLongBits(rate));
         for (PairLayout.Placement p : pairs) {

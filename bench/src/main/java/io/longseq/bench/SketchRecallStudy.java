@@ -1,0 +1,291 @@
+package io.longseq.bench;
+
+import io.longseq.math.features.Features;
+import io.longseq.math.kernel.Nd4jRuntime;
+import io.longseq.math.model.BlockResult;
+import io.longseq.math.model.ChunkedModel;
+import io.longseq.math.model.GlobalMode;
+import io.longseq.math.model.ModelConfig;
+import io.longseq.math.weights.Weights;
+import io.longseq.math.weights.WeightsInit;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Design study for issue 23's far recall (not a feature of the job): could one-bit sketches of every block reach the
+ * far copies that RETRIEVAL's 3,584 held exemplars cannot? Plants the pairs of {@link RecallBench}'s wide layout
+ * (forward copies, seeded substitutions), runs the local tier, and for every block b wholly inside a second copy
+ * ranks all blocks j ≤ b − 2 by what block attention would score, u_b·x_j (x_j = LN_g(s_j), u_b = W_gk q_b: the
+ * score up to 1/√d), in double:
+ * <ul>
+ *   <li>{@code exact}: the argmax over every far block held whole (FULL's single-block entries, without its
+ *       coarse entries and ln c; an upper bound for any bounded memory);</li>
+ *   <li>{@code sign-asym}: every block held as d sign bits of R x_j (R a seeded orthonormal rotation, two rounds of
+ *       random signs and a Walsh–Hadamard transform) plus ‖x_j‖: the score estimate ‖x_j‖·(R u_b)·σ_j/√d, argmax over
+ *       all j (16 + 4 bytes a block instead of 4d);</li>
+ *   <li>{@code hamming-M}: the M blocks whose sign bits are nearest to those of R u_b (Hamming), then the argmax of
+ *       the estimate among them (what a scan of 2 longs a block costs); {@code cand-M}: whether a block of the first
+ *       copy is among those M at all.</li>
+ * </ul>
+ * {@code --bits D} (default d = 128): D sign bits a block, x padded with zeros to D before the rotation. A hit is a
+ * top-1 inside the first copy's blocks. Prints one row per gap: blocks, and the share of hits per method.
+ * <pre>java -cp benchmarks.jar io.longseq.bench.SketchRecallStudy --host bench/data/chr2R.fa --host-length 11300000
+ *     --layout 1000,...,10000000 --pairs 8 --rate 0</pre>
+ */
+public final class SketchRecallStudy {
+
+    public static void main(String[] args) throws IOException {
+        String hostPath = "bench/data/chr2R.fa";
+        int hostLength = 11_300_000;
+        String layout = "1000,10000,100000,300000,1000000,3000000,10000000";
+        int pairs = 8;
+        double rate = 0;
+        int dims = 128;                      // sign bits a block: d padded with zeros to this power of two (≥ d)
+        String sourcesArg = "/work/shared/data/genomes/human_mito_NC_001807.fa,/work/shared/data/genomes/yeast_chrI.fa";
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--host" -> hostPath = args[i + 1];
+                case "--host-length" -> hostLength = Integer.parseInt(args[i + 1]);
+                case "--layout" -> layout = args[i + 1];
+                case "--pairs" -> pairs = Integer.parseInt(args[i + 1]);
+                case "--rate" -> rate = Double.parseDouble(args[i + 1]);
+                case "--bits" -> dims = Integer.parseInt(args[i + 1]);
+                case "--sources" -> sourcesArg = args[i + 1];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        byte[] host = RecallBench.longestRecord(Path.of(hostPath));
+        if (hostLength < host.length) {
+            host = java.util.Arrays.copyOf(host, hostLength);
+        }
+        List<byte[]> sources = new ArrayList<>();
+        for (String s : sourcesArg.split(",")) {
+            sources.add(RecallBench.longestRecord(Path.of(s)));
+        }
+        String[] g = layout.split(",");
+        long[] gaps = new long[g.length];
+        for (int i = 0; i < g.length; i++) {
+            gaps[i] = Long.parseLong(g[i].trim());
+        }
+        int length = 4000;
+        List<PairLayout.Placement> placements = PairLayout.generate(gaps, pairs, host.length, sources, length, 512, 23);
+        byte[] seq = host.clone();
+        RecallBench.plant(seq, sources, length, false, rate, 23, placements);
+        ModelConfig cfg = ModelConfig.builder().globalMode(GlobalMode.HIERARCHICAL).build();
+        Nd4jRuntime.init(1);
+        Weights w = WeightsInit.defaults(cfg, 42);
+        int d = cfg.dModel();
+        int bs = cfg.blockSize();
+        List<BlockResult> blocks;
+        try (ChunkedModel model = new ChunkedModel(cfg, w)) {
+            blocks = model.run(Features.dnaKmers(seq, 0, seq.length, 0, cfg), seq.length, false).blocks();
+        }
+        int n = blocks.size();
+        double[][] x = new double[n][];      // [n][d] x_j = LN_g(s_j)
+        double[] norm = new double[n];        // [n] ‖x_j‖
+        long[][] bits = new long[n][];        // [n][d/64] sign bits of R x_j
+        for (int j = 0; j < n; j++) {
+            x[j] = layerNorm(blocks.get(j).summary(), w, d);
+            norm[j] = Math.sqrt(dot(x[j], x[j]));
+            bits[j] = signs(rotate(x[j], dims));
+        }
+        System.out.printf(Locale.ROOT, "host %s, %,d bp, %,d blocks; %d pairs per gap; substitutions %.0f %%; %d sign"
+                + " bits a block%n", Path.of(hostPath).getFileName(), seq.length, n, pairs, rate * 100, dims);
+        System.out.println("| gap | blocks | exact | sign-asym | hamming-32 | hamming-256 | cand-32 | cand-256 |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (long gap : gaps) {
+            int counted = 0;
+            int[] hits = new int[6];
+            for (PairLayout.Placement p : placements) {
+                if (p.gap() != gap) {
+                    continue;
+                }
+                long srcFirst = p.first() / bs;
+                long srcLast = (p.first() + length - 1) / bs;
+                for (long b = (p.second() + bs - 1) / bs; (b + 1) * bs <= (long) p.second() + length; b++) {
+                    counted++;
+                    double[] u = query(x[(int) b], w, d);                 // u_b = W_gk q_b [d]
+                    double[] ru = rotate(u, dims);
+                    long[] ub = signs(ru);
+                    int last = (int) b - 2;
+                    int exact = -1;
+                    int asym = -1;
+                    double bestExact = Double.NEGATIVE_INFINITY;
+                    double bestAsym = Double.NEGATIVE_INFINITY;
+                    int[] ham = new int[last + 1];
+                    for (int j = 0; j <= last; j++) {
+                        double s = dot(u, x[j]);
+                        if (s > bestExact) {
+                            bestExact = s;
+                            exact = j;
+                        }
+                        double e = norm[j] * signedSum(ru, bits[j], dims);
+                        if (e > bestAsym) {
+                            bestAsym = e;
+                            asym = j;
+                        }
+                        ham[j] = hamming(ub, bits[j]);
+                    }
+                    hits[0] += in(exact, srcFirst, srcLast);
+                    hits[1] += in(asym, srcFirst, srcLast);
+                    int k = 2;
+                    for (int m : new int[] {32, 256}) {
+                        int[] cand = nearest(ham, m);
+                        int best = -1;
+                        double bestE = Double.NEGATIVE_INFINITY;
+                        boolean any = false;
+                        for (int j : cand) {
+                            double e = norm[j] * signedSum(ru, bits[j], dims);
+                            if (e > bestE) {
+                                bestE = e;
+                                best = j;
+                            }
+                            any |= j >= srcFirst && j <= srcLast;
+                        }
+                        hits[k] += in(best, srcFirst, srcLast);
+                        hits[k + 2] += any ? 1 : 0;
+                        k++;
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "| %.0e | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", (double) gap,
+                    counted, hits[0] / (double) counted, hits[1] / (double) counted, hits[2] / (double) counted,
+                    hits[3] / (double) counted, hits[4] / (double) counted, hits[5] / (double) counted);
+        }
+        System.out.println("Host: " + Machine.describe());
+    }
+
+    private static int hamming(long[] a, long[] b) {
+        int h = 0;
+        for (int i = 0; i < a.length; i++) {
+            h += Long.bitCount(a[i] ^ b[i]);
+        }
+        return h;
+    }
+
+    private static int in(int j, long first, long last) {
+        return j >= first && j <= last ? 1 : 0;
+    }
+
+    // the m smallest distances (ties: the lower index), in any order
+    private static int[] nearest(int[] ham, int m) {
+        int[] count = new int[ham.length == 0 ? 1 : java.util.Arrays.stream(ham).max().getAsInt() + 1];
+        for (int h : ham) {
+            count[h]++;
+        }
+        int cut = 0;
+        for (int seen = 0; cut < count.length && seen + count[cut] < m; cut++) {
+            seen += count[cut];
+        }
+        int below = 0;
+        for (int h = 0; h < cut; h++) {
+            below += count[h];
+        }
+        int[] out = new int[Math.min(m, ham.length)];
+        int at = 0;
+        int atCut = 0;
+        for (int j = 0; j < ham.length && at < out.length; j++) {
+            if (ham[j] < cut || ham[j] == cut && atCut++ < out.length - below) {
+                out[at++] = j;
+            }
+        }
+        return java.util.Arrays.copyOf(out, at);
+    }
+
+    // Σ_i r_i·(bit i ? +1 : −1) / √d
+    private static double signedSum(double[] r, long[] bits, int d) {
+        double s = 0;
+        for (int i = 0; i < d; i++) {
+            s += (bits[i >> 6] >>> (i & 63) & 1) != 0 ? r[i] : -r[i];
+        }
+        return s / Math.sqrt(d);
+    }
+
+    private static long[] signs(double[] r) {
+        long[] b = new long[(r.length + 63) / 64];
+        for (int i = 0; i < r.length; i++) {
+            if (r[i] > 0) {
+                b[i >> 6] |= 1L << (i & 63);
+            }
+        }
+        return b;
+    }
+
+    private static final long ROTATION_SEED = 0x5EED_2023L;
+
+    // R v: v padded with zeros to d (a power of two), then two rounds of seeded random signs and the orthonormal
+    // Walsh–Hadamard transform
+    private static double[] rotate(double[] v, int d) {
+        double[] a = java.util.Arrays.copyOf(v, d);
+        Random r = new Random(ROTATION_SEED);
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < d; i++) {
+                if (r.nextBoolean()) {
+                    a[i] = -a[i];
+                }
+            }
+            for (int h = 1; h < d; h <<= 1) {
+                for (int i = 0; i < d; i += 2 * h) {
+                    for (int j = i; j < i + h; j++) {
+                        double p = a[j];
+                        double q = a[j + h];
+                        a[j] = p + q;
+                        a[j + h] = p - q;
+                    }
+                }
+            }
+            double s = 1 / Math.sqrt(d);
+            for (int i = 0; i < d; i++) {
+                a[i] *= s;
+            }
+        }
+        return a;
+    }
+
+    private static double[] layerNorm(float[] s, Weights w, int d) {
+        double mean = 0;
+        for (int c = 0; c < d; c++) {
+            mean += s[c];
+        }
+        mean /= d;
+        double var = 0;
+        for (int c = 0; c < d; c++) {
+            var += (s[c] - mean) * (s[c] - mean);
+        }
+        double inv = 1.0 / Math.sqrt(var / d + 1e-5);
+        double[] out = new double[d];
+        for (int c = 0; c < d; c++) {
+            out[c] = (s[c] - mean) * inv * w.lngGain[c] + w.lngBias[c];
+        }
+        return out;
+    }
+
+    // x [d] -> u = W_gk·(x·W_gq) [d]: u·x_j = q·k_j
+    private static double[] query(double[] x, Weights w, int d) {
+        double[] q = new double[d];
+        for (int e = 0; e < d; e++) {
+            for (int c = 0; c < d; c++) {
+                q[c] += x[e] * w.gWq[e * d + c];
+            }
+        }
+        double[] u = new double[d];
+        for (int i = 0; i < d; i++) {
+            for (int c = 0; c < d; c++) {
+                u[i] += w.gWk[i * d + c] * q[c];
+            }
+        }
+        return u;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+}
