@@ -134,7 +134,8 @@ public final class SketchRecallStudy {
                     hits[1] += in(asym, srcFirst, srcLast);
                     int k = 2;
                     for (int m : new int[] {32, 256}) {
-                        int[] cand = nearest(ham, m);
+                        int[] cand = new int[m];
+                        cand = java.util.Arrays.copyOf(cand, nearest(ham, m, new int[dims + 1], cand));
                         int best = -1;
                         double bestE = Double.NEGATIVE_INFINITY;
                         boolean any = false;
@@ -229,7 +230,8 @@ public final class SketchRecallStudy {
         }
     }
 
-    // the 32 nearest of dd by a histogram (ties: the lower index) into out; returns how many
+    // the m nearest of dd (distances 0 .. hist.length − 1) by a histogram (ties: the lower index) into out; returns
+    // how many
     private static int nearest(int[] dd, int m, int[] hist, int[] out) {
         java.util.Arrays.fill(hist, 0);
         for (int h : dd) {
@@ -260,31 +262,6 @@ public final class SketchRecallStudy {
 
     private static int in(int j, long first, long last) {
         return j >= first && j <= last ? 1 : 0;
-    }
-
-    // the m smallest distances (ties: the lower index), in any order
-    private static int[] nearest(int[] ham, int m) {
-        int[] count = new int[ham.length == 0 ? 1 : java.util.Arrays.stream(ham).max().getAsInt() + 1];
-        for (int h : ham) {
-            count[h]++;
-        }
-        int cut = 0;
-        for (int seen = 0; cut < count.length && seen + count[cut] < m; cut++) {
-            seen += count[cut];
-        }
-        int below = 0;
-        for (int h = 0; h < cut; h++) {
-            below += count[h];
-        }
-        int[] out = new int[Math.min(m, ham.length)];
-        int at = 0;
-        int atCut = 0;
-        for (int j = 0; j < ham.length && at < out.length; j++) {
-            if (ham[j] < cut || ham[j] == cut && atCut++ < out.length - below) {
-                out[at++] = j;
-            }
-        }
-        return java.util.Arrays.copyOf(out, at);
     }
 
     // Σ_i r_i·(bit i ? +1 : −1) / √d
