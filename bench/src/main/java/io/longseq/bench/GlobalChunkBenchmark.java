@@ -28,9 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * state bytes rewritten ({@link BlockMemory#toBytes(byte[])}, in place where the mode can). What a mode costs the job
  * beyond the local tier, without the job's noise: `bench/modes-cpu` measures whole runs.
  *
- * <p>{@code mode}: {@code HIERARCHICAL} or {@code RETRIEVAL} (the default store, 2^4 buckets × 224 slots). Before
- * measuring, 600 chunks (4,800 blocks) go through, so RETRIEVAL's store is full (3,584 exemplars) and evicts, as in
- * any run past ~0.9 Mbp. Summaries: Gaussian rows, a pool of 64 chunks, one float of each chunk perturbed so no two
+ * <p>{@code mode}: {@code HIERARCHICAL} or {@code RETRIEVAL} (the defaults: 2^4 buckets × 48 slots of whole
+ * exemplars, 40,960 sketches, 32 candidates a block). Before measuring, enough chunks go through that RETRIEVAL's
+ * store and sketch ring are full and evict (5,316 chunks, 42,528 blocks), as in any run past ~10.5 Mbp. Summaries: Gaussian rows, a pool of 64 chunks, one float of each chunk perturbed so no two
  * chunks repeat. Run through {@code bench/run global-chunk}; the score is µs per chunk.
  */
 @State(Scope.Thread)
@@ -75,7 +75,8 @@ public class GlobalChunkBenchmark {
         }
         starts = new long[nb];
         ends = new long[nb];
-        for (int c = 0; c < 600; c++) {
+        long fill = ((long) cfg.retrievalSlots() << cfg.retrievalBits()) + cfg.retrievalSketches();
+        for (long c = 0; c < Math.max(600, fill / nb + 100); c++) {
             chunk();
         }
     }

@@ -75,6 +75,8 @@ public final class RecallBench {
         o.put("--retrieval-bits", "4");
         o.put("--retrieval-slots", Integer.toString(ModelConfig.builder().build().retrievalSlots()));
         o.put("--retrieval-recent", Integer.toString(ModelConfig.builder().build().retrievalRecent()));
+        o.put("--retrieval-sketches", Integer.toString(ModelConfig.builder().build().retrievalSketches()));
+        o.put("--retrieval-candidates", Integer.toString(ModelConfig.builder().build().retrievalCandidates()));
         o.put("--strands", "forward");   // searches: forward, both (Strand.BOTH), canonical (design study only)
         o.put("--layout", "all");        // all (the first five rows), or the gaps to plant, e.g. 1000,100000,10000000
         o.put("--host-length", "0");     // > 0: only the host's first N bases
@@ -102,13 +104,17 @@ public final class RecallBench {
         ModelConfig base = ModelConfig.builder().topK(topK).maxBlocks(1 << 20)
                 .retrievalBits(Integer.parseInt(o.get("--retrieval-bits")))
                 .retrievalSlots(Integer.parseInt(o.get("--retrieval-slots")))
-                .retrievalRecent(Integer.parseInt(o.get("--retrieval-recent"))).build();
+                .retrievalRecent(Integer.parseInt(o.get("--retrieval-recent")))
+                .retrievalSketches(Integer.parseInt(o.get("--retrieval-sketches")))
+                .retrievalCandidates(Integer.parseInt(o.get("--retrieval-candidates"))).build();
         Nd4jRuntime.init(1);
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "host %s (%,d bp), segments of %,d bp from %s; B = %d, top-K = %d;"
-                        + " retrieval: 2^%d buckets x %d slots (%d recent)%n%n", Path.of(o.get("--host")).getFileName(),
+                        + " retrieval: 2^%d buckets x %d slots (%d recent), %d sketches, %d candidates%n%n",
+                Path.of(o.get("--host")).getFileName(),
                 host.length, length, o.get("--sources").replaceAll("[^,]*/", ""), base.blockSize(), topK,
-                base.retrievalBits(), base.retrievalSlots(), base.retrievalRecent()));
+                base.retrievalBits(), base.retrievalSlots(), base.retrievalRecent(), base.retrievalSketches(),
+                base.retrievalCandidates()));
         List<String> modes = List.of(o.get("--modes").split(","));
         int pairsPerGap = Integer.parseInt(o.get("--pairs"));
         boolean wide = pairsPerGap > 0 || !o.get("--cases").isEmpty();   // cells with pairs, intervals and ratios

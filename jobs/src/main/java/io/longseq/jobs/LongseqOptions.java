@@ -148,14 +148,22 @@ public final class LongseqOptions {
                     + " 2^bits content buckets (signs of the centred block key against seeded hyperplanes; 0..12).");
     public static final ConfigOption<Integer> RETRIEVAL_SLOTS = key("longseq.model.retrieval-slots").intType()
             .defaultValue(M.retrievalSlots()).withDescription("Retrieval global mode: exemplar blocks held per bucket"
-                    + " (2^bits * slots <= 65536; each holds d floats and its index, so the default holds 3584 blocks,"
-                    + " 1.8 MiB at d = 128; fewer slots cost less CPU and state and hold fewer far blocks).");
+                    + " (2^bits * slots <= 65536; each holds d floats and its index, so the default holds the newest"
+                    + " ~768 blocks, 0.4 MB at d = 128; more slots cost more CPU and state).");
     public static final ConfigOption<Integer> RETRIEVAL_RECENT = key("longseq.model.retrieval-recent").intType()
             .defaultValue(M.retrievalRecent()).withDescription("Retrieval global mode: slots of a bucket kept for its"
                     + " newest blocks (1..slots); the others are a seeded reservoir of its older blocks.");
     public static final ConfigOption<Long> RETRIEVAL_SEED = key("longseq.model.retrieval-seed").longType()
-            .defaultValue(M.retrievalSeed()).withDescription("Seed of the retrieval mode's hyperplanes and"
-                    + " reservoir priorities.");
+            .defaultValue(M.retrievalSeed()).withDescription("Seed of the retrieval mode's hyperplanes,"
+                    + " reservoir priorities and sketch rotation.");
+    public static final ConfigOption<Integer> RETRIEVAL_SKETCHES = key("longseq.model.retrieval-sketches").intType()
+            .defaultValue(M.retrievalSketches()).withDescription("Retrieval global mode: the newest blocks also held"
+                    + " as 256-bit sign sketches and their norm, 36 bytes each at d = 128 (0..1048576; 0: none). The"
+                    + " default 40960 reaches 10.5 Mbp back at block size 256 in 1.47 MB; a block attends to the"
+                    + " sketches nearest its query (retrieval-candidates).");
+    public static final ConfigOption<Integer> RETRIEVAL_CANDIDATES = key("longseq.model.retrieval-candidates")
+            .intType().defaultValue(M.retrievalCandidates()).withDescription("Retrieval global mode: sketched blocks"
+                    + " a block attends to, those whose sketch is nearest its query's (1..1024).");
     public static final ConfigOption<String> STRAND = key("longseq.model.strand").stringType()
             .defaultValue(lower(M.strand())).withDescription("DNA strands a block searches the memory with: forward,"
                     + " or both (also its reverse complement: the local tier runs a second time over each chunk's"
@@ -227,7 +235,8 @@ public final class LongseqOptions {
             MAX_DENSE_POSITIONS, BLOCK_SIZE,
             CHUNK_SIZE, POOLING, GLOBAL_MODE, RECENT, GROUP, LEVELS, MAX_BLOCKS, TOP_K, LINEAR_FEATURES, LINEAR_SEED,
             BIGBIRD_WINDOW, BIGBIRD_GLOBAL, BIGBIRD_RANDOM,
-            RETRIEVAL_BITS, RETRIEVAL_SLOTS, RETRIEVAL_RECENT, RETRIEVAL_SEED, STRAND);
+            RETRIEVAL_BITS, RETRIEVAL_SLOTS, RETRIEVAL_RECENT, RETRIEVAL_SEED, RETRIEVAL_SKETCHES, RETRIEVAL_CANDIDATES,
+            STRAND);
 
     /** The caps the file readers apply (offline and produce read files without the stream). */
     public static final List<ConfigOption<?>> READER_LIMITS = List.of(MAX_HEADER_BYTES, MAX_ID_BYTES, MAX_LINE_BYTES);
@@ -274,6 +283,7 @@ public final class LongseqOptions {
                     .bigbirdRandom(c.get(BIGBIRD_RANDOM))
                     .retrievalBits(c.get(RETRIEVAL_BITS)).retrievalSlots(c.get(RETRIEVAL_SLOTS))
                     .retrievalRecent(c.get(RETRIEVAL_RECENT)).retrievalSeed(c.get(RETRIEVAL_SEED))
+                    .retrievalSketches(c.get(RETRIEVAL_SKETCHES)).retrievalCandidates(c.get(RETRIEVAL_CANDIDATES))
                     .strand(ModelOptions.choice(flag(STRAND), c.get(STRAND), Strand.class))
                     .build();
         } catch (IllegalArgumentException e) {

@@ -79,6 +79,14 @@ final class GlobalProjections {
         kernels.matVec(in, wk, acc, k, d);
     }
 
+    // x [d] -> v [d] = x·W_gv
+    void valueOf(float[] x, float[] v) {
+        for (int c = 0; c < d; c++) {
+            in[c] = x[c];
+        }
+        kernels.matVec(in, wv, acc, v, d);
+    }
+
     // Σ p_j x_j [d] over the exemplars -> g [d] += that·W_gv (= Σ p_j v_j)
     void addExemplarValues(double[] gx, double[] g) {
         kernels.matVec(gx, wv, acc, unused, d);

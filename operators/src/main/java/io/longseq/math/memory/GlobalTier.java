@@ -36,6 +36,9 @@ public final class GlobalTier {
     private final float[] qx;        // [d] W_gk q (q' with a reverse-strand query): the query in x-space
     private final float[] kx;        // [d] W_gk k_b: the key in x-space (the novelty's dots)
     private final double[] gx;       // [d] Σ p_j x_j over the exemplars; g += gx·W_gv
+    private final float[] qxr;       // [d] W_gk q'_b: the reverse query in x-space (sketch candidates)
+    private final float[] saved;     // [d] q_b while q'_b is projected
+    private final double[] gxc;      // [d] Σ p_e x̂_e over the sketch candidates
     private double[] p = new double[16];      // [M] scores, then weights ([2M] with a reverse-strand query)
     private double[] pr = new double[16];     // [M] the reverse query's dots, then an entry's summed weight
     private final EntrySoftmax softmax = new EntrySoftmax();   // scores -> weights, + ln c, the entropy
@@ -69,6 +72,9 @@ public final class GlobalTier {
         qx = new float[d];
         kx = new float[d];
         gx = new double[d];
+        qxr = new float[d];
+        saved = new float[d];
+        gxc = new double[d];
         entries = new MemoryEntries(d);
         exemplarSums = new ExemplarSums(d);
     }
@@ -115,8 +121,14 @@ public final class GlobalTier {
             return result(b, start, end, summary, TopK.NO_ENTRIES, self, 0.0, 0.0);
         }
         RetrievalMemory retrieval = memory instanceof RetrievalMemory rm ? rm : null;
+        int sketched = 0;                                  // entries [own, own + sketched): sketch candidates
         if (retrieval != null) {
-            retrieval.collectShared(entries);               // the exemplars read in place, not copied
+            retrieval.hier.collect(entries);
+            retrieval.shareStore(entries);
+            if (retrieval.sketched()) {
+                sketched = addCandidates(retrieval, row, reverseSummary);
+            }
+            retrieval.shareExemplars(entries);              // the exemplars read in place, not copied
         } else {
             memory.collect(entries);
         }
@@ -129,15 +141,23 @@ public final class GlobalTier {
             p = new double[Math.max(total, 2 * p.length)];
         }
         kernels.entryDots(q, entries.keys, own, d, p);     // p[e] = q·k̄_e
-        if (own < m) {
+        if (sketched > 0) {
+            double[] kd = novelty.dots(m);
+            System.arraycopy(retrieval.candidateQ, 0, p, own, sketched);
+            System.arraycopy(retrieval.candidateK, 0, kd, own, sketched);
+        }
+        if (own + sketched < m) {
             // p[e] and novelty.dots[e] = k_b·k̄_e for the exemplars: x_e·(W_gk q), x_e·(W_gk k_b)
-            if (row >= 0) {
-                prepared.xSpace(row, qx, kx);
-            } else {
-                projections.toXSpace(q, qx);
-                projections.toXSpace(k, kx);
+            if (sketched == 0) {                            // else addCandidates set them
+                if (row >= 0) {
+                    prepared.xSpace(row, qx, kx);
+                } else {
+                    projections.toXSpace(q, qx);
+                    projections.toXSpace(k, kx);
+                }
             }
-            retrieval.exemplarDots(entries, qx, kx, p, novelty.dots(m), own, row, row < 0 ? -1 : nb + row);
+            retrieval.exemplarDots(entries, qx, kx, p, novelty.dots(m), own + sketched, row,
+                    row < 0 ? -1 : nb + row);
         }
         if (both) {
             if (pr.length < m) {
@@ -149,13 +169,17 @@ public final class GlobalTier {
                 project(reverseSummary, false);             // q'_b into q
             }
             kernels.entryDots(q, entries.keys, own, d, pr);  // pr[e] = q'·k̄_e
-            if (own < m) {
+            if (sketched > 0) {
+                System.arraycopy(retrieval.candidateR, 0, pr, own, sketched);
+            }
+            if (own + sketched < m) {
                 if (row >= 0) {
                     prepared.reverseXSpace(row, qx);
                 } else {
                     projections.toXSpace(q, qx);
                 }
-                retrieval.exemplarDots(entries, qx, null, pr, null, own, row < 0 ? -1 : 2 * nb + row, -1);
+                retrieval.exemplarDots(entries, qx, null, pr, null, own + sketched, row < 0 ? -1 : 2 * nb + row,
+                        -1);
             }
             System.arraycopy(pr, 0, p, m, m);
         }
@@ -170,20 +194,53 @@ public final class GlobalTier {
             weights = pr;
         }
         kernels.weightedSum(weights, entries.values, own, d, g);    // g = Σ p_e v̄_e, in order of e
-        if (own < m && deferred == null) {                  // the exemplars: g += (Σ p_e x_e)·W_gv
+        if (sketched > 0) {                                 // the candidates' Σ p_e x̂_e, while their codes are held
+            retrieval.sketchSum(weights, own, sketched, gxc);
+        }
+        if (own < m && deferred == null) {                  // the exemplars: g += (Σ p_e x_e + Σ p_e x̂_e)·W_gv
             Arrays.fill(gx, 0);
-            SharedRows.weightedSumBest(weights, own, entries.sharedValues, entries.row, 0, m - own, d, gx);
+            SharedRows.weightedSumBest(weights, own + sketched, entries.sharedValues, entries.row, sketched,
+                    m - own - sketched, d, gx);
+            addSketchSum(sketched, gxc, gx);
             projections.addExemplarValues(gx, g);
         }
         TopEntry[] top = topK.select(p, entries, cfg.topK(), total, m, self, both);
         double selfWeight = p[self];
         double novel = own == m ? novelty.of(k, entries.keys, m, self) : novelty.shared(k, entries, own, m, self);
         if (deferred != null) {                             // stepBlocks: the exemplars' sum at the chunk's end
-            deferred.keep(weights, own, m, entries, retrieval);
-            pending.add(new Pending(b, start, end, summary, top, selfWeight, entropy, novel, g.clone()));
+            deferred.keep(weights, own + sketched, m, entries, retrieval);
+            pending.add(new Pending(b, start, end, summary, top, selfWeight, entropy, novel, g.clone(),
+                    sketched > 0 ? gxc.clone() : null));
             return null;
         }
         return result(b, start, end, summary, top, selfWeight, entropy, novel);
+    }
+
+    /**
+     * RETRIEVAL's sketch candidates of the block just appended ({@link RetrievalMemory#sketchCandidates}), as entries
+     * right after the hierarchical ones (c = 1, level 0): their dots with q (and k, q') are x̂_j·(W_gk q) =
+     * q·(x̂_j W_gk), computed from the codes; returns how many. Sets qx and kx (and qxr).
+     */
+    private int addCandidates(RetrievalMemory retrieval, int row, float[] reverseSummary) {
+        if (row >= 0) {
+            prepared.xSpace(row, qx, kx);
+        } else {
+            projections.toXSpace(q, qx);
+            projections.toXSpace(k, kx);
+        }
+        if (reverseSummary != null) {
+            if (row >= 0) {
+                prepared.reverseXSpace(row, qxr);
+            } else {
+                System.arraycopy(q, 0, saved, 0, d);
+                project(reverseSummary, false);             // q'_b into q
+                projections.toXSpace(q, qxr);
+                System.arraycopy(saved, 0, q, 0, d);
+            }
+        }
+        int n = retrieval.sketchCandidates(qx, kx, reverseSummary == null ? null : qxr, projections::keyOf);
+        entries.addSketchRun(n, RetrievalMemory.EXEMPLAR_LEVEL, retrieval.candidateBlocks, retrieval.candidateNorms);
+        return n;
     }
 
     /**
@@ -227,8 +284,13 @@ public final class GlobalTier {
                 for (int i = 0; i < nb; i++) {
                     Pending at = pending.get(i);
                     System.arraycopy(at.g, 0, g, 0, d);
-                    if (exemplarSums.has(i)) {
-                        System.arraycopy(chunkGx, i * d, gx, 0, d);
+                    if (exemplarSums.has(i) || at.sketchSum != null) {
+                        if (exemplarSums.has(i)) {
+                            System.arraycopy(chunkGx, i * d, gx, 0, d);
+                        } else {
+                            Arrays.fill(gx, 0);
+                        }
+                        addSketchSum(at.sketchSum == null ? 0 : 1, at.sketchSum, gx);
                         projections.addExemplarValues(gx, g);
                     }
                     out[i] = result(at.block, at.start, at.end, at.summary, at.top, at.self, at.entropy, at.novelty);
@@ -248,7 +310,16 @@ public final class GlobalTier {
 
     // a block of stepBlocks waiting for its exemplars' sum: all of its result but that, and g without it
     private record Pending(long block, long start, long end, float[] summary, TopEntry[] top, double self,
-                           double entropy, double novelty, double[] g) {}
+                           double entropy, double novelty, double[] g, double[] sketchSum) {}
+
+    // gx [d] += the candidates' Σ p_e x̂_e [d] when there were any (sketched > 0): the same adds on every path
+    private void addSketchSum(int sketched, double[] sketchSum, double[] gx) {
+        if (sketched > 0) {
+            for (int c = 0; c < d; c++) {
+                gx[c] += sketchSum[c];
+            }
+        }
+    }
 
     /**
      * Optional, before the {@link #step}s of one chunk's blocks: with a RETRIEVAL memory (and the Vector API) projects

@@ -18,6 +18,9 @@ public final class MemoryEntries {
     // k̄ and v̄ are sharedKeys/sharedValues [·, d] at row[e − copied], and ‖k̄‖² is sharedNorms at that row; keys
     // and values above hold only the entries [0, copied).
     int copied;
+    // Of the shared entries, the first `sketched` are RETRIEVAL's sketch candidates (addSketchRun): no rows, their
+    // dots and sums come from the sketches; the exemplar rows follow them.
+    int sketched;
     float[] sharedKeys;
     float[] sharedValues;
     double[] sharedNorms;
@@ -31,6 +34,7 @@ public final class MemoryEntries {
     void clear() {
         size = 0;
         copied = 0;
+        sketched = 0;
         sharedKeys = null;
         sharedValues = null;
         sharedNorms = null;
@@ -73,6 +77,35 @@ public final class MemoryEntries {
         System.arraycopy(index, from, first, size, n);
         System.arraycopy(index, from, last, size, n);
         size += n;
+    }
+
+    /**
+     * Appends n sketch candidates right after {@link #share} (before any shared run): entry i stands for block
+     * blocks[i] (c = 1, level {@code lvl}) with squared key norm norms[i]; it has no row.
+     */
+    void addSketchRun(int n, int lvl, long[] blocks, double[] norms) {
+        if (sharedKeys == null || size != copied) {
+            throw new IllegalStateException("addSketchRun must follow share");
+        }
+        if (count.length < size + n) {
+            int cap = Math.max(16, Math.max(size + n, count.length * 2));
+            count = java.util.Arrays.copyOf(count, cap);
+            level = java.util.Arrays.copyOf(level, cap);
+            first = java.util.Arrays.copyOf(first, cap);
+            last = java.util.Arrays.copyOf(last, cap);
+        }
+        if (row.length < n) {
+            row = java.util.Arrays.copyOf(row, Math.max(16, Math.max(n, row.length * 2)));
+            norm = java.util.Arrays.copyOf(norm, row.length);
+        }
+        java.util.Arrays.fill(row, 0, n, -1);
+        System.arraycopy(norms, 0, norm, 0, n);
+        java.util.Arrays.fill(count, size, size + n, 1L);
+        java.util.Arrays.fill(level, size, size + n, lvl);
+        System.arraycopy(blocks, 0, first, size, n);
+        System.arraycopy(blocks, 0, last, size, n);
+        size += n;
+        sketched = n;
     }
 
     /** Entries with their keys and values in {@code keys}/{@code values}: all but the shared ones. */

@@ -20,15 +20,22 @@ import java.util.function.BiConsumer;
  * alone, and a block once evicted never comes back; the buckets keep the store's content diverse (a run of similar
  * blocks competes within one bucket) and the reservoir keeps far blocks for any distance.
  *
- * <p>Entries of block b: the hierarchical ones of [0, b] (prefix, levels H..1: they tile [0, b]), then every held
- * exemplar j older than level 1 (j &lt; s₁), each an entry of c = 1 with level 0, bucket by bucket, oldest first. An
- * exemplar is also inside the mean of the coarse entry that covers it.
+ * <p>Sketch tier ({@code retrievalSketches} = S &gt; 0, {@link SketchRing}): each of the newest S blocks also as
+ * D sign bits of a seeded rotation of x_j and ‖x_j‖, 36 bytes at d = 128, so a far block evicted from the store can
+ * still be found: {@link #sketchCandidates} gives the M whose codes are nearest the block's query, as estimates
+ * x̂_j (GlobalTier projects them).
+ *
+ * <p>Entries of block b: the hierarchical ones of [0, b] (prefix, levels H..1: they tile [0, b]), its sketch
+ * candidates (copied, oldest first), then every held exemplar j older than level 1 (j &lt; s₁), each an entry of
+ * c = 1 with level 0, bucket by bucket, oldest first. An exemplar is also inside the mean of the coarse entry that
+ * covers it.
  *
  * <p>State: the hierarchical state plus, per bucket, its held blocks (index, x): at most 2^k·E·(d floats + 1 long),
  * whatever n is. {@link MemoryState} layout: counts = hierarchical counts [H] ++ bucket fills [2^k]; firsts =
  * hierarchical firsts [H] ++ held block indices (bucket by bucket, each at its place in the bucket's run); keys =
  * hierarchical [H, R+G, d] ++ held x [Σ fills, d]; values = hierarchical [H, R+G, d]; prefixKeySum = hierarchical
- * [d] ++ Σ k over all blocks [d]; prefixValueSum and prefixCount as hierarchical. A chunk that grows no bucket
+ * [d] ++ Σ k over all blocks [d]; prefixValueSum and prefixCount as hierarchical; the sketches' codes after the
+ * held indices in firsts and their norms after the hierarchical values ({@link RetrievalState}). A chunk that grows no bucket
  * rewrites only what it changed, in place ({@link RetrievalState}, {@link #toBytes(byte[])}). The held keys' squared
  * norms (the novelty's) are not state: after a restore {@link GlobalTier} recomputes them ({@link #computeNorms}).
  */
@@ -64,6 +71,22 @@ public final class RetrievalMemory extends BlockMemory {
     private final float[] xT;
     final int[] eligible;              // [2^k] per bucket, its first slots older than level 1 (set by collectShared)
     final double[] keySum;             // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
+    // the sketch tier: every one of the newest S blocks as D sign bits and its norm (null when S = 0)
+    final SketchRing sketches;
+    private final int candidates;      // M: sketch candidates per block
+    private final long[] queryCode;    // [2, D/64] a block's query codes (forward, reverse)
+    final long[] candidateBlocks;      // [M] the last sketchCandidates' blocks, ascending
+    final double[] candidateQ;         // [M] their estimates' dots x̂_j·u with the query (x-space)
+    final double[] candidateK;         // [M] x̂_j·k with the block's key (x-space)
+    final double[] candidateR;         // [M] x̂_j·u' with the reverse query, when there is one
+    final double[] candidateNorms;     // [M] ‖x̂_j·W_gk‖²
+    private final long[] nearest;      // [M] scratch of sketchCandidates
+    private final float[] yq;          // [D] the query rotated, D·R·pad(u)
+    private final float[] yk;          // [D] the key rotated
+    private final float[] yr;          // [D] the reverse query rotated
+    private final double[] z;          // [D] Σ w_j (‖x_j‖/√D) σ_j, a chunk of sketchSum
+    private final float[] xHat;        // [d] an estimate x̂_j
+    private final float[] kHat;        // [d] and its key
     private int lastBucket = -1;       // the bucket of the newest block (tests)
     private final PrimedDots primed = new PrimedDots();   // a chunk's dots with the held x (primeDots), not state
     private final float[] dotScratch = new float[2 * SharedRows.PAD];     // [2 × float lanes] of columnDots
@@ -72,6 +95,7 @@ public final class RetrievalMemory extends BlockMemory {
     // changes since the state bytes `base` were written or read (RetrievalState.write): the places rewritten
     // (bk·E + place) or, when a bucket grew or more places changed than `changed` holds, all of it
     byte[] base;
+    long baseNext;                     // nextBlock when `base` was written or read
     final int[] changed = new int[64];
     int changes;
     boolean regrown = true;
@@ -97,6 +121,23 @@ public final class RetrievalMemory extends BlockMemory {
         eligible = new int[buckets];
         keySum = new double[d];
         evicted = new EvictedRows(d);
+        sketches = cfg.retrievalSketches() > 0 ? new SketchRing(d, seed, cfg.retrievalSketches()) : null;
+        candidates = cfg.retrievalCandidates();
+        queryCode = sketches == null ? null : new long[2 * sketches.words];
+        int mm = sketches == null ? 0 : candidates;
+        candidateBlocks = new long[mm];
+        candidateQ = new double[mm];
+        candidateK = new double[mm];
+        candidateR = new double[mm];
+        candidateNorms = new double[mm];
+        nearest = new long[mm];
+        int dim = sketches == null ? 0 : sketches.sketch.dim;
+        yq = new float[dim];
+        yk = new float[dim];
+        yr = new float[dim];
+        z = new double[dim];
+        xHat = new float[d];
+        kHat = new float[d];
     }
 
     /**
@@ -177,6 +218,12 @@ public final class RetrievalMemory extends BlockMemory {
             regrown = true;
         }
         index[base + n] = nextBlock;
+        if (sketches != null) {
+            if (nextBlock < sketches.capacity) {
+                regrown = true;            // the ring still grows: the state's length changes
+            }
+            sketches.append(nextBlock, x, 0);
+        }
         System.arraycopy(x, 0, xs, (base + n) * d, d);
         norms[base + n] = squaredNorm(k, 0, d);
         transpose(bk, n);
@@ -247,7 +294,8 @@ public final class RetrievalMemory extends BlockMemory {
             return;
         }
         if (xT == null) {
-            SharedRows.dots(q, k, xs, entries.row, 0, entries.size - entries.copied(), d, qDots, kDots, at);
+            SharedRows.dots(q, k, xs, entries.row, entries.sketched, entries.size - entries.copied() - entries.sketched,
+                    d, qDots, kDots, at);
             return;
         }
         for (int bk = 0; bk < buckets; bk++) {
@@ -294,7 +342,20 @@ public final class RetrievalMemory extends BlockMemory {
      */
     void collectShared(MemoryEntries out) {
         hier.collect(out);
+        shareStore(out);
+        shareExemplars(out);
+    }
+
+    /** After the copied entries of {@code out}: the following ones are shared (sketch candidates, exemplars). */
+    void shareStore(MemoryEntries out) {
         out.share(xs, xs, norms);
+    }
+
+    /**
+     * The exemplar entries of {@link #collectShared}, after the entries already in {@code out} (the hierarchical
+     * ones, then any sketch candidates, {@link MemoryEntries#addSketchRun}).
+     */
+    void shareExemplars(MemoryEntries out) {
         Arrays.fill(eligible, 0);
         if (nextBlock == 0) {
             return;
@@ -307,6 +368,94 @@ public final class RetrievalMemory extends BlockMemory {
             out.addSharedRun(base, s, EXEMPLAR_LEVEL, index, base);
             eligible[bk] = s;
         }
+    }
+
+    /** Whether this memory keeps a sketch tier ({@code retrievalSketches} &gt; 0). */
+    boolean sketched() {
+        return sketches != null;
+    }
+
+    /**
+     * The sketch candidates of the newest block b (appended last), given its query and key in x-space, u = W_gk·q_b
+     * and k = W_gk·k_b [d] (and u' = W_gk·q'_b for a reverse-strand query, or null): of the blocks j in
+     * [max(0, b + 1 − S), s₁(b)) (held as sketches, older than level 1), the M whose codes are nearest to the code of
+     * u (or of u or u', the nearer), ties to the newer block, less those held whole as exemplars; into
+     * {@link #candidateBlocks} ascending, with the dots of their estimates x̂_j with u, k (and u') in
+     * {@link #candidateQ}, {@link #candidateK} ({@link #candidateR}), each ‖x_j‖·(σ_j·D·R·pad(·))/(D·√D) in double:
+     * x̂_j·u without forming x̂_j; and ‖x̂_j·W_gk‖² in {@link #candidateNorms} (keyOf: x [d] -> x·W_gk [d], computed
+     * once per sketch and kept). Returns how many.
+     */
+    // u, k [d] (+ u' [d]) -> candidateBlocks, candidateQ, candidateK (candidateR), candidateNorms [n]
+    int sketchCandidates(float[] u, float[] k, float[] reverse, BiConsumer<float[], float[]> keyOf) {
+        long b = nextBlock - 1;
+        if (sketches == null || b < 0) {
+            return 0;
+        }
+        long hi = HierarchicalMemory.levelOneStart(b, r, g);
+        long lo = Math.max(0, b + 1 - sketches.capacity);
+        if (hi <= lo) {
+            return 0;
+        }
+        SignSketch sk = sketches.sketch;
+        sk.encode(u, 0, queryCode, 0, yq);
+        if (reverse != null) {
+            sk.encode(reverse, 0, queryCode, sk.words, yr);
+        }
+        int found = sketches.nearest(queryCode, reverse != null, lo, hi, candidates, nearest);
+        int n = 0;
+        double scale = 1.0 / (sk.dim * Math.sqrt(sk.dim));
+        boolean rotatedKey = false;
+        for (int i = 0; i < found; i++) {
+            long j = nearest[i];
+            if (isHeld(j)) {
+                continue;
+            }
+            if (!rotatedKey) {
+                sk.encode(k, 0, queryCode, sk.words, yk);   // the key's code is not used; queryCode[1] is scratch
+                rotatedKey = true;
+            }
+            int slot = (int) (j % sketches.capacity);
+            double c = sketches.norms[slot] * scale;
+            candidateBlocks[n] = j;
+            candidateQ[n] = c * sketches.signedDot(j, yq);
+            candidateK[n] = c * sketches.signedDot(j, yk);
+            candidateR[n] = reverse == null ? 0 : c * sketches.signedDot(j, yr);
+            if (Double.isNaN(sketches.keyNorms[slot])) {
+                sketches.decode(j, xHat, 0);
+                keyOf.accept(xHat, kHat);
+                sketches.keyNorms[slot] = squaredNorm(kHat, 0, d);
+            }
+            candidateNorms[n] = sketches.keyNorms[slot];
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * gx [d] = Σ_i w[at + i]·x̂_i over the n candidates of the last {@link #sketchCandidates}, as R^T applied once to
+     * Σ_i w_i·(‖x_i‖/√D)·σ_i (the first d coordinates), in double.
+     */
+    // w [at, at + n) -> gx [d]
+    void sketchSum(double[] w, int at, int n, double[] gx) {
+        SignSketch sk = sketches.sketch;
+        Arrays.fill(z, 0);
+        double scale = 1.0 / Math.sqrt(sk.dim);
+        for (int i = 0; i < n; i++) {
+            int slot = (int) (candidateBlocks[i] % sketches.capacity);
+            sketches.addSigned(candidateBlocks[i], w[at + i] * (sketches.norms[slot] * scale), z);
+        }
+        sk.unrotate(z, gx);
+    }
+
+    /** Whether block j is held whole in some bucket. */
+    boolean isHeld(long j) {
+        for (int bk = 0; bk < buckets; bk++) {
+            int base = bk * slots;
+            if (fill[bk] > 0 && index[base] <= j && Arrays.binarySearch(index, base, base + fill[bk], j) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The bucket the newest block went to (−1 before the first block, and after a restore). */

@@ -10,7 +10,8 @@ import java.util.Arrays;
  *
  * <p>Layout: counts = hierarchical counts [H] ++ bucket fills [2^k]; firsts = hierarchical firsts [H] ++ the held
  * block indices, bucket by bucket; keys = hierarchical [H, R+G, d] ++ the held x = LN_g(s) [Σ fills, d] in the same
- * order; values = hierarchical [H, R+G, d]; prefixKeySum = hierarchical [d] ++ Σ k over all blocks [d]; prefixValueSum and prefixCount as
+ * order (firsts then also ++ the sketch tier's codes [min(n, S), D/64], slot j mod S for block j); values =
+ * hierarchical [H, R+G, d] ++ the sketches' norms [min(n, S)]; prefixKeySum = hierarchical [d] ++ Σ k over all blocks [d]; prefixValueSum and prefixCount as
  * hierarchical. Within its bucket's run a held block sits at its place ({@link RetrievalMemory#place}): blocks in
  * arrival order until the bucket is full, then each new block at the place of the block it evicted. So once a
  * bucket is full its run keeps its length and its other places, and a chunk that grows no bucket changes, besides
@@ -29,9 +30,11 @@ final class RetrievalState {
         int held = m.held();
         int hh = h.counts.length;
         int nk = h.keys.length + held * d;
+        int ring = ringSlots(m);
+        int ringLongs = ring * (m.sketches == null ? 0 : m.sketches.words);
         int[] slot = slots(m);
-        MemoryState.Writer w = new MemoryState.Writer(m.nextBlock(), hh + m.buckets, hh + held, nk, h.values.length,
-                2 * d, h.prefixV.length);
+        MemoryState.Writer w = new MemoryState.Writer(m.nextBlock(), hh + m.buckets, hh + held + ringLongs, nk,
+                h.values.length + ring, 2 * d, h.prefixV.length);
         w.ints(h.counts, 0, hh).ints(m.fill, 0, m.buckets);
         w.longs(h.firsts, 0, hh);
         for (int bk = 0, base = 0; bk < m.buckets; bk++, base += m.slots) {
@@ -40,9 +43,17 @@ final class RetrievalState {
                 w.longs(m.index, base + slot[base + p], n);
             }
         }
+        long[] code = new long[m.sketches == null ? 0 : m.sketches.words];   // [D/64]
+        for (int sl = 0; sl < ring; sl++) {
+            m.sketches.code(sl, code, 0);
+            w.longs(code, 0, code.length);
+        }
         w.floats(h.keys, 0, h.keys.length);
         rows(m, slot, w, m.xs);
         w.floats(h.values, 0, h.values.length);
+        if (ring > 0) {
+            w.floats(m.sketches.norms, 0, ring);
+        }
         w.doubles(h.prefixK, 0, d).doubles(m.keySum, 0, d);
         w.doubles(h.prefixV, 0, h.prefixV.length);
         return w.end(h.prefixCount);
@@ -62,6 +73,7 @@ final class RetrievalState {
     /** The memory holds what {@code bytes} hold: nothing changed since. */
     static void readFrom(RetrievalMemory m, byte[] bytes) {
         m.base = bytes;
+        m.baseNext = m.nextBlock();
         m.changes = 0;
         m.regrown = false;
     }
@@ -73,11 +85,13 @@ final class RetrievalState {
         int hh = h.counts.length;
         int hk = h.keys.length;
         long held = m.held();
+        int ring = ringSlots(m);
+        int words = m.sketches == null ? 0 : m.sketches.words;
         long counts = 1 + 8 + 4;
         long firsts = counts + 4L * (hh + m.buckets) + 4;
-        long keys = firsts + 8L * (hh + held) + 4;
+        long keys = firsts + 8L * (hh + held + (long) ring * words) + 4;
         long values = keys + 4L * (hk + held * d) + 4;
-        long sums = values + 4L * hk + 4;
+        long sums = values + 4L * (hk + ring) + 4;
         long sumsV = sums + 8L * 2 * d + 4;
         long count = sumsV + 8L * h.prefixV.length;
         if (bytes.length != count + 8 || bytes[0] != 1) {
@@ -114,6 +128,15 @@ final class RetrievalState {
             b.position((int) (keys + 4 * (hk + row * d)));
             b.asFloatBuffer().put(m.xs, s * d, d);
         }
+        // the sketches of the blocks since: each at its slot j mod S of the (full) ring
+        for (long j = Math.max(m.baseNext, m.nextBlock() - ring); ring > 0 && j < m.nextBlock(); j++) {
+            int sl = (int) (j % m.sketches.capacity);
+            for (int w = 0; w < words; w++) {
+                b.putLong((int) (firsts + 8 * (hh + held + (long) sl * words + w)),
+                        m.sketches.planes[w * m.sketches.slots() + sl]);
+            }
+            b.putFloat((int) (values + 4 * (hk + sl)), m.sketches.norms[sl]);
+        }
         b.position((int) sums);
         b.asDoubleBuffer().put(h.prefixK).put(m.keySum);
         b.position((int) sumsV);
@@ -129,9 +152,17 @@ final class RetrievalState {
         int hh = h.counts().length;
         int[] counts = Arrays.copyOf(h.counts(), hh + m.buckets);
         System.arraycopy(m.fill, 0, counts, hh, m.buckets);
-        long[] firsts = Arrays.copyOf(h.firsts(), hh + held);
+        int ring = ringSlots(m);
+        int ringLongs = ring * (m.sketches == null ? 0 : m.sketches.words);
+        long[] firsts = Arrays.copyOf(h.firsts(), hh + held + ringLongs);
         float[] k = Arrays.copyOf(h.keys(), h.keys().length + held * d);
-        float[] v = h.values();
+        float[] v = Arrays.copyOf(h.values(), h.values().length + ring);
+        for (int sl = 0; sl < ring; sl++) {
+            m.sketches.code(sl, firsts, hh + held + sl * m.sketches.words);
+        }
+        if (ring > 0) {
+            System.arraycopy(m.sketches.norms, 0, v, h.values().length, ring);
+        }
         int[] slot = slots(m);
         int at = 0;
         for (int bk = 0, base = 0; bk < m.buckets; bk++, base += m.slots) {
@@ -165,10 +196,13 @@ final class RetrievalState {
             }
             held += f;
         }
-        if (s.firsts().length != hLevels + held || s.keys().length != hFloats + held * d) {
-            throw new IllegalArgumentException(fit);
+        int ring = m.sketches == null ? 0 : (int) Math.min(s.nextBlock(), m.sketches.capacity);
+        int ringLongs = ring * (m.sketches == null ? 0 : m.sketches.words);
+        if (s.firsts().length != hLevels + held + ringLongs || s.keys().length != hFloats + held * d) {
+            throw new IllegalArgumentException(fit + (s.firsts().length != hLevels + held + ringLongs
+                    ? " (" + (s.firsts().length - hLevels - held) + " longs of sketches, not " + ringLongs + ")" : ""));
         }
-        if (s.values().length != hFloats) {
+        if (s.values().length != hFloats + ring) {
             throw new IllegalArgumentException(s.values().length == s.keys().length
                     ? "retrieval memory state holds its exemplars as keys and values (the layout before they were"
                     + " stored as LN_g(s)): restore it with the Longseq version that wrote it, or start without it"
@@ -207,8 +241,20 @@ final class RetrievalState {
             m.fill[bk] = f;
             at += f;
         }
+        if (ring > 0) {
+            m.sketches.grow(ring);
+            for (int sl = 0; sl < ring; sl++) {
+                m.sketches.setCode(sl, s.firsts(), hLevels + (int) held + sl * m.sketches.words);
+            }
+            System.arraycopy(s.values(), hFloats, m.sketches.norms, 0, ring);
+        }
         m.nextBlock = s.nextBlock();
         return m;
+    }
+
+    // the sketches the state holds: min(blocks so far, S)
+    private static int ringSlots(RetrievalMemory m) {
+        return m.sketches == null ? 0 : (int) Math.min(m.nextBlock(), m.sketches.capacity);
     }
 
     // [2^k, E] the slot (bucket-relative) of each bucket's place p, for places < fill

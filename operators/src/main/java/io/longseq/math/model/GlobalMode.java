@@ -70,9 +70,17 @@ public enum GlobalMode {
      * priority π(j) = SplitMix64(seed + (j+1)·0x9E3779B97F4A7C15) compared unsigned: a seeded reservoir keyed on the
      * block index, so what is held is a function of the blocks so far only.
      *
-     * <p>Block b's entries: the HIERARCHICAL entries of [0, b], then each held exemplar j &lt; s₁ (older than level 1)
-     * as an entry of c = 1, level 0, firstBlock = lastBlock = j. Softmax, top-K, selfWeight and entropy as in 2.5–2.6.
-     * An exemplar also stays inside the mean of its coarse entry. State O(H·(R+G)·d + 2^k·E·d), bounded.
+     * <p>Sketch tier (S = {@code retrievalSketches} &gt; 0): every one of the newest S blocks is also held as the D
+     * sign bits of a seeded rotation of x_j = LN_g(s_j) and ‖x_j‖ (D = 256 at d = 128; {@code SignSketch}). Block b's
+     * sketch candidates: of the blocks j in [max(0, b + 1 − S), s₁), the M = {@code retrievalCandidates} whose codes
+     * have the smallest Hamming distance to the code of its query in x-space, W_gk·q_b (with a reverse-strand query
+     * the nearer of the two codes), ties to the larger j, less the blocks held whole; each is an entry of c = 1,
+     * level 0, with key x̂_j·W_gk and value x̂_j·W_gv, x̂_j = ‖x_j‖·Rᵀσ_j/√D the estimate its code gives.
+     *
+     * <p>Block b's entries: the HIERARCHICAL entries of [0, b], its sketch candidates, then each held exemplar
+     * j &lt; s₁ (older than level 1) as an entry of c = 1, level 0, firstBlock = lastBlock = j. Softmax, top-K,
+     * selfWeight and entropy as in 2.5–2.6. An exemplar also stays inside the mean of its coarse entry. State
+     * O(H·(R+G)·d + 2^k·E·d + S·(D/8 + 4) bytes), bounded.
      */
     RETRIEVAL
 }

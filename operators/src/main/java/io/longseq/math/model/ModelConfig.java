@@ -46,7 +46,11 @@ import java.io.Serializable;
  * @param retrievalSlots  E: blocks held per bucket in RETRIEVAL mode (2^k·E ≤ {@link #MAX_RETRIEVAL_SLOTS})
  * @param retrievalRecent E_r: of a bucket's E slots, those kept for its newest members (1..E); the others are a
  *                        seeded reservoir of its older members
- * @param retrievalSeed   seed of RETRIEVAL mode's hyperplanes and reservoir priorities (see {@link GlobalMode#RETRIEVAL})
+ * @param retrievalSeed   seed of RETRIEVAL mode's hyperplanes, reservoir priorities and sketch rotation (see
+ *                        {@link GlobalMode#RETRIEVAL})
+ * @param retrievalSketches S: RETRIEVAL mode also holds each of the newest S blocks as a sign sketch (0: none;
+ *                        at most {@link #MAX_RETRIEVAL_SKETCHES})
+ * @param retrievalCandidates M: sketch candidates a block attends to besides its exemplars (1..1024)
  * @param linformerRank    k, the projected length of each segment's keys and values in local mode LINFORMER (1..256)
  * @param linformerSegment P, the positions per segment in local mode LINFORMER (1..4096); chunkSize must be a
  *                         multiple of it in that mode
@@ -86,6 +90,8 @@ public record ModelConfig(
         int retrievalSlots,
         int retrievalRecent,
         long retrievalSeed,
+        int retrievalSketches,
+        int retrievalCandidates,
         int linformerRank,
         int linformerSegment,
         Strand strand) implements Serializable {
@@ -109,6 +115,8 @@ public record ModelConfig(
 
     /** Most exemplar blocks RETRIEVAL mode may hold per sequence (2^k·E): 32 MiB of LN_g(s) rows at d = 128. */
     public static final int MAX_RETRIEVAL_SLOTS = 1 << 16;
+    /** Most blocks RETRIEVAL mode may hold as sketches per sequence: 37.7 MB of 256-bit codes and norms. */
+    public static final int MAX_RETRIEVAL_SKETCHES = 1 << 20;
     /** Largest Linformer rank and segment: E and F [k, P] are then 4 MB each. */
     public static final int MAX_LINFORMER_RANK = 256;
     public static final int MAX_LINFORMER_SEGMENT = 4096;
@@ -163,6 +171,8 @@ public record ModelConfig(
         require(((long) retrievalSlots << retrievalBits) <= MAX_RETRIEVAL_SLOTS, "retrievalSlots",
                 Integer.toString(retrievalSlots), "at most " + (MAX_RETRIEVAL_SLOTS >> retrievalBits) + " with retrievalBits="
                         + retrievalBits + " (2^retrievalBits · retrievalSlots exemplar blocks ≤ " + MAX_RETRIEVAL_SLOTS + ")");
+        range("retrievalSketches", retrievalSketches, 0, MAX_RETRIEVAL_SKETCHES);
+        range("retrievalCandidates", retrievalCandidates, 1, 1024);
         range("linformerRank", linformerRank, 1, MAX_LINFORMER_RANK);
         range("linformerSegment", linformerSegment, 1, MAX_LINFORMER_SEGMENT);
         if (localMode == LocalMode.LINFORMER) {
@@ -306,9 +316,11 @@ public record ModelConfig(
         private int bigbirdGlobal = 1;
         private int bigbirdRandom = 2;
         private int retrievalBits = 4;
-        private int retrievalSlots = 224;
-        private int retrievalRecent = 112;
+        private int retrievalSlots = 48;
+        private int retrievalRecent = 48;
         private long retrievalSeed = 1L;
+        private int retrievalSketches = 40960;
+        private int retrievalCandidates = 32;
         private int linformerRank = 32;
         private int linformerSegment = 256;
         private Strand strand = Strand.FORWARD;
@@ -324,7 +336,8 @@ public record ModelConfig(
             localMode = c.localMode; maxDensePositions = c.maxDensePositions; dilation = c.dilation; sinks = c.sinks;
             bigbirdWindow = c.bigbirdWindow; bigbirdGlobal = c.bigbirdGlobal; bigbirdRandom = c.bigbirdRandom;
             retrievalBits = c.retrievalBits; retrievalSlots = c.retrievalSlots; retrievalRecent = c.retrievalRecent;
-            retrievalSeed = c.retrievalSeed;
+            retrievalSeed = c.retrievalSeed; retrievalSketches = c.retrievalSketches;
+            retrievalCandidates = c.retrievalCandidates;
             linformerRank = c.linformerRank; linformerSegment = c.linformerSegment;
             strand = c.strand;
         }
@@ -361,6 +374,8 @@ public record ModelConfig(
         public Builder retrievalSlots(int v) { retrievalSlots = v; return this; }
         public Builder retrievalRecent(int v) { retrievalRecent = v; return this; }
         public Builder retrievalSeed(long v) { retrievalSeed = v; return this; }
+        public Builder retrievalSketches(int v) { retrievalSketches = v; return this; }
+        public Builder retrievalCandidates(int v) { retrievalCandidates = v; return this; }
         public Builder linformerRank(int v) { linformerRank = v; return this; }
         public Builder linformerSegment(int v) { linformerSegment = v; return this; }
         public Builder strand(Strand v) { strand = v; return this; }
@@ -370,7 +385,8 @@ public record ModelConfig(
                     ffnDim, causal, blockSize, chunkSize, pooling, globalMode, recent, group, levels,
                     maxBlocks, topK, linearFeatures, linearSeed, localMode, maxDensePositions, dilation, sinks,
                     bigbirdWindow, bigbirdGlobal, bigbirdRandom,
-                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed, linformerRank, linformerSegment, strand);
+                    retrievalBits, retrievalSlots, retrievalRecent, retrievalSeed, retrievalSketches, retrievalCandidates,
+                    linformerRank, linformerSegment, strand);
         }
     }
 }

@@ -24,10 +24,16 @@ final class ReferenceGlobal {
 
     private final ModelConfig cfg;
     private final Weights w;
+    private final SketchCodes given;     // the sketch codes to use, or null: the reference's own
 
     ReferenceGlobal(ModelConfig cfg, Weights w) {
+        this(cfg, w, null);
+    }
+
+    ReferenceGlobal(ModelConfig cfg, Weights w, SketchCodes given) {
         this.cfg = cfg;
         this.w = w;
+        this.given = given;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -57,8 +63,10 @@ final class ReferenceGlobal {
         double[][] q = new double[blocks][]; // [blocks, d]
         double[][] k = new double[blocks][]; // [blocks, d]
         double[][] v = new double[blocks][]; // [blocks, d]
+        double[][] x = new double[blocks][]; // [blocks, d] LN_g(s_b)
         for (int b = 0; b < blocks; b++) {
             double[] a = layerNorm(summaries[b], w.lngGain, w.lngBias); // [d]
+            x[b] = a;
             q[b] = vecMat(a, w.gWq, d, d);
             k[b] = vecMat(a, w.gWk, d, d);
             v[b] = vecMat(a, w.gWv, d, d);
@@ -82,11 +90,27 @@ final class ReferenceGlobal {
 
         // RETRIEVAL: every block's content bucket, from its own (double) key
         int[] bucketOf = cfg.globalMode() == GlobalMode.RETRIEVAL ? retrievalBuckets(k) : null; // [blocks]
+        // RETRIEVAL's sketch tier: every block's code, its query's (and reverse query's) code
+        boolean sketched = bucketOf != null && cfg.retrievalSketches() > 0;
+        ReferenceSketch sketch = sketched ? new ReferenceSketch(d, cfg.retrievalSeed()) : null;
+        long[][] codes = new long[sketched ? blocks : 0][];      // [blocks, D/64]
+        long[][] queryCodes = new long[sketched ? blocks : 0][]; // [blocks, D/64]
+        long[][] reverseCodes = new long[sketched && qr != null ? blocks : 0][];
+        for (int b = 0; sketched && b < blocks; b++) {
+            codes[b] = given != null ? given.block(b) : sketch.encode(x[b]);
+            queryCodes[b] = given != null ? given.query(b) : sketch.encode(xSpace(q[b]));
+            if (qr != null) {
+                reverseCodes[b] = sketch.encode(xSpace(qr[b]));
+            }
+        }
 
         List<BlockResult> out = new ArrayList<>(blocks);
         for (int b = 0; b < blocks; b++) {
             // M × {level, first, lastInclusive[, stride]}; one of them is {1, b, b}, the block itself
             List<long[]> entries = bucketOf != null ? retrievalEntries(b, bucketOf) : entriesFor(b, sequenceSeed);
+            if (sketched) {
+                entries.addAll(sketchCandidates(b, bucketOf, codes, queryCodes[b], qr == null ? null : reverseCodes[b]));
+            }
             int mCount = entries.size();
             int strands = qr == null ? 1 : 2;
             double[] score = new double[strands * mCount];    // [M] or [2M]: forward scores, then reverse
@@ -101,7 +125,12 @@ final class ReferenceGlobal {
                 double[] kbar = new double[d];
                 kbars[m] = kbar;
                 vbar[m] = new double[d];
-                if (stride == 1) {
+                if (e.length == 5) {
+                    // a sketch candidate: its estimate x̂ from the code and ‖x‖, projected as a block's x is
+                    double[] xHat = sketch.decode(codes[first], norm(x[first]));
+                    System.arraycopy(vecMat(xHat, w.gWk, d, d), 0, kbar, 0, d);
+                    vbar[m] = vecMat(xHat, w.gWv, d, d);
+                } else if (stride == 1) {
                     for (int col = 0; col < d; col++) {
                         kbar[col] = (kSum[last + 1][col] - kSum[first][col]) / c;
                         vbar[m][col] = (vSum[last + 1][col] - vSum[first][col]) / c;
@@ -264,6 +293,58 @@ final class ReferenceGlobal {
             }
         }
         return out;
+    }
+
+    /**
+     * RETRIEVAL's sketch candidates of block b, {0, j, j, 1, 1} each (level 0, one block; the fifth element marks a
+     * sketch): of the blocks j in [max(0, b + 1 − S), s₁) the M with the smallest Hamming distance between their code
+     * and the query's (the smaller of two with a reverse query), ties to the larger j, less the blocks held whole,
+     * ascending in j.
+     */
+    private List<long[]> sketchCandidates(int b, int[] bucketOf, long[][] codes, long[] query, long[] reverse) {
+        long s1 = Math.max(0, cfg.group() * Math.floorDiv(b - cfg.recent() + 1, (long) cfg.group()));
+        long lo = Math.max(0, b + 1L - cfg.retrievalSketches());
+        List<long[]> byDistance = new ArrayList<>();   // {distance, j}
+        for (long j = lo; j < s1; j++) {
+            int dist = ReferenceSketch.distance(codes[(int) j], query);
+            if (reverse != null) {
+                dist = Math.min(dist, ReferenceSketch.distance(codes[(int) j], reverse));
+            }
+            byDistance.add(new long[] {dist, j});
+        }
+        byDistance.sort(Comparator.comparingLong((long[] t) -> t[0]).thenComparingLong(t -> -t[1]));
+        List<Long> held = ReferenceEntries.retrievalHeld(b, bucketOf, cfg.retrievalSlots(), cfg.retrievalRecent(),
+                cfg.retrievalSeed());
+        List<long[]> out = new ArrayList<>();
+        for (long[] t : byDistance.subList(0, Math.min(cfg.retrievalCandidates(), byDistance.size()))) {
+            if (!held.contains(t[1])) {
+                out.add(new long[] {0, t[1], t[1], 1, 1});
+            }
+        }
+        out.sort(Comparator.comparingLong(t -> t[1]));
+        return out;
+    }
+
+    // a [d] -> W_gk·a [d]: a vector in x-space, whose dot with x_j is a·k_j
+    private double[] xSpace(double[] a) {
+        int d = a.length;
+        double[] out = new double[d];
+        for (int i = 0; i < d; i++) {
+            double s = 0;
+            for (int c = 0; c < d; c++) {
+                s += w.gWk[i * d + c] * a[c];
+            }
+            out[i] = s;
+        }
+        return out;
+    }
+
+    private static double norm(double[] a) {
+        double s = 0;
+        for (double v : a) {
+            s += v * v;
+        }
+        return Math.sqrt(s);
     }
 
     /**

@@ -48,6 +48,7 @@ public final class ReferenceModel {
 
     private final ModelConfig cfg;
     private final Weights w;
+    private SketchCodes sketchCodes;     // RETRIEVAL's sketch codes given by the caller, or null: its own
 
     /**
      * @param cfg the model shape
@@ -66,6 +67,15 @@ public final class ReferenceModel {
         }
         this.cfg = cfg;
         this.w = w;
+    }
+
+    /**
+     * Uses the given sign-sketch codes in RETRIEVAL's sketch tier instead of encoding its own (see
+     * {@link SketchCodes}: why a comparison with the float path may want this); returns this model.
+     */
+    public ReferenceModel withSketchCodes(SketchCodes codes) {
+        sketchCodes = codes;
+        return this;
     }
 
     public ModelConfig config() {
@@ -396,6 +406,6 @@ public final class ReferenceModel {
 
     /** {@link ReferenceGlobal#global}: with reverse-strand summaries s' [blocks][d] or null (forward only). */
     public List<BlockResult> global(double[][] summaries, double[][] reverse, int n, long sequenceSeed) {
-        return new ReferenceGlobal(cfg, w).global(summaries, reverse, n, sequenceSeed);
+        return new ReferenceGlobal(cfg, w, sketchCodes).global(summaries, reverse, n, sequenceSeed);
     }
 }

@@ -60,16 +60,50 @@ public class GlobalTierTest {
      */
     public static List<BlockResult> streamedMatchesReference(ModelConfig cfg, Weights w, int n, long seed) {
         int[] ids = TestModels.dnaIds(cfg, n, seed);
-        List<BlockResult> expected = new ReferenceModel(cfg, w).run(ids, n).blocks();
         List<BlockResult> actual;
         try (ChunkedModel model = new ChunkedModel(cfg, w)) {
             actual = model.run(ids, n, false).blocks();
         }
+        List<BlockResult> expected = new ReferenceModel(cfg, w).withSketchCodes(floatCodes(cfg, w, actual))
+                .run(ids, n).blocks();
         assertThat(actual).hasSameSizeAs(expected).hasSize((n + cfg.blockSize() - 1) / cfg.blockSize());
         for (int b = 0; b < expected.size(); b++) {
             assertBlockClose(actual.get(b), expected.get(b));
         }
         return actual;
+    }
+
+    /**
+     * RETRIEVAL's sketch codes as the float path forms them from its own blocks (x_b = LN_g(s_b) and W_gk·q_b from
+     * the streamed summaries), for the reference to use ({@link io.longseq.math.reference.SketchCodes}: a code bit
+     * is the sign of a sum; SignSketchTest checks these codes against the double definition away from zero).
+     */
+    static io.longseq.math.reference.SketchCodes floatCodes(ModelConfig cfg, Weights w, List<BlockResult> blocks) {
+        int d = cfg.dModel();
+        GlobalProjections projections = new GlobalProjections(w, io.longseq.math.kernel.RowKernels.best(), d);
+        SignSketch sketch = new SignSketch(d, cfg.retrievalSeed());
+        long[][] codes = new long[blocks.size()][sketch.words];   // [blocks, D/64]
+        long[][] queries = new long[blocks.size()][sketch.words]; // [blocks, D/64]
+        float[] x = new float[d];
+        float[] q = new float[d];
+        float[] u = new float[d];
+        for (int b = 0; b < blocks.size(); b++) {
+            projections.project(blocks.get(b).summary(), x, q, null, null);
+            sketch.encode(x, 0, codes[b], 0);
+            projections.toXSpace(q, u);
+            sketch.encode(u, 0, queries[b], 0);
+        }
+        return new io.longseq.math.reference.SketchCodes() {
+            @Override
+            public long[] block(int b) {
+                return codes[b];
+            }
+
+            @Override
+            public long[] query(int b) {
+                return queries[b];
+            }
+        };
     }
 
     @Test

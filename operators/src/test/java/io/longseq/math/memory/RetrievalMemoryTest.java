@@ -132,7 +132,8 @@ class RetrievalMemoryTest {
     void stateRestoresBitForBitAndStaysBounded() {
         int d = 8;
         ModelConfig cfg = ModelConfig.builder().dModel(d).heads(1).recent(4).group(2).levels(2)
-                .globalMode(GlobalMode.RETRIEVAL).retrievalBits(2).retrievalSlots(4).retrievalRecent(2).build();
+                .globalMode(GlobalMode.RETRIEVAL).retrievalBits(2).retrievalSlots(4).retrievalRecent(2)
+                .retrievalSketches(64).retrievalCandidates(5).build();
         BlockMemory straight = BlockMemory.create(cfg);
         BlockMemory restored = BlockMemory.create(cfg);
         MemoryEntries a = new MemoryEntries(d);
@@ -163,12 +164,35 @@ class RetrievalMemoryTest {
                         .containsExactly(java.util.Arrays.copyOf(a.keys, a.size() * d));
                 assertThat(java.util.Arrays.copyOf(b.first, b.size()))
                         .containsExactly(java.util.Arrays.copyOf(a.first, a.size()));
+                // the sketch tier restored: the same candidates and estimates for any query
+                RetrievalMemory sr = (RetrievalMemory) straight;
+                RetrievalMemory rr = (RetrievalMemory) restored;
+                java.util.function.BiConsumer<float[], float[]> keyOf = (in, out) -> System.arraycopy(in, 0, out, 0, d);
+                int n = sr.sketchCandidates(k, v, x, keyOf);
+                long[] blocks = java.util.Arrays.copyOf(sr.candidateBlocks, n);
+                double[] dots = new double[3 * n];
+                double[] norms = java.util.Arrays.copyOf(sr.candidateNorms, n);
+                for (int i = 0; i < n; i++) {
+                    dots[3 * i] = sr.candidateQ[i];
+                    dots[3 * i + 1] = sr.candidateK[i];
+                    dots[3 * i + 2] = sr.candidateR[i];
+                }
+                assertThat(rr.sketchCandidates(k, v, x, keyOf)).isEqualTo(n);
+                assertThat(java.util.Arrays.copyOf(rr.candidateBlocks, n)).containsExactly(blocks);
+                for (int i = 0; i < n; i++) {
+                    assertThat(new double[] {rr.candidateQ[i], rr.candidateK[i], rr.candidateR[i]})
+                            .containsExactly(dots[3 * i], dots[3 * i + 1], dots[3 * i + 2]);
+                }
+                assertThat(java.util.Arrays.copyOf(rr.candidateNorms, n)).containsExactly(norms);
+                if (blk > 200) {
+                    assertThat(n).isPositive();
+                }
             }
             if (blk == 1000) {
                 bytesAt1000 = straight.toState().toBytes().length;
             }
         }
-        // 2^2 buckets of 4 slots full, plus the hierarchical state: the same bytes at 10^3 and 2·10^4 blocks
+        // 2^2 buckets of 4 slots full, 64 sketches, the hierarchical state: the same bytes at 10^3 and 2·10^4 blocks
         assertThat(straight.toState().toBytes().length).isEqualTo(bytesAt1000);
         assertThat(((RetrievalMemory) straight).held()).isEqualTo(16);
     }
@@ -373,6 +397,31 @@ class RetrievalMemoryTest {
         assertThat(full).as("FULL mode finds the copy").isGreaterThan(18);
         assertThat(all).as("RETRIEVAL holding every block").isEqualTo(full);
         assertThat(small).as("RETRIEVAL holding a quarter of the blocks").isBetween(1, full);
+    }
+
+    /**
+     * The sketch tier names a far block that is not held whole. With one slot (the whole store holds only the
+     * newest block, never an entry) every single-block entry older than level 1 is a sketch candidate: the copy is
+     * found through them about as often as FULL mode finds it, and the estimates go through the same attention as
+     * everything else (the streamed blocks match the reference, given the float path's codes).
+     */
+    @Test
+    void aFarCopyIsFoundThroughItsSketches() {
+        ModelConfig cfg = small().retrievalBits(0).retrievalSlots(1).retrievalRecent(1).topK(64).build();
+        int n = 6000;
+        byte[] bases = TestModels.bases(n, 12);
+        System.arraycopy(bases, 320, bases, 320 + 4800, 640);     // blocks 20..59 copied to 320..359
+        int sketched = hits(cfg, bases);
+        int none = hits(cfg.toBuilder().retrievalSketches(0).build(), bases);
+        int full = hits(cfg.toBuilder().globalMode(GlobalMode.FULL).build(), bases);
+        assertThat(full).as("FULL mode finds the copy").isGreaterThan(18);
+        assertThat(sketched).as("through sketches").isGreaterThanOrEqualTo((int) (0.8 * full));
+        assertThat(none).as("without sketches (hierarchical entries only)").isLessThan(sketched / 2);
+        Weights w = WeightsInit.defaults(cfg, 3);
+        List<BlockResult> blocks = GlobalTierTest.streamedMatchesReference(cfg.toBuilder().retrievalCandidates(4)
+                .build(), w, 2000, 5);
+        assertThat(blocks.stream().flatMap(r -> Stream.of(r.top()))
+                .filter(t -> t.level() == RetrievalMemory.EXEMPLAR_LEVEL)).isNotEmpty();
     }
 
     // blocks 322..357 whose best entry at most 8 blocks wide, other than themselves and their neighbours, is b − 300

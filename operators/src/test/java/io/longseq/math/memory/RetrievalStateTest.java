@@ -20,7 +20,8 @@ class RetrievalStateTest {
 
     private static ModelConfig cfg(int bits, int slots, int recent) {
         return ModelConfig.builder().dModel(D).heads(1).recent(4).group(2).levels(2).globalMode(GlobalMode.RETRIEVAL)
-                .retrievalBits(bits).retrievalSlots(slots).retrievalRecent(recent).retrievalSeed(7).build();
+                .retrievalBits(bits).retrievalSlots(slots).retrievalRecent(recent).retrievalSeed(7)
+                .retrievalSketches(40).build();   // the sketch ring wraps every 40 blocks
     }
 
     private static float[] gaussian(Random random) {
@@ -61,6 +62,7 @@ class RetrievalStateTest {
                 if (chunks % 7 == 0) { // read from a copy: the copy is what is rewritten from then on
                     bytes = bytes.clone();
                     m = BlockMemory.fromBytes(cfg, bytes);
+                    assertThat(m.toBytes()).as("restored, written again").isEqualTo(bytes);
                 } else if (chunks % 11 == 0) { // an array the memory was not read from is never rewritten
                     byte[] other = bytes.clone();
                     byte[] again = m.toBytes(other);
@@ -143,7 +145,8 @@ class RetrievalStateTest {
         }
         MemoryState s = m.toState();
         long[] firsts = s.firsts().clone();
-        firsts[firsts.length - 1] = firsts[firsts.length - 2];
+        int h = cfg.levels();                      // firsts: [H] hierarchical, [4] held blocks, then sketch codes
+        firsts[h + 3] = firsts[h + 2];
         assertThatThrownBy(() -> BlockMemory.fromState(cfg, new MemoryState(s.nextBlock(), s.counts(), firsts,
                 s.keys(), s.values(), s.prefixKeySum(), s.prefixValueSum(), s.prefixCount())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
