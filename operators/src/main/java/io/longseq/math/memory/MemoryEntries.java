@@ -56,13 +56,7 @@ public final class MemoryEntries {
         if (sharedKeys == null) {
             throw new IllegalStateException("addSharedRun before share");
         }
-        if (count.length < size + n) {
-            int cap = Math.max(16, Math.max(size + n, count.length * 2));
-            count = java.util.Arrays.copyOf(count, cap);
-            level = java.util.Arrays.copyOf(level, cap);
-            first = java.util.Arrays.copyOf(first, cap);
-            last = java.util.Arrays.copyOf(last, cap);
-        }
+        bookkeeping(size + n);
         int at = size - copied;
         if (row.length < at + n) {
             row = java.util.Arrays.copyOf(row, Math.max(16, Math.max(at + n, row.length * 2)));
@@ -87,13 +81,7 @@ public final class MemoryEntries {
         if (sharedKeys == null || size != copied) {
             throw new IllegalStateException("addSketchRun must follow share");
         }
-        if (count.length < size + n) {
-            int cap = Math.max(16, Math.max(size + n, count.length * 2));
-            count = java.util.Arrays.copyOf(count, cap);
-            level = java.util.Arrays.copyOf(level, cap);
-            first = java.util.Arrays.copyOf(first, cap);
-            last = java.util.Arrays.copyOf(last, cap);
-        }
+        bookkeeping(size + n);
         if (row.length < n) {
             row = java.util.Arrays.copyOf(row, Math.max(16, Math.max(n, row.length * 2)));
             norm = java.util.Arrays.copyOf(norm, row.length);
@@ -106,6 +94,17 @@ public final class MemoryEntries {
         System.arraycopy(blocks, 0, last, size, n);
         size += n;
         sketched = n;
+    }
+
+    // count, level, first, last: room for n entries
+    private void bookkeeping(int n) {
+        if (count.length < n) {
+            int cap = Math.max(16, Math.max(n, count.length * 2));
+            count = java.util.Arrays.copyOf(count, cap);
+            level = java.util.Arrays.copyOf(level, cap);
+            first = java.util.Arrays.copyOf(first, cap);
+            last = java.util.Arrays.copyOf(last, cap);
+        }
     }
 
     /** Entries with their keys and values in {@code keys}/{@code values}: all but the shared ones. */
