@@ -143,8 +143,8 @@ public final class GlobalTier {
         kernels.entryDots(q, entries.keys, own, d, p);     // p[e] = q·k̄_e
         if (sketched > 0) {
             double[] kd = novelty.dots(m);
-            System.arraycopy(retrieval.candidateQ, 0, p, own, sketched);
-            System.arraycopy(retrieval.candidateK, 0, kd, own, sketched);
+            System.arraycopy(retrieval.found.q, 0, p, own, sketched);
+            System.arraycopy(retrieval.found.k, 0, kd, own, sketched);
         }
         if (own + sketched < m) {
             // p[e] and novelty.dots[e] = k_b·k̄_e for the exemplars: x_e·(W_gk q), x_e·(W_gk k_b)
@@ -170,7 +170,7 @@ public final class GlobalTier {
             }
             kernels.entryDots(q, entries.keys, own, d, pr);  // pr[e] = q'·k̄_e
             if (sketched > 0) {
-                System.arraycopy(retrieval.candidateR, 0, pr, own, sketched);
+                System.arraycopy(retrieval.found.r, 0, pr, own, sketched);
             }
             if (own + sketched < m) {
                 if (row >= 0) {
@@ -239,7 +239,7 @@ public final class GlobalTier {
             }
         }
         int n = retrieval.sketchCandidates(qx, kx, reverseSummary == null ? null : qxr, projections::keyOf);
-        entries.addSketchRun(n, RetrievalMemory.EXEMPLAR_LEVEL, retrieval.candidateBlocks, retrieval.candidateNorms);
+        entries.addSketchRun(n, RetrievalMemory.EXEMPLAR_LEVEL, retrieval.found.blocks, retrieval.found.norms);
         return n;
     }
 

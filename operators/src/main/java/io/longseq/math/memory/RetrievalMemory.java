@@ -73,20 +73,7 @@ public final class RetrievalMemory extends BlockMemory {
     final double[] keySum;             // [d] Σ_{j' ≤ j} k_j', the running key mean's numerator
     // the sketch tier: every one of the newest S blocks as D sign bits and its norm (null when S = 0)
     final SketchRing sketches;
-    private final int candidates;      // M: sketch candidates per block
-    private final long[] queryCode;    // [2, D/64] a block's query codes (forward, reverse)
-    final long[] candidateBlocks;      // [M] the last sketchCandidates' blocks, ascending
-    final double[] candidateQ;         // [M] their estimates' dots x̂_j·u with the query (x-space)
-    final double[] candidateK;         // [M] x̂_j·k with the block's key (x-space)
-    final double[] candidateR;         // [M] x̂_j·u' with the reverse query, when there is one
-    final double[] candidateNorms;     // [M] ‖x̂_j·W_gk‖²
-    private final long[] nearest;      // [M] scratch of sketchCandidates
-    private final float[] yq;          // [D] the query rotated, D·R·pad(u)
-    private final float[] yk;          // [D] the key rotated
-    private final float[] yr;          // [D] the reverse query rotated
-    private final double[] z;          // [D] Σ w_j (‖x_j‖/√D) σ_j, a chunk of sketchSum
-    private final float[] xHat;        // [d] an estimate x̂_j
-    private final float[] kHat;        // [d] and its key
+    final SketchCandidates found;      // a block's sketch candidates (null when S = 0)
     private int lastBucket = -1;       // the bucket of the newest block (tests)
     private final PrimedDots primed = new PrimedDots();   // a chunk's dots with the held x (primeDots), not state
     private final float[] dotScratch = new float[2 * SharedRows.PAD];     // [2 × float lanes] of columnDots
@@ -122,22 +109,8 @@ public final class RetrievalMemory extends BlockMemory {
         keySum = new double[d];
         evicted = new EvictedRows(d);
         sketches = cfg.retrievalSketches() > 0 ? new SketchRing(d, seed, cfg.retrievalSketches()) : null;
-        candidates = cfg.retrievalCandidates();
-        queryCode = sketches == null ? null : new long[2 * sketches.words];
-        int mm = sketches == null ? 0 : candidates;
-        candidateBlocks = new long[mm];
-        candidateQ = new double[mm];
-        candidateK = new double[mm];
-        candidateR = new double[mm];
-        candidateNorms = new double[mm];
-        nearest = new long[mm];
-        int dim = sketches == null ? 0 : sketches.sketch.dim;
-        yq = new float[dim];
-        yk = new float[dim];
-        yr = new float[dim];
-        z = new double[dim];
-        xHat = new float[d];
-        kHat = new float[d];
+        found = sketches == null ? null
+                : new SketchCandidates(d, cfg.retrievalCandidates(), sketches.sketch.dim, sketches.words);
     }
 
     /**
@@ -378,14 +351,10 @@ public final class RetrievalMemory extends BlockMemory {
     /**
      * The sketch candidates of the newest block b (appended last), given its query and key in x-space, u = W_gk·q_b
      * and k = W_gk·k_b [d] (and u' = W_gk·q'_b for a reverse-strand query, or null): of the blocks j in
-     * [max(0, b + 1 − S), s₁(b)) (held as sketches, older than level 1), the M whose codes are nearest to the code of
-     * u (or of u or u', the nearer), ties to the newer block, less those held whole as exemplars; into
-     * {@link #candidateBlocks} ascending, with the dots of their estimates x̂_j with u, k (and u') in
-     * {@link #candidateQ}, {@link #candidateK} ({@link #candidateR}), each ‖x_j‖·(σ_j·D·R·pad(·))/(D·√D) in double:
-     * x̂_j·u without forming x̂_j; and ‖x̂_j·W_gk‖² in {@link #candidateNorms} (keyOf: x [d] -> x·W_gk [d], computed
-     * once per sketch and kept). Returns how many.
+     * [max(0, b + 1 − S), s₁(b)) (held as sketches, older than level 1), the M nearest to the query's code, less
+     * those held whole ({@link SketchCandidates#find}: into {@link #found}). Returns how many.
      */
-    // u, k [d] (+ u' [d]) -> candidateBlocks, candidateQ, candidateK (candidateR), candidateNorms [n]
+    // u, k [d] (+ u' [d]) -> found.blocks, found.q, found.k (found.r), found.norms [n]
     int sketchCandidates(float[] u, float[] k, float[] reverse, BiConsumer<float[], float[]> keyOf) {
         long b = nextBlock - 1;
         if (sketches == null || b < 0) {
@@ -393,58 +362,12 @@ public final class RetrievalMemory extends BlockMemory {
         }
         long hi = HierarchicalMemory.levelOneStart(b, r, g);
         long lo = Math.max(0, b + 1 - sketches.capacity);
-        if (hi <= lo) {
-            return 0;
-        }
-        SignSketch sk = sketches.sketch;
-        sk.encode(u, 0, queryCode, 0, yq);
-        if (reverse != null) {
-            sk.encode(reverse, 0, queryCode, sk.words, yr);
-        }
-        int found = sketches.nearest(queryCode, reverse != null, lo, hi, candidates, nearest);
-        int n = 0;
-        double scale = 1.0 / (sk.dim * Math.sqrt(sk.dim));
-        boolean rotatedKey = false;
-        for (int i = 0; i < found; i++) {
-            long j = nearest[i];
-            if (isHeld(j)) {
-                continue;
-            }
-            if (!rotatedKey) {
-                sk.encode(k, 0, queryCode, sk.words, yk);   // the key's code is not used; queryCode[1] is scratch
-                rotatedKey = true;
-            }
-            int slot = (int) (j % sketches.capacity);
-            double c = sketches.norms[slot] * scale;
-            candidateBlocks[n] = j;
-            candidateQ[n] = c * sketches.signedDot(j, yq);
-            candidateK[n] = c * sketches.signedDot(j, yk);
-            candidateR[n] = reverse == null ? 0 : c * sketches.signedDot(j, yr);
-            if (Double.isNaN(sketches.keyNorms[slot])) {
-                sketches.decode(j, xHat, 0);
-                keyOf.accept(xHat, kHat);
-                sketches.keyNorms[slot] = squaredNorm(kHat, 0, d);
-            }
-            candidateNorms[n] = sketches.keyNorms[slot];
-            n++;
-        }
-        return n;
+        return hi <= lo ? 0 : found.find(sketches, lo, hi, u, k, reverse, keyOf, this::isHeld);
     }
 
-    /**
-     * gx [d] = Σ_i w[at + i]·x̂_i over the n candidates of the last {@link #sketchCandidates}, as R^T applied once to
-     * Σ_i w_i·(‖x_i‖/√D)·σ_i (the first d coordinates), in double.
-     */
-    // w [at, at + n) -> gx [d]
+    /** gx [d] = Σ_i w[at + i]·x̂_i over the n candidates of the last {@link #sketchCandidates}. */
     void sketchSum(double[] w, int at, int n, double[] gx) {
-        SignSketch sk = sketches.sketch;
-        Arrays.fill(z, 0);
-        double scale = 1.0 / Math.sqrt(sk.dim);
-        for (int i = 0; i < n; i++) {
-            int slot = (int) (candidateBlocks[i] % sketches.capacity);
-            sketches.addSigned(candidateBlocks[i], w[at + i] * (sketches.norms[slot] * scale), z);
-        }
-        sk.unrotate(z, gx);
+        found.sum(sketches, w, at, n, gx);
     }
 
     /** Whether block j is held whole in some bucket. */

@@ -86,6 +86,33 @@ public final class ReferenceEntries {
         return held;
     }
 
+    /**
+     * RETRIEVAL's sketch candidates of a block, {0, j, j, 1, 1} each (level 0, one block; the fifth element marks a
+     * sketch): of the blocks j in [lo, hi) the m with the smallest Hamming distance between their code and the
+     * query's (the smaller of two with a reverse query), ties to the larger j, less the blocks {@code held} whole,
+     * ascending in j.
+     */
+    public static List<long[]> sketchCandidates(long lo, long hi, long[][] codes, long[] query, long[] reverse, int m,
+                                                List<Long> held) {
+        List<long[]> byDistance = new ArrayList<>();   // {distance, j}
+        for (long j = lo; j < hi; j++) {
+            int dist = ReferenceSketch.distance(codes[(int) j], query);
+            if (reverse != null) {
+                dist = Math.min(dist, ReferenceSketch.distance(codes[(int) j], reverse));
+            }
+            byDistance.add(new long[] {dist, j});
+        }
+        byDistance.sort(java.util.Comparator.comparingLong((long[] t) -> t[0]).thenComparingLong(t -> -t[1]));
+        List<long[]> out = new ArrayList<>();
+        for (long[] t : byDistance.subList(0, Math.min(m, byDistance.size()))) {
+            if (!held.contains(t[1])) {
+                out.add(new long[] {0, t[1], t[1], 1, 1});
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(t -> t[1]));
+        return out;
+    }
+
     static long splitMix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;

@@ -109,7 +109,11 @@ final class ReferenceGlobal {
             // M × {level, first, lastInclusive[, stride]}; one of them is {1, b, b}, the block itself
             List<long[]> entries = bucketOf != null ? retrievalEntries(b, bucketOf) : entriesFor(b, sequenceSeed);
             if (sketched) {
-                entries.addAll(sketchCandidates(b, bucketOf, codes, queryCodes[b], qr == null ? null : reverseCodes[b]));
+                List<Long> held = ReferenceEntries.retrievalHeld(b, bucketOf, cfg.retrievalSlots(), cfg.retrievalRecent(),
+                        cfg.retrievalSeed());
+                long s1 = Math.max(0, cfg.group() * Math.floorDiv(b - cfg.recent() + 1, (long) cfg.group()));
+                entries.addAll(ReferenceEntries.sketchCandidates(Math.max(0, b + 1L - cfg.retrievalSketches()), s1,
+                        codes, queryCodes[b], qr == null ? null : reverseCodes[b], cfg.retrievalCandidates(), held));
             }
             int mCount = entries.size();
             int strands = qr == null ? 1 : 2;
@@ -292,36 +296,6 @@ final class ReferenceGlobal {
                 out.add(new long[] {0, j, j});
             }
         }
-        return out;
-    }
-
-    /**
-     * RETRIEVAL's sketch candidates of block b, {0, j, j, 1, 1} each (level 0, one block; the fifth element marks a
-     * sketch): of the blocks j in [max(0, b + 1 − S), s₁) the M with the smallest Hamming distance between their code
-     * and the query's (the smaller of two with a reverse query), ties to the larger j, less the blocks held whole,
-     * ascending in j.
-     */
-    private List<long[]> sketchCandidates(int b, int[] bucketOf, long[][] codes, long[] query, long[] reverse) {
-        long s1 = Math.max(0, cfg.group() * Math.floorDiv(b - cfg.recent() + 1, (long) cfg.group()));
-        long lo = Math.max(0, b + 1L - cfg.retrievalSketches());
-        List<long[]> byDistance = new ArrayList<>();   // {distance, j}
-        for (long j = lo; j < s1; j++) {
-            int dist = ReferenceSketch.distance(codes[(int) j], query);
-            if (reverse != null) {
-                dist = Math.min(dist, ReferenceSketch.distance(codes[(int) j], reverse));
-            }
-            byDistance.add(new long[] {dist, j});
-        }
-        byDistance.sort(Comparator.comparingLong((long[] t) -> t[0]).thenComparingLong(t -> -t[1]));
-        List<Long> held = ReferenceEntries.retrievalHeld(b, bucketOf, cfg.retrievalSlots(), cfg.retrievalRecent(),
-                cfg.retrievalSeed());
-        List<long[]> out = new ArrayList<>();
-        for (long[] t : byDistance.subList(0, Math.min(cfg.retrievalCandidates(), byDistance.size()))) {
-            if (!held.contains(t[1])) {
-                out.add(new long[] {0, t[1], t[1], 1, 1});
-            }
-        }
-        out.sort(Comparator.comparingLong(t -> t[1]));
         return out;
     }
 

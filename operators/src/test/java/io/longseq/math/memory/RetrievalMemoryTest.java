@@ -169,21 +169,21 @@ class RetrievalMemoryTest {
                 RetrievalMemory rr = (RetrievalMemory) restored;
                 java.util.function.BiConsumer<float[], float[]> keyOf = (in, out) -> System.arraycopy(in, 0, out, 0, d);
                 int n = sr.sketchCandidates(k, v, x, keyOf);
-                long[] blocks = java.util.Arrays.copyOf(sr.candidateBlocks, n);
+                long[] blocks = java.util.Arrays.copyOf(sr.found.blocks, n);
                 double[] dots = new double[3 * n];
-                double[] norms = java.util.Arrays.copyOf(sr.candidateNorms, n);
+                double[] norms = java.util.Arrays.copyOf(sr.found.norms, n);
                 for (int i = 0; i < n; i++) {
-                    dots[3 * i] = sr.candidateQ[i];
-                    dots[3 * i + 1] = sr.candidateK[i];
-                    dots[3 * i + 2] = sr.candidateR[i];
+                    dots[3 * i] = sr.found.q[i];
+                    dots[3 * i + 1] = sr.found.k[i];
+                    dots[3 * i + 2] = sr.found.r[i];
                 }
                 assertThat(rr.sketchCandidates(k, v, x, keyOf)).isEqualTo(n);
-                assertThat(java.util.Arrays.copyOf(rr.candidateBlocks, n)).containsExactly(blocks);
+                assertThat(java.util.Arrays.copyOf(rr.found.blocks, n)).containsExactly(blocks);
                 for (int i = 0; i < n; i++) {
-                    assertThat(new double[] {rr.candidateQ[i], rr.candidateK[i], rr.candidateR[i]})
+                    assertThat(new double[] {rr.found.q[i], rr.found.k[i], rr.found.r[i]})
                             .containsExactly(dots[3 * i], dots[3 * i + 1], dots[3 * i + 2]);
                 }
-                assertThat(java.util.Arrays.copyOf(rr.candidateNorms, n)).containsExactly(norms);
+                assertThat(java.util.Arrays.copyOf(rr.found.norms, n)).containsExactly(norms);
                 if (blk > 200) {
                     assertThat(n).isPositive();
                 }
